@@ -1,0 +1,3 @@
+from kafka.cli import main
+
+main()

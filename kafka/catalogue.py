@@ -1,0 +1,21 @@
+"""The built-in catalogue of authentic sources (``kafka/data/sources.yaml``)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from kafka.model import Case, Source
+
+
+@cache
+def builtin_sources() -> dict[str, Source]:
+    text = resources.files("kafka").joinpath("data/sources.yaml").read_text(encoding="utf-8")
+    return {key: Source.model_validate(value) for key, value in yaml.safe_load(text).items()}
+
+
+def sources_for(case: Case) -> dict[str, Source]:
+    """The sources a case can name: the catalogue, overridden by the case's own."""
+    return {**builtin_sources(), **case.sources}

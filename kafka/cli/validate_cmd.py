@@ -1,0 +1,55 @@
+"""``kafka validate``: check case files and report every problem with its line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from kafka.cli.common import echo_problem
+from kafka.errors import ExitCode
+from kafka.loader import iter_case_files, load_case
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check case files (or every *.yaml/*.yml under folders).
+
+    Every problem is listed as FILE:LINE:COL: key.path: message. Exit code 0
+    when all files are valid, 1 when any has an error (or, with --strict, a
+    warning).
+
+    \b
+    Example:
+      kafka validate cases/
+      kafka validate cases/leefloon-sara.yaml --format json
+    """
+    results = [load_case(path) for path in iter_case_files(paths)]
+    if not results:
+        raise click.UsageError("no case files (*.yaml, *.yml) found in the given paths")
+    failed = [r for r in results if not r.ok or (strict and r.warnings)]
+    if fmt == "json":
+        payload = {
+            "valid": not failed,
+            "files": [
+                {"file": str(r.path), "valid": r in results and r not in failed,
+                 "case_id": r.case.id if r.case else None,
+                 "problems": [p.to_dict() for p in r.problems]}
+                for r in results
+            ],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            for problem in r.problems:
+                echo_problem(problem)
+        n_err = sum(len(r.errors) for r in results)
+        n_warn = sum(len(r.warnings) for r in results)
+        summary = f"{len(results) - len(failed)} of {len(results)} case files valid"
+        if n_err or n_warn:
+            summary += f" ({n_err} errors, {n_warn} warnings)"
+        click.secho(summary, fg="red" if failed else "green", err=bool(failed))
+    raise SystemExit(int(ExitCode.INVALID_INPUT if failed else ExitCode.OK))

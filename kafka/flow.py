@@ -1,0 +1,38 @@
+"""The step flow of a case: which step follows which (case-format.md, ``next``).
+
+Without ``next`` a step is followed by the next step in the file; the last
+step ends the procedure; ``next: []`` ends it anywhere. An edge to a step
+listed earlier in the file, or to itself, is a loop back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kafka.model import Case
+
+
+@dataclass(frozen=True, slots=True)
+class FlowEdge:
+    source: str
+    target: str
+    index: int  # position in the source step's ``next`` list; 0 for an implicit edge
+    when: str | None = None
+    chance: float | None = None
+    loop: bool = False  # goes back to an earlier step (or the same one)
+
+
+def flow_edges(case: Case) -> list[FlowEdge]:
+    """Every edge of the flow; edges to unknown steps are left out (validation reports them)."""
+    order = {step.id: i for i, step in enumerate(case.steps)}
+    edges: list[FlowEdge] = []
+    for i, step in enumerate(case.steps):
+        if step.next is None:
+            if i + 1 < len(case.steps):
+                edges.append(FlowEdge(step.id, case.steps[i + 1].id, 0))
+            continue
+        for k, nxt in enumerate(step.next):
+            if nxt.to not in order:
+                continue
+            edges.append(FlowEdge(step.id, nxt.to, k, nxt.when, nxt.chance, loop=order[nxt.to] <= i))
+    return edges

@@ -1,0 +1,270 @@
+"""Load a case file: bytes -> YAML data -> typed :class:`~kafka.model.Case` -> checked.
+
+Three layers, each reporting every problem it finds, each only run when the
+previous one succeeded (so one typo does not cause a cascade of messages):
+
+1. reading (:mod:`kafka.yamlsource`): size, encoding, YAML syntax, tags, aliases;
+2. structure (:mod:`kafka.model`): types, required keys, allowed values, ids;
+3. meaning (:mod:`kafka.validate`): references resolve, ids unique, flow.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from kafka import model, yamlsource
+from kafka.diagnostics import Problem, Severity, did_you_mean, format_path, has_errors
+from kafka.model import Case
+from kafka.yamlsource import Positions
+
+CASE_SUFFIXES = (".yaml", ".yml")
+MAX_STEPS = 5_000
+
+
+@dataclass
+class LoadedCase:
+    """The outcome of loading one file: a case when it is valid, and every problem."""
+
+    path: Path
+    case: Case | None
+    problems: list[Problem] = field(default_factory=list)
+    positions: Positions | None = None
+    text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.case is not None and not has_errors(self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def load_case(path: str | os.PathLike[str]) -> LoadedCase:
+    """Load and check one case file. Never raises for bad content."""
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > yamlsource.MAX_FILE_BYTES:
+            return _failed(
+                path,
+                f"the file is {size:,} bytes, more than the {yamlsource.MAX_FILE_BYTES:,} a case file may be",
+                "too-large",
+            )
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        return _failed(path, "this is a folder, not a case file", "not-a-file")
+    except FileNotFoundError:
+        return _failed(path, "no such file", "not-found")
+    except OSError as exc:
+        return _failed(path, f"cannot read the file: {exc.strerror or exc}", "unreadable")
+    return load_text(raw, name)
+
+
+def load_text(raw: bytes | str, name: str = "<case>") -> LoadedCase:
+    """Load and check case-file content (bytes or text) reported under ``name``."""
+    path = Path(name)
+    try:
+        if isinstance(raw, bytes):
+            if len(raw) > yamlsource.MAX_FILE_BYTES:
+                return _failed(path, f"the content is larger than {yamlsource.MAX_FILE_BYTES:,} bytes", "too-large")
+            text = yamlsource.decode(raw)
+        else:
+            text = raw.replace("\r\n", "\n").removeprefix("\ufeff")
+        parsed = yamlsource.parse(text)
+    except yamlsource.YamlProblem as exc:
+        return LoadedCase(path, None, [Problem(name, exc.line, exc.col, "", exc.message, exc.kind)])
+
+    problems = [Problem(name, p.line, p.col, "", p.message, p.kind) for p in parsed.problems]
+    loaded = LoadedCase(path, None, problems, parsed.positions, text)
+    data = parsed.data
+    if not isinstance(data, dict):
+        what = type(data).__name__ if data is not None else "empty"
+        problems.append(
+            Problem(name, 1, 1, "", f"the top level must be a mapping with 'case:', 'actors:' and 'steps:' (found {_kind_of(data) or what})", "not-a-mapping")
+        )
+        return loaded
+    steps = data.get("steps")
+    if isinstance(steps, list) and len(steps) > MAX_STEPS:
+        line, col = parsed.positions.of(("steps",))
+        problems.append(Problem(name, line, col, "steps", f"{len(steps):,} steps is more than the {MAX_STEPS:,} a case may have", "too-large"))
+        return loaded
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(structure_problems(exc, name, parsed.positions, data))
+        problems.sort(key=lambda p: (p.line, p.col))
+        return loaded
+    from kafka.validate import check_meaning  # late: validate imports this module's types
+
+    problems.extend(check_meaning(case, name, parsed.positions))
+    problems.sort(key=lambda p: (p.line, p.col))
+    loaded.case = case
+    return loaded
+
+
+def iter_case_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """The case files named, and those under the folders named, in a stable order.
+
+    A path that does not exist is yielded as it is, so the loader reports it.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            yield from found
+        else:
+            yield path
+
+
+def _failed(path: Path, message: str, kind: str) -> LoadedCase:
+    return LoadedCase(path, None, [Problem(str(path), 0, 0, "", message, kind)])
+
+
+# --- structure errors: pydantic's error list in the user's words -------------
+
+def structure_problems(exc: ValidationError, name: str, positions: Positions, data: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple] = set()
+    for error in exc.errors(include_url=False):
+        loc = _clean_loc(error["loc"])
+        message, at_key = _message(error, loc, data)
+        key = (loc, message)
+        if key in seen:  # unions and lax enums can report the same spot twice
+            continue
+        seen.add(key)
+        line, col = positions.of(loc, prefer_key=at_key)
+        problems.append(Problem(name, line, col, format_path(loc), message, f"structure-{error['type']}"))
+    return problems
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's markers ('[key]', 'function-after[...]', enum class names)."""
+    out = []
+    for part in loc:
+        if isinstance(part, str) and (part == "[key]" or "[" in part and part.endswith("]")):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
+    """A readable message, and whether it is best pointed at the key (not the value)."""
+    kind = error["type"]
+    value = error.get("input")
+    field_name = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"the required key '{field_name}' is missing", False
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1], data)
+        return f"unknown key '{field_name}'{did_you_mean(str(field_name), allowed)}", True
+    if kind == "string_pattern_mismatch":
+        return (
+            f"'{value}' is not a valid id: use lowercase letters, digits, '-' and '_', "
+            "starting with a letter or digit",
+            isinstance(value, str) and loc and loc[-1] == value,
+        )
+    if kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip(" '")]
+        return f"'{value}' is not allowed here; use one of: {', '.join(options)}{did_you_mean(str(value), options)}", False
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"'{value}' is not allowed here; use {expected}", False
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be 0 or more, not {value}", False
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {error['ctx'].get('le', error['ctx'].get('lt'))}, not {value}", False
+    if kind == "too_short":
+        return "must not be empty", False
+    if kind == "string_too_short":
+        return "must not be empty", False
+    if kind == "string_too_long":
+        return f"is too long (at most {error['ctx']['max_length']:,} characters)", False
+    if kind in ("finite_number",):
+        return "must be a finite number", False
+    expected_type = _EXPECTED.get(kind)
+    if expected_type:
+        hint = ""
+        if isinstance(value, str) and expected_type == "a number":
+            hint = " (write it without quotes)"
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and expected_type == "text":
+            hint = " (put it in quotes)"
+        if isinstance(value, dict) and "items" in expected_type:
+            hint = ""
+        return f"expected {expected_type}, found {_kind_of(value)}{hint}", False
+    return error.get("msg", kind), False
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list of items",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+    "date_type": "a date like 2026-03-12",
+    "date_parsing": "a date like 2026-03-12",
+    "date_from_datetime_parsing": "a date like 2026-03-12",
+    "date_from_datetime_inexact": "a date like 2026-03-12",
+    "int_from_float": "a whole number",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value[:60]}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "actors": model.Actor,
+    "data": model.DataItem,
+    "sources": model.Source,
+    "rules": model.Rule,
+    "forms": model.Form,
+}
+
+
+def _allowed_keys(parent: tuple, data: Any) -> list[str]:
+    """The keys allowed at the mapping ``parent`` points to, for suggestions."""
+    target = _model_at(parent)
+    if target is None:
+        return []
+    return [f.alias or name for name, f in target.model_fields.items()]
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    if not loc:
+        return model.Case
+    head = loc[0]
+    if head == "case":
+        return model.Tariffs if len(loc) >= 2 and loc[1] == "tariffs" else model.CaseInfo
+    if head == "steps":
+        return model.NextStep if "next" in loc else model.Step
+    return _SECTION_MODELS.get(head)

@@ -1,0 +1,144 @@
+"""The meaning of a structurally valid case: references, uniqueness, flow.
+
+Runs after :mod:`kafka.model` accepted the structure. Every check appends
+problems; none stops the others, so a user sees the whole list at once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import Iterable
+
+from kafka.catalogue import sources_for
+from kafka.diagnostics import Problem, Severity, did_you_mean, format_path
+from kafka.flow import flow_edges
+from kafka.model import ActorLevel, Case
+from kafka.yamlsource import Positions
+
+
+class _Checker:
+    def __init__(self, case: Case, name: str, positions: Positions | None):
+        self.case = case
+        self.name = name
+        self.positions = positions or Positions()
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str, kind: str, severity: Severity = Severity.ERROR) -> None:
+        line, col = self.positions.of(path)
+        self.problems.append(Problem(self.name, line, col, format_path(path), message, kind, severity))
+
+    def ref(self, path: tuple, value: str | None, known: Iterable[str], what: str) -> None:
+        if value is None:
+            return
+        known = list(known)
+        if value not in known:
+            self.add(path, f"unknown {what} '{value}'{did_you_mean(value, known)}", "unknown-reference")
+
+    def refs(self, path: tuple, values: list[str], known: Iterable[str], what: str) -> None:
+        known = list(known)
+        for i, value in enumerate(values):
+            self.ref(path + (i,), value, known, what)
+
+
+def check_meaning(case: Case, name: str = "<case>", positions: Positions | None = None) -> list[Problem]:
+    """Every meaning problem of ``case`` (errors and warnings), located in the file."""
+    c = _Checker(case, name, positions)
+    actors, data, rules, forms = case.actors, case.data, case.rules, case.forms
+    sources = sources_for(case)
+    step_ids = [s.id for s in case.steps]
+
+    clients = [key for key, actor in actors.items() if actor.level is ActorLevel.CLIENT]
+    if len(clients) != 1:
+        found = ", ".join(f"'{k}'" for k in clients) or "none"
+        c.add(("actors",), f"exactly one actor must have level 'client' (found {found})", "client-actor")
+
+    for key, item in data.items():
+        c.ref(("data", key, "source"), item.source, sources, "source")
+
+    for key, form in forms.items():
+        c.ref(("forms", key, "owner"), form.owner, actors, "actor")
+        c.ref(("forms", key, "rule"), form.rule, rules, "rule")
+        c.refs(("forms", key, "fields"), form.fields, data, "data item")
+        c.refs(("forms", key, "attachments"), form.attachments, data, "data item")
+
+    counts = Counter(step_ids)
+    first_index: dict[str, int] = {}
+    for i, step in enumerate(case.steps):
+        if counts[step.id] > 1 and step.id in first_index:
+            c.add(("steps", i, "id"), f"the step id '{step.id}' is used twice (first at steps[{first_index[step.id]}])", "duplicate-id")
+        first_index.setdefault(step.id, i)
+        at = ("steps", i)
+        c.ref(at + ("actor",), step.actor, actors, "actor")
+        c.ref(at + ("form",), step.form, forms, "form")
+        c.ref(at + ("rule",), step.rule, rules, "rule")
+        for key in ("asks", "brings", "provides", "uses"):
+            c.refs(at + (key,), getattr(step, key), data, "data item")
+        if step.next is not None:
+            total = 0.0
+            for k, nxt in enumerate(step.next):
+                c.ref(at + ("next", k, "to"), nxt.to, step_ids, "step")
+                total += nxt.chance or 0
+            if total > 1.0001:
+                c.add(at + ("next",), f"the chances of the branches add up to {total:g}, more than 1", "chance-sum")
+
+    _check_rules(c, step_ids)
+    _check_reachability(c)
+    return c.problems
+
+
+def _check_rules(c: _Checker, step_ids: list[str]) -> None:
+    forward = _forward_successors(c.case)
+    for key, rule in c.case.rules.items():
+        at = ("rules", key)
+        c.ref(at + ("from",), rule.from_step, step_ids, "step")
+        c.ref(at + ("to",), rule.to_step, step_ids, "step")
+        ends = [rule.from_step, rule.to_step]
+        if rule.deadline_days is not None and None in ends:
+            missing = "from" if rule.from_step is None else "to"
+            c.add(at, f"a rule with 'deadline_days' needs both 'from' and 'to' steps ('{missing}' is missing)", "deadline-ends")
+            continue
+        if None in ends or any(e not in step_ids for e in ends):
+            continue
+        if rule.deadline_days is None:
+            c.add(at, "'from' and 'to' only count with 'deadline_days'; add the deadline", "deadline-ends", Severity.WARNING)
+        if rule.to_step not in _reachable(forward, rule.from_step):
+            c.add(
+                at + ("to",),
+                f"step '{rule.to_step}' cannot be reached from step '{rule.from_step}' "
+                "(following 'next' forward, without loops back)",
+                "unreachable-deadline",
+            )
+
+
+def _check_reachability(c: _Checker) -> None:
+    successors: dict[str, list[str]] = {s.id: [] for s in c.case.steps}
+    for edge in flow_edges(c.case):
+        successors[edge.source].append(edge.target)
+    reached = _reachable(successors, c.case.steps[0].id)
+    for i, step in enumerate(c.case.steps):
+        if step.id not in reached:
+            c.add(
+                ("steps", i, "id"),
+                f"step '{step.id}' can never be reached from the first step '{c.case.steps[0].id}'",
+                "unreachable-step",
+                Severity.WARNING,
+            )
+
+
+def _forward_successors(case: Case) -> dict[str, list[str]]:
+    successors: dict[str, list[str]] = {s.id: [] for s in case.steps}
+    for edge in flow_edges(case):
+        if not edge.loop:
+            successors[edge.source].append(edge.target)
+    return successors
+
+
+def _reachable(successors: dict[str, list[str]], start: str) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in successors.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
