@@ -1,0 +1,100 @@
+"""One translation mechanism for every user-facing text of the reports and findings.
+
+Messages live in YAML catalogues, ``kafka/locale/<lang>/<domain>.yaml``; a key
+``report.title`` is the key ``title`` in the file ``report.yaml``. Dutch is the
+default language. Both languages must have exactly the same keys (a test
+checks), so no text is ever left untranslated.
+
+Placeholders use ``str.format`` syntax: ``"{n} keer gevraagd"``. Plurals: a
+key with the sub-keys ``one`` and ``other`` is chosen by :meth:`Translator.n`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+
+
+class MissingTranslation(KeyError):
+    pass
+
+
+@cache
+def catalogue(lang: str) -> dict[str, Any]:
+    """All messages of a language, flattened to dotted keys."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language '{lang}'; use one of {', '.join(LANGUAGES)}")
+    folder = resources.files("kafka").joinpath(f"locale/{lang}")
+    flat: dict[str, Any] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        domain = entry.name.removesuffix(".yaml")
+        _flatten(domain, yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, flat)
+    return flat
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict) and not _is_plural(value):
+        for key, sub in value.items():
+            _flatten(f"{prefix}.{key}", sub, out)
+    else:
+        out[prefix] = value
+
+
+def _is_plural(value: dict) -> bool:
+    return set(value) == {"one", "other"}
+
+
+class Translator:
+    """``t("report.title")``, ``t("findings.D01.message", item="IBAN", n=3)``."""
+
+    def __init__(self, lang: str = DEFAULT_LANGUAGE):
+        self.lang = lang
+        self._messages = catalogue(lang)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        message = self._lookup(key)
+        if isinstance(message, dict):
+            message = message["other"]
+        return str(message).format(**params) if params else str(message)
+
+    def n(self, key: str, count: float, **params: Any) -> str:
+        """The plural form for ``count``; ``{n}`` in the message is the count."""
+        message = self._lookup(key)
+        if isinstance(message, dict):
+            message = message["one"] if count == 1 else message["other"]
+        return str(message).format(n=_number(count), **params)
+
+    def has(self, key: str) -> bool:
+        return key in self._messages
+
+    def _lookup(self, key: str) -> Any:
+        try:
+            return self._messages[key]
+        except KeyError:
+            raise MissingTranslation(f"no '{self.lang}' text for '{key}'") from None
+
+    def join(self, items: list[str]) -> str:
+        """'a, b en c' / 'a, b and c'."""
+        items = [str(i) for i in items]
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self('common.and')} {items[-1]}"
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """Numbers as a reader of this language writes them (1.234,5 in Dutch)."""
+        text = f"{value:,.{decimals}f}"
+        if self.lang == "nl":
+            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return text
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,76 @@
+"""Writing outputs safely.
+
+Every file is written to a temporary file in the same folder and renamed into
+place, so an interrupted run leaves the previous version intact. File names
+derived from case ids go through :func:`safe_name`, and :func:`inside` checks
+that a path stays inside the chosen output folder whatever a case file says.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from kafka.errors import OutputError
+
+_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def safe_name(text: str, fallback: str = "case") -> str:
+    """A file-name stem made only of [a-z0-9_-]; never empty, never '.' or '..'."""
+    stem = _UNSAFE.sub("-", str(text).lower()).strip("-_")[:100]
+    return stem or fallback
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refusing any name that would leave ``folder``."""
+    folder = folder.resolve()
+    target = (folder / name).resolve()
+    if target.parent != folder and folder not in target.parents:
+        raise OutputError(f"refusing to write '{name}' outside {folder}")
+    return target
+
+
+def ensure_dir(folder: str | os.PathLike[str]) -> Path:
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {path}: {exc.strerror or exc}") from None
+    if not path.is_dir():
+        raise OutputError(f"{path} exists and is not a folder")
+    return path
+
+
+def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` via a temporary file and an atomic rename."""
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+        tmp_name = None
+    except OSError as exc:
+        reason = {
+            errno.ENOSPC: "the disk is full",
+            errno.EACCES: "permission denied (is the folder read-only?)",
+            errno.EROFS: "the file system is read-only",
+            errno.EDQUOT: "the disk quota is exceeded",
+        }.get(exc.errno, exc.strerror or str(exc))
+        raise OutputError(f"cannot write {path}: {reason}") from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+    return path
