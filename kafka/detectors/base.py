@@ -1,0 +1,178 @@
+"""What every detector shares: its declaration, the context it runs in, and
+the helpers that turn facts into a finding in the case's own words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from kafka.findings import Finding, Level, Proposal, Saving, Severity, Target
+from kafka.graph import CaseGraph
+from kafka.i18n import Translator
+from kafka.model import ActorLevel, GovernmentLevel
+from kafka.settings import Settings
+
+
+@dataclass(frozen=True)
+class Detector:
+    code: str  # stable, never reused: D01 ... P03
+    name: str  # a slug for humans and docs, e.g. "repeated-question"
+    detect: Callable[["Context"], Iterable[Finding]]
+
+
+# Which government a non-local actor level stands for.
+_ACTOR_GOVERNMENT = {
+    ActorLevel.FLEMISH: "flemish",
+    ActorLevel.FEDERAL: "federal",
+    ActorLevel.EUROPEAN: "european",
+}
+
+
+class Context:
+    """The graph, the settings and the translator, with helpers for detectors."""
+
+    def __init__(self, graph: CaseGraph, settings: Settings, t: Translator):
+        self.graph = graph
+        self.case = graph.case
+        self.settings = settings
+        self.t = t
+
+    # --- words ---------------------------------------------------------------
+
+    def step_name(self, step_id: str) -> str:
+        return self.graph.steps[step_id].name
+
+    def step_names(self, step_ids: Iterable[str]) -> str:
+        return self.t.join([self.step_name(s) for s in step_ids])
+
+    def item_name(self, item: str) -> str:
+        return self.case.data[item].name
+
+    def item_names(self, items: Iterable[str]) -> str:
+        return self.t.join([self.item_name(i) for i in items])
+
+    def organisation(self) -> str:
+        return self.case.case.organisation
+
+    def government_name(self, government: str) -> str:
+        return self.t(f"common.government.{government}")
+
+    # --- savings --------------------------------------------------------------
+
+    def saving(self, client_minutes: float = 0, staff_minutes: float = 0, lead_days: float = 0) -> Saving:
+        n = float(self.case.case.cases_per_year)
+        client_hours = client_minutes / 60 * n
+        staff_hours = staff_minutes / 60 * n
+        return Saving(
+            client_minutes=round(client_minutes, 2),
+            staff_minutes=round(staff_minutes, 2),
+            lead_days=round(lead_days, 2),
+            client_hours_year=round(client_hours, 2),
+            staff_hours_year=round(staff_hours, 2),
+            euro_year=round(client_hours * self.settings.client_hour_eur + staff_hours * self.settings.staff_hour_eur, 2),
+        )
+
+    def asking_cost(self, step_id: str, item: str) -> tuple[float, float]:
+        """Client and staff minutes of asking ``item`` at ``step_id``: a paper costs more than a question."""
+        ways = self.graph.asked_by_step[step_id].get(item, ())
+        s = self.settings
+        if "attachment" in ways or "brings" in ways:
+            return s.document_client_minutes, s.document_staff_minutes
+        return s.question_client_minutes, s.question_staff_minutes
+
+    def is_document(self, item: str, step_ids: Iterable[str]) -> bool:
+        return any(
+            {"attachment", "brings"} & set(self.graph.asked_by_step[s].get(item, ())) for s in step_ids
+        )
+
+    # --- who must change it ---------------------------------------------------
+
+    def local_target(self, kind: str, id: str, name: str, owner: str | None = None) -> Target:
+        return Target(kind, id, name, owner or self.organisation(), "local")
+
+    def supralocal_target(
+        self, kind: str, id: str, name: str, step_ids: Iterable[str], sources: Iterable[str] = (), actors_only: bool = False
+    ) -> Target:
+        """The target, with the first non-local party behind the steps as owner.
+
+        Rules come first (they mandate the step), then sources without local
+        access, then the actors of the steps, then the owners of their forms.
+        With ``actors_only`` (findings whose level depends on the actors alone)
+        only the actors count.
+        """
+        government, who = self.non_local_party(step_ids, sources, actors_only)
+        owner = f"{self.government_name(government)} ({who})" if who else self.government_name(government)
+        return Target(kind, id, name, owner, government)
+
+    def non_local_party(
+        self, step_ids: Iterable[str], sources: Iterable[str] = (), actors_only: bool = False
+    ) -> tuple[str, str]:
+        g = self.graph
+        step_ids = list(step_ids)
+        for s in step_ids if not actors_only else ():
+            for rule in g.rules_of(s):
+                if rule.level is not GovernmentLevel.LOCAL:
+                    return rule.level.value, rule.name
+        for key in sources:
+            source = g.sources.get(key)
+            if source is not None and not source.local_access:
+                return (source.level.value if source.level is not GovernmentLevel.LOCAL else "flemish"), source.name
+        for s in step_ids:
+            actor = g.actor(s)
+            if actor.level in _ACTOR_GOVERNMENT:
+                return _ACTOR_GOVERNMENT[actor.level], actor.name
+        for s in step_ids if not actors_only else ():
+            form = g.form(s)
+            if form is not None:
+                owner = self.case.actors[form.owner]
+                if owner.level in _ACTOR_GOVERNMENT:
+                    return _ACTOR_GOVERNMENT[owner.level], owner.name
+        return "federal", ""
+
+    # --- building the finding ---------------------------------------------------
+
+    def finding(
+        self,
+        code: str,
+        *,
+        severity: Severity,
+        level: Level,
+        steps: Iterable[str],
+        data: Iterable[str] = (),
+        message: str,
+        proposal_title: str,
+        proposal_text: str,
+        target: Target,
+        saving: Saving,
+        facts: dict | None = None,
+    ) -> Finding:
+        return Finding(
+            code=code,
+            title=self.t(f"findings.{code}.title"),
+            message=message,
+            severity=severity,
+            level=level,
+            steps=tuple(steps),
+            data=tuple(data),
+            proposal=Proposal(proposal_title, proposal_text, level, target, saving),
+            facts=facts or {},
+        )
+
+    def texts(self, code: str, level: Level, **params) -> tuple[str, str, str]:
+        """The message, proposal title and proposal text of ``code`` at ``level``."""
+        t = self.t
+        base = f"findings.{code}"
+        keys = (f"{base}.message", f"{base}.proposal.{level.value}.title", f"{base}.proposal.{level.value}.text")
+        return tuple(_sentence(t(key, **params)) for key in keys)
+
+
+def _sentence(text: str) -> str:
+    """Fold the spaces that empty optional parts ({fetch}, {no_access}) leave, and
+    start with a capital ("de federale overheid bepaalt..." opens some texts)."""
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
+
+
+def level_of(local: bool) -> Level:
+    return Level.LOCAL if local else Level.SUPRALOCAL
+

@@ -1,0 +1,42 @@
+"""D02 authentic source ignored: an item with a ``source`` is asked from the client."""
+
+from kafka.detectors.base import Context, Detector, level_of
+from kafka.findings import Severity
+
+
+def detect(ctx: Context):
+    g = ctx.graph
+    for item, steps in g.askers.items():
+        source = g.source_of(item)
+        if source is None:
+            continue
+        source_key = ctx.case.data[item].source
+        level = level_of(g.steps_local(steps) and source.local_access)
+        if level == "local":
+            target = ctx.local_target("source", source_key, source.name)
+        else:
+            target = ctx.supralocal_target("source", source_key, source.name, steps, sources=[source_key])
+        # The client no longer answers or brings it, nor fetches it elsewhere;
+        # the staff consult the source once instead of handling it at every step.
+        costs = [ctx.asking_cost(s, item) for s in steps]
+        fetches = [p for p in g.providers.get(item, []) if g.steps[p].client_minutes > 0]
+        client = sum(c for c, _ in costs) + sum(g.steps[p].client_minutes for p in fetches)
+        staff = max(0.0, sum(s for _, s in costs) - ctx.settings.consult_staff_minutes)
+        via = source.via or ctx.t("findings.D02.default_via")
+        no_access = "" if source.local_access else ctx.t("findings.D02.no_access", source=source.name)
+        message, title, text = ctx.texts(
+            "D02", level, item=ctx.item_name(item), source=source.name, via=via,
+            steps=ctx.step_names(steps), n=len(steps), owner=target.owner, no_access=no_access,
+            fetch=ctx.t("findings.D02.fetch", steps=ctx.step_names(fetches)) if fetches else "",
+        )
+        yield ctx.finding(
+            "D02",
+            severity=Severity.HIGH if fetches or ctx.is_document(item, steps) else Severity.MEDIUM,
+            level=level, steps=steps, data=[item], message=message,
+            proposal_title=title, proposal_text=text, target=target,
+            saving=ctx.saving(client, staff),
+            facts={"source": source_key, "local_access": source.local_access, "fetch_steps": fetches},
+        )
+
+
+DETECTOR = Detector("D02", "authentic-source-ignored", detect)

@@ -1,0 +1,40 @@
+"""D03 unused data: an item is asked from the client but no step ``uses`` it.
+
+Only when at least one step declares ``uses``: without any, the case does not
+say what the decisions rely on.
+"""
+
+from kafka.detectors.base import Context, Detector, level_of
+from kafka.findings import Severity
+
+
+def detect(ctx: Context):
+    g = ctx.graph
+    if not g.users:
+        return
+    for item, steps in g.askers.items():
+        if item in g.users:
+            continue
+        level = level_of(g.steps_local(steps))
+        name = ctx.item_name(item)
+        if level == "local":
+            target = ctx.local_target("data", item, name)
+        else:
+            target = ctx.supralocal_target("data", item, name, steps)
+        costs = [ctx.asking_cost(s, item) for s in steps]
+        forms = [g.form(s).name for s in steps if g.form(s) is not None and item in g.asked_by_step[s]]
+        where = ctx.t("findings.D03.on_forms", forms=ctx.t.join(list(dict.fromkeys(forms)))) if forms else ""
+        message, title, text = ctx.texts(
+            "D03", level, item=name, steps=ctx.step_names(steps), owner=target.owner, where=where,
+        )
+        document = ctx.is_document(item, steps)
+        yield ctx.finding(
+            "D03",
+            severity=Severity.MEDIUM if document else Severity.LOW,
+            level=level, steps=steps, data=[item], message=message,
+            proposal_title=title, proposal_text=text, target=target,
+            saving=ctx.saving(sum(c for c, _ in costs), sum(s for _, s in costs)),
+        )
+
+
+DETECTOR = Detector("D03", "unused-data", detect)

@@ -1,0 +1,51 @@
+"""P02 automatic granting possible: the client has to apply, yet a decision
+uses only items that all have an authentic source."""
+
+from kafka.detectors.base import Context, Detector, level_of
+from kafka.findings import Severity
+from kafka.model import StepKind
+
+
+def detect(ctx: Context):
+    g = ctx.graph
+    if ctx.case.case.initiated_by != "client":
+        return
+    for step in ctx.case.steps:
+        if step.kind is not StepKind.DECISION or not step.uses:
+            continue
+        items = list(dict.fromkeys(step.uses))
+        if not all(ctx.case.data[i].source for i in items):
+            continue
+        level = level_of(g.steps_local([step.id]))
+        sources = list(dict.fromkeys(ctx.case.data[i].source for i in items))
+        source_names = ctx.t.join([g.sources[s].name for s in sources])
+        rule = next(iter(g.rules_of(step.id)), None)
+        rule_key = step.rule
+        if rule is not None and rule_key is not None:
+            kind, key, name = "rule", rule_key, rule.name
+        else:
+            kind, key, name = "step", step.id, step.name
+        if level == "local":
+            target = ctx.local_target(kind, key, name, owner=g.organisation(step.id))
+        else:
+            target = ctx.supralocal_target(kind, key, name, [step.id], sources=sources)
+        # With automatic granting the client no longer applies: the steps that
+        # ask the decision's items from the client fall away.
+        application = [s for s in g.client_steps if set(g.asked_by_step[s]) & set(items)]
+        message, title, text = ctx.texts(
+            "P02", level, step=step.name, items=ctx.item_names(items), sources=source_names, owner=target.owner,
+        )
+        yield ctx.finding(
+            "P02",
+            severity=Severity.HIGH,
+            level=level, steps=[step.id], data=items, message=message,
+            proposal_title=title, proposal_text=text, target=target,
+            saving=ctx.saving(
+                sum(g.steps[s].client_minutes for s in application),
+                sum(g.steps[s].staff_minutes for s in application),
+            ),
+            facts={"application_steps": application, "sources": sources},
+        )
+
+
+DETECTOR = Detector("P02", "automatic-granting-possible", detect)

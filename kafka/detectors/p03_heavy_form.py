@@ -1,0 +1,58 @@
+"""P03 heavy form: a form has 15 or more fields, or 3 or more attachments (configurable)."""
+
+from kafka.detectors.base import Context, Detector, level_of
+from kafka.findings import Severity
+from kafka.model import GovernmentLevel
+
+
+def detect(ctx: Context):
+    g = ctx.graph
+    s = ctx.settings
+    for key, form in ctx.case.forms.items():
+        too_many_fields = len(form.fields) >= s.heavy_form_fields
+        too_many_attachments = len(form.attachments) >= s.heavy_form_attachments
+        steps = g.form_steps(key)
+        if not (too_many_fields or too_many_attachments) or not steps:
+            continue
+        rule = ctx.case.rules.get(form.rule) if form.rule else None
+        local = g.actor_local(form.owner) and (rule is None or rule.level is GovernmentLevel.LOCAL)
+        level = level_of(local)
+        if level == "local":
+            target = ctx.local_target("form", key, form.name, owner=ctx.case.actors[form.owner].org)
+        else:
+            target = ctx.supralocal_target("form", key, form.name, steps)
+        removable = _removable(ctx, key, steps)
+        client = staff = 0.0
+        for item in removable:
+            c, st = ctx.asking_cost(steps[0], item)
+            client, staff = client + c, staff + st
+        message, title, text = ctx.texts(
+            "P03", level, form=form.name, fields=len(form.fields), attachments=len(form.attachments),
+            removable=len(removable), items=ctx.item_names(removable) or "-", owner=target.owner,
+        )
+        yield ctx.finding(
+            "P03",
+            severity=Severity.HIGH if too_many_fields and too_many_attachments else Severity.MEDIUM,
+            level=level, steps=steps, message=message,
+            proposal_title=title, proposal_text=text, target=target,
+            saving=ctx.saving(client * len(steps), staff * len(steps)),
+            facts={"fields": len(form.fields), "attachments": len(form.attachments), "removable": removable},
+        )
+
+
+def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
+    """Items of the form that could go: kept in an authentic source, used by no
+    step, or already asked in an earlier step."""
+    g = ctx.graph
+    form = ctx.case.forms[form_key]
+    first = min(g.order[s] for s in steps)
+    out = []
+    for item in dict.fromkeys(form.fields + form.attachments):
+        earlier = any(g.order[a] < first for a in g.askers.get(item, []))
+        unused = bool(g.users) and item not in g.users
+        if ctx.case.data[item].source or unused or earlier:
+            out.append(item)
+    return out
+
+
+DETECTOR = Detector("P03", "heavy-form", detect)

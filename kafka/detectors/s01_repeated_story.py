@@ -1,0 +1,37 @@
+"""S01 repeated story: the client tells their story in two or more steps."""
+
+from kafka.detectors.base import Context, Detector, level_of
+from kafka.findings import Severity
+from kafka.output import safe_name
+
+
+def detect(ctx: Context):
+    g = ctx.graph
+    steps = [s.id for s in ctx.case.steps if s.tells_story]
+    if len(steps) < ctx.settings.repeated_story_steps:
+        return
+    level = level_of(g.steps_actors_local(steps))
+    org = ctx.organisation()
+    if level == "local":
+        target = ctx.local_target("organisation", safe_name(org), org)
+    else:
+        outsider = next(s for s in steps if not g.actor_local(g.steps[s].actor))
+        actor_key = g.steps[outsider].actor
+        target = ctx.supralocal_target("actor", actor_key, g.actor(outsider).name, steps, actors_only=True)
+    n = len(steps)
+    set_ = ctx.settings
+    message, title, text = ctx.texts(
+        "S01", level, n=n, steps=ctx.step_names(steps), first=ctx.step_name(steps[0]),
+        actors=ctx.t.join(list(dict.fromkeys(g.actor(s).name for s in steps))), owner=target.owner,
+    )
+    yield ctx.finding(
+        "S01",
+        severity=Severity.HIGH if n >= 3 else Severity.MEDIUM,
+        level=level, steps=steps, message=message,
+        proposal_title=title, proposal_text=text, target=target,
+        saving=ctx.saving((n - 1) * set_.story_client_minutes, (n - 1) * set_.story_staff_minutes),
+        facts={"times": n},
+    )
+
+
+DETECTOR = Detector("S01", "repeated-story", detect)

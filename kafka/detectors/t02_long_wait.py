@@ -1,0 +1,34 @@
+"""T02 long wait: the client waits 14 days or more (configurable) before a step."""
+
+from kafka.detectors.base import Context, Detector, level_of
+from kafka.findings import Severity
+
+
+def detect(ctx: Context):
+    g = ctx.graph
+    limit = ctx.settings.long_wait_days
+    for step in ctx.case.steps:
+        if step.wait_days < limit:
+            continue
+        level = level_of(g.actor_local(step.actor))
+        actor = g.actor(step.id)
+        if level == "local":
+            target = ctx.local_target("step", step.id, step.name, owner=actor.org)
+        else:
+            target = ctx.supralocal_target("step", step.id, step.name, [step.id], actors_only=True)
+        goal = min(ctx.settings.target_wait_days, step.wait_days)
+        message, title, text = ctx.texts(
+            "T02", level, step=step.name, days=f"{step.wait_days:g}", actor=actor.name,
+            target=f"{goal:g}", owner=target.owner,
+        )
+        yield ctx.finding(
+            "T02",
+            severity=Severity.HIGH if step.wait_days >= 2 * limit else Severity.MEDIUM,
+            level=level, steps=[step.id], message=message,
+            proposal_title=title, proposal_text=text, target=target,
+            saving=ctx.saving(lead_days=step.wait_days - goal),
+            facts={"wait_days": step.wait_days},
+        )
+
+
+DETECTOR = Detector("T02", "long-wait", detect)

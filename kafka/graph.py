@@ -1,0 +1,274 @@
+"""A case as graphs (networkx): the step flow and the relations around it.
+
+``flow`` is a DiGraph of step ids with the ``next`` edges (``when``,
+``chance``, ``loop``). ``dag`` is the same without loop-back edges: since a
+loop back is by definition an edge to an earlier step in the file, the file
+order is a topological order of ``dag``, so longest paths take linear time.
+
+``relations`` is a MultiDiGraph of typed nodes ``(kind, id)`` -- step, actor,
+organisation, data, form, rule, source -- with a ``rel`` on every edge:
+
+    step  -performed_by->  actor  -member_of->  organisation
+    step  -asks|brings|provides|uses->  data  -kept_in->  source
+    step  -fills->  form  -field|attachment->  data
+    form  -owned_by->  actor
+    step|form  -mandated_by->  rule
+
+The detectors ask these graphs (through the methods below) rather than
+re-walking the case file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+from kafka.catalogue import sources_for
+from kafka.flow import flow_edges
+from kafka.model import Actor, ActorLevel, Case, DataItem, Form, GovernmentLevel, Rule, Source, Step
+
+LOCAL_SIDE_ACTORS = frozenset({ActorLevel.LOCAL, ActorLevel.CLIENT, ActorLevel.PRIVATE})
+
+# How a step asks an item from the client (case-format.md: asks, form fields,
+# form attachments and brings).
+ASKED_VIA = ("asks", "field", "attachment", "brings")
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    steps: tuple[str, ...]
+    days: float
+
+
+class CaseGraph:
+    def __init__(self, case: Case):
+        self.case = case
+        self.steps: dict[str, Step] = {s.id: s for s in case.steps}
+        self.order: dict[str, int] = {s.id: i for i, s in enumerate(case.steps)}
+        self.sources: dict[str, Source] = sources_for(case)
+        self.flow = self._build_flow()
+        self.dag = nx.DiGraph()
+        self.dag.add_nodes_from(self.flow.nodes)
+        self.dag.add_edges_from((u, v) for u, v, loop in self.flow.edges(data="loop") if not loop)
+        self.relations = self._build_relations()
+
+    # --- construction -------------------------------------------------------
+
+    def _build_flow(self) -> nx.DiGraph:
+        flow = nx.DiGraph()
+        for step in self.case.steps:
+            flow.add_node(step.id)
+        for edge in flow_edges(self.case):
+            flow.add_edge(edge.source, edge.target, when=edge.when, chance=edge.chance, loop=edge.loop)
+        return flow
+
+    def _build_relations(self) -> nx.MultiDiGraph:
+        g = nx.MultiDiGraph()
+        case = self.case
+        for key, actor in case.actors.items():
+            g.add_edge(("actor", key), ("organisation", actor.org), rel="member_of")
+        for key, item in case.data.items():
+            g.add_node(("data", key))
+            if item.source:
+                g.add_edge(("data", key), ("source", item.source), rel="kept_in")
+        for key, form in case.forms.items():
+            g.add_edge(("form", key), ("actor", form.owner), rel="owned_by")
+            if form.rule:
+                g.add_edge(("form", key), ("rule", form.rule), rel="mandated_by")
+            for item in form.fields:
+                g.add_edge(("form", key), ("data", item), rel="field")
+            for item in form.attachments:
+                g.add_edge(("form", key), ("data", item), rel="attachment")
+        for step in case.steps:
+            node = ("step", step.id)
+            g.add_edge(node, ("actor", step.actor), rel="performed_by")
+            if step.rule:
+                g.add_edge(node, ("rule", step.rule), rel="mandated_by")
+            if step.form:
+                g.add_edge(node, ("form", step.form), rel="fills")
+            for rel in ("asks", "brings", "provides", "uses"):
+                for item in getattr(step, rel):
+                    g.add_edge(node, ("data", item), rel=rel)
+        return g
+
+    def _related(self, node: tuple[str, str], rel: str) -> list[str]:
+        """Ids of the nodes ``node`` points to by ``rel``, in insertion order, once each."""
+        seen: dict[str, None] = {}
+        for _, target, r in self.relations.out_edges(node, data="rel"):
+            if r == rel:
+                seen[target[1]] = None
+        return list(seen)
+
+    # --- the parts of a step --------------------------------------------------
+
+    def actor(self, step_id: str) -> Actor:
+        return self.case.actors[self.steps[step_id].actor]
+
+    def organisation(self, step_id: str) -> str:
+        return self.actor(step_id).org
+
+    def form(self, step_id: str) -> Form | None:
+        key = self.steps[step_id].form
+        return self.case.forms[key] if key else None
+
+    def rules_of(self, step_id: str) -> list[Rule]:
+        """The step's rule and, when it fills in a form, the form's rule."""
+        keys = self._related(("step", step_id), "mandated_by")
+        form_key = self.steps[step_id].form
+        if form_key:
+            keys += [k for k in self._related(("form", form_key), "mandated_by") if k not in keys]
+        return [self.case.rules[k] for k in keys]
+
+    @cached_property
+    def asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """step -> item -> how it is asked (asks / field / attachment / brings), file order."""
+        result: dict[str, dict[str, tuple[str, ...]]] = {}
+        for step in self.case.steps:
+            ways: dict[str, list[str]] = {}
+            for item in step.asks:
+                ways.setdefault(item, []).append("asks")
+            if step.form:
+                for rel in ("field", "attachment"):
+                    for item in self._related(("form", step.form), rel):
+                        ways.setdefault(item, []).append(rel)
+            for item in step.brings:
+                ways.setdefault(item, []).append("brings")
+            result[step.id] = {item: tuple(dict.fromkeys(w)) for item, w in ways.items()}
+        return result
+
+    @cached_property
+    def askers(self) -> dict[str, list[str]]:
+        """item -> the steps asking it from the client, in file order."""
+        result: dict[str, list[str]] = {}
+        for step_id, items in self.asked_by_step.items():
+            for item in items:
+                result.setdefault(item, []).append(step_id)
+        return result
+
+    @cached_property
+    def users(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for step in self.case.steps:
+            for item in dict.fromkeys(step.uses):
+                result.setdefault(item, []).append(step.id)
+        return result
+
+    @cached_property
+    def providers(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for step in self.case.steps:
+            for item in dict.fromkeys(step.provides):
+                result.setdefault(item, []).append(step.id)
+        return result
+
+    def item(self, key: str) -> DataItem:
+        return self.case.data[key]
+
+    def source_of(self, item_key: str) -> Source | None:
+        source = self.case.data[item_key].source
+        return self.sources.get(source) if source else None
+
+    def form_steps(self, form_key: str) -> list[str]:
+        return [s.id for s in self.case.steps if s.form == form_key]
+
+    # --- the client's side ----------------------------------------------------
+
+    @cached_property
+    def client_steps(self) -> list[str]:
+        """Steps that cost the client time (the contract's client contacts)."""
+        return [s.id for s in self.case.steps if s.client_minutes > 0]
+
+    @cached_property
+    def in_person_steps(self) -> list[str]:
+        return [s.id for s in self.case.steps if s.client_minutes > 0 and s.in_person]
+
+    # --- levels (case-format.md: "local-side") -----------------------------------
+
+    def actor_local(self, actor_key: str) -> bool:
+        return self.case.actors[actor_key].level in LOCAL_SIDE_ACTORS
+
+    def steps_actors_local(self, step_ids) -> bool:
+        return all(self.actor_local(self.steps[s].actor) for s in step_ids)
+
+    def step_rules_local(self, step_id: str) -> bool:
+        """The step's rule, its form's rule and its form's owner are local-side."""
+        if any(rule.level is not GovernmentLevel.LOCAL for rule in self.rules_of(step_id)):
+            return False
+        form = self.form(step_id)
+        return form is None or self.actor_local(form.owner)
+
+    def steps_local(self, step_ids) -> bool:
+        """The actors and the rules of these steps are local-side."""
+        step_ids = list(step_ids)
+        return self.steps_actors_local(step_ids) and all(self.step_rules_local(s) for s in step_ids)
+
+    # --- paths and loops ------------------------------------------------------
+
+    def step_days(self, step_id: str) -> float:
+        step = self.steps[step_id]
+        return step.wait_days + step.duration_days
+
+    @cached_property
+    def longest_path(self) -> Path:
+        """The longest path from a first step to an end step, loop-back edges removed."""
+        return self._longest(start=None, end=None) or Path((), 0.0)
+
+    def longest_path_between(self, start: str, end: str) -> Path | None:
+        """Longest path from ``start`` to ``end`` in the loop-free flow, or None.
+
+        Its days follow the contract's T01 count: the first step's duration,
+        then wait and duration of each later step.
+        """
+        path = self._longest(start=start, end=end)
+        if path is None:
+            return None
+        days = self.steps[start].duration_days + sum(self.step_days(s) for s in path.steps[1:])
+        return Path(path.steps, days)
+
+    def _longest(self, start: str | None, end: str | None) -> Path | None:
+        # Dynamic programming in file order, which is a topological order of the dag.
+        best: dict[str, float] = {}
+        back: dict[str, str | None] = {}
+        for step in self.case.steps:
+            node = step.id
+            if start is not None and node == start:
+                best[node], back[node] = self.step_days(node), None
+            elif start is None and self.dag.in_degree(node) == 0:
+                best[node], back[node] = self.step_days(node), None
+            preds = [p for p in self.dag.predecessors(node) if p in best]
+            if preds and not (start is not None and node == start):
+                p = max(preds, key=lambda q: (best[q], -self.order[q]))
+                candidate = best[p] + self.step_days(node)
+                if node not in best or candidate > best[node]:
+                    best[node], back[node] = candidate, p
+        if end is not None:
+            if end not in best:
+                return None
+            last = end
+        else:
+            ends = [n for n in best if self.dag.out_degree(n) == 0]
+            if not ends:
+                return None
+            last = max(ends, key=lambda n: (best[n], -self.order[n]))
+        path = [last]
+        while back[path[-1]] is not None:
+            path.append(back[path[-1]])
+        return Path(tuple(reversed(path)), best[last])
+
+    @cached_property
+    def loops(self) -> list[list[str]]:
+        """Groups of steps that form a cycle (strongly connected), in file order."""
+        groups = []
+        for component in nx.strongly_connected_components(self.flow):
+            if len(component) > 1 or any(self.flow.has_edge(n, n) for n in component):
+                groups.append(sorted(component, key=self.order.__getitem__))
+        return sorted(groups, key=lambda g: self.order[g[0]])
+
+    def loop_edges(self, group: list[str]) -> list[tuple[str, str, dict]]:
+        members = set(group)
+        return [
+            (u, v, d) for u, v, d in self.flow.edges(data=True)
+            if d["loop"] and u in members and v in members
+        ]

@@ -1,0 +1,146 @@
+"""The metrics of a case: the contract's (case-format.md) and kafka's additions.
+
+Steps are counted once each (loops are not repeated) unless stated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from kafka.graph import CaseGraph
+from kafka.settings import Settings
+
+CONTRACT_METRICS = (
+    "lead_time_days",
+    "client_minutes",
+    "staff_minutes",
+    "client_contacts",
+    "in_person_visits",
+    "organisations",
+    "story_count",
+    "data_asked",
+    "data_unique",
+)
+
+
+@dataclass(frozen=True)
+class Annual:
+    """Per-year figures: the per-case burden times ``cases_per_year`` (Standard Cost Model)."""
+
+    cases: float
+    client_hours: float
+    staff_hours: float
+    client_cost_eur: float
+    staff_cost_eur: float
+    total_cost_eur: float
+    client_contacts: float
+    in_person_visits: float
+    stories: float
+
+
+@dataclass(frozen=True)
+class Metrics:
+    # --- the contract ---
+    lead_time_days: float
+    client_minutes: float
+    staff_minutes: float
+    client_contacts: int
+    in_person_visits: int
+    organisations: int
+    story_count: int
+    data_asked: int
+    data_unique: int
+    # --- kafka's additions ---
+    steps: int
+    longest_path: tuple[str, ...]
+    waiting_days: float  # wait_days on the longest path
+    touch_days: float  # duration_days on the longest path
+    flow_efficiency: float  # touch_days / lead_time_days (0 when there is no lead time)
+    handoffs: int  # changes of organisation between consecutive steps of the longest path
+    loop_extra_days: float  # expected days that loops add, from their chance
+    annual: Annual
+
+    def contract(self) -> dict:
+        """The contract's metrics, by their contract names."""
+        return {name: getattr(self, name) for name in CONTRACT_METRICS}
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["longest_path"] = list(self.longest_path)
+        return data
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+def compute_metrics(graph: CaseGraph, settings: Settings) -> Metrics:
+    case = graph.case
+    steps = case.steps
+    path = graph.longest_path
+    client_minutes = float(sum(s.client_minutes for s in steps))
+    staff_minutes = float(sum(s.staff_minutes for s in steps))
+    asked_pairs = sum(len(items) for items in graph.asked_by_step.values())
+    waiting = float(sum(graph.steps[s].wait_days for s in path.steps))
+    touch = float(sum(graph.steps[s].duration_days for s in path.steps))
+    orgs_on_path = [graph.organisation(s) for s in path.steps]
+    handoffs = sum(1 for a, b in zip(orgs_on_path, orgs_on_path[1:]) if a != b)
+
+    n = float(case.case.cases_per_year)
+    client_hours = client_minutes / 60 * n
+    staff_hours = staff_minutes / 60 * n
+    client_cost = client_hours * settings.client_hour_eur
+    staff_cost = staff_hours * settings.staff_hour_eur
+    contacts = len(graph.client_steps)
+    visits = len(graph.in_person_steps)
+    stories = sum(1 for s in steps if s.tells_story)
+
+    return Metrics(
+        lead_time_days=float(path.days),
+        client_minutes=client_minutes,
+        staff_minutes=staff_minutes,
+        client_contacts=contacts,
+        in_person_visits=visits,
+        organisations=len({graph.organisation(s) for s in graph.client_steps}),
+        story_count=stories,
+        data_asked=asked_pairs,
+        data_unique=len(graph.askers),
+        steps=len(steps),
+        longest_path=path.steps,
+        waiting_days=waiting,
+        touch_days=touch,
+        flow_efficiency=round(touch / path.days, 4) if path.days else 0.0,
+        handoffs=handoffs,
+        loop_extra_days=round(sum(loop_expected_extra(graph, g, settings)["days"] for g in graph.loops), 2),
+        annual=Annual(
+            cases=n,
+            client_hours=round(client_hours, 2),
+            staff_hours=round(staff_hours, 2),
+            client_cost_eur=round(client_cost, 2),
+            staff_cost_eur=round(staff_cost, 2),
+            total_cost_eur=round(client_cost + staff_cost, 2),
+            client_contacts=contacts * n,
+            in_person_visits=visits * n,
+            stories=stories * n,
+        ),
+    )
+
+
+def loop_expected_extra(graph: CaseGraph, group: list[str], settings: Settings) -> dict[str, float]:
+    """Expected extra days and minutes per case that one loop group adds.
+
+    Each loop-back edge u -> v with chance p sends the case back to v, to redo
+    the steps from v to u: on average p / (1 - p) extra rounds (a geometric
+    series). A chance of 1 would never end; it is capped at 0.9.
+    """
+    days = client = staff = 0.0
+    for u, v, data in graph.loop_edges(group):
+        chance = data["chance"] if data["chance"] is not None else settings.default_loop_chance
+        chance = min(chance, 0.9)
+        rounds = chance / (1 - chance)
+        redo = graph.longest_path_between(v, u)
+        redo_steps = redo.steps if redo else (v,)
+        days += rounds * sum(graph.step_days(s) for s in redo_steps)
+        client += rounds * sum(graph.steps[s].client_minutes for s in redo_steps)
+        staff += rounds * sum(graph.steps[s].staff_minutes for s in redo_steps)
+    return {"days": days, "client_minutes": client, "staff_minutes": staff}
