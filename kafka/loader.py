@@ -80,7 +80,7 @@ def load_text(raw: bytes | str, name: str = "<case>") -> LoadedCase:
                 return _failed(path, f"the content is larger than {yamlsource.MAX_FILE_BYTES:,} bytes", "too-large")
             text = yamlsource.decode(raw)
         else:
-            text = raw.replace("\r\n", "\n").removeprefix("\ufeff")
+            text = yamlsource.normalize(raw)
         parsed = yamlsource.parse(text)
     except yamlsource.YamlProblem as exc:
         return LoadedCase(path, None, [Problem(name, exc.line, exc.col, "", exc.message, exc.kind)])
@@ -146,9 +146,40 @@ def structure_problems(exc: ValidationError, name: str, positions: Positions, da
         if key in seen:  # unions and lax enums can report the same spot twice
             continue
         seen.add(key)
-        line, col = positions.of(loc, prefer_key=at_key)
-        problems.append(Problem(name, line, col, format_path(loc), message, f"structure-{error['type']}"))
+        if error["type"] == "missing" and not _present(data, loc):
+            # Point at the mapping that lacks the key: its own key line ("case:"), or its first line.
+            line, col = positions.of(loc[:-1], prefer_key=True)
+        else:
+            line, col = positions.of(loc, prefer_key=at_key)
+        problems.append(Problem(name, line, col, format_path(_display_loc(loc, data)), message, f"structure-{error['type']}"))
     return problems
+
+
+def _walk(data: Any, loc: tuple) -> Any:
+    """The value at ``loc`` in the raw data, or None when there is none."""
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _present(data: Any, loc: tuple) -> bool:
+    parent = _walk(data, loc[:-1])
+    return isinstance(parent, dict) and bool(loc) and loc[-1] in parent
+
+
+def _display_loc(loc: tuple, data: Any) -> tuple:
+    """Mapping keys that YAML read as numbers or booleans print as keys (``actors.1``), not list indexes."""
+    out = []
+    for i, part in enumerate(loc):
+        if not isinstance(part, str) and isinstance(_walk(data, loc[:i]), dict):
+            part = str(part).lower() if isinstance(part, bool) else str(part)
+        out.append(part)
+    return tuple(out)
 
 
 def _clean_loc(loc: tuple) -> tuple:
@@ -167,6 +198,8 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
     value = error.get("input")
     field_name = loc[-1] if loc else ""
     if kind == "missing":
+        if _present(data, loc):  # "steps:" with nothing after it reads as null
+            return f"the required key '{field_name}' has no value", True
         return f"the required key '{field_name}' is missing", False
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1], data)
@@ -203,8 +236,8 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
             hint = " (write it without quotes)"
         if isinstance(value, (int, float)) and not isinstance(value, bool) and expected_type == "text":
             hint = " (put it in quotes)"
-        if isinstance(value, dict) and "items" in expected_type:
-            hint = ""
+        if isinstance(value, bool) and expected_type == "text":
+            hint = " (YAML reads yes/no/on/off as true/false; put the text in quotes)"
         return f"expected {expected_type}, found {_kind_of(value)}{hint}", False
     return error.get("msg", kind), False
 

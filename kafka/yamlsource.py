@@ -1,18 +1,25 @@
 """Read YAML safely into plain Python data, remembering where every value stands.
 
-We compose the YAML node graph with PyYAML's safe machinery (the C parser when
-available) and build the Python values ourselves, because that lets us:
+We take PyYAML's event stream (the C parser when available) and build the
+Python values ourselves, without PyYAML's composer, because that lets us:
 
 - record the line and column of every key and value, so a problem deep in the
   model can name ``file:line:col`` and the key path;
 - refuse tags that would build Python objects, with a clear message;
-- bound the work: aliases are expanded with a node budget (no "billion laughs"),
-  nesting has a depth limit, recursive aliases are refused;
+- bound the work: nesting has a depth limit checked *while* reading (the C
+  composer recurses on the C stack and crashes the process on a file of
+  100,000 opening brackets), aliases count against a value budget by the size
+  of what they repeat (a "billion laughs" file is refused after reading it
+  once, in milliseconds), and recursive aliases are refused;
 - report duplicate keys, which PyYAML would silently drop.
+
+An alias gives the same Python object as its anchor, as PyYAML does; the
+positions under it are those of the alias itself.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +36,12 @@ MAX_DEPTH = 64
 MAX_SCALAR_CHARS = 100_000
 
 _YAML_TAG = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {
-    _YAML_TAG + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
-}
+_STR, _SEQ, _MAP, _MERGE = (_YAML_TAG + t for t in ("str", "seq", "map", "merge"))
+_SCALAR_TAGS = {_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_NON_SPECIFIC = (None, "!")
+# The characters YAML refuses (yaml.reader.Reader.NON_PRINTABLE), found up front
+# so the message can name the line.
+_BAD_CHARACTER = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Path = tuple[str | int, ...]
 
@@ -72,8 +81,9 @@ class Positions:
 
 def decode(raw: bytes) -> str:
     """UTF-8 text without a BOM and with Unix line ends, or a YamlProblem."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlProblem("the file is UTF-16 text; save it as UTF-8 in your editor", 1, 1, "encoding")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -86,7 +96,12 @@ def decode(raw: bytes) -> str:
             col,
             "encoding",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return normalize(text)
+
+
+def normalize(text: str) -> str:
+    """Text without a BOM and with Unix line ends (files from Windows editors)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 @dataclass
@@ -101,41 +116,233 @@ def parse(text: str) -> Parsed:
 
     Raises YamlProblem for text that cannot be read at all.
     """
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise YamlProblem("the file contains a NUL character; it is not a text file", line, 1, "encoding")
-    try:
-        node = yaml.compose(text, Loader=_SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = exc.problem or str(exc)
-        if exc.context:
-            what = f"{exc.context}, {what}"
-        raise YamlProblem(f"this is not valid YAML: {what}", line, col, "yaml-syntax") from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
-        raise YamlProblem(f"this is not valid YAML: {exc}", 0, 0, "yaml-syntax") from None
-    except RecursionError:
-        raise YamlProblem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", 0, 0, "too-deep") from None
-    if node is None:
-        raise YamlProblem("the file is empty; a case file starts with a 'case:' section", 0, 0, "empty")
+    _check_characters(text)
     builder = _Builder()
-    data = builder.build(node, (), 0)
-    return Parsed(data, builder.positions, builder.soft_problems)
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_problem(exc, text) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - _check_characters catches reader errors first
+        raise YamlProblem(f"this is not valid YAML: {exc}", 0, 0, "yaml-syntax") from None
+    if builder.root is None:
+        raise YamlProblem("the file is empty; a case file starts with a 'case:' section", 0, 0, "empty")
+    return Parsed(builder.root, builder.positions, builder.soft_problems)
+
+
+def _check_characters(text: str) -> None:
+    match = _BAD_CHARACTER.search(text)
+    if not match:
+        return
+    line = text.count("\n", 0, match.start()) + 1
+    col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    char = match.group()
+    if char == "\x00":
+        raise YamlProblem("the file contains a NUL character; it is not a text file", line, col, "encoding")
+    raise YamlProblem(
+        f"the file contains the control character U+{ord(char):04X}, which YAML does not allow; delete it",
+        line,
+        col,
+        "encoding",
+    )
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    what = exc.problem or str(exc)
+    if exc.context:
+        what = f"{exc.context}, {what}"
+    hint = ""
+    lines = text.split("\n")
+    here = lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
+    if here == "\t" or "\t" in what:
+        hint = "; indent with spaces, YAML does not allow tabs there"
+    elif "mapping values are not allowed" in what:
+        hint = "; a text that contains ': ' must be put in quotes (or the indentation is off)"
+    return YamlProblem(f"this is not valid YAML: {what}{hint}", line, col, "yaml-syntax")
+
+
+_NO_KEY = object()
+
+
+@dataclass
+class _Frame:
+    """A mapping or sequence being built."""
+
+    value: list | dict
+    path: Path
+    anchor: str | None
+    nodes_before: int
+    key: Any = _NO_KEY  # mapping: the key whose value comes next
+    drop: bool = False  # mapping: that key is a duplicate; build its value, then drop it
+    first_line: dict = field(default_factory=dict)  # mapping: key -> line it was first seen
 
 
 class _Builder:
+    """Builds plain Python data from a stream of YAML events, one event at a time."""
+
     def __init__(self) -> None:
         self.positions = Positions()
-        self.nodes = 0
-        self._active: set[int] = set()  # nodes on the current path, to catch recursive aliases
-        self._scalars = yaml.constructor.SafeConstructor()
         self.soft_problems: list[YamlProblem] = []
+        self.root: Any = None
+        self.nodes = 0
+        self._stack: list[_Frame] = []
+        self._anchors: dict[str, tuple[Any, int] | None] = {}  # name -> (value, size); None while being built
+        self._documents = 0
+        self._resolver = yaml.resolver.Resolver()
+        self._constructor = yaml.constructor.SafeConstructor()
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        mark = node.start_mark
-        where = (mark.line + 1, mark.column + 1)
-        self.nodes += 1
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self._documents += 1
+            if self._documents > 1:
+                raise YamlProblem(
+                    "the file holds more than one YAML document ('---'); a case file is one document",
+                    *_where(event),
+                    "yaml-syntax",
+                )
+            return
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            self._end_collection()
+            return
+        if not isinstance(event, yaml.NodeEvent):
+            return  # stream start/end, document end
+        if self._at_key():
+            self._key(event)
+        else:
+            self._value(event)
+
+    # --- values --------------------------------------------------------------
+
+    def _value(self, event: yaml.NodeEvent) -> None:
+        where = _where(event)
+        path = self._next_path()
+        if isinstance(event, yaml.AliasEvent):
+            value, size = self._alias(event)
+            self._count(size, where)
+            self.positions.values.setdefault(path, where)
+            self._attach(value)
+            return
+        self._count(1, where)
+        self.positions.values.setdefault(path, where)
+        if isinstance(event, yaml.ScalarEvent):
+            value = self._scalar(event)
+            self._remember(event.anchor, value, 1)
+            self._attach(value)
+            return
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        if event.tag not in (*_NON_SPECIFIC, _MAP if is_map else _SEQ):
+            raise self._tag_problem(event.tag, where)
+        if len(self._stack) >= MAX_DEPTH:
+            raise YamlProblem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", *where, "too-deep")
+        if event.anchor is not None:
+            self._anchors[event.anchor] = None  # being built: an alias to it now is recursive
+        self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1))
+
+    def _end_collection(self) -> None:
+        frame = self._stack.pop()
+        self._remember(frame.anchor, frame.value, self.nodes - frame.nodes_before)
+        self._attach(frame.value)
+
+    def _attach(self, value: Any) -> None:
+        if not self._stack:
+            self.root = value
+            return
+        top = self._stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+            return
+        if not top.drop:
+            top.value[top.key] = value
+        top.key, top.drop = _NO_KEY, False
+
+    def _next_path(self) -> Path:
+        if not self._stack:
+            return ()
+        top = self._stack[-1]
+        if isinstance(top.value, list):
+            return top.path + (len(top.value),)
+        return top.path + (top.key,)
+
+    # --- keys ----------------------------------------------------------------
+
+    def _at_key(self) -> bool:
+        return bool(self._stack) and isinstance(self._stack[-1].value, dict) and self._stack[-1].key is _NO_KEY
+
+    def _key(self, event: yaml.NodeEvent) -> None:
+        where = _where(event)
+        top = self._stack[-1]
+        if isinstance(event, yaml.AliasEvent):
+            key, size = self._alias(event)
+            self._count(size, where)
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.tag in _NON_SPECIFIC and self._resolve(event) == _MERGE:
+                raise YamlProblem("merge keys ('<<') are not supported in case files; write the keys out", *where, "yaml-tag")
+            self._count(1, where)
+            key = self._scalar(event)
+            self._remember(event.anchor, key, 1)
+        else:
+            key = None  # a list or mapping as a key
+        if isinstance(key, (list, dict)) or not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) or not _plain_key(key):
+            raise YamlProblem("a key must be a plain word, not a list or mapping", *where, "bad-key")
+        if key in top.first_line:
+            # Not fatal: report it with every other problem and keep the first value.
+            self.soft_problems.append(
+                YamlProblem(
+                    f"the key '{key}' appears twice in the same mapping (first on line {top.first_line[key]})",
+                    *where,
+                    "duplicate-key",
+                )
+            )
+            top.key, top.drop = key, True
+            return
+        top.first_line[key] = where[0]
+        top.key = key
+        self.positions.keys[top.path + (key,)] = where
+
+    # --- scalars, aliases, budget --------------------------------------------
+
+    def _resolve(self, event: yaml.ScalarEvent) -> str:
+        return self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        where = _where(event)
+        if len(event.value) > MAX_SCALAR_CHARS:
+            raise YamlProblem(
+                f"a value of {len(event.value):,} characters is longer than the {MAX_SCALAR_CHARS:,} allowed",
+                *where,
+                "too-large",
+            )
+        tag = self._resolve(event) if event.tag in _NON_SPECIFIC else event.tag
+        if tag == _YAML_TAG + "value":  # a lone '=' is just text in a case file
+            tag = _STR
+        if tag not in _SCALAR_TAGS:
+            raise self._tag_problem(tag, where)
+        if tag == _STR:
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self._constructor.yaml_constructors[tag](self._constructor, node)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            reason = "the number is too long" if "digits" in str(exc) else str(exc)
+            raise YamlProblem(f"cannot read the value '{event.value[:40]}': {reason}", *where, "bad-value") from None
+
+    def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
+        where = _where(event)
+        if event.anchor not in self._anchors:
+            raise YamlProblem(f"the alias '*{event.anchor}' names no anchor '&{event.anchor}' above it", *where, "yaml-alias")
+        entry = self._anchors[event.anchor]
+        if entry is None:
+            raise YamlProblem("an alias refers to itself (recursive anchor)", *where, "yaml-alias")
+        return entry
+
+    def _remember(self, anchor: str | None, value: Any, size: int) -> None:
+        if anchor is not None:
+            self._anchors[anchor] = (value, size)
+
+    def _count(self, size: int, where: tuple[int, int]) -> None:
+        self.nodes += size
         if self.nodes > MAX_NODES:
             raise YamlProblem(
                 f"the file expands to more than {MAX_NODES:,} values (anchors and aliases "
@@ -143,68 +350,20 @@ class _Builder:
                 *where,
                 "too-large",
             )
-        if depth > MAX_DEPTH:
-            raise YamlProblem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", *where, "too-deep")
-        if node.tag not in _ALLOWED_TAGS:
-            raise YamlProblem(
-                f"the YAML tag '{node.tag}' is not allowed: a case file holds plain text, numbers, "
-                "lists and mappings only",
-                *where,
-                "yaml-tag",
-            )
-        if id(node) in self._active:
-            raise YamlProblem("an alias refers to itself (recursive anchor)", *where, "yaml-alias")
-        self.positions.values.setdefault(path, where)
 
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, where)
-        self._active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-            return self._mapping(node, path, depth)
-        finally:
-            self._active.discard(id(node))
+    @staticmethod
+    def _tag_problem(tag: str | None, where: tuple[int, int]) -> YamlProblem:
+        return YamlProblem(
+            f"the YAML tag '{tag}' is not allowed: a case file holds plain text, numbers, lists and mappings only",
+            *where,
+            "yaml-tag",
+        )
 
-    def _scalar(self, node: yaml.ScalarNode, where: tuple[int, int]) -> Any:
-        if len(node.value) > MAX_SCALAR_CHARS:
-            raise YamlProblem(
-                f"a value of {len(node.value):,} characters is longer than the {MAX_SCALAR_CHARS:,} allowed",
-                *where,
-                "too-large",
-            )
-        try:
-            return self._scalars.construct_object(node)
-        except (ValueError, OverflowError, yaml.YAMLError) as exc:
-            raise YamlProblem(f"cannot read the value '{node.value[:40]}': {exc}", *where, "bad-value") from None
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
-        result: dict = {}
-        first_seen: dict = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _YAML_TAG + "merge":
-                raise YamlProblem(
-                    "merge keys ('<<') are not supported in case files; write the keys out",
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                    "yaml-tag",
-                )
-            key = self.build(key_node, path + ("<key>",), depth + 1)
-            key_where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise YamlProblem("a key must be a plain word, not a list or mapping", *key_where, "bad-key")
-            if key in first_seen:
-                # Not fatal: report it with every other problem and keep the first value.
-                self.soft_problems.append(
-                    YamlProblem(
-                        f"the key '{key}' appears twice in the same mapping (first on line {first_seen[key]})",
-                        *key_where,
-                        "duplicate-key",
-                    )
-                )
-                continue
-            first_seen[key] = key_where[0]
-            self.positions.keys[path + (key,)] = key_where
-            result[key] = self.build(value_node, path + (key,), depth + 1)
-        self.positions.values.pop(path + ("<key>",), None)
-        return result
+def _plain_key(key: Any) -> bool:
+    return key is None or isinstance(key, (str, int, float, bool))
+
+
+def _where(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
