@@ -53,10 +53,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from kafka.cli import validate_cmd
+    from kafka.cli import analyze_cmd, validate_cmd
 
     commands = [
         validate_cmd.validate,
+        analyze_cmd.analyze,
     ]
     for command in commands:
         main.add_command(command)

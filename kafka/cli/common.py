@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
 import click
 
+from kafka.analysis import Analysis, analyze
 from kafka.diagnostics import Problem, Severity
+from kafka.loader import LoadedCase, iter_case_files, load_case
+from kafka.settings import DEFAULT_SETTINGS, Settings
 
 
-def lang_option(func):
+def lang_option(func: Callable) -> Callable:
     return click.option(
         "--lang",
         type=click.Choice(["nl", "en"]),
@@ -15,6 +21,69 @@ def lang_option(func):
         show_default=True,
         help="Language of the report and finding texts.",
     )(func)
+
+
+def _parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{value}' is not NAME=VALUE (for example long_wait_days=10)")
+        pairs[name.strip()] = text.strip()
+    return pairs
+
+
+def analysis_options(func: Callable) -> Callable:
+    """--select, --ignore, --set and --lang, as every analysing command takes them."""
+    options = [
+        click.option("--select", "select", multiple=True, metavar="PREFIX",
+                     help="Only findings whose code starts with PREFIX (D, D01, T...). Repeatable."),
+        click.option("--ignore", "ignore", multiple=True, metavar="PREFIX",
+                     help="Leave out findings whose code starts with PREFIX. Repeatable."),
+        click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_sets,
+                     help="Change a threshold, tariff or assumption (see 'kafka settings'). Repeatable."),
+        lang_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    overrides: dict | None = None
+    lang: str = "nl"
+
+    @property
+    def settings(self) -> Settings:
+        return DEFAULT_SETTINGS.with_overrides(self.overrides or {})
+
+    def run(self, loaded: LoadedCase) -> Analysis:
+        return analyze(
+            loaded.case,
+            self.settings,
+            lang=self.lang,
+            select=self.select,
+            ignore=self.ignore,
+            explicit_settings=frozenset(self.overrides or {}),
+        )
+
+
+def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[LoadedCase], list[LoadedCase]]:
+    """Load every case file under ``paths``: (valid, invalid). Problems go to stderr."""
+    good, bad = [], []
+    files = list(iter_case_files(paths))
+    if not files:
+        raise click.UsageError("no case files (*.yaml, *.yml) found in the given paths")
+    for path in files:
+        loaded = load_case(path)
+        if not quiet:
+            for problem in loaded.problems:
+                echo_problem(problem)
+        (good if loaded.ok else bad).append(loaded)
+    return good, bad
 
 
 def echo_problem(problem: Problem) -> None:

@@ -1,0 +1,100 @@
+"""``kafka analyze``: findings and metrics of case files, in the terminal or as data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+
+import click
+
+from kafka.analysis import Analysis
+from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
+from kafka.errors import ExitCode
+from kafka.i18n import Translator
+from kafka.tables import FINDING_COLUMNS, finding_rows, to_csv
+
+_LEVEL_COLOURS = {"local": "green", "supralocal": "magenta"}
+_SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "white"}
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text: a readable table; json: the analysis (an object for one case, a list for several); "
+                   "csv: one row per finding.")
+@analysis_options
+def analyze(paths, fmt, select, ignore, overrides, lang):
+    """Find the red tape in case files: metrics, findings and proposals.
+
+    PATHS are case files or folders of them. Invalid files are reported and
+    skipped (exit code 1).
+
+    \b
+    Example:
+      kafka analyze cases/leefloon-sara.yaml
+      kafka analyze cases/ --format csv > findings.csv
+      kafka analyze case.yaml --format json --lang en --select D --ignore D03
+      kafka analyze case.yaml --set long_wait_days=10 --set staff_hour_eur=45
+    """
+    options = AnalysisOptions(select, ignore, overrides, lang)
+    good, bad = load_cases(paths)
+    analyses = [options.run(loaded) for loaded in good]
+    if fmt == "json":
+        payload = [a.to_dict() for a in analyses]
+        click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=1, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(to_csv((row for a in analyses for row in finding_rows(a)), FINDING_COLUMNS), nl=False)
+    else:
+        for analysis in analyses:
+            _print_text(analysis)
+    if bad:
+        click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
+    raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
+
+
+def _print_text(analysis: Analysis) -> None:
+    t = Translator(analysis.lang)
+    info = analysis.case.case
+    m = analysis.metrics
+    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
+    click.secho(f"{info.title}", bold=True)
+    click.echo(f"{info.organisation}" + (f" · {info.procedure}" if info.procedure else "") + f" · {info.id}")
+    click.echo()
+    figures = [
+        (t("cli.lead_time"), f"{t.number(m.lead_time_days)} {t('cli.days')}"),
+        (t("cli.client_time"), f"{t.number(m.client_minutes)} min"),
+        (t("cli.staff_time"), f"{t.number(m.staff_minutes)} min"),
+        (t("cli.contacts"), f"{m.client_contacts} ({m.in_person_visits} {t('cli.in_person')})"),
+        (t("cli.organisations"), str(m.organisations)),
+        (t("cli.stories"), str(m.story_count)),
+        (t("cli.data"), f"{m.data_asked} / {m.data_unique}"),
+        (t("cli.burden_year"), f"€ {t.number(m.annual.total_cost_eur)} ({t.number(m.annual.client_hours)} + "
+                               f"{t.number(m.annual.staff_hours)} {t('cli.hours')})"),
+    ]
+    label_width = max(len(label) for label, _ in figures)
+    for label, value in figures:
+        click.echo(f"  {label:<{label_width}}  {value}")
+    click.echo()
+    if not analysis.findings:
+        click.secho(f"  {t('cli.no_findings')}", fg="green")
+        click.echo()
+        return
+    wrap = max(40, width - 26)
+    for f in analysis.findings:
+        level = click.style(f"{t('common.level.' + f.level.value):<11}", fg=_LEVEL_COLOURS[f.level.value])
+        severity = click.style(f"{t('common.severity.' + f.severity.value):<6}", fg=_SEVERITY_COLOURS[f.severity.value])
+        head = f"  {click.style(f.code, bold=True)}  {level} {severity} "
+        lines = textwrap.wrap(f.message, wrap) or [""]
+        click.echo(head + lines[0])
+        indent = " " * 26
+        for line in lines[1:]:
+            click.echo(indent + line)
+        saving = f.proposal.saving
+        gain = f" (€\u00a0{t.number(saving.euro_year)}/{t('cli.year')})" if saving.euro_year else ""
+        for i, line in enumerate(textwrap.wrap(f"→ {f.proposal.title}{gain}", wrap)):
+            click.echo(indent + click.style(line, fg="cyan"))
+    click.echo()
+    n_local = len([f for f in analysis.findings if f.level.value == "local"])
+    click.echo(f"  {t('cli.summary', n=len(analysis.findings), local=n_local, supralocal=len(analysis.findings) - n_local)}")
+    click.echo()
