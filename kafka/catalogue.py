@@ -19,3 +19,12 @@ def builtin_sources() -> dict[str, Source]:
 def sources_for(case: Case) -> dict[str, Source]:
     """The sources a case can name: the catalogue, overridden by the case's own."""
     return {**builtin_sources(), **case.sources}
+
+
+def catalogue_rows() -> list[dict]:
+    """The built-in catalogue as plain rows, in catalogue order (for listings and JSON)."""
+    return [
+        {"key": key, "name": s.name, "what": s.what, "level": str(s.level), "via": s.via,
+         "local_access": s.local_access}
+        for key, s in builtin_sources().items()
+    ]

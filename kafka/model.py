@@ -68,6 +68,11 @@ def _lax(enum: type[StrEnum]):
     return Annotated[enum, Field(strict=False)]
 
 
+def _doc(text: str, **kwargs):
+    """A field with a description: shown by editors (``kafka schema``) on hover and completion."""
+    return Field(description=text, **kwargs)
+
+
 class _Strict(BaseModel):
     # strict: "30" is not a number and "yes" is not a boolean in a case file;
     # YAML already gives real numbers and booleans where the user wrote them.
@@ -86,22 +91,30 @@ class _Strict(BaseModel):
 class Tariffs(_Strict):
     """Standard Cost Model tariffs in euro per hour (kafka extension)."""
 
-    client_hour: Count | None = None
-    staff_hour: Count | None = None
+    client_hour: Count | None = _doc("What an hour of the client's time is worth, in euro.", default=None)
+    staff_hour: Count | None = _doc("What an hour of staff time costs, in euro.", default=None)
 
 
 class CaseInfo(_Strict):
-    id: Id
-    title: Text
-    organisation: Text
-    municipality: Text | None = None
-    procedure: Id | None = None
-    date: Annotated[dt.date, Field(strict=False)] | None = None
-    mapped_by: list[Text] = Field(default_factory=list)
-    cases_per_year: Count = 1
-    initiated_by: Literal["client", "organisation"] = "client"
-    story: Text | None = None
-    tariffs: Tariffs | None = None  # kafka extension
+    """What the case is: one procedure as one client lived it."""
+
+    id: Id = _doc("Unique id of the case across a set of cases, e.g. leefloon-sara.")
+    title: Text = _doc("Title of the case, e.g. 'Leefloonaanvraag van Sara (34)'.")
+    organisation: Text = _doc("Who runs the procedure, e.g. 'OCMW Voorbeeld'.")
+    municipality: Text | None = _doc("The municipality.", default=None)
+    procedure: Id | None = _doc(
+        "Procedure type, used to compare OCMW's, e.g. leefloon, verwarmingstoelage.", default=None
+    )
+    date: Annotated[dt.date, Field(strict=False)] | None = _doc("When the case was mapped, e.g. 2026-03-12.", default=None)
+    mapped_by: list[Text] = _doc("Who mapped the case: a name or a list of names.", default_factory=list)
+    cases_per_year: Count = _doc("How often this procedure runs per year (the quantity in the Standard Cost Model).", default=1)
+    initiated_by: Literal["client", "organisation"] = _doc(
+        "Who starts the procedure: the client (an application) or the organisation.", default="client"
+    )
+    story: Text | None = _doc("The case in words.", default=None)
+    tariffs: Tariffs | None = _doc(
+        "Standard Cost Model tariffs in euro per hour (kafka extension).", default=None
+    )
 
     @field_validator("mapped_by", mode="before")
     @classmethod
@@ -110,9 +123,11 @@ class CaseInfo(_Strict):
 
 
 class Actor(_Strict):
-    name: Text
-    level: _lax(ActorLevel)
-    organisation: Text | None = None
+    """Someone the procedure passes through: the client, a desk, a committee, another office."""
+
+    name: Text = _doc("Name of the actor, e.g. 'Onthaal Sociaal Huis'.")
+    level: _lax(ActorLevel) = _doc("client, local, flemish, federal, european or private. Exactly one actor is the client.")
+    organisation: Text | None = _doc("The organisation the actor belongs to; defaults to the actor's name.", default=None)
 
     @property
     def org(self) -> str:
@@ -121,62 +136,91 @@ class Actor(_Strict):
 
 
 class DataItem(_Strict):
-    name: Text
-    source: Id | None = None
-    description: Text | None = None  # kafka extension
+    """An information item the procedure needs."""
+
+    name: Text = _doc("Name of the item, e.g. 'Gezinssamenstelling'.")
+    source: Id | None = _doc(
+        "The authentic source that holds it: a key of the built-in catalogue (kafka sources) "
+        "or of this case's sources. Leave out when there is none.",
+        default=None,
+    )
+    description: Text | None = _doc("What exactly is meant (kafka extension).", default=None)
 
 
 class Source(_Strict):
-    name: Text
-    level: _lax(GovernmentLevel)
-    local_access: bool = False
-    via: Text | None = None  # kafka extension
-    what: Text | None = None  # kafka extension
+    """An authentic source beyond the built-in catalogue."""
+
+    name: Text = _doc("Name of the source.")
+    level: _lax(GovernmentLevel) = _doc("Who manages it: local, flemish, federal or european.")
+    local_access: bool = _doc("Can a local social service consult it electronically today?", default=False)
+    via: Text | None = _doc("The channel through which an OCMW reaches it, e.g. KSZ (kafka extension).", default=None)
+    what: Text | None = _doc("What it holds (kafka extension).", default=None)
 
 
 class Rule(_Strict):
-    name: Text
-    level: _lax(GovernmentLevel)
-    ref: Text | None = None
-    deadline_days: Count | None = None
-    from_step: Id | None = Field(default=None, alias="from")
-    to_step: Id | None = Field(default=None, alias="to")
+    """A rule that mandates a step or a form: a law, a decree, an internal regulation."""
+
+    name: Text = _doc("Name of the rule.")
+    level: _lax(GovernmentLevel) = _doc("Who can change it: local, flemish, federal or european.")
+    ref: Text | None = _doc("Legal reference, e.g. 'Wet 26 mei 2002, art. 21'.", default=None)
+    deadline_days: Count | None = _doc(
+        "Legal deadline in calendar days, counted from the start of step 'from' to the end of step 'to'.",
+        default=None,
+    )
+    from_step: Id | None = _doc("The step where the deadline starts (with deadline_days).", default=None, alias="from")
+    to_step: Id | None = _doc("The step where the deadline ends (with deadline_days).", default=None, alias="to")
 
 
 class Form(_Strict):
-    name: Text
-    owner: Id
-    rule: Id | None = None
-    fields: list[Id] = Field(default_factory=list)
-    attachments: list[Id] = Field(default_factory=list)
-    pages: Annotated[int, Field(ge=0)] | None = None
+    """A form the client fills in."""
+
+    name: Text = _doc("Name of the form.")
+    owner: Id = _doc("The actor whose organisation designs the form.")
+    rule: Id | None = _doc("The rule that mandates the form.", default=None)
+    fields: list[Id] = _doc("The data items the form asks for.", default_factory=list)
+    attachments: list[Id] = _doc("The data items the client must attach as proof.", default_factory=list)
+    pages: Annotated[int, Field(ge=0)] | None = _doc("Number of pages.", default=None)
 
 
 class NextStep(_Strict):
-    to: Id
-    when: Text | None = None
-    chance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    """A branch to a following step."""
+
+    to: Id = _doc("The id of the next step.")
+    when: Text | None = _doc("When this branch is taken, e.g. 'dossier onvolledig'.", default=None)
+    chance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = _doc(
+        "The share of cases taking this branch, 0 to 1.", default=None
+    )
 
 
 class Step(_Strict):
-    id: Id
-    name: Text
-    actor: Id
-    kind: _lax(StepKind) | None = None
-    channel: _lax(Channel) | None = None
-    client_minutes: Count = 0
-    staff_minutes: Count = 0
-    wait_days: Count = 0
-    duration_days: Count = 0
-    tells_story: bool = False
-    asks: list[Id] = Field(default_factory=list)
-    form: Id | None = None
-    brings: list[Id] = Field(default_factory=list)
-    provides: list[Id] = Field(default_factory=list)
-    uses: list[Id] = Field(default_factory=list)
-    rule: Id | None = None
-    next: list[NextStep] | None = None
-    note: Text | None = None  # kafka extension: a remark from the workshop
+    """One step of the procedure, in the order they happen."""
+
+    id: Id = _doc("Unique id of the step, e.g. aanmelding.")
+    name: Text = _doc("What happens, e.g. 'Aanmelding aan het onthaal'.")
+    actor: Id = _doc("The actor who performs or receives the step.")
+    kind: _lax(StepKind) | None = _doc(
+        "contact, form, document, visit, decision, referral, notification or internal.", default=None
+    )
+    channel: _lax(Channel) | None = _doc(
+        "in_person, home_visit, phone, letter, email, online or internal.", default=None
+    )
+    client_minutes: Count = _doc("The client's effort in minutes, travel included.", default=0)
+    staff_minutes: Count = _doc("Staff effort in minutes.", default=0)
+    wait_days: Count = _doc("Calendar days the client waits before this step can start.", default=0)
+    duration_days: Count = _doc("Calendar days the step itself takes.", default=0)
+    tells_story: bool = _doc("The client tells their story (again) here.", default=False)
+    asks: list[Id] = _doc("Data items asked from the client here.", default_factory=list)
+    form: Id | None = _doc("A form filled in here; its fields and attachments count as asked.", default=None)
+    brings: list[Id] = _doc("Proof the client must bring to this step.", default_factory=list)
+    provides: list[Id] = _doc("Data this step produces, e.g. a certificate.", default_factory=list)
+    uses: list[Id] = _doc("Data this step relies on (assessments, decisions).", default_factory=list)
+    rule: Id | None = _doc("The rule that mandates the step.", default=None)
+    next: list[NextStep] | None = _doc(
+        "The following steps: step ids, or {to, when, chance} branches. Without next, the next step "
+        "in the file follows; next: [] ends the procedure here.",
+        default=None,
+    )
+    note: Text | None = _doc("A remark from the workshop (kafka extension).", default=None)
 
     @field_validator("next", mode="before")
     @classmethod
@@ -191,13 +235,15 @@ class Step(_Strict):
 
 
 class Case(_Strict):
-    case: CaseInfo
-    actors: dict[Id, Actor]
-    data: dict[Id, DataItem] = Field(default_factory=dict)
-    sources: dict[Id, Source] = Field(default_factory=dict)
-    rules: dict[Id, Rule] = Field(default_factory=dict)
-    forms: dict[Id, Form] = Field(default_factory=dict)
-    steps: Annotated[list[Step], Field(min_length=1)]
+    """A kafka case file (case format version 1): one procedure as one client lived it."""
+
+    case: CaseInfo = _doc("What the case is: id, title, organisation, procedure.")
+    actors: dict[Id, Actor] = _doc("Who the procedure passes through, by id; exactly one has level client.")
+    data: dict[Id, DataItem] = _doc("The information items the procedure needs, by id.", default_factory=dict)
+    sources: dict[Id, Source] = _doc("Authentic sources beyond the built-in catalogue, by id.", default_factory=dict)
+    rules: dict[Id, Rule] = _doc("The rules that mandate steps or forms, by id.", default_factory=dict)
+    forms: dict[Id, Form] = _doc("The forms the client fills in, by id.", default_factory=dict)
+    steps: Annotated[list[Step], Field(min_length=1)] = _doc("The steps of the procedure, in the order they happen.")
 
     @property
     def id(self) -> str:

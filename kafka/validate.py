@@ -142,3 +142,29 @@ def _reachable(successors: dict[str, list[str]], start: str) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
+
+
+def check_case_set(loaded: Iterable) -> list[Problem]:
+    """Problems of a set of cases together: a case id used by two files.
+
+    Each problem is also added to the later file's ``problems``, so that the
+    file counts as invalid.
+    """
+    first: dict[str, object] = {}
+    found: list[Problem] = []
+    for item in loaded:
+        if item.case is None:
+            continue
+        case_id = item.case.id
+        if case_id not in first:
+            first[case_id] = item.path
+            continue
+        line, col = (item.positions or Positions()).of(("case", "id"))
+        problem = Problem(
+            str(item.path), line, col, "case.id",
+            f"the case id '{case_id}' is also used by {first[case_id]}; case ids must be unique across a set of cases",
+            "duplicate-case-id",
+        )
+        item.problems.append(problem)
+        found.append(problem)
+    return found

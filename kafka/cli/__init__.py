@@ -54,10 +54,14 @@ def main() -> None:
 
 def _register() -> None:
     from kafka.cli import analyze_cmd, validate_cmd
+    from kafka.cli import new_cmd, schema_cmd, sources_cmd
 
     commands = [
+        new_cmd.new,
         validate_cmd.validate,
         analyze_cmd.analyze,
+        schema_cmd.schema,
+        sources_cmd.sources,
     ]
     for command in commands:
         main.add_command(command)

@@ -9,6 +9,7 @@ import click
 from kafka.cli.common import echo_problem
 from kafka.errors import ExitCode
 from kafka.loader import iter_case_files, load_case
+from kafka.validate import check_case_set
 
 
 @click.command()
@@ -30,15 +31,17 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     results = [load_case(path) for path in iter_case_files(paths)]
     if not results:
         raise click.UsageError("no case files (*.yaml, *.yml) found in the given paths")
-    failed = [r for r in results if not r.ok or (strict and r.warnings)]
+    check_case_set(results)
+    valid = [r.ok and not (strict and r.warnings) for r in results]
+    failed = [r for r, ok in zip(results, valid) if not ok]
     if fmt == "json":
         payload = {
             "valid": not failed,
             "files": [
-                {"file": str(r.path), "valid": r in results and r not in failed,
+                {"file": str(r.path), "valid": ok,
                  "case_id": r.case.id if r.case else None,
                  "problems": [p.to_dict() for p in r.problems]}
-                for r in results
+                for r, ok in zip(results, valid)
             ],
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -50,6 +53,10 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         n_warn = sum(len(r.warnings) for r in results)
         summary = f"{len(results) - len(failed)} of {len(results)} case files valid"
         if n_err or n_warn:
-            summary += f" ({n_err} errors, {n_warn} warnings)"
+            summary += f" ({_count(n_err, 'error')}, {_count(n_warn, 'warning')})"
         click.secho(summary, fg="red" if failed else "green", err=bool(failed))
     raise SystemExit(int(ExitCode.INVALID_INPUT if failed else ExitCode.OK))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

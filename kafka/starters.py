@@ -1,0 +1,53 @@
+"""Starter case files for ``kafka new``: commented examples a workshop fills in.
+
+The starters are package data (``kafka/data/starters/<procedure>.yaml``) with a
+few ``${name}`` placeholders. A procedure without its own starter gets the
+generic one with its ``procedure:`` key filled in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from importlib import resources
+from string import Template
+
+from kafka.errors import InputError
+from kafka.model import ID_PATTERN
+
+GENERIC = "generic"
+_ID = re.compile(ID_PATTERN)
+# The generic starter's procedure line when no procedure is given: kept as a hint.
+_PROCEDURE_LINE = "procedure: ${procedure}"
+_PROCEDURE_HINT = "# procedure: leefloon  "
+
+
+def is_id(text: str) -> bool:
+    return bool(_ID.match(text)) and len(text) <= 100
+
+
+def starter_names() -> list[str]:
+    """The procedures that have their own starter, plus 'generic'."""
+    folder = resources.files("kafka").joinpath("data/starters")
+    return sorted(e.name.removesuffix(".yaml") for e in folder.iterdir() if e.name.endswith(".yaml"))
+
+
+def starter_text(case_id: str, procedure: str | None = None, file_name: str | None = None,
+                 today: dt.date | None = None) -> str:
+    """The commented starter case file for ``case_id``, ready to write."""
+    for what, value in (("case id", case_id), ("procedure", procedure)):
+        if value is not None and not is_id(value):
+            raise InputError(
+                f"'{value}' is not a valid {what}: use lowercase letters, digits, '-' and '_', "
+                "starting with a letter or digit"
+            )
+    name = procedure if procedure in starter_names() else GENERIC
+    text = resources.files("kafka").joinpath(f"data/starters/{name}.yaml").read_text(encoding="utf-8")
+    if procedure is None:
+        text = text.replace(_PROCEDURE_LINE, _PROCEDURE_HINT)
+    return Template(text).safe_substitute(
+        id=case_id,
+        procedure=procedure or "",
+        date=(today or dt.date.today()).isoformat(),
+        file=file_name or f"{case_id}.yaml",
+    )
