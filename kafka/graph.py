@@ -228,21 +228,21 @@ class CaseGraph:
         return Path(path.steps, days)
 
     def _longest(self, start: str | None, end: str | None) -> Path | None:
-        # Dynamic programming in file order, which is a topological order of the dag.
+        # Dynamic programming in file order, which is a topological order of the
+        # dag; between two given steps only the steps listed between them matter.
+        first = self.order[start] if start is not None else 0
+        last_index = self.order[end] if end is not None else len(self.case.steps) - 1
         best: dict[str, float] = {}
         back: dict[str, str | None] = {}
-        for step in self.case.steps:
+        for step in self.case.steps[first : last_index + 1]:
             node = step.id
-            if start is not None and node == start:
+            if node == start or (start is None and self.dag.in_degree(node) == 0):
                 best[node], back[node] = self.step_days(node), None
-            elif start is None and self.dag.in_degree(node) == 0:
-                best[node], back[node] = self.step_days(node), None
+                continue
             preds = [p for p in self.dag.predecessors(node) if p in best]
-            if preds and not (start is not None and node == start):
+            if preds:
                 p = max(preds, key=lambda q: (best[q], -self.order[q]))
-                candidate = best[p] + self.step_days(node)
-                if node not in best or candidate > best[node]:
-                    best[node], back[node] = candidate, p
+                best[node], back[node] = best[p] + self.step_days(node), p
         if end is not None:
             if end not in best:
                 return None
@@ -267,8 +267,9 @@ class CaseGraph:
         return sorted(groups, key=lambda g: self.order[g[0]])
 
     def loop_edges(self, group: list[str]) -> list[tuple[str, str, dict]]:
+        """The loop-back edges inside one loop group."""
         members = set(group)
         return [
-            (u, v, d) for u, v, d in self.flow.edges(data=True)
-            if d["loop"] and u in members and v in members
+            (u, v, d) for u in group for v, d in self.flow.adj[u].items()
+            if d["loop"] and v in members
         ]
