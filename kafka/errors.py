@@ -24,6 +24,12 @@ class InputError(KafkaError):
     """Input that cannot be used: an invalid case file, a missing path."""
 
 
+class UsageProblem(KafkaError):
+    """A command-line value that cannot be used (an unknown setting, say)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class OutputError(KafkaError):
     """An output that cannot be written."""
 

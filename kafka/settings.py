@@ -8,41 +8,50 @@ of them with ``--set NAME=VALUE`` (and the tariffs also in the case file under
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
-from kafka.errors import InputError
+from kafka.errors import UsageProblem
 from kafka.model import Case
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass(frozen=True)
 class Settings:
     # --- thresholds of the findings (case-format.md) ---
-    repeated_question_steps: int = 2  # D01: an item asked in this many distinct steps
-    repeated_story_steps: int = 2  # S01: the story told in this many steps
-    counter_hopping_organisations: int = 3  # S02: in-person visits to this many organisations
-    long_wait_days: float = 14  # T02
-    heavy_form_fields: int = 15  # P03
-    heavy_form_attachments: int = 3  # P03
+    repeated_question_steps: int = _setting(2, "D01: an item asked in this many distinct steps")
+    repeated_story_steps: int = _setting(2, "S01: the story told in this many steps")
+    counter_hopping_organisations: int = _setting(3, "S02: in-person visits to this many organisations")
+    long_wait_days: float = _setting(14, "T02: a wait of this many days or more")
+    heavy_form_fields: int = _setting(15, "P03: a form with this many fields or more")
+    heavy_form_attachments: int = _setting(3, "P03: a form with this many attachments or more")
 
     # --- Standard Cost Model tariffs, euro per hour (kafka's defaults) ---
-    client_hour_eur: float = 20.0  # the value of an hour of the client's time
-    staff_hour_eur: float = 50.0  # the full hourly cost of a social worker, overhead included
+    client_hour_eur: float = _setting(20.0, "the value of an hour of the client's time (euro)")
+    staff_hour_eur: float = _setting(50.0, "the full cost of an hour of staff time, overhead included (euro)")
 
     # --- assumptions behind the saving estimates ---
-    question_client_minutes: float = 2  # answering one question on a form or at a desk
-    question_staff_minutes: float = 1  # asking it and typing the answer
-    document_client_minutes: float = 20  # finding, copying or fetching one paper
-    document_staff_minutes: float = 5  # receiving, checking and filing it
-    consult_staff_minutes: float = 1  # consulting an authentic source instead (KSZ/MAGDA)
-    story_client_minutes: float = 15  # telling the story once more
-    story_staff_minutes: float = 15  # listening to it and writing it down again
-    trip_client_minutes: float = 45  # travelling to one more counter and back
-    target_wait_days: float = 7  # T02/T01: a wait brought back to this
-    default_loop_chance: float = 0.25  # a loop back without a 'chance'
+    question_client_minutes: float = _setting(2, "client minutes to answer one question")
+    question_staff_minutes: float = _setting(1, "staff minutes to ask one question and note the answer")
+    document_client_minutes: float = _setting(20, "client minutes to find, copy or fetch one paper")
+    document_staff_minutes: float = _setting(5, "staff minutes to receive, check and file one paper")
+    consult_staff_minutes: float = _setting(1, "staff minutes to consult an authentic source instead")
+    story_client_minutes: float = _setting(15, "client minutes to tell the story once more")
+    story_staff_minutes: float = _setting(15, "staff minutes to hear and write down the story again")
+    trip_client_minutes: float = _setting(45, "client minutes to travel to one more counter and back")
+    target_wait_days: float = _setting(7, "T01/T02: the wait a proposal brings a long wait back to (days)")
+    default_loop_chance: float = _setting(0.25, "the chance of a loop back that has no 'chance'")
 
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, object, str]]:
+        """(name, default, help) of every setting, in declaration order."""
+        return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]
 
     def with_overrides(self, pairs: dict[str, str]) -> "Settings":
         """Apply ``NAME=VALUE`` overrides given as text (command line)."""
@@ -51,14 +60,15 @@ class Settings:
             if name not in self.names():
                 from kafka.diagnostics import did_you_mean
 
-                raise InputError(f"unknown setting '{name}'{did_you_mean(name, self.names())}; see 'kafka settings'")
+                hint = did_you_mean(name, self.names()).removeprefix("; ")
+                raise UsageProblem(f"unknown setting '{name}'" + (f" ({hint})" if hint else "") + "; 'kafka settings' lists them")
             kind = type(getattr(self, name))
             try:
                 value = kind(float(text)) if kind is int else kind(text)
             except ValueError:
-                raise InputError(f"setting '{name}' needs a number, not '{text}'") from None
+                raise UsageProblem(f"setting '{name}' needs a number, not '{text}'") from None
             if value < 0:
-                raise InputError(f"setting '{name}' must be 0 or more")
+                raise UsageProblem(f"setting '{name}' must be 0 or more")
             changes[name] = value
         return replace(self, **changes)
 

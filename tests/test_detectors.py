@@ -298,3 +298,21 @@ def test_english_texts():
     english = analyze(a.case, lang="en")
     [f] = codes(english, "D01")
     assert f.title == "Repeated question" and "asked 2 times" in f.message
+
+
+def test_settings_from_the_command_line_and_the_case_file():
+    from click.testing import CliRunner
+
+    from kafka.cli import main
+
+    a = run([step("a", client_minutes=60)], case={"tariffs": {"client_hour": 30}})
+    assert a.settings.client_hour_eur == 30
+    assert a.metrics.annual.client_cost_eur == 100 * 30  # one hour, 100 cases a year
+    explicit = analyze(a.case, Settings(client_hour_eur=10), explicit_settings=frozenset({"client_hour_eur"}))
+    assert explicit.settings.client_hour_eur == 10
+
+    runner = CliRunner()
+    bad = runner.invoke(main, ["analyze", "x.yaml", "--set", "long_wait=3"])
+    assert bad.exit_code == 2 and "did you mean 'long_wait_days'" in bad.output
+    listing = runner.invoke(main, ["settings"])
+    assert listing.exit_code == 0 and "long_wait_days" in listing.output

@@ -54,7 +54,7 @@ def main() -> None:
 
 def _register() -> None:
     from kafka.cli import analyze_cmd, validate_cmd
-    from kafka.cli import new_cmd, schema_cmd, sources_cmd
+    from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
 
     commands = [
         new_cmd.new,
@@ -62,6 +62,7 @@ def _register() -> None:
         analyze_cmd.analyze,
         schema_cmd.schema,
         sources_cmd.sources,
+        settings_cmd.settings,
     ]
     for command in commands:
         main.add_command(command)

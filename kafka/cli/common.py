@@ -9,6 +9,7 @@ import click
 
 from kafka.analysis import Analysis, analyze
 from kafka.diagnostics import Problem, Severity
+from kafka.errors import UsageProblem
 from kafka.loader import LoadedCase, iter_case_files, load_case
 from kafka.settings import DEFAULT_SETTINGS, Settings
 
@@ -30,6 +31,10 @@ def _parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, .
         if not sep or not name.strip():
             raise click.BadParameter(f"'{value}' is not NAME=VALUE (for example long_wait_days=10)")
         pairs[name.strip()] = text.strip()
+    try:  # check names and values now, before any case file is read
+        DEFAULT_SETTINGS.with_overrides(pairs)
+    except UsageProblem as exc:
+        raise click.BadParameter(str(exc)) from None
     return pairs
 
 
