@@ -203,7 +203,10 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
         return f"the required key '{field_name}' is missing", False
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1], data)
-        return f"unknown key '{field_name}'{did_you_mean(str(field_name), allowed)}", True
+        hint = did_you_mean(str(field_name), allowed)
+        if value is None and not hint and " " in str(field_name):
+            hint = " (a comma in an unquoted text splits it: put the text in quotes)"
+        return f"unknown key '{field_name}'{hint}", True
     if kind == "string_pattern_mismatch":
         return (
             f"'{value}' is not a valid id: use lowercase letters, digits, '-' and '_', "

@@ -82,9 +82,12 @@ class _Strict(BaseModel):
     @classmethod
     def _empty_means_default(cls, value: object) -> object:
         # "asks:" or "data:" written with nothing after it reads as null; in a
-        # hand-written file that means "none", so it takes the default.
+        # hand-written file that means "none", so it takes the default. Only
+        # for known keys: an unknown key stays, to be reported (an unquoted
+        # comma in `{name: A, B}` makes a key "B" with no value).
         if isinstance(value, dict):
-            return {k: v for k, v in value.items() if v is not None}
+            known = {f.alias or name for name, f in cls.model_fields.items()} | set(cls.model_fields)
+            return {k: v for k, v in value.items() if v is not None or k not in known}
         return value
 
 

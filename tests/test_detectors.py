@@ -316,3 +316,16 @@ def test_settings_from_the_command_line_and_the_case_file():
     assert bad.exit_code == 2 and "did you mean 'long_wait_days'" in bad.output
     listing = runner.invoke(main, ["settings"])
     assert listing.exit_code == 0 and "long_wait_days" in listing.output
+
+
+def test_an_unquoted_comma_is_reported_not_dropped():
+    text = (
+        "case: {id: a, title: T, organisation: O}\n"
+        "actors:\n  client: {name: C, level: client}\n"
+        "data:\n  bank: {name: Rekeninguittreksels, alle rekeningen}\n"
+        "steps:\n  - {id: s, name: S, actor: client, asks: }\n"
+    )
+    loaded = load_text(text, "comma.yaml")
+    [problem] = loaded.errors
+    assert problem.line == 5 and problem.path == "data.bank.alle rekeningen"
+    assert "put the text in quotes" in problem.message
