@@ -41,3 +41,32 @@ def write_case(tmp_path):
         return write_case_file(Path(folder), text, name)
 
     return write
+
+
+# --- slow tests (fuzzing campaigns, big benchmarks): only with --run-slow -------------
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="also run the tests marked @pytest.mark.slow (long fuzzing runs)")
+
+
+def pytest_configure(config):
+    # Hypothesis profiles: "ci" keeps the default suite fast; "long" is the fuzzing campaign.
+    try:
+        from hypothesis import HealthCheck, settings
+    except ImportError:  # the test extra is not installed
+        return
+    quiet = [HealthCheck.too_slow, HealthCheck.data_too_large]
+    settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=quiet)
+    settings.register_profile("long", max_examples=3_000, deadline=None, suppress_health_check=quiet)
+    if config.getoption("--hypothesis-profile", default=None) is None:
+        settings.load_profile("long" if config.getoption("--run-slow") else "ci")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run with --run-slow (make fuzz)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)
