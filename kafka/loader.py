@@ -75,9 +75,9 @@ def load_text(raw: bytes | str, name: str = "<case>") -> LoadedCase:
     """Load and check case-file content (bytes or text) reported under ``name``."""
     path = Path(name)
     try:
+        if len(raw) > yamlsource.MAX_FILE_BYTES:  # characters for text: close enough, and cheap
+            return _failed(path, f"the content is larger than {yamlsource.MAX_FILE_BYTES:,} bytes", "too-large")
         if isinstance(raw, bytes):
-            if len(raw) > yamlsource.MAX_FILE_BYTES:
-                return _failed(path, f"the content is larger than {yamlsource.MAX_FILE_BYTES:,} bytes", "too-large")
             text = yamlsource.decode(raw)
         else:
             text = yamlsource.normalize(raw)

@@ -233,7 +233,7 @@ class _Builder:
             return
         is_map = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (*_NON_SPECIFIC, _MAP if is_map else _SEQ):
-            raise self._tag_problem(event.tag, where)
+            raise self._tag_problem(event.tag, where, on_collection=True)
         if len(self._stack) >= MAX_DEPTH:
             raise YamlProblem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", *where, "too-deep")
         if event.anchor is not None:
@@ -314,6 +314,17 @@ class _Builder:
                 *where,
                 "too-large",
             )
+        bad = _BAD_CHARACTER.search(event.value)
+        if bad:
+            # Only reachable through an escape in a double-quoted text ("\0", "\e",
+            # "\x07"): the raw file was checked already. Such characters would end up
+            # in terminals (escape sequences) and in XML outputs (where they are illegal).
+            raise YamlProblem(
+                f"the text contains the control character U+{ord(bad.group()):04X} (written as an escape "
+                "such as '\\0' or '\\e'); case texts cannot hold control characters, remove it",
+                *where,
+                "encoding",
+            )
         tag = self._resolve(event) if event.tag in _NON_SPECIFIC else event.tag
         if tag == _YAML_TAG + "value":  # a lone '=' is just text in a case file
             tag = _STR
@@ -326,7 +337,8 @@ class _Builder:
             return self._constructor.yaml_constructors[tag](self._constructor, node)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             reason = "the number is too long" if "digits" in str(exc) else str(exc)
-            raise YamlProblem(f"cannot read the value '{event.value[:40]}': {reason}", *where, "bad-value") from None
+            as_what = f" as {_short_tag(tag)}" if event.tag not in _NON_SPECIFIC else ""
+            raise YamlProblem(f"cannot read the value '{event.value[:40]}'{as_what}: {reason}", *where, "bad-value") from None
 
     def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
         where = _where(event)
@@ -352,12 +364,19 @@ class _Builder:
             )
 
     @staticmethod
-    def _tag_problem(tag: str | None, where: tuple[int, int]) -> YamlProblem:
-        return YamlProblem(
-            f"the YAML tag '{tag}' is not allowed: a case file holds plain text, numbers, lists and mappings only",
-            *where,
-            "yaml-tag",
-        )
+    def _tag_problem(tag: str | None, where: tuple[int, int], on_collection: bool = False) -> YamlProblem:
+        shown = _short_tag(tag)
+        if on_collection and tag in _SCALAR_TAGS:
+            message = f"the YAML tag '{shown}' cannot be put on a list or mapping"
+        else:
+            message = f"the YAML tag '{shown}' is not allowed: a case file holds plain text, numbers, lists and mappings only"
+        return YamlProblem(message, *where, "yaml-tag")
+
+
+def _short_tag(tag: str | None) -> str:
+    """'tag:yaml.org,2002:python/name' -> '!!python/name', as the user wrote it."""
+    tag = str(tag)
+    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
 
 
 def _plain_key(key: Any) -> bool:

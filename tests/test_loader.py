@@ -126,7 +126,7 @@ def test_python_object_tag_is_refused_and_never_run(tmp_path):
     p = only(text)
     assert (p.kind, p.line, p.col) == ("yaml-tag", 1, 7)
     assert p.message == (
-        "the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed: "
+        "the YAML tag '!!python/object/apply:os.system' is not allowed: "
         "a case file holds plain text, numbers, lists and mappings only"
     )
     assert not marker.exists()
@@ -213,6 +213,18 @@ def test_duplicate_actor_id():
     text = BASE.replace("  mw: {name: Maatschappelijk", "  mw: {name: A, level: local}\n  mw: {name: Maatschappelijk")
     p = only(text)
     assert (p.kind, p.line) == ("duplicate-key", 8)
+
+
+def test_tag_on_a_list():
+    p = only("case: !!int [1, 2]\n")
+    assert (p.kind, p.line, p.col) == ("yaml-tag", 1, 7)
+    assert p.message == "the YAML tag '!!int' cannot be put on a list or mapping"
+
+
+def test_explicit_tag_that_does_not_fit_the_value():
+    p = only("case: !!int zes\n")
+    assert (p.kind, p.line, p.col) == ("bad-value", 1, 7)
+    assert p.message.startswith("cannot read the value 'zes' as !!int:")
 
 
 def test_too_long_number():
@@ -530,3 +542,10 @@ def test_iter_case_files_finds_yaml_and_skips_hidden(tmp_path):
     found = [p.relative_to(tmp_path).as_posix() for p in iter_case_files([tmp_path])]
     assert found == ["a.YML", "b.yaml", "sub/d.yaml"]
     assert list(iter_case_files(["missing.yaml"])) == [__import__("pathlib").Path("missing.yaml")]
+
+
+def test_content_over_the_size_limit():
+    for raw in ("#" * (yamlsource.MAX_FILE_BYTES + 1), b"#" * (yamlsource.MAX_FILE_BYTES + 1)):
+        p = only(raw)
+        assert (p.kind, p.line) == ("too-large", 0)
+        assert p.message == "the content is larger than 2,097,152 bytes"
