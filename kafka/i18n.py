@@ -66,11 +66,13 @@ class Translator:
         return str(message).format(**params) if params else str(message)
 
     def n(self, key: str, count: float, **params: Any) -> str:
-        """The plural form for ``count``; ``{n}`` in the message is the count."""
+        """The plural form for ``count``; ``{n}`` in the message is the count
+        (as this language writes numbers) unless ``params`` gives ``n``."""
         message = self._lookup(key)
         if isinstance(message, dict):
             message = message["one"] if count == 1 else message["other"]
-        return str(message).format(n=_number(count), **params)
+        params.setdefault("n", self.number(count, 0 if float(count).is_integer() else 1))
+        return str(message).format(**params)
 
     def has(self, key: str) -> bool:
         return key in self._messages
@@ -95,6 +97,3 @@ class Translator:
             text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
         return text
 
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"

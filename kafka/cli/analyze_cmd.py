@@ -96,5 +96,6 @@ def _print_text(analysis: Analysis) -> None:
             click.echo(indent + click.style(line, fg="cyan"))
     click.echo()
     n_local = len([f for f in analysis.findings if f.level.value == "local"])
-    click.echo(f"  {t('cli.summary', n=len(analysis.findings), local=n_local, supralocal=len(analysis.findings) - n_local)}")
+    summary = t.n("cli.summary", len(analysis.findings), local=n_local, supralocal=len(analysis.findings) - n_local)
+    click.echo(f"  {summary}")
     click.echo()

@@ -158,12 +158,17 @@ class Context:
             facts=facts or {},
         )
 
-    def texts(self, code: str, level: Level, **params) -> tuple[str, str, str]:
-        """The message, proposal title and proposal text of ``code`` at ``level``."""
+    def days(self, value: float) -> str:
+        """'1 dag', '14 dagen', '2,5 dagen'."""
+        return self.t.n("common.days", round(value, 1))
+
+    def texts(self, code: str, level: Level, count: float = 0, **params) -> tuple[str, str, str]:
+        """The message, proposal title and proposal text of ``code`` at ``level``;
+        ``count`` chooses the plural form where a text has one."""
         t = self.t
         base = f"findings.{code}"
         keys = (f"{base}.message", f"{base}.proposal.{level.value}.title", f"{base}.proposal.{level.value}.text")
-        return tuple(_sentence(t(key, **params)) for key in keys)
+        return tuple(_sentence(t.n(key, count, **params)) for key in keys)
 
 
 def _sentence(text: str) -> str:

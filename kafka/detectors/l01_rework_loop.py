@@ -20,8 +20,8 @@ def detect(ctx: Context):
         extra = loop_expected_extra(g, group, ctx.settings)
         reason = ctx.t("findings.L01.reason", reasons=ctx.t.join([f"'{r}'" for r in reasons])) if reasons else ""
         message, title, text = ctx.texts(
-            "L01", level, steps=ctx.step_names(group), entry=ctx.step_name(entry), reason=reason,
-            days=ctx.t.number(extra["days"], 1), owner=target.owner,
+            "L01", level, count=len(group), steps=ctx.step_names(group), entry=ctx.step_name(entry), reason=reason,
+            days=ctx.days(extra["days"]), owner=target.owner,
         )
         yield ctx.finding(
             "L01",

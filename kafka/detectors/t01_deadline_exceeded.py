@@ -22,11 +22,11 @@ def detect(ctx: Context):
         waits = sorted(path.steps, key=lambda s: -g.steps[s].wait_days)
         longest_waits = [s for s in waits[:2] if g.steps[s].wait_days > 0]
         wait_text = ctx.t.join(
-            [ctx.t("findings.T01.wait", step=ctx.step_name(s), days=f"{g.steps[s].wait_days:g}") for s in longest_waits]
+            [ctx.t("findings.T01.wait", step=ctx.step_name(s), days=ctx.days(g.steps[s].wait_days)) for s in longest_waits]
         )
         message, title, text = ctx.texts(
-            "T01", level, rule=rule.name, deadline=f"{rule.deadline_days:g}", days=f"{path.days:g}",
-            over=f"{over:g}", start=ctx.step_name(rule.from_step), end=ctx.step_name(rule.to_step),
+            "T01", level, rule=rule.name, deadline=ctx.days(rule.deadline_days), days=ctx.days(path.days),
+            over=ctx.days(over), start=ctx.step_name(rule.from_step), end=ctx.step_name(rule.to_step),
             waits=wait_text or "-", owner=target.owner,
         )
         yield ctx.finding(

@@ -18,8 +18,8 @@ def detect(ctx: Context):
             target = ctx.supralocal_target("step", step.id, step.name, [step.id], actors_only=True)
         goal = min(ctx.settings.target_wait_days, step.wait_days)
         message, title, text = ctx.texts(
-            "T02", level, step=step.name, days=f"{step.wait_days:g}", actor=actor.name,
-            target=f"{goal:g}", owner=target.owner,
+            "T02", level, step=step.name, days=ctx.days(step.wait_days), actor=actor.name,
+            target=ctx.days(goal), owner=target.owner,
         )
         yield ctx.finding(
             "T02",
