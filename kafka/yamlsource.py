@@ -282,10 +282,12 @@ class _Builder:
             self._count(1, where)
             key = self._scalar(event)
             self._remember(event.anchor, key, 1)
-        else:
-            key = None  # a list or mapping as a key
-        if isinstance(key, (list, dict)) or not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) or not _plain_key(key):
+        else:  # a list or mapping written as a key
             raise YamlProblem("a key must be a plain word, not a list or mapping", *where, "bad-key")
+        if isinstance(key, (list, dict)):
+            raise YamlProblem("a key must be a plain word, not a list or mapping", *where, "bad-key")
+        if not _plain_key(key):  # e.g. a date
+            raise YamlProblem(f"the key '{key}' must be a plain word; put it in quotes", *where, "bad-key")
         if key in top.first_line:
             # Not fatal: report it with every other problem and keep the first value.
             self.soft_problems.append(

@@ -550,3 +550,17 @@ def test_content_over_the_size_limit():
         p = only(raw)
         assert (p.kind, p.line) == ("too-large", 0)
         assert p.message == "the content is larger than 2,097,152 bytes"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("? [a]\n: 1\n", "a key must be a plain word, not a list or mapping"),
+        ("a: &x [1]\n*x : 2\n", "a key must be a plain word, not a list or mapping"),
+        ("2026-01-01: x\n", "the key '2026-01-01' must be a plain word; put it in quotes"),
+    ],
+)
+def test_keys_must_be_plain_words(text, message):
+    p = only(text)
+    assert (p.kind, p.message) == ("bad-key", message)
+    assert p.line == text.count("\n", 0, text.index(":")) + 1 or p.line >= 1
