@@ -1,0 +1,403 @@
+"""Start a forms review from what a service already has: a spreadsheet of its form's fields.
+
+``kafka forms import FIELDS.csv|FIELDS.xlsx --form ID`` reads one row per
+field and writes a ``forms:`` block (with the ``data:`` items it needs) as
+YAML. Columns, found by their header in the first non-empty row (case,
+accents and punctuation do not matter; Dutch or English):
+
+=============  ===========================================  ========
+column         header                                       required
+=============  ===========================================  ========
+label          label, veld, vraag, rubriek, omschrijving    yes
+item           item, gegeven, data, id, item id             no
+attachment     attachment, bijlage, bewijsstuk, document    yes
+=============  ===========================================  ========
+
+``item`` holds a data item id (``household``) or free text that helps the
+matching; ``attachment`` is yes or no (ja/nee, yes/no, x, 1/0; empty is no).
+Labels are matched to known items and to the catalogue by
+:mod:`kafka.forms.matching`.
+
+Reading is strict about structure and reports every problem at once with
+file, sheet, row and column: a missing column, an unknown sheet, a row
+without a label, an empty row between fields, an attachment cell that is
+not yes or no. Empty rows after the last field are ignored (spreadsheets
+keep them after a deletion).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import yaml
+
+from kafka.errors import InputError
+from kafka.forms.matching import KnownItem, Match, Matcher
+from kafka.forms.review import normalise
+from kafka.i18n import Translator
+from kafka.model import ID_PATTERN
+
+MAX_ROWS = 2_000  # a form has dozens of fields; more means the wrong file or sheet
+MAX_FILE_BYTES = 20_000_000
+MAX_PROBLEMS_SHOWN = 20
+SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+COLUMNS = {
+    "label": ("label", "veld", "vraag", "rubriek", "omschrijving", "field", "question", "naam veld", "veldnaam"),
+    "item": ("item", "gegeven", "data", "id", "item id", "data item", "gegeven id", "data item id"),
+    "attachment": ("attachment", "bijlage", "bewijsstuk", "document", "attachment yes no", "bijlage ja nee"),
+}
+REQUIRED = ("label", "attachment")
+
+_YES = {"yes", "y", "ja", "j", "x", "true", "waar", "1", "bijlage", "attachment"}
+_NO = {"no", "n", "nee", "false", "onwaar", "0", ""}
+_ID = re.compile(ID_PATTERN)
+
+
+# --- reading the spreadsheet ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldLine:
+    """One row of the spreadsheet: a field of the form."""
+
+    row: int  # as the spreadsheet program numbers it (the header is a row too)
+    label: str
+    item: str  # a data item id, free text, or ""
+    attachment: bool
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Where the rows came from, to name it in messages."""
+
+    path: Path
+    name: str | None  # the sheet of a workbook; None for CSV
+
+    def where(self, row: int | None = None, column: str | None = None) -> str:
+        parts = [str(self.path)]
+        if self.name is not None:
+            parts.append(f"sheet '{self.name}'")
+        if row is not None:
+            parts.append(f"row {row}")
+        if column is not None:
+            parts.append(f"column '{column}'")
+        return ", ".join(parts)
+
+
+def read_fields(path: str | Path, sheet: str | None = None) -> tuple[Sheet, list[FieldLine]]:
+    """The field rows of a CSV or XLSX file; raises InputError naming every problem."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(f"{path}: cannot read '{suffix or 'a file without extension'}'; "
+                         f"save the spreadsheet as .xlsx or .csv")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"{path}: the file is larger than {MAX_FILE_BYTES:,} bytes; is it the right file?")
+    if suffix == ".csv":
+        if sheet is not None:
+            raise InputError(f"{path}: a CSV file has no sheets; leave out --sheet")
+        where = Sheet(path, None)
+        rows = _csv_rows(path)
+    else:
+        where, rows = _xlsx_rows(path, sheet)
+    return where, _field_lines(where, rows)
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # Excel on Windows saves CSV this way
+    first_line = text.split("\n", 1)[0]
+    # Belgian Excel writes ';'-separated CSV; others ','; a tab when copied from a sheet.
+    delimiter = max(";,\t", key=first_line.count) if first_line else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> tuple[Sheet, Iterator[list[str]]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
+                         f"save it again from the spreadsheet program as .xlsx") from None
+    names = workbook.sheetnames
+    if sheet is None:
+        worksheet = workbook.worksheets[0]
+    elif sheet in names:
+        worksheet = workbook[sheet]
+    else:
+        workbook.close()
+        listed = ", ".join(f"'{n}'" for n in names)
+        raise InputError(f"{path}: no sheet '{sheet}'; the workbook has {listed}")
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for values in worksheet.iter_rows(values_only=True):
+                yield [_cell_text(v) for v in values]
+        finally:
+            workbook.close()
+
+    return Sheet(path, worksheet.title), rows()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _field_lines(where: Sheet, rows: Iterable[list[str]]) -> list[FieldLine]:
+    lines: list[FieldLine] = []
+    problems: list[str] = []
+    columns: dict[str, int] | None = None
+    header_names: list[str] = []
+    pending_blank: list[int] = []  # blank rows seen since the last field: only an error when a field follows
+    for number, cells in enumerate(rows, start=1):
+        cells = [" ".join(c.split()) for c in cells]
+        if columns is None:
+            if not any(cells):
+                continue
+            header_names = cells
+            columns, missing = _columns(cells)
+            if missing:
+                found = ", ".join(f"'{c}'" for c in cells if c) or "none"
+                wanted = "; ".join(f"'{m}' (or {', '.join(repr(a) for a in COLUMNS[m][1:4])})" for m in missing)
+                raise InputError(f"{where.where(number)}: missing column {wanted}; the header row has {found}")
+            continue
+        if not any(cells):
+            pending_blank.append(number)
+            continue
+        if number > MAX_ROWS:
+            raise InputError(f"{where.where(number)}: more than {MAX_ROWS:,} rows; is this the right sheet?")
+        for blank in pending_blank:
+            problems.append(f"{where.where(blank)}: empty row between fields; delete it or fill in "
+                            f"column '{header_names[columns['label']]}'")
+        pending_blank = []
+        line, row_problems = _field_line(where, number, cells, columns, header_names)
+        problems.extend(row_problems)
+        if line is not None:
+            lines.append(line)
+    if columns is None:
+        raise InputError(f"{where.where()}: the sheet is empty; expected a header row with the columns "
+                         f"'label' and 'attachment' and one row per field")
+    if not lines and not problems:
+        raise InputError(f"{where.where()}: no fields below the header row")
+    if problems:
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        more = len(problems) - len(shown)
+        tail = f"\n  ... and {more} more" if more else ""
+        raise InputError(f"{len(problems)} problem(s) in {where.where()}:\n  " + "\n  ".join(shown) + tail)
+    return lines
+
+
+def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Which cell of the header holds which column; and the required ones that are missing."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = normalise(cell)
+        for column, aliases in COLUMNS.items():
+            if column not in found and name in aliases:
+                found[column] = index
+    return found, [c for c in REQUIRED if c not in found]
+
+
+def _field_line(
+    where: Sheet, number: int, cells: list[str], columns: dict[str, int], header: list[str]
+) -> tuple[FieldLine | None, list[str]]:
+    def cell(column: str) -> str:
+        index = columns.get(column)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    problems = []
+    label, item, answer = cell("label"), cell("item"), cell("attachment")
+    if not label:
+        problems.append(f"{where.where(number, header[columns['label']])}: empty label; every field needs one")
+    attachment = normalise(answer) in _YES
+    if normalise(answer) not in _YES | _NO:
+        problems.append(f"{where.where(number, header[columns['attachment']])}: '{answer}' is not yes or no "
+                        f"(ja/nee, yes/no, x or empty)")
+    if problems:
+        return None, problems
+    return FieldLine(number, label, item, attachment), []
+
+
+# --- matching and the forms: block ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedField:
+    line: FieldLine
+    item_id: str
+    name: str
+    source: str | None
+    match: Match
+
+    @property
+    def recognised(self) -> bool:
+        return self.match.found
+
+
+@dataclass
+class ImportedForm:
+    form_id: str
+    name: str
+    owner: str
+    pages: int | None
+    sheet: Sheet
+    fields: list[ImportedField] = field(default_factory=list)
+
+    @property
+    def unmatched(self) -> list[ImportedField]:
+        return [f for f in self.fields if not f.recognised]
+
+    def items(self, attachment: bool) -> list[str]:
+        return list(dict.fromkeys(f.item_id for f in self.fields if f.line.attachment == attachment))
+
+    @property
+    def data(self) -> dict[str, ImportedField]:
+        """One entry per item, the first row that asks it."""
+        out: dict[str, ImportedField] = {}
+        for f in self.fields:
+            out.setdefault(f.item_id, f)
+        return out
+
+
+def import_form(
+    path: str | Path,
+    form_id: str,
+    *,
+    name: str | None = None,
+    owner: str = "mw",
+    pages: int | None = None,
+    sheet: str | None = None,
+    known: Iterable[KnownItem] = (),
+) -> ImportedForm:
+    """Read the spreadsheet and match every field; ``known`` items (from case files) come first."""
+    where, lines = read_fields(path, sheet)
+    matcher = Matcher(known)
+    form = ImportedForm(form_id, name or _name_from(where.path), owner, pages, where)
+    taken: set[str] = set(matcher.by_id)
+    for line in lines:
+        form.fields.append(_imported(matcher, line, taken))
+    return form
+
+
+def _name_from(path: Path) -> str:
+    return " ".join(path.stem.replace("_", " ").replace("-", " ").split()).capitalize() or "Formulier"
+
+
+def _imported(matcher: Matcher, line: FieldLine, taken: set[str]) -> ImportedField:
+    given = line.item.strip()
+    known = matcher.known(given) if given else None
+    if known is not None:
+        return ImportedField(line, known.id, known.name, known.source, Match("id", known, known.source, given))
+    # Free text in the item column says more than the label ("attest gezinssamenstelling").
+    match = matcher.match(given) if given else Match("none", score=0.0)
+    if not match.found and given and _ID.fullmatch(given):
+        # A new id the user chose: kept as it is; the label may still name a source.
+        by_label = matcher.match(line.label)
+        taken.add(given)
+        return ImportedField(line, given, line.label, by_label.source, Match("id", None, by_label.source, given))
+    if not match.found:
+        match = matcher.match(line.label)
+    if match.item is not None:
+        return ImportedField(line, match.item.id, match.item.name, match.item.source, match)
+    item_id = _new_id(line.label, taken)
+    return ImportedField(line, item_id, line.label, match.source, match)
+
+
+def _new_id(label: str, taken: set[str]) -> str:
+    """An id made from the label: lowercase words joined by '_', unique among the known ones."""
+    words = normalise(re.sub(r"['’]", "", label)).split()  # "hobby's" -> hobbys, not hobby_s
+    base = ""
+    for word in words:
+        if len(base) + len(word) + 1 > 40:
+            break
+        base = f"{base}_{word}" if base else word
+    base = base or "veld"
+    if not base[0].isalnum():
+        base = f"veld_{base}"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
+    """The ``data:`` and ``forms:`` blocks, with a comment per row on how it was matched."""
+    t = Translator(lang)
+    out = [
+        f"# {t('forms.import.header', form=form.form_id, file=form.sheet.where())}",
+        f"# {t('forms.import.check')}",
+        "data:",
+        f"  # {t('forms.import.data_comment')}",
+    ]
+    for item_id, f in form.data.items():
+        entry = {"name": f.name, **({"source": f.source} if f.source else {})}
+        out.append(f"  {item_id}: {_flow(entry)}")
+    out += [
+        "",
+        "forms:",
+        f"  {form.form_id}:",
+        f"    {_flow_line('name', form.name)}",
+        f"    owner: {form.owner}  # {t('forms.import.owner_note')}",
+    ]
+    for key, attachment in (("fields", False), ("attachments", True)):
+        items = form.items(attachment)
+        if not items:
+            out.append(f"    {key}: []")
+            continue
+        out.append(f"    {key}:")
+        for item_id in items:
+            rows = [f for f in form.fields if f.item_id == item_id and f.line.attachment == attachment]
+            out.append(f"      - {item_id}  # " + "; ".join(_row_comment(t, f) for f in rows))
+    if form.pages is not None:
+        out.append(f"    pages: {form.pages}")
+    if form.unmatched:
+        out += ["", f"# {t('forms.import.unmatched', n=len(form.unmatched))}"]
+        out += [f"#   {t('forms.import.unmatched_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id)}"
+                for f in form.unmatched]
+    text = "\n".join(out) + "\n"
+    yaml.safe_load(text)  # what we print must read back; a bug here must not reach a case file
+    return text
+
+
+def _row_comment(t: Translator, f: ImportedField) -> str:
+    m = f.match
+    how_params = {"phrase": m.phrase or "", "score": round(m.score * 100), "source": m.source or ""}
+    how = t(f"forms.import.how.{m.how}", **how_params)
+    return f"{t('forms.import.matched', row=f.line.row, label=_comment_text(f.line.label))} ({how})"
+
+
+def _comment_text(text: str) -> str:
+    """Text safe inside a YAML comment: one line, not too long."""
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _flow(mapping: dict) -> str:
+    return yaml.safe_dump(mapping, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000).strip()
+
+
+def _flow_line(key: str, value: str) -> str:
+    """``key: value`` with the value quoted as YAML needs it."""
+    return yaml.safe_dump({key: value}, allow_unicode=True, width=10_000).strip()
