@@ -54,12 +54,14 @@ def main() -> None:
 
 def _register() -> None:
     from kafka.cli import analyze_cmd, validate_cmd
+    from kafka.cli import export_cmd
     from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
 
     commands = [
         new_cmd.new,
         validate_cmd.validate,
         analyze_cmd.analyze,
+        export_cmd.export,
         schema_cmd.schema,
         sources_cmd.sources,
         settings_cmd.settings,
