@@ -43,6 +43,9 @@ class Settings:
     trip_client_minutes: float = _setting(45, "client minutes to travel to one more counter and back")
     target_wait_days: float = _setting(7, "T01/T02: the wait a proposal brings a long wait back to (days)")
     default_loop_chance: float = _setting(0.25, "the chance of a loop back that has no 'chance'")
+    contact_core_share: float = _setting(
+        0.25, "to-be: the share of a step's minutes no proposal takes away while the step stays (0-1)"
+    )
 
     @classmethod
     def names(cls) -> list[str]:

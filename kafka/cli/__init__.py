@@ -56,11 +56,13 @@ def _register() -> None:
     from kafka.cli import analyze_cmd, validate_cmd
     from kafka.cli import export_cmd
     from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
+    from kafka.cli import simulate_cmd
 
     commands = [
         new_cmd.new,
         validate_cmd.validate,
         analyze_cmd.analyze,
+        simulate_cmd.simulate_cmd,
         export_cmd.export,
         schema_cmd.schema,
         sources_cmd.sources,

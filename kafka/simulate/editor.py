@@ -1,0 +1,503 @@
+"""The editor that turns a deep copy of the as-is case into the to-be case.
+
+Effects (one per finding code) only call the primitives below, and every
+primitive only *removes or shrinks*: an asked item goes, a story is no longer
+told, a visit becomes a call, a wait gets shorter, a loop back or a whole
+step disappears. That is what keeps the to-be never worse than the as-is on
+any metric of the contract, whatever combination of proposals is applied.
+
+Three things need care, and are handled here once for all effects:
+
+* **Minutes.** A step's ``client_minutes`` and ``staff_minutes`` are one
+  number each; the editor splits them, once, into *parts* it knows from the
+  settings: every asked item (a question or a paper), the story, the trip to
+  an in-person counter. While the step stays, its core (``contact_core_share``
+  of its minutes: the contact itself) stays too; when the parts add up to
+  more than the rest, they are scaled down to fit, so no proposal saves more
+  than the case says the step costs. Each part is removed at most once, and
+  what is left is rounded to whole minutes (never up). A step that goes
+  takes all its minutes with it.
+* **The flow.** Every ``next`` is made explicit first (a step without one
+  leads to the next step in the file, which changes when steps go). A removed
+  step is *contracted*: its predecessors lead to its forward successors; a
+  loop back to it leads back to the step after it, if that stays a loop back.
+  Its own loop backs go with it (the check that sent the client back is gone).
+  So every path of the to-be is a path of the as-is with steps left out, and
+  the longest path can only get shorter. At the end, edges that follow the
+  file order are made implicit again, for a readable case file.
+* **References.** A rule whose deadline starts or ends at a removed step is
+  rerouted along the longest path (it then starts at the next step, or ends
+  at the one before), or, when it starts and ends there, its deadline goes.
+  A form shared by steps that keep an item and steps that drop it is split.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from kafka.analysis import Analysis
+from kafka.graph import CaseGraph
+from kafka.i18n import Translator
+from kafka.model import Case, Channel, Form, NextStep, Step, StepKind
+
+# Kinds of step in which the client hands over papers: a visit to do that can
+# be replaced by an online exchange.
+_DELIVERY_KINDS = (StepKind.DOCUMENT, StepKind.FORM)
+
+
+@dataclass
+class Part:
+    """A share of a step's minutes that one change can take away."""
+
+    client: float = 0.0
+    staff: float = 0.0
+
+
+@dataclass
+class StepParts:
+    items: dict[str, Part]
+    story: Part
+    trip: Part
+
+
+class Editor:
+    """A mutable to-be case, with the primitives effects use and a log of changes in words."""
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+        self.as_is: CaseGraph = analysis.graph
+        self.settings = analysis.settings
+        self.t = Translator(analysis.lang)
+        self.case: Case = analysis.case.model_copy(deep=True)
+        self._make_flow_explicit()
+        self._parts = {step.id: self._split_minutes(step) for step in analysis.case.steps}
+        self._reached_as_is = self._reachable()
+        self._log: list[str] = []
+        self._form_forks: dict[str, list[str]] = {}
+
+    # --- the log of changes ----------------------------------------------------
+
+    def say(self, key: str, **params) -> None:
+        """Record one change, in the reader's language."""
+        self._log.append(self.t(f"simulate.change.{key}", **params))
+
+    def take_log(self) -> list[str]:
+        log, self._log = self._log, []
+        return log
+
+    # --- looking things up -------------------------------------------------------
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.case.steps if s.id == step_id), None)
+
+    def has_step(self, step_id: str) -> bool:
+        return self.step(step_id) is not None
+
+    def step_name(self, step_id: str) -> str:
+        return self.as_is.steps[step_id].name
+
+    def step_names(self, step_ids) -> str:
+        return self.t.join([self.step_name(s) for s in step_ids])
+
+    def item_name(self, item: str) -> str:
+        return self.case.data[item].name
+
+    def asked(self, step: Step) -> dict[str, set[str]]:
+        """item -> how it is asked from the client at this step now (asks, field, attachment, brings)."""
+        ways: dict[str, set[str]] = {}
+        for item in step.asks:
+            ways.setdefault(item, set()).add("asks")
+        form = self.case.forms.get(step.form) if step.form else None
+        if form is not None:
+            for item in form.fields:
+                ways.setdefault(item, set()).add("field")
+            for item in form.attachments:
+                ways.setdefault(item, set()).add("attachment")
+        for item in step.brings:
+            ways.setdefault(item, set()).add("brings")
+        return ways
+
+    def askers(self, item: str) -> list[str]:
+        """The steps that ask ``item`` from the client now, in file order."""
+        return [s.id for s in self.case.steps if item in self.asked(s)]
+
+    def forms_from(self, form_key: str) -> list[str]:
+        """A form and the copies split off it, as far as they still exist."""
+        keys = [form_key, *self._form_forks.get(form_key, [])]
+        return [k for k in keys if k in self.case.forms]
+
+    def order(self) -> dict[str, int]:
+        return {s.id: i for i, s in enumerate(self.case.steps)}
+
+    # --- minutes -------------------------------------------------------------------
+
+    def _split_minutes(self, step: Step) -> StepParts:
+        s = self.settings
+        items = {}
+        for item, ways in self.as_is.asked_by_step[step.id].items():
+            paper = "attachment" in ways or "brings" in ways
+            items[item] = Part(
+                s.document_client_minutes if paper else s.question_client_minutes,
+                s.document_staff_minutes if paper else s.question_staff_minutes,
+            )
+        story = Part(s.story_client_minutes, s.story_staff_minutes) if step.tells_story else Part()
+        trip = Part(s.trip_client_minutes, 0.0) if step.in_person and step.client_minutes > 0 else Part()
+        parts = [*items.values(), story, trip]
+        # While a step stays, the contact itself stays: the parts never take its core share.
+        room = 1.0 - min(1.0, max(0.0, s.contact_core_share))
+        client_scale = _scale(step.client_minutes * room, sum(p.client for p in parts))
+        staff_scale = _scale(step.staff_minutes * room, sum(p.staff for p in parts))
+        for part in parts:
+            part.client *= client_scale
+            part.staff *= staff_scale
+        return StepParts(items, story, trip)
+
+    def _cut(self, step: Step, part: Part, keep_staff: float = 0.0) -> float:
+        """Take ``part`` off the step's minutes (once); the staff keep ``keep_staff`` of theirs.
+
+        Returns how much of ``keep_staff`` is still to be kept elsewhere.
+        """
+        kept = min(keep_staff, part.staff)
+        step.client_minutes = _minus(step.client_minutes, part.client)
+        step.staff_minutes = _minus(step.staff_minutes, part.staff - kept)
+        part.client = part.staff = 0.0
+        return keep_staff - kept
+
+    # --- what is asked -----------------------------------------------------------------
+
+    def stop_asking(self, step_ids, item: str, consult_staff_minutes: float = 0.0) -> list[str]:
+        """Stop asking ``item`` from the client at these steps; returns the steps where it was asked.
+
+        With ``consult_staff_minutes`` the staff keep that much of the time they
+        saved (once, not per step): they consult a source instead.
+        """
+        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and item in self.asked(s)]
+        if not steps:
+            return []
+        changing = {s.id for s in steps}
+        for form_key in dict.fromkeys(s.form for s in steps if s.form):
+            self._drop_from_form(form_key, item, changing)
+        keep = consult_staff_minutes
+        for step in steps:
+            step.asks = [i for i in step.asks if i != item]
+            step.brings = [i for i in step.brings if i != item]
+            part = self._parts[step.id].items.get(item)
+            if part is not None:
+                keep = self._cut(step, part, keep)
+        return [s.id for s in steps]
+
+    def _drop_from_form(self, form_key: str, item: str, changing: set[str]) -> None:
+        form = self.case.forms[form_key]
+        if item not in form.fields and item not in form.attachments:
+            return
+        fillers = [s for s in self.case.steps if s.form == form_key]
+        if all(s.id in changing for s in fillers):
+            target = form
+        else:
+            # Other steps keep asking the item on this form: those that stop get their own copy.
+            new_key = self._fork_form(form_key)
+            target = self.case.forms[new_key]
+            for s in fillers:
+                if s.id in changing:
+                    s.form = new_key
+        target.fields = [i for i in target.fields if i != item]
+        target.attachments = [i for i in target.attachments if i != item]
+        self._drop_empty_forms()
+
+    def _fork_form(self, form_key: str) -> str:
+        origin = next((k for k, forks in self._form_forks.items() if form_key in forks), form_key)
+        base, n = form_key[:90], 2
+        while f"{base}-{n}" in self.case.forms:
+            n += 1
+        new_key = f"{base}-{n}"
+        self.case.forms[new_key] = self.case.forms[form_key].model_copy(deep=True)
+        self._form_forks.setdefault(origin, []).append(new_key)
+        return new_key
+
+    def drop_from_form(self, form_key: str, items) -> list[str]:
+        """Remove items from a form (for every step filling it); returns the items removed."""
+        form = self.case.forms.get(form_key)
+        if form is None:
+            return []
+        removed = [i for i in dict.fromkeys(items) if i in form.fields or i in form.attachments]
+        fillers = [s for s in self.case.steps if s.form == form_key]
+        for item in removed:
+            for step in fillers:
+                if item in step.asks or item in step.brings:
+                    continue  # still asked at this step another way: it stays asked there
+                part = self._parts[step.id].items.get(item)
+                if part is not None:
+                    self._cut(step, part)
+        form.fields = [i for i in form.fields if i not in removed]
+        form.attachments = [i for i in form.attachments if i not in removed]
+        self._drop_empty_forms()
+        return removed
+
+    def _drop_empty_forms(self) -> None:
+        for key in [k for k, f in self.case.forms.items() if not f.fields and not f.attachments]:
+            del self.case.forms[key]
+            for step in self.case.steps:
+                if step.form == key:
+                    step.form = None
+
+    # --- the client's effort -------------------------------------------------------------
+
+    def drop_story(self, step_id: str) -> bool:
+        step = self.step(step_id)
+        if step is None or not step.tells_story:
+            return False
+        step.tells_story = False
+        self._cut(step, self._parts[step_id].story)
+        return True
+
+    def go_remote(self, step_id: str) -> Channel | None:
+        """Replace an in-person visit by a call (or, for papers, an online exchange); the trip goes."""
+        step = self.step(step_id)
+        if step is None or not step.in_person or step.client_minutes <= 0:
+            return None
+        step.channel = Channel.ONLINE if step.kind in _DELIVERY_KINDS else Channel.PHONE
+        self._cut(step, self._parts[step_id].trip)
+        return step.channel
+
+    def set_wait(self, step_id: str, days: float, log: bool = True) -> bool:
+        """Shorten the wait before a step (never lengthen it)."""
+        step = self.step(step_id)
+        if step is None or days >= step.wait_days:
+            return False
+        if log:
+            self.say("wait", step=self.step_name(step_id), old=days_text(step.wait_days), new=days_text(days))
+        step.wait_days = round(max(0.0, days), 2)
+        return True
+
+    # --- the flow ----------------------------------------------------------------------------
+
+    def _make_flow_explicit(self) -> None:
+        steps = self.case.steps
+        for i, step in enumerate(steps):
+            if step.next is None:
+                step.next = [NextStep(to=steps[i + 1].id)] if i + 1 < len(steps) else []
+
+    def drop_loops(self, group) -> list[tuple[str, str]]:
+        """Remove the loop-back edges between the steps of ``group``; returns them (source, target)."""
+        members = set(group)
+        order = self.order()
+        dropped = []
+        for step in self.case.steps:
+            if step.id not in members:
+                continue
+            loops = [e for e in step.next if e.to in members and order[e.to] <= order[step.id]]
+            if not loops:
+                continue
+            dropped += [(step.id, e.to) for e in loops]
+            back = sum(e.chance for e in loops if e.chance is not None)
+            rest = [e for e in step.next if e not in loops]
+            step.next = _rescaled(rest, back)
+        return dropped
+
+    def can_remove(self, step_id: str) -> bool:
+        """A step can go unless it is the only one, or the first with a flow that
+        would then start somewhere else than the step after it in the file."""
+        steps = self.case.steps
+        if len(steps) <= 1 or not self.has_step(step_id):
+            return False
+        if steps[0].id != step_id:
+            return True
+        forward = {e.to for e in steps[0].next if e.to != step_id}
+        return forward == {steps[1].id}
+
+    def remove_step(self, step_id: str, reason: str | None = "step_removed") -> bool:
+        """Remove a step: contract the flow around it and reroute the rules that count on it."""
+        if not self.can_remove(step_id):
+            return False
+        self._reroute_rules(step_id)
+        order = self.order()
+        gone = self.step(step_id)
+        forward = [e for e in gone.next if order[e.to] > order[step_id]]
+        for step in self.case.steps:
+            if step.id == step_id or all(e.to != step_id for e in step.next):
+                continue
+            rerouted: list[NextStep] = []
+            for edge in step.next:
+                if edge.to != step_id:
+                    rerouted.append(edge)
+                    continue
+                back = order[step_id] <= order[step.id]
+                for after in forward:
+                    if back and order[after.to] > order[step.id]:
+                        continue  # would turn a loop back into a new forward path
+                    rerouted.append(NextStep(to=after.to, when=edge.when or after.when,
+                                             chance=_times(edge.chance, after.chance)))
+            step.next = _merged(rerouted)
+        self.case.steps = [s for s in self.case.steps if s.id != step_id]
+        if reason:
+            self.say(reason, step=self.step_name(step_id))
+        return True
+
+    def _reroute_rules(self, step_id: str) -> None:
+        graph = None
+        for key, rule in self.case.rules.items():
+            if step_id not in (rule.from_step, rule.to_step):
+                continue
+            if rule.from_step is None or rule.to_step is None or rule.from_step == rule.to_step:
+                self._drop_deadline(key, step_id)
+                continue
+            graph = graph or CaseGraph(self.case)
+            if rule.to_step == step_id:
+                path = graph.longest_path_between(rule.from_step, step_id)
+                new = path.steps[-2] if path and len(path.steps) >= 2 else None
+            else:
+                path = graph.longest_path_between(step_id, rule.to_step)
+                new = path.steps[1] if path and len(path.steps) >= 2 else None
+            if new is None:
+                self._drop_deadline(key, step_id)
+            elif rule.to_step == step_id:
+                rule.to_step = new
+                if rule.deadline_days is not None:
+                    self.say("deadline_to", rule=rule.name, step=self.step_name(new))
+            else:
+                rule.from_step = new
+                if rule.deadline_days is not None:
+                    self.say("deadline_from", rule=rule.name, step=self.step_name(new))
+
+    def _drop_deadline(self, rule_key: str, step_id: str) -> None:
+        rule = self.case.rules[rule_key]
+        if rule.deadline_days is not None:
+            self.say("deadline_dropped", rule=rule.name, step=self.step_name(step_id))
+        rule.deadline_days = None
+        rule.from_step = rule.to_step = None
+
+    def _reachable(self) -> set[str]:
+        successors = {s.id: [e.to for e in s.next] for s in self.case.steps}
+        start = self.case.steps[0].id
+        seen, queue = {start}, deque([start])
+        while queue:
+            for nxt in successors.get(queue.popleft(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return seen
+
+    # --- tidying up after an effect -------------------------------------------------------
+
+    def tidy(self) -> None:
+        """Remove the steps an effect left without a purpose, until none is left."""
+        while True:
+            reachable = self._reachable()
+            lost = [s.id for s in self.case.steps if s.id in self._reached_as_is and s.id not in reachable]
+            if lost:
+                self._remove_lost(lost)
+                continue
+            for step in self.case.steps:
+                reason = self._idle(step)
+                if reason and self.remove_step(step.id, reason):
+                    break
+            else:
+                return
+
+    def _remove_lost(self, lost: list[str]) -> None:
+        # No step that is still reached leads to these, so they go with every edge into them.
+        for step_id in lost:
+            self._reroute_rules(step_id)
+            self.say("step_unreached", step=self.step_name(step_id))
+        gone = set(lost)
+        self.case.steps = [s for s in self.case.steps if s.id not in gone]
+        for step in self.case.steps:
+            if any(e.to in gone for e in step.next):
+                step.next = [e for e in step.next if e.to not in gone]
+
+    def _idle(self, step: Step) -> str | None:
+        """Why a step has no purpose left (a change key), or None."""
+        if self.asked(step) or step.tells_story or step.uses or step.rule or step.kind is StepKind.DECISION:
+            return None
+        original = self.as_is.steps[step.id]
+        if step.provides:
+            # A trip to fetch papers nobody asks from the client any more.
+            fetched = [i for i in step.provides if i in self.as_is.askers]
+            if (original.client_minutes > 0 and len(fetched) == len(step.provides)
+                    and not any(self.askers(i) for i in fetched)):
+                return "step_fetch_gone"
+            return None
+        if self._follow_up_delivery(step.id):
+            return "step_empty"
+        return None
+
+    def _follow_up_delivery(self, step_id: str) -> bool:
+        """In the as-is, the step only brought papers already asked at an earlier step
+        (handing in what was missing): once nothing is missing any more, it has no purpose.
+
+        Other steps that no longer ask anything stay: an application, a petition
+        or a signature has a purpose of its own, whatever data it carries.
+        """
+        original = self.as_is.steps[step_id]
+        asked = self.as_is.asked_by_step[step_id]
+        if original.kind is not StepKind.DOCUMENT or original.tells_story or not asked:
+            return False
+        if any(ways != ("brings",) for ways in asked.values()):
+            return False
+        position = self.as_is.order[step_id]
+        return all(any(self.as_is.order[s] < position for s in self.as_is.askers[item]) for item in asked)
+
+    # --- the result -------------------------------------------------------------------
+
+    def finish(self) -> Case:
+        """The to-be case, with the flow written as compactly as the user would."""
+        steps = self.case.steps
+        for i, step in enumerate(steps):
+            following = steps[i + 1].id if i + 1 < len(steps) else None
+            plain = [e for e in step.next if e.when is None and e.chance is None]
+            if following is not None and len(step.next) == 1 and plain and plain[0].to == following:
+                step.next = None
+            elif following is None and not step.next:
+                step.next = None
+        return self.case
+
+
+def _scale(available: float, wanted: float) -> float:
+    return 1.0 if wanted <= available or wanted <= 0 else available / wanted
+
+
+def _minus(value: float, amount: float) -> float:
+    """``value - amount`` in whole minutes, as people write them, and never more than ``value``."""
+    if amount <= 0:
+        return value
+    return float(min(value, max(0, round(value - amount))))
+
+
+def days_text(value: float) -> str:
+    return f"{round(value, 2):g}"
+
+
+def _times(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a * b
+
+
+def _clip(chance: float | None) -> float | None:
+    return None if chance is None else min(1.0, round(chance, 4))
+
+
+def _merged(edges: list[NextStep]) -> list[NextStep]:
+    """One edge per target: the first label, the chances (where given) added up."""
+    by_target: dict[str, list[NextStep]] = {}
+    for edge in edges:
+        by_target.setdefault(edge.to, []).append(edge)
+    merged = []
+    for target, group in by_target.items():
+        chances = [e.chance for e in group if e.chance is not None]
+        when = next((e.when for e in group if e.when), None)
+        merged.append(NextStep(to=target, when=when, chance=_clip(sum(chances)) if chances else None))
+    return merged
+
+
+def _rescaled(edges: list[NextStep], removed_chance: float) -> list[NextStep]:
+    """The remaining branches once loop backs with ``removed_chance`` are gone.
+
+    Every case now takes one of them, so their chances grow in proportion; a
+    single remaining branch needs no chance at all.
+    """
+    if len(edges) == 1:
+        return [NextStep(to=edges[0].to, when=edges[0].when)]
+    if removed_chance >= 1:
+        return [NextStep(to=e.to, when=e.when) for e in edges]
+    return [NextStep(to=e.to, when=e.when, chance=_clip(None if e.chance is None else e.chance / (1 - removed_chance)))
+            for e in edges]

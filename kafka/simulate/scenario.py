@@ -1,0 +1,209 @@
+"""Scenarios: proposals applied to a copy of the case, and the to-be analysed again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from kafka.analysis import Analysis, analyze
+from kafka.detectors import CODES
+from kafka.errors import InputError
+from kafka.findings import Finding, Level, Saving
+from kafka.i18n import Translator
+from kafka.metrics import CONTRACT_METRICS, Metrics
+from kafka.model import Case
+from kafka.settings import Settings
+from kafka.simulate.editor import Editor
+from kafka.simulate.registry import REGISTRY
+from kafka.validate import check_meaning
+
+# Scenario names, in the order reports show them.
+LOCAL, ALL = "local", "all"
+SCENARIOS = (LOCAL, ALL)
+
+ID_MAX = 100  # kafka.model: ids are at most 100 characters
+TO_BE_SUFFIX = "-to-be"
+
+
+@dataclass(frozen=True)
+class AppliedProposal:
+    """One proposal taken, and what it changed in the case, in words."""
+
+    code: str
+    title: str  # the finding's title
+    proposal: str  # the proposal's title
+    level: Level
+    steps: tuple[str, ...]
+    data: tuple[str, ...]
+    changes: tuple[str, ...]  # empty when other proposals had already done it
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "proposal": self.proposal,
+            "level": self.level.value,
+            "steps": list(self.steps),
+            "data": list(self.data),
+            "changes": list(self.changes),
+        }
+
+
+@dataclass
+class Scenario:
+    """The as-is and the to-be of one case once the chosen proposals are taken."""
+
+    name: str  # "local", "all", or "custom"
+    as_is: Metrics
+    to_be: Metrics
+    to_be_case: Case
+    to_be_analysis: Analysis
+    applied: list[AppliedProposal]
+    level: Level | None = None
+    codes: tuple[str, ...] = CODES
+
+    @property
+    def saving(self) -> Saving:
+        """What the to-be saves per case and per year (the difference of the two analyses)."""
+        a, b = self.as_is, self.to_be
+        return Saving(
+            client_minutes=round(a.client_minutes - b.client_minutes, 2),
+            staff_minutes=round(a.staff_minutes - b.staff_minutes, 2),
+            lead_days=round(a.lead_time_days - b.lead_time_days, 2),
+            client_hours_year=round(a.annual.client_hours - b.annual.client_hours, 2),
+            staff_hours_year=round(a.annual.staff_hours - b.annual.staff_hours, 2),
+            euro_year=round(a.annual.total_cost_eur - b.annual.total_cost_eur, 2),
+        )
+
+    @property
+    def remaining(self) -> list[Finding]:
+        """The findings the to-be still has."""
+        return self.to_be_analysis.findings
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.name,
+            "level": self.level.value if self.level else None,
+            "codes": list(self.codes),
+            "as_is": metrics_dict(self.as_is),
+            "to_be": metrics_dict(self.to_be),
+            "saving": self.saving.to_dict(),
+            "applied": [a.to_dict() for a in self.applied],
+            "remaining": [f.to_dict() for f in self.remaining],
+        }
+
+
+def metrics_dict(metrics: Metrics) -> dict:
+    """The contract's metrics first, by their contract names, then kafka's additions."""
+    data = _rounded(metrics.to_dict())
+    return {**{name: data.pop(name) for name in CONTRACT_METRICS}, **data}
+
+
+def _rounded(value):
+    # Sums of minutes carry float noise (203.26999999999998): data readers deserve 203.27.
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def simulate(
+    analysis: Analysis,
+    codes: Iterable[str] | None = None,
+    level: Level | str | None = None,
+    *,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    name: str = "custom",
+) -> Scenario:
+    """Take the proposals of ``analysis`` (those with a code in ``codes``, at ``level``;
+    all by default) on a copy of its case, and analyse the to-be again.
+
+    ``select`` and ``ignore`` choose the detectors of the second analysis, as
+    for the first (an :class:`Analysis` does not remember them).
+    """
+    chosen_codes = _codes(codes)
+    level = Level(level) if level is not None else None
+    chosen = [f for f in analysis.findings if f.code in chosen_codes and (level is None or f.level is level)]
+    editor = Editor(analysis)
+    applied = []
+    for effect in REGISTRY:
+        for finding in (f for f in chosen if f.code == effect.code):
+            effect.apply(editor, finding)
+            editor.tidy()
+            applied.append(AppliedProposal(
+                finding.code, finding.title, finding.proposal.title, finding.level,
+                finding.steps, finding.data, tuple(editor.take_log()),
+            ))
+    to_be_case = editor.finish()
+    _name_to_be(to_be_case, Translator(analysis.lang))
+    _check_valid(to_be_case)
+    to_be_analysis = analyze(
+        to_be_case, analysis.settings, lang=analysis.lang, select=select, ignore=ignore,
+        # the settings are final already: the case's tariffs must not override the command line's
+        explicit_settings=frozenset(Settings.names()),
+    )
+    return Scenario(name, analysis.metrics, to_be_analysis.metrics, to_be_case, to_be_analysis, applied,
+                    level, tuple(c for c in CODES if c in chosen_codes))
+
+
+def scenarios(analysis: Analysis, **options) -> dict[str, Scenario]:
+    """"local": only what the organisation can do on its own; "all": every proposal."""
+    return {
+        LOCAL: simulate(analysis, level=Level.LOCAL, name=LOCAL, **options),
+        ALL: simulate(analysis, name=ALL, **options),
+    }
+
+
+def scenario_totals(analysis: Analysis, results: dict[str, Scenario] | None = None) -> dict[str, dict]:
+    """Per scenario ("local", "all"): the savings per case and per year, as plain numbers.
+
+    Every value is a number that adds up across cases (for the aggregation):
+    ``client_minutes``, ``staff_minutes``, ``lead_days`` per case;
+    ``client_hours_year``, ``staff_hours_year``, ``euro_year`` per year; the
+    contacts, visits, stories and questions saved per case; and the number of
+    proposals applied and of findings before and after.
+    """
+    results = results or scenarios(analysis)
+    totals = {}
+    for key, scenario in results.items():
+        a, b = scenario.as_is, scenario.to_be
+        totals[key] = {
+            **scenario.saving.to_dict(),
+            "client_contacts": a.client_contacts - b.client_contacts,
+            "in_person_visits": a.in_person_visits - b.in_person_visits,
+            "organisations": a.organisations - b.organisations,
+            "story_count": a.story_count - b.story_count,
+            "data_asked": a.data_asked - b.data_asked,
+            "loop_days": round(a.loop_extra_days - b.loop_extra_days, 2),
+            "applied": len(scenario.applied),
+            "findings_before": len(analysis.findings),
+            "findings_after": len(scenario.remaining),
+        }
+    return totals
+
+
+def _codes(codes: Iterable[str] | None) -> frozenset[str]:
+    if codes is None:
+        return frozenset(CODES)
+    wanted = [c.upper() for c in codes]
+    unknown = [c for c in wanted if c not in CODES]
+    if unknown:
+        raise InputError(f"unknown finding code {', '.join(unknown)}; use one of {' '.join(CODES)}")
+    return frozenset(wanted)
+
+
+def _name_to_be(case: Case, t: Translator) -> None:
+    info = case.case
+    info.id = info.id[: ID_MAX - len(TO_BE_SUFFIX)] + TO_BE_SUFFIX
+    suffix = f" ({t('simulate.to_be')})"
+    info.title = info.title[: 20_000 - len(suffix)] + suffix
+
+
+def _check_valid(case: Case) -> None:
+    # The editor is built to keep every reference valid; if it ever does not,
+    # that is a bug in kafka, not in the user's case, and it must not pass silently.
+    errors = [p for p in check_meaning(case, f"{case.case.id}.yaml") if p.severity == "error"]
+    if errors:
+        raise RuntimeError("kafka made an invalid to-be case: " + "; ".join(str(p) for p in errors))
