@@ -1,0 +1,53 @@
+"""Aggregation across cases: the VVSG site (``kafka aggregate``).
+
+Three stages, one module each:
+
+* :mod:`kafka.aggregate.collect` - load, analyse and render every case in
+  parallel worker processes, skipping unchanged ones (a manifest in the
+  output folder), and hand back small :class:`CaseSummary` objects;
+* :mod:`kafka.aggregate.tables` - the cross-case views as pandas tables,
+  with proposals merged across cases (what counts as "the same proposal" is
+  :mod:`kafka.aggregate.keys`);
+* :mod:`kafka.aggregate.site` - index.html, agenda.html, findings.csv,
+  proposals.csv and summary.xlsx.
+
+:func:`aggregate` runs the three.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from kafka.aggregate.collect import CaseSummary, Collection, RunOptions, SkippedFile, collect
+
+
+@dataclass
+class AggregateResult:
+    collection: Collection
+    written: list[Path]  # the site's pages and exports (the case reports are under cases/)
+
+    @property
+    def ok(self) -> bool:
+        return not self.collection.skipped
+
+
+def aggregate(
+    paths: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    options: RunOptions = RunOptions(),
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> AggregateResult:
+    """Aggregate every case file under ``paths`` into a static site in ``out_dir``."""
+    from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
+
+    collection = collect(paths, out_dir, options, jobs=jobs, force=force, progress=progress)
+    return AggregateResult(collection, write_site(collection, out_dir, options.lang))
+
+
+__all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SkippedFile", "aggregate"]

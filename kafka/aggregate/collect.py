@@ -1,0 +1,447 @@
+"""Load, analyse and render every case, in parallel, skipping unchanged ones.
+
+A worker process takes one case file and does all the heavy work for it:
+load and check it, analyse it, render its HTML report into a staging folder
+inside the output folder. It hands back only a small, picklable
+:class:`CaseSummary` (figures and finding rows) or a :class:`SkippedFile`.
+The main process then settles the names (a duplicate case id is skipped, see
+:func:`settle`), moves each staged report into ``cases/`` and records what it
+did in a manifest, so that the next run re-renders only what changed.
+
+A case is unchanged when its cache key is: the SHA-256 of the file's bytes,
+of kafka's own code and templates (:func:`code_fingerprint`, so a new
+version or an edited template re-renders everything) and of the options
+(language, select, ignore, settings).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+from dataclasses import asdict, dataclass, field, fields
+from functools import cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+from kafka import __version__
+from kafka.diagnostics import Problem
+from kafka.errors import InputError, KafkaError, OutputError
+from kafka.loader import iter_case_files, load_case, load_text
+from kafka.output import ensure_dir, inside, safe_name, write_atomic
+from kafka.settings import DEFAULT_SETTINGS, Settings
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = 1
+CASES_FOLDER = "cases"
+_STAGING_FOLDER = ".incoming"  # inside cases/: same file system, so moving a report is a rename
+_REPORT_PATH = re.compile(r"^cases/[a-z0-9_-]+\.html$")
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+# --- what goes in and what comes out -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The analysis options of one run; part of every cache key."""
+
+    lang: str = "nl"
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    overrides: tuple[tuple[str, str], ...] = ()  # NAME=VALUE pairs as given, sorted
+
+    @classmethod
+    def of(cls, lang: str = "nl", select: Iterable[str] = (), ignore: Iterable[str] = (),
+           overrides: dict[str, str] | None = None) -> "RunOptions":
+        options = cls(lang, tuple(select), tuple(ignore), tuple(sorted((overrides or {}).items())))
+        options.settings  # an unknown setting or a bad value fails now, once, not in every worker
+        return options
+
+    @property
+    def settings(self) -> Settings:
+        return DEFAULT_SETTINGS.with_overrides(dict(self.overrides))
+
+    def fingerprint(self) -> str:
+        return json.dumps([self.lang, sorted(self.select), sorted(self.ignore), list(self.overrides)])
+
+
+@dataclass
+class CaseSummary:
+    """What the site needs of one case; small, picklable and JSON-able (the manifest keeps it)."""
+
+    path: str  # the case file, as found under the given paths
+    cache_key: str
+    id: str
+    title: str
+    organisation: str
+    municipality: str
+    procedure: str
+    date: str
+    cases_per_year: float
+    metrics: dict[str, float]  # the contract's metrics and a few of kafka's, see _metric_figures
+    annual: dict[str, float]
+    findings: list[dict]  # kafka.tables.finding_rows, plus the merge fields of keys.MergeKey
+    warnings: list[str] = field(default_factory=list)
+    id_line: int = 0  # where case.id is written, for the duplicate-id message
+    id_col: int = 0
+    report: str = ""  # the case report, relative to the site folder (cases/<name>.html)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CaseSummary":
+        names = {f.name for f in fields(cls)}
+        if not isinstance(data, dict) or not set(data) <= names:
+            raise ValueError("not a case summary")
+        return cls(**data)
+
+
+@dataclass
+class SkippedFile:
+    path: str
+    reason: str  # invalid | duplicate | error
+    messages: list[str]  # FILE:LINE:COL: key: message, as kafka validate prints them
+
+
+@dataclass
+class Collection:
+    """Every case of a run, in file order, and the files that were skipped."""
+
+    cases: list[CaseSummary]
+    skipped: list[SkippedFile]
+    rendered: int  # reports rendered in this run
+    reused: int  # unchanged cases taken from the manifest
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    path: str
+    staging: str  # the folder the worker writes its report into
+    options: RunOptions
+    fingerprint: str
+
+
+# --- the worker -----------------------------------------------------------------------
+
+
+def _warm_up(lang: str) -> None:
+    """Once per worker: import and compile the templates before the first case."""
+    from kafka.report import jinja_env
+
+    jinja_env(lang)
+
+
+def _worker_start(lang: str) -> None:
+    # Ctrl-C reaches every process of the group; only the main process should
+    # act on it (cancel, clean up, say "Interrupted."), not print a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm_up(lang)
+
+
+def process_case(job: _Job) -> tuple[int, CaseSummary | SkippedFile]:
+    """Load, analyse and render one case file (in a worker process)."""
+    try:
+        return job.index, _process(job)
+    except KafkaError:
+        raise  # a full disk or missing templates stop the run; they are no fault of this case
+    except Exception as exc:  # noqa: BLE001 - one odd case must not sink a run of thousands
+        message = (f"{job.path}: kafka could not analyse this case ({type(exc).__name__}: {exc}); "
+                   "the file is skipped - please report this as a bug in kafka")
+        return job.index, SkippedFile(job.path, "error", [message])
+
+
+def _process(job: _Job) -> CaseSummary | SkippedFile:
+    from kafka.analysis import analyze
+    from kafka.report import render_case_report
+    from kafka.tables import finding_rows
+
+    from kafka.aggregate.keys import merge_key
+
+    raw = _read_bounded(Path(job.path))
+    loaded = load_case(job.path) if raw is None else load_text(raw, job.path)
+    if not loaded.ok:
+        return SkippedFile(job.path, "invalid", [str(p) for p in loaded.problems])
+    options = job.options
+    analysis = analyze(loaded.case, options.settings, lang=options.lang, select=options.select,
+                       ignore=options.ignore, explicit_settings=frozenset(dict(options.overrides)))
+    html = render_case_report(analysis, link_back="../index.html")
+    write_atomic(Path(job.staging) / f"{job.index}.html", html)
+
+    rows = finding_rows(analysis)
+    for row, finding in zip(rows, analysis.findings):
+        key = merge_key(finding, loaded.case)
+        row.update(target_group=key.group, merge_key=key.key, target_label=key.label, target_detail=key.detail)
+    info = loaded.case.case
+    line, col = loaded.positions.of(("case", "id")) if loaded.positions else (0, 0)
+    return CaseSummary(
+        path=job.path,
+        cache_key=cache_key(raw or b"", options, job.fingerprint),
+        id=info.id,
+        title=info.title,
+        organisation=info.organisation,
+        municipality=info.municipality or "",
+        procedure=info.procedure or "",
+        date=info.date.isoformat() if info.date else "",
+        cases_per_year=float(info.cases_per_year),
+        metrics=_metric_figures(analysis.metrics),
+        annual={k: float(v) for k, v in asdict(analysis.metrics.annual).items()},
+        findings=rows,
+        warnings=[str(p) for p in loaded.warnings],
+        id_line=line,
+        id_col=col,
+    )
+
+
+def _metric_figures(metrics) -> dict[str, float]:
+    figures = {k: float(v) for k, v in metrics.contract().items()}
+    figures.update(
+        steps=float(metrics.steps),
+        waiting_days=float(metrics.waiting_days),
+        flow_efficiency=float(metrics.flow_efficiency),
+        handoffs=float(metrics.handoffs),
+        # Every time an item is asked again after the first time: the repeated questions.
+        repeated_questions=float(metrics.data_asked - metrics.data_unique),
+    )
+    return figures
+
+
+# --- the cache --------------------------------------------------------------------------
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of kafka's version, code, texts and templates: when any changes, every report is re-rendered."""
+    from kafka.report import templates_dir
+
+    digest = hashlib.sha256(__version__.encode())
+    roots = [_PACKAGE_DIR, templates_dir()]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".yaml", ".html", ".css") and path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(raw: bytes, options: RunOptions, fingerprint: str) -> str:
+    digest = hashlib.sha256()
+    for part in (fingerprint.encode(), options.fingerprint().encode(), raw):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _read_bounded(path: Path) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or is too large (the loader then says why)."""
+    from kafka.yamlsource import MAX_FILE_BYTES
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+@dataclass
+class Manifest:
+    """What the previous run wrote: per case file (absolute path), its cache key and summary."""
+
+    entries: dict[str, CaseSummary] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, folder: Path) -> "Manifest":
+        """The manifest in ``folder``; an empty one when it is absent, unreadable or not ours."""
+        try:
+            data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+            if data.get("format") != MANIFEST_FORMAT:
+                return cls()
+            entries = {str(path): CaseSummary.from_dict(summary) for path, summary in data["cases"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return cls()
+        # A report path from the file is only trusted when it has the shape kafka writes.
+        return cls({path: s for path, s in entries.items() if _REPORT_PATH.match(s.report)})
+
+    def to_json(self) -> str:
+        payload = {
+            "format": MANIFEST_FORMAT,
+            "generator": f"kafka {__version__}",
+            "cases": {path: asdict(summary) for path, summary in self.entries.items()},
+        }
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def report_name(case_id: str) -> str:
+    """The report's file name: the id itself when it is a safe name, else the safe name plus a hash of the id.
+
+    Two valid ids can only share a safe name when one of them has a leading
+    or trailing '-' or '_' (safe_name strips those); the hash keeps them apart.
+    """
+    stem = safe_name(case_id)
+    if stem != case_id:
+        stem = f"{stem[:90]}-{hashlib.sha256(case_id.encode()).hexdigest()[:8]}"
+    return f"{stem}.html"
+
+
+def collect(
+    paths: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    options: RunOptions = RunOptions(),
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Collection:
+    """Every case under ``paths`` analysed, with its report written to ``out_dir/cases/``.
+
+    ``progress(n, total)`` is called as files are done, n files at a time.
+    """
+    files = _unique(iter_case_files(paths))
+    if not files:
+        raise InputError("no case files (*.yaml, *.yml) found in the given paths")
+    out = ensure_dir(out_dir)
+    cases_dir = ensure_dir(inside(out, CASES_FOLDER))
+    previous = Manifest() if force else Manifest.read(out)
+    fingerprint = code_fingerprint()
+    done = (lambda n: progress(n, len(files))) if progress else (lambda n: None)
+
+    outcomes: dict[int, CaseSummary | SkippedFile] = {}
+    staging = _fresh_staging(cases_dir)
+    todo: list[_Job] = []
+    for index, path in enumerate(files):
+        cached = _unchanged(path, previous, options, fingerprint, out)
+        if cached is not None:
+            outcomes[index] = cached
+        else:
+            todo.append(_Job(index, path, str(staging), options, fingerprint))
+    done(len(outcomes))
+    rendered = {job.path: job.index for job in todo}
+    try:
+        for index, outcome in _run(todo, jobs, options.lang, done):
+            outcomes[index] = outcome
+        cases, skipped = settle([outcomes[i] for i in range(len(files))])
+        _place_reports(cases, rendered, staging, cases_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _remove_stale(previous, cases, out)
+    manifest = Manifest({str(Path(c.path).resolve()): c for c in cases})
+    write_atomic(inside(out, MANIFEST_NAME), manifest.to_json())
+    fresh = sum(1 for c in cases if c.path in rendered)
+    return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh)
+
+
+def _unique(files: Iterable[Path]) -> list[str]:
+    """The files in order, each once (a file named directly and inside a named folder counts once)."""
+    seen: set[Path] = set()
+    unique = []
+    for path in files:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(str(path))
+    return unique
+
+
+def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path) -> CaseSummary | None:
+    entry = previous.entries.get(str(Path(path).resolve()))
+    if entry is None:
+        return None
+    raw = _read_bounded(Path(path))
+    if raw is None or entry.cache_key != cache_key(raw, options, fingerprint):
+        return None
+    if not (out / entry.report).is_file():
+        return None
+    return CaseSummary.from_dict({**asdict(entry), "path": path})
+
+
+def _run(todo: list[_Job], jobs: int | None, lang: str, done: Callable[[int], None]):
+    """The outcome of every job, in the order they finish."""
+    if not todo:
+        return
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if workers == 1:
+        _warm_up(lang)
+        for job in todo:
+            yield process_case(job)
+            done(1)
+        return
+    with concurrent.futures.ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(lang,)) as pool:
+        futures = [pool.submit(process_case, job) for job in todo]
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                yield future.result()
+                done(1)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary], list[SkippedFile]]:
+    """Split the outcomes, in file order, and give every case its report name.
+
+    A case id must be unique across a set of cases (case-format.md). When two
+    files share one, the first in file order is kept and the later one is
+    skipped with a message naming both: keeping both under invented names
+    would put the same case twice in every total, and the writer of the
+    second file most likely copied the first and forgot to change the id.
+    """
+    cases: list[CaseSummary] = []
+    skipped: list[SkippedFile] = []
+    owner: dict[str, CaseSummary] = {}  # report name -> the case that has it
+    for outcome in outcomes:
+        if isinstance(outcome, SkippedFile):
+            skipped.append(outcome)
+            continue
+        name = report_name(outcome.id)
+        first = owner.get(name)
+        if first is not None:
+            problem = Problem(outcome.path, outcome.id_line, outcome.id_col, "case.id",
+                              f"the case id '{outcome.id}' is also used by {first.path}; case ids must be unique "
+                              "across a set of cases, so this file is skipped", "duplicate-case-id")
+            skipped.append(SkippedFile(outcome.path, "duplicate", [str(problem)]))
+            continue
+        owner[name] = outcome
+        outcome.report = f"{CASES_FOLDER}/{name}"
+        cases.append(outcome)
+    return cases, skipped
+
+
+def _fresh_staging(cases_dir: Path) -> Path:
+    staging = inside(cases_dir, _STAGING_FOLDER)
+    shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run; only kafka writes here
+    return ensure_dir(staging)
+
+
+def _place_reports(cases: list[CaseSummary], rendered: dict[str, int], staging: Path, cases_dir: Path) -> None:
+    """Move each report rendered in this run from the staging folder to its name (an atomic rename)."""
+    for case in cases:
+        index = rendered.get(case.path)
+        if index is None:
+            continue  # unchanged: its report from the previous run is already in place
+        target = inside(cases_dir, case.report.removeprefix(f"{CASES_FOLDER}/"))
+        try:
+            os.replace(staging / f"{index}.html", target)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _remove_stale(previous: Manifest, cases: list[CaseSummary], out: Path) -> None:
+    """Delete the reports of the previous run that no case of this run has (a case file removed or renamed).
+
+    Only files the previous manifest lists as kafka's own reports are ever removed.
+    """
+    keep = {c.report for c in cases}
+    for entry in previous.entries.values():
+        if entry.report not in keep:
+            try:
+                inside(out, entry.report).unlink(missing_ok=True)
+            except (OSError, OutputError):
+                pass

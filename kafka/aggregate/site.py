@@ -1,0 +1,579 @@
+"""Write the VVSG site: index.html, agenda.html, findings.csv, proposals.csv, summary.xlsx.
+
+The pandas tables (:mod:`kafka.aggregate.tables`) become page data here:
+plain dataclasses, one per page (:class:`IndexPage`, :class:`AgendaPage`),
+rendered by the jinja2 templates ``index.html`` and ``agenda.html`` that
+extend the case report's ``_base.html``, so the whole site is one product.
+Every file goes through :func:`kafka.output.write_atomic` inside the chosen
+folder; every text cell of the CSV and XLSX files is made formula-safe.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kafka.aggregate.collect import Collection, SkippedFile
+from kafka.aggregate.tables import (
+    CASE_COLUMNS, COMPARED, FINDINGS_COLUMNS, PROPOSAL_COLUMNS, Tables, build_tables,
+)
+from kafka.i18n import Translator
+from kafka.output import ensure_dir, inside, write_atomic
+from kafka.tables import spreadsheet_safe, to_csv
+
+INDEX = "index.html"
+AGENDA = "agenda.html"
+FINDINGS_CSV = "findings.csv"
+PROPOSALS_CSV = "proposals.csv"
+SUMMARY_XLSX = "summary.xlsx"
+
+# A proposal found in hundreds of cases would make a page nobody can read or
+# print: the pages show this many cases per proposal, then "and N more" (the
+# CSV and XLSX files always have them all).
+LINKS_PER_PROPOSAL = 12
+EVIDENCE_PER_PROPOSAL = 30
+
+# The agenda's groups within a government: rules first, then data flows.
+_CATEGORY_OF_TARGET = {
+    "rule": "rules",
+    "source": "data_flows",
+    "data_source": "data_flows",
+    "data": "data_flows",
+    "form": "forms",
+    "step": "steps",
+    "actor": "services",
+    "organisation": "services",
+}
+_CATEGORIES = ("rules", "data_flows", "forms", "steps", "services", "other")
+_GOVERNMENTS = ("flemish", "federal", "european")
+
+
+# --- page data ----------------------------------------------------------------------------
+
+
+@dataclass
+class Card:
+    label: str
+    value: str
+    note: str = ""
+    alert: bool = False
+
+
+@dataclass
+class Link:
+    text: str
+    href: str
+
+
+@dataclass
+class CaseRow:
+    id: str
+    title: str
+    report: str
+    organisation: str
+    municipality: str
+    procedure: str  # as shown
+    lead_time_days: float
+    client_minutes: float
+    story_count: float
+    findings_local: int
+    findings_supralocal: int
+    burden_eur_year: float
+
+
+@dataclass
+class ProposalRow:
+    rank: int
+    code: str
+    title: str
+    level: str
+    government: str
+    target_kind: str  # as shown: "Gegevens uit Rijksregister", "Formulier" ...
+    target: str
+    target_names: list[str]  # the other names the target has in other cases
+    proposal: str
+    proposal_text: str
+    example: Link  # the case whose proposal text is shown
+    owners: str  # who must change it; empty for local proposals (each OCMW itself)
+    cases: int
+    organisations: int
+    euro_year_saved: float
+    case_links: list[Link]
+    more_cases: int
+    organisation_names: list[str]
+
+
+@dataclass
+class MatrixCell:
+    findings: int
+    cases: int
+    total: int  # cases of that procedure
+    share: float  # cases / total, 0-1
+
+    @property
+    def heat(self) -> int:
+        """0-4: how common, for the cell colour."""
+        return 0 if not self.findings else min(4, 1 + int(self.share * 4))
+
+
+@dataclass
+class MatrixRow:
+    code: str
+    title: str
+    cells: list[MatrixCell]
+    total: MatrixCell
+
+
+@dataclass
+class CodeMatrix:
+    procedures: list[tuple[str, int]]  # (as shown, number of cases)
+    rows: list[MatrixRow]
+    total_cases: int
+
+
+@dataclass
+class OrganisationRow:
+    organisation: str
+    cases: int
+    findings_local: int
+    findings_supralocal: int
+    findings_per_case: float
+    burden_eur_year: float
+    per_code: list[int]
+
+
+@dataclass
+class CompareCell:
+    value: float
+    text: str
+    delta: str  # against the median, signed; below it (negative) is better
+    verdict: str  # better | worse | same
+
+
+@dataclass
+class CompareRow:
+    rank: int
+    organisation: str
+    cases: int
+    cells: list[CompareCell]
+
+
+@dataclass
+class Comparison:
+    anchor: str
+    procedure: str
+    cases: int
+    median: list[str]
+    rows: list[CompareRow]
+
+    @property
+    def single(self) -> bool:
+        return len(self.rows) < 2
+
+
+@dataclass
+class IndexPage:
+    title: str
+    cards: list[Card]
+    cases: list[CaseRow]
+    organisations: list[str]
+    procedures: list[str]
+    proposals: list[ProposalRow]
+    codes: list[tuple[str, str]]  # (code, title) in registry order
+    matrix: CodeMatrix
+    organisation_rows: list[OrganisationRow]
+    comparisons: list[Comparison]
+    skipped: list[SkippedFile]
+    downloads: list[Link]
+
+
+@dataclass
+class Evidence:
+    case_id: str
+    case_title: str
+    report: str
+    organisation: str
+    procedure: str
+    message: str
+    euro_year_saved: float
+
+
+@dataclass
+class AgendaItem:
+    anchor: str
+    code: str
+    title: str
+    target_kind: str
+    target: str
+    details: str
+    proposal: str
+    proposal_text: str
+    owners: str
+    cases: int
+    organisations: int
+    euro_year_saved: float
+    lead_days: float  # days of lead time saved per case, on average
+    evidence: list[Evidence]
+    more: int
+
+
+@dataclass
+class AgendaCategory:
+    label: str
+    items: list[AgendaItem]
+
+
+@dataclass
+class GovernmentSection:
+    key: str
+    name: str
+    proposals: int
+    cases: int
+    organisations: int
+    euro_year_saved: float
+    categories: list[AgendaCategory] = field(default_factory=list)
+
+    @property
+    def ranked(self) -> list[AgendaItem]:
+        """Every proposal of this government, the largest saving first (for the summary)."""
+        items = [item for category in self.categories for item in category.items]
+        return sorted(items, key=lambda i: (-i.euro_year_saved, -i.lead_days, -i.cases))
+
+
+@dataclass
+class AgendaPage:
+    lead: str
+    sections: list[GovernmentSection]
+    total: GovernmentSection
+    downloads: list[Link]
+
+
+# --- the site -----------------------------------------------------------------------------
+
+
+def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl") -> list[Path]:
+    """Write the pages and exports of ``collection`` into ``out_dir``; the paths written."""
+    out = ensure_dir(out_dir)
+    t = Translator(lang)
+    tables = build_tables(collection.cases)
+    written = [
+        write_atomic(inside(out, FINDINGS_CSV), to_csv(_records(tables.findings), FINDINGS_COLUMNS)),
+        write_atomic(inside(out, PROPOSALS_CSV), to_csv(_records(tables.proposals), PROPOSAL_COLUMNS)),
+        write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped)),
+    ]
+    from kafka.report import jinja_env
+
+    env = jinja_env(lang)
+    index = index_page(tables, collection.skipped, t)
+    agenda = agenda_page(tables, t)
+    written.append(write_atomic(inside(out, INDEX), env.get_template("index.html").render(page=index)))
+    written.append(write_atomic(inside(out, AGENDA), env.get_template("agenda.html").render(page=agenda)))
+    return written
+
+
+def downloads(t: Translator) -> list[Link]:
+    return [
+        Link(t("aggregate.site.findings_csv"), FINDINGS_CSV),
+        Link(t("aggregate.site.proposals_csv"), PROPOSALS_CSV),
+        Link(t("aggregate.site.summary_xlsx"), SUMMARY_XLSX),
+    ]
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records")
+
+
+def procedure_label(key: str, t: Translator) -> str:
+    """'medische_kaart' -> 'Medische kaart'; no procedure -> '(geen procedure)'."""
+    if not key:
+        return t("aggregate.cases.no_procedure")
+    text = key.replace("_", " ").replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
+def target_texts(kind: str, target: str, names: list[str], details: list[str], t: Translator) -> tuple[str, str, list[str]]:
+    """What a merged proposal is about, for the reader: (kind, name, other names).
+
+    A data flow reads "Gegevens uit Rijksregister" with the items as names;
+    the OCMW's own way of working (S01/S02 locally) has no name of its own.
+    """
+    key = f"aggregate.target.{kind}"
+    label = t(key, name=target) if kind == "data_source" else t(key) if t.has(key) else kind
+    if kind == "data_source":
+        return label, t.join(details[:6]) + (" …" if len(details) > 6 else ""), []
+    if kind == "organisation":
+        return "", label, []
+    return label, target, [n for n in names if n != target][:6]
+
+
+# --- index.html ------------------------------------------------------------------------------
+
+
+def index_page(tables: Tables, skipped: list[SkippedFile], t: Translator) -> IndexPage:
+    cases = tables.cases
+    reports = dict(zip(cases["case_id"], cases["report"]))
+    return IndexPage(
+        title=t("aggregate.index.title", n=len(cases)),
+        cards=_cards(tables, skipped, t),
+        cases=[_case_row(r, t) for r in _records(cases)],
+        organisations=sorted(cases["organisation"].unique()),
+        procedures=sorted({procedure_label(p, t) for p in cases["procedure"]}),
+        proposals=[_proposal_row(r, reports, t) for r in _records(tables.proposals)],
+        codes=[(code, t(f"findings.{code}.title")) for code in tables.by_code_procedure.index],
+        matrix=_matrix(tables, t),
+        organisation_rows=_organisation_rows(tables),
+        comparisons=[_comparison(p, table, t) for p, table in tables.comparison.items()],
+        skipped=skipped,
+        downloads=downloads(t),
+    )
+
+
+def _cards(tables: Tables, skipped: list[SkippedFile], t: Translator) -> list[Card]:
+    cases, findings = tables.cases, tables.findings
+    local = int((findings["level"] == "local").sum())
+    hours = float(cases["client_hours_year"].sum() + cases["staff_hours_year"].sum())
+    procedures = sorted({procedure_label(p, t) for p in cases["procedure"]})
+    cards = [
+        Card(t("aggregate.cards.cases"), t.number(len(cases)),
+             t.n("aggregate.cards.cases_note", cases["organisation"].nunique())),
+        Card(t("aggregate.cards.procedures"), t.number(len(procedures)),
+             t("aggregate.cards.procedures_note", names=t.join(procedures))),
+        Card(t("aggregate.cards.findings"), t.number(len(findings)),
+             t("aggregate.cards.findings_note", local=t.number(local), supralocal=t.number(len(findings) - local))),
+        Card(t("aggregate.cards.burden"), f"€ {t.number(cases['burden_eur_year'].sum())}",
+             t("aggregate.cards.burden_note", hours=t.number(hours))),
+        Card(t("aggregate.cards.saving"), f"€ {t.number(tables.proposals['euro_year_saved'].sum())}",
+             t("aggregate.cards.saving_note", n=t.number(len(tables.proposals)))),
+    ]
+    if skipped:
+        cards.append(Card(t("aggregate.cards.skipped"), t.number(len(skipped)), t("aggregate.cards.skipped_note"),
+                          alert=True))
+    return cards
+
+
+def _case_row(r: dict, t: Translator) -> CaseRow:
+    return CaseRow(
+        id=r["case_id"], title=r["title"], report=r["report"], organisation=r["organisation"],
+        municipality=r["municipality"], procedure=procedure_label(r["procedure"], t),
+        lead_time_days=r["lead_time_days"], client_minutes=r["client_minutes"], story_count=r["story_count"],
+        findings_local=int(r["findings_local"]), findings_supralocal=int(r["findings_supralocal"]),
+        burden_eur_year=r["burden_eur_year"],
+    )
+
+
+def _split(text: str) -> list[str]:
+    return [part for part in str(text).split("; ") if part]
+
+
+def _proposal_row(r: dict, reports: dict[str, str], t: Translator) -> ProposalRow:
+    case_ids = _split(r["case_ids"])
+    shown = case_ids[:LINKS_PER_PROPOSAL]
+    kind, target, names = target_texts(r["target_kind"], r["target"], _split(r["target_names"]),
+                                       _split(r["details"]), t)
+    return ProposalRow(
+        rank=int(r["rank"]), code=r["code"], title=r["title"], level=r["level"], government=r["government"],
+        target_kind=kind, target=target, target_names=names, proposal=r["proposal"],
+        proposal_text=r["proposal_text"], example=Link(r["example_case"], reports[r["example_case"]]),
+        owners=r["owners"] if r["level"] == "supralocal" else "",
+        cases=int(r["cases"]), organisations=int(r["organisations"]),
+        euro_year_saved=float(r["euro_year_saved"]),
+        case_links=[Link(case_id, reports[case_id]) for case_id in shown],
+        more_cases=len(case_ids) - len(shown),
+        organisation_names=_split(r["organisation_names"]),
+    )
+
+
+def _matrix(tables: Tables, t: Translator) -> CodeMatrix:
+    counts, with_case = tables.by_code_procedure, tables.cases_by_code_procedure
+    per_procedure = tables.cases.groupby("procedure").size()
+    procedures = [p for p in counts.columns if p != "total"]
+    totals = {p: int(per_procedure.get(p, 0)) for p in procedures}
+    all_cases = len(tables.cases)
+
+    def cell(findings: int, cases: int, total: int) -> MatrixCell:
+        return MatrixCell(int(findings), int(cases), total, cases / total if total else 0.0)
+
+    rows = [
+        MatrixRow(
+            code=code, title=t(f"findings.{code}.title"),
+            cells=[cell(counts.at[code, p], with_case.at[code, p], totals[p]) for p in procedures],
+            total=cell(counts.at[code, "total"], with_case.at[code, "total"], all_cases),
+        )
+        for code in counts.index
+    ]
+    return CodeMatrix([(procedure_label(p, t), totals[p]) for p in procedures], rows, all_cases)
+
+
+def _organisation_rows(tables: Tables) -> list[OrganisationRow]:
+    table = tables.by_organisation
+    codes = list(tables.by_code_procedure.index)
+    return [
+        OrganisationRow(
+            organisation=str(name), cases=int(row["cases"]), findings_local=int(row["findings_local"]),
+            findings_supralocal=int(row["findings_supralocal"]), findings_per_case=float(row["findings_per_case"]),
+            burden_eur_year=float(row["burden_eur_year"]), per_code=[int(row[c]) for c in codes],
+        )
+        for name, row in table.iterrows()
+    ]
+
+
+def _verdict(delta: float) -> str:
+    return "better" if delta < 0 else "worse" if delta > 0 else "same"
+
+
+def _comparison(procedure: str, table: pd.DataFrame, t: Translator) -> Comparison:
+    medians = table.attrs["median"]
+    rows = [
+        CompareRow(
+            rank=int(r["rank"]), organisation=r["organisation"], cases=int(r["cases"]),
+            cells=[CompareCell(float(r[n]), figure(r[n], t), signed(r[f"{n}_vs_median"], t),
+                               _verdict(r[f"{n}_vs_median"])) for n in COMPARED],
+        )
+        for r in _records(table)
+    ]
+    anchor = f"compare-{procedure or 'none'}"
+    return Comparison(anchor, procedure_label(procedure, t), int(table.attrs["cases"]),
+                      [figure(medians[n], t) for n in COMPARED], rows)
+
+
+def figure(value: float, t: Translator) -> str:
+    """A mean or median as a reader wants it: 12 rather than 12,0; 12,5 when it is not whole."""
+    value = round(float(value), 1)
+    return t.number(value, 0 if value.is_integer() else 1)
+
+
+def signed(value: float, t: Translator) -> str:
+    text = figure(abs(value), t)
+    return f"+{text}" if value > 0 else f"\u2212{text}" if value < 0 else text
+
+
+# --- agenda.html -----------------------------------------------------------------------------
+
+
+def agenda_page(tables: Tables, t: Translator) -> AgendaPage:
+    proposals = tables.proposals[tables.proposals["level"] == "supralocal"]
+    findings = tables.findings[tables.findings["level"] == "supralocal"]
+    evidence = _evidence_by_proposal(findings, tables.cases, t)
+    sections = []
+    for government in [*_GOVERNMENTS, *sorted(set(proposals["government"]) - set(_GOVERNMENTS))]:
+        mine = proposals[proposals["government"] == government]
+        if mine.empty:
+            continue
+        own = findings[findings["government"] == government]
+        section = GovernmentSection(
+            key=government, name=_government_name(government, t), proposals=len(mine),
+            cases=own["case_id"].nunique(), organisations=own["organisation"].nunique(),
+            euro_year_saved=float(mine["euro_year_saved"].sum()),
+        )
+        items: dict[str, list[AgendaItem]] = {c: [] for c in _CATEGORIES}
+        for r in _records(mine):
+            category = _CATEGORY_OF_TARGET.get(r["target_kind"], "other")
+            items[category].append(_agenda_item(r, evidence.get((r["code"], r["government"], r["merge_key"]), []), t))
+        section.categories = [AgendaCategory(t(f"aggregate.category.{c}"), items[c]) for c in _CATEGORIES if items[c]]
+        sections.append(section)
+    total = GovernmentSection(
+        key="total", name=t("aggregate.agenda.total"), proposals=len(proposals),
+        cases=findings["case_id"].nunique(), organisations=findings["organisation"].nunique(),
+        euro_year_saved=float(proposals["euro_year_saved"].sum()),
+    )
+    lead = t("aggregate.agenda.lead", cases=t.number(total.cases), organisations=t.number(total.organisations))
+    return AgendaPage(lead, sections, total, downloads(t))
+
+
+def _government_name(government: str, t: Translator) -> str:
+    key = f"aggregate.government.{government}"
+    return t(key) if t.has(key) else government
+
+
+def _evidence_by_proposal(findings: pd.DataFrame, cases: pd.DataFrame, t: Translator) -> dict[tuple, list[Evidence]]:
+    titles = dict(zip(cases["case_id"], cases["title"]))
+    evidence: dict[tuple, list[Evidence]] = {}
+    ordered = findings.sort_values(["euro_year_saved", "case_id"], ascending=[False, True], kind="stable")
+    for r in _records(ordered):
+        evidence.setdefault((r["code"], r["government"], r["merge_key"]), []).append(Evidence(
+            case_id=r["case_id"], case_title=titles.get(r["case_id"], r["case_id"]), report=r["report"],
+            organisation=r["organisation"], procedure=procedure_label(r["procedure"], t), message=r["message"],
+            euro_year_saved=float(r["euro_year_saved"]),
+        ))
+    return evidence
+
+
+def _agenda_item(r: dict, evidence: list[Evidence], t: Translator) -> AgendaItem:
+    kind, target, _ = target_texts(r["target_kind"], r["target"], [], _split(r["details"]), t)
+    return AgendaItem(
+        anchor=f"p{int(r['rank'])}", code=r["code"], title=r["title"],
+        target_kind=kind, target=target,
+        details=r["details"] if r["target_kind"] in ("rule", "step") else "",
+        proposal=r["proposal"], proposal_text=r["proposal_text"], owners=r["owners"],
+        cases=int(r["cases"]), organisations=int(r["organisations"]), euro_year_saved=float(r["euro_year_saved"]),
+        lead_days=float(r["lead_days_saved_mean"]), evidence=evidence[:EVIDENCE_PER_PROPOSAL], more=max(0, len(evidence) - EVIDENCE_PER_PROPOSAL),
+    )
+
+
+# --- summary.xlsx ----------------------------------------------------------------------------
+
+
+def summary_workbook(tables: Tables, skipped: list[SkippedFile]) -> bytes:
+    """The tables as sheets of one workbook; text cells formula-safe, numbers kept as numbers.
+
+    openpyxl's write-only mode streams the rows: several times faster than
+    DataFrame.to_excel on tens of thousands of findings, with the same result.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    comparison = pd.concat(
+        [table.assign(procedure=p) for p, table in tables.comparison.items()], ignore_index=True
+    ) if tables.comparison else pd.DataFrame()
+    if not comparison.empty:
+        comparison = comparison[["procedure", *[c for c in comparison.columns if c != "procedure"]]]
+    sheets = {
+        "cases": tables.cases[list(CASE_COLUMNS)],
+        "proposals": tables.proposals[list(PROPOSAL_COLUMNS)],
+        "findings": tables.findings[list(FINDINGS_COLUMNS)],
+        "by_code_procedure": tables.by_code_procedure.rename(columns={"": "(none)"}).reset_index(),
+        "by_organisation": tables.by_organisation.reset_index(),
+        "procedure_comparison": comparison,
+        "skipped": pd.DataFrame(
+            [{"file": s.path, "reason": s.reason, "messages": "\n".join(s.messages)} for s in skipped],
+            columns=["file", "reason", "messages"]),
+    }
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name)
+        columns = [str(c) for c in frame.columns]
+        sheet.freeze_panes = "A2"
+        if columns:
+            sheet.auto_filter.ref = f"A1:{_column_letter(len(columns))}{len(frame) + 1}"
+        header = []
+        for title in columns:
+            cell = WriteOnlyCell(sheet, value=spreadsheet_safe(title))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in frame.itertuples(index=False, name=None):
+            sheet.append([_cell_value(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _column_letter(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    return spreadsheet_safe(value)
