@@ -54,7 +54,6 @@ def main() -> None:
 
 def _register() -> None:
     from kafka.cli import analyze_cmd, validate_cmd
-    from kafka.cli import forms_cmd
     from kafka.cli import export_cmd
     from kafka.cli import aggregate_cmd
     from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
@@ -64,7 +63,6 @@ def _register() -> None:
         new_cmd.new,
         validate_cmd.validate,
         analyze_cmd.analyze,
-        forms_cmd.forms,
         simulate_cmd.simulate_cmd,
         export_cmd.export,
         aggregate_cmd.aggregate,
