@@ -1,0 +1,361 @@
+"""The process map of a case: a swimlane diagram composed as DOT, rendered to SVG.
+
+:func:`process_map_dot` composes the diagram with the ``graphviz`` package:
+one lane per organisation (the client's lane first, then the organisation
+that runs the procedure, then the others in the order the client meets
+them), every step coloured by its worst finding, waiting days on the
+edges, branches and loops with their labels, story points and in-person
+visits marked. :func:`render_svg` lays it out and renders it in-process with
+pygraphviz (whose wheels bundle the Graphviz engine), so no ``dot`` program
+is needed.
+
+Case texts are never trusted: labels are HTML-like labels whose text is
+HTML-escaped, and plain attributes (tooltips) go through
+:func:`graphviz.escape`, so quotes, braces, backslashes and ``\\N`` stay text.
+
+Colours are set in DOT (so an exported SVG stands on its own) and every
+element also gets CSS classes (``step``, ``sev-high``, ``visit``, ``story``,
+``lane``, ``loop``, ``long-wait``) so the HTML report can restyle the map for
+dark mode and print.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from dataclasses import dataclass
+
+import graphviz
+
+from kafka.analysis import Analysis
+from kafka.findings import Severity
+from kafka.i18n import Translator
+from kafka.model import ActorLevel
+
+FONT = "Helvetica,Arial,sans-serif"
+LABEL_WIDTH = 26  # characters per line of a step name: keeps lanes narrow
+EDGE_LABEL_WIDTH = 24
+
+# Light fills with a strong border: readable on a projector and in print.
+SEVERITY_COLOURS = {
+    "high": ("#fde2e2", "#b91c1c"),
+    "medium": ("#fdefd3", "#a35200"),
+    "low": ("#e6ebf1", "#475569"),
+    None: ("#ffffff", "#64748b"),
+}
+LANE_FILLS = ("#f5f7fa", "#eef1f5")
+CLIENT_LANE_FILL = "#e8f1fd"
+LOOP_COLOUR = "#a35200"
+EDGE_COLOUR = "#475569"
+LONG_WAIT_COLOUR = "#b91c1c"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: str  # "lane0", "lane1", ... (never a case text)
+    name: str
+    is_client: bool
+    steps: tuple[str, ...]
+
+
+def lanes(analysis: Analysis) -> list[Lane]:
+    """One lane per organisation: the client's first, then the procedure's owner, then by first step."""
+    graph = analysis.graph
+    case = analysis.case
+    by_org: dict[str, list[str]] = {}
+    client_steps: list[str] = []
+    for step in case.steps:
+        actor = case.actors[step.actor]
+        if actor.level is ActorLevel.CLIENT:
+            client_steps.append(step.id)
+        else:
+            by_org.setdefault(graph.organisation(step.id), []).append(step.id)
+    owner = case.case.organisation
+    orgs = sorted(by_org, key=lambda org: (org != owner, graph.order[by_org[org][0]]))
+    result = []
+    if client_steps:
+        client = next(a for a in case.actors.values() if a.level is ActorLevel.CLIENT)
+        result.append(Lane("lane0", client.name, True, tuple(client_steps)))
+    for org in orgs:
+        result.append(Lane(f"lane{len(result)}", org, False, tuple(by_org[org])))
+    return result
+
+
+def step_numbers(analysis: Analysis) -> dict[str, int]:
+    """Steps numbered 1, 2, ... in file order: the same number on the map, the timeline and the tables."""
+    return {step.id: i + 1 for i, step in enumerate(analysis.case.steps)}
+
+
+def worst_severity(analysis: Analysis) -> dict[str, Severity]:
+    worst: dict[str, Severity] = {}
+    for finding in analysis.findings:
+        for step in finding.steps:
+            if step not in worst or finding.severity.rank > worst[step].rank:
+                worst[step] = finding.severity
+    return worst
+
+
+def codes_by_step(analysis: Analysis) -> dict[str, list[str]]:
+    codes: dict[str, dict[str, None]] = {}
+    for finding in analysis.findings:
+        for step in finding.steps:
+            codes.setdefault(step, {})[finding.code] = None
+    return {step: list(c) for step, c in codes.items()}
+
+
+# --- escaping ------------------------------------------------------------------
+
+def clean(text: str) -> str:
+    """Case text without control characters (they are not allowed in XML, hence in SVG)."""
+    return _CONTROL.sub("", str(text))
+
+
+def html_text(text: str, width: int | None = None) -> str:
+    """Text for an HTML-like label: escaped, optionally wrapped with <BR/>."""
+    text = clean(text)
+    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) if width else [text]
+    return '<BR ALIGN="CENTER"/>'.join(html.escape(line, quote=True) for line in lines or [""])
+
+
+def plain(text: str) -> str:
+    """Text for a plain (quoted) attribute: backslashes and <...> lose their special meaning."""
+    return graphviz.escape(clean(text))
+
+
+# --- the diagram ---------------------------------------------------------------
+
+def process_map_dot(analysis: Analysis, lang: str | None = None, *, link_prefix: str = "step-") -> str:
+    """DOT source of the process map. Nodes link to ``#<link_prefix><step id>`` in the page.
+
+    Graphviz's ``dot`` engine cannot keep clusters in a given order, and
+    swimlanes must be in a fixed order (the client first). So kafka places
+    the steps itself (:func:`layout`: rows by flow, one column per lane,
+    node sizes measured by Graphviz) and the DOT says ``layout=nop``: any
+    Graphviz keeps those positions, routes the edges around the steps and
+    places their labels.
+    """
+    t = Translator(lang or analysis.lang)
+    graph = analysis.graph
+    numbers = step_numbers(analysis)
+    worst = worst_severity(analysis)
+    codes = codes_by_step(analysis)
+    long_wait = analysis.settings.long_wait_days
+    node_attrs = {s.id: _step_attrs(analysis, t, s.id, numbers, worst, codes, link_prefix) for s in analysis.case.steps}
+    edge_attrs = [(u, v, _edge_attrs(graph, t, u, v, d, long_wait)) for u, v, d in graph.flow.edges(data=True)]
+    all_lanes = lanes(analysis)
+    placed = layout(analysis, all_lanes, node_attrs, edge_attrs)
+
+    dot = graphviz.Digraph("process_map")
+    dot.attr(layout="nop", splines="true", fontname=FONT, fontsize="13", bgcolor="transparent", pad="0.15",
+             outputorder="nodesfirst", bb=_box(0, 0, placed.width, placed.height))
+    dot.attr("node", **NODE_DEFAULTS)
+    dot.attr("edge", fontname=FONT, fontsize="11", color=EDGE_COLOUR, fontcolor=EDGE_COLOUR, arrowsize="0.8")
+    for index, lane in enumerate(all_lanes):
+        fill = CLIENT_LANE_FILL if lane.is_client else LANE_FILLS[index % 2]
+        x0, x1 = placed.lanes[lane.key]
+        with dot.subgraph(name=f"cluster_{lane.key}") as sub:
+            sub.attr(
+                label=f"<<B>{html_text(lane.name, max(12, int((x1 - x0) / 8)))}</B>>", labelloc="t", labeljust="c",
+                fontsize="14", style="filled", color=fill, fillcolor=fill, bb=_box(x0, 0, x1, placed.height),
+                **{"class": "lane client-lane" if lane.is_client else "lane", "id": f"lane-{index}"},
+            )
+            for step_id in lane.steps:
+                x, y = placed.positions[step_id]
+                sub.node(step_id, pos=f"{x:.1f},{y:.1f}", **node_attrs[step_id])
+    for u, v, attrs in edge_attrs:
+        dot.edge(u, v, **attrs)
+    return dot.source
+
+
+NODE_DEFAULTS = {
+    "shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "12", "margin": "0.1,0.05",
+    "penwidth": "1.4",
+}
+LANE_HEADER = 46.0  # points above the first row for the lane's name
+ROW_GAP = 26.0  # points between rows, plus room for the labels of the edges in between
+LINE = 13.0  # points per line of an edge label
+COLUMN_GAP = 22.0
+LANE_MIN_WIDTH = 120.0
+
+
+@dataclass(frozen=True)
+class Placement:
+    positions: dict[str, tuple[float, float]]  # node centres, points, y upwards (Graphviz)
+    lanes: dict[str, tuple[float, float]]  # lane key -> (x0, x1)
+    width: float
+    height: float
+
+
+def rows(analysis: Analysis) -> dict[str, int]:
+    """Row of each step: one below its lowest predecessor in the loop-free flow (file order is topological)."""
+    graph = analysis.graph
+    row: dict[str, int] = {}
+    for step in analysis.case.steps:
+        row[step.id] = 1 + max((row[p] for p in graph.dag.predecessors(step.id)), default=-1)
+    return row
+
+
+def measure(node_attrs: dict[str, dict[str, str]]) -> dict[str, tuple[float, float]]:
+    """Width and height (points) Graphviz gives each node for its label."""
+    import pygraphviz
+
+    sizing = graphviz.Digraph()
+    sizing.attr("node", **NODE_DEFAULTS)
+    for key, attrs in node_attrs.items():
+        sizing.node(key, **{k: v for k, v in attrs.items() if k in ("label", "penwidth", "fontsize", "margin")})
+    graph = pygraphviz.AGraph(string=sizing.source)
+    graph.layout(prog="dot")  # nodes only: cheap; nop would want positions
+    return {n: (float(graph.get_node(n).attr["width"]) * 72, float(graph.get_node(n).attr["height"]) * 72)
+            for n in node_attrs}
+
+
+def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs) -> Placement:
+    size = measure(node_attrs)
+    row = rows(analysis)
+    n_rows = max(row.values()) + 1
+    # Columns: a lane gets as many columns as it has steps side by side in one row.
+    column: dict[str, int] = {}
+    lane_columns: dict[str, int] = {}
+    for lane in all_lanes:
+        used: dict[int, int] = {}
+        for step_id in lane.steps:
+            column[step_id] = used.get(row[step_id], 0)
+            used[row[step_id]] = column[step_id] + 1
+        lane_columns[lane.key] = max(used.values())
+    # Row heights, and the gap above each row sized for the labels of the edges entering it.
+    row_height = [0.0] * n_rows
+    for step_id, r in row.items():
+        row_height[r] = max(row_height[r], size[step_id][1])
+    label_lines = [0] * n_rows
+    for u, v, attrs in edge_attrs:
+        if "label" in attrs and row[v] > row[u]:
+            label_lines[row[v]] = max(label_lines[row[v]], attrs["label"].count("<BR") + 1)
+    tops, y = [], LANE_HEADER
+    for r in range(n_rows):
+        y += (ROW_GAP + LINE * label_lines[r]) if r else 0
+        tops.append(y)
+        y += row_height[r]
+    height = y + ROW_GAP
+    # Lanes left to right in their order; each column as wide as the lane's widest step.
+    positions: dict[str, tuple[float, float]] = {}
+    lane_x: dict[str, tuple[float, float]] = {}
+    x = 0.0
+    for lane in all_lanes:
+        widest = max(size[s][0] for s in lane.steps)
+        col_width = widest + COLUMN_GAP
+        lane_width = max(LANE_MIN_WIDTH, col_width * lane_columns[lane.key])
+        offset = (lane_width - col_width * lane_columns[lane.key]) / 2
+        for step_id in lane.steps:
+            cx = x + offset + col_width * column[step_id] + col_width / 2
+            cy = tops[row[step_id]] + row_height[row[step_id]] / 2
+            positions[step_id] = (cx, height - cy)  # Graphviz's y goes up
+        lane_x[lane.key] = (x, x + lane_width)
+        x += lane_width
+    return Placement(positions, lane_x, x, height)
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> str:
+    return f"{x0:.1f},{y0:.1f},{x1:.1f},{y1:.1f}"
+
+
+def _step_attrs(analysis, t, step_id, numbers, worst, codes, link_prefix) -> dict[str, str]:
+    step = analysis.graph.steps[step_id]
+    actor = analysis.case.actors[step.actor]
+    severity = worst.get(step_id)
+    fill, border = SEVERITY_COLOURS[severity.value if severity else None]
+    visit = step.in_person and step.client_minutes > 0
+    tags = []
+    if step.tells_story:
+        tags.append(t("report.map.tag_story"))
+    if visit:
+        tags.append(t("report.map.tag_visit"))
+    details = []
+    if actor.name != actor.org and actor.level is not ActorLevel.CLIENT:
+        details.append(html_text(actor.name, 30))
+    if step.client_minutes:
+        details.append(html.escape(t("report.map.client_minutes", n=t.number(step.client_minutes))))
+    rows = [
+        '<TR><TD ALIGN="LEFT"><B>{}</B></TD><TD ALIGN="RIGHT">{}</TD></TR>'.format(
+            numbers[step_id],
+            f'<FONT POINT-SIZE="10" COLOR="{border}"><B>{html.escape(" · ".join(tags))}</B></FONT>' if tags else " ",
+        ),
+        f'<TR><TD COLSPAN="2">{html_text(step.name, LABEL_WIDTH)}</TD></TR>',
+    ]
+    if details:
+        rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="10" COLOR="#475569">{"<BR/>".join(details)}</FONT></TD></TR>')
+    if step_id in codes:
+        rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="10" COLOR="{border}"><B>{" ".join(codes[step_id])}</B></FONT></TD></TR>')
+    label = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+    classes = ["step", f"sev-{severity.value}" if severity else "sev-none"]
+    if visit:
+        classes.append("visit")
+    if step.tells_story:
+        classes.append("story")
+    tooltip = f"{numbers[step_id]}. {step.name} ({actor.name})"
+    return {
+        "label": label,
+        "fillcolor": fill,
+        "color": border,
+        "penwidth": "3" if visit else "1.4",
+        "id": f"step-{step_id}",
+        "href": f"#{link_prefix}{step_id}",
+        "tooltip": plain(tooltip),
+        "class": " ".join(classes),
+    }
+
+
+def _edge_attrs(graph, t, source, target, data, long_wait) -> dict[str, str]:
+    parts = []
+    wait = graph.steps[target].wait_days
+    is_long = wait >= long_wait
+    if data.get("when"):
+        parts.append(html_text(data["when"], EDGE_LABEL_WIDTH))
+    if data.get("chance") is not None:
+        parts.append(html.escape(f"{t.number(data['chance'] * 100)}%"))
+    if wait:
+        text = html.escape(t.n("report.map.wait_days", wait, days=t.number(wait, 1 if wait % 1 else 0)))
+        parts.append(f'<FONT COLOR="{LONG_WAIT_COLOUR}"><B>{text}</B></FONT>' if is_long else f"<I>{text}</I>")
+    attrs: dict[str, str] = {"class": "flow"}
+    if parts:
+        attrs["label"] = f"<{'<BR/>'.join(parts)}>"
+    if data.get("loop"):
+        attrs.update(style="dashed", color=LOOP_COLOUR, fontcolor=LOOP_COLOUR, penwidth="1.8",
+                     tailport="e", headport="e", **{"class": "flow loop"})
+    elif is_long:
+        attrs.update(color=LONG_WAIT_COLOUR, penwidth="2", **{"class": "flow long-wait"})
+    return attrs
+
+
+# --- rendering -------------------------------------------------------------------
+
+_PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.DOTALL)
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+def render_svg(dot_source: str, id_prefix: str = "map") -> str:
+    """Lay out and render DOT to an SVG fragment that can be inlined in HTML.
+
+    The XML prolog, doctype and comments are dropped; every ``id`` gets
+    ``id_prefix``, so two maps on one page never clash (links to page anchors,
+    ``href="#..."``, are left alone; internal ``url(#...)`` references follow
+    their ids).
+    """
+    import pygraphviz
+
+    try:
+        graph = pygraphviz.AGraph(string=dot_source)
+        # The map says layout=nop (positions given); any other DOT is laid out by dot.
+        svg = graph.draw(format="svg", prog=graph.graph_attr.get("layout") or "dot").decode("utf-8")
+    except Exception as exc:  # pygraphviz raises bare Exceptions/ValueErrors from Graphviz
+        from kafka.errors import OutputError
+
+        raise OutputError(f"Graphviz could not render the process map: {exc}") from None
+    svg = _PROLOG.sub("", svg).strip()
+    ids = set(_ID.findall(svg))
+    svg = _ID.sub(lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
+    for old in ids:
+        svg = svg.replace(f"url(#{old})", f"url(#{id_prefix}-{old})")
+    return svg
