@@ -58,11 +58,13 @@ def _register() -> None:
     from kafka.cli import aggregate_cmd
     from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
     from kafka.cli import simulate_cmd
+    from kafka.cli import report_cmd
 
     commands = [
         new_cmd.new,
         validate_cmd.validate,
         analyze_cmd.analyze,
+        report_cmd.report,
         simulate_cmd.simulate_cmd,
         export_cmd.export,
         aggregate_cmd.aggregate,

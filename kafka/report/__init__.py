@@ -115,3 +115,19 @@ def render_case_report(analysis: Any, *, to_be: Any = None, link_back: str | Non
     data = build_case_report(analysis, to_be=to_be, link_back=link_back)
     env = jinja_env(analysis.lang)
     return env.get_template("case_report.html").render(report=data)
+
+
+def report_file_name(case_id: str) -> str:
+    """``<case id>.html``, the id made safe for a file name."""
+    from kafka.output import safe_name
+
+    return f"{safe_name(case_id)}.html"
+
+
+def write_case_report(analysis: Any, folder: str | Path, *, name: str | None = None, to_be: Any = None,
+                      link_back: str | None = None) -> Path:
+    """Render the report of ``analysis`` and write it atomically to ``folder/<case id>.html``."""
+    from kafka.output import ensure_dir, inside, write_atomic
+
+    target = inside(ensure_dir(folder), name or report_file_name(analysis.case.id))
+    return write_atomic(target, render_case_report(analysis, to_be=to_be, link_back=link_back))

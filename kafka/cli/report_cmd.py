@@ -1,0 +1,61 @@
+"""``kafka report``: one self-contained HTML report per case file."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
+from kafka.errors import ExitCode
+from kafka.report import report_file_name, write_case_report
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", "output", required=True, metavar="DIR", type=click.Path(file_okay=False, path_type=str),
+              help="Folder to write the reports to (created when missing): DIR/<case id>.html.")
+@analysis_options
+def report(paths, output, select, ignore, overrides, lang):
+    """Write an HTML report for each case: map, timeline, data, findings and proposals.
+
+    PATHS are case files or folders of them. Each report is one offline file
+    (no internet needed, nothing fetched) that prints on A4. Invalid files are
+    reported and skipped (exit code 1).
+
+    \b
+    Example:
+      kafka report cases/leefloon-sara.yaml -o reports/
+      kafka report cases/ -o reports/ --lang en
+      kafka report case.yaml -o out/ --ignore D03 --set long_wait_days=10
+    """
+    options = AnalysisOptions(select, ignore, overrides, lang)
+    options.settings  # a wrong --set fails before any work
+    good, bad = load_cases(paths)
+    written: dict[str, str] = {}  # file name -> the case file it came from
+    for loaded in good:
+        analysis = options.run(loaded)
+        name = report_file_name(analysis.case.id)
+        if name in written:
+            stem = name.removesuffix(".html")
+            n = 2
+            while f"{stem}-{n}.html" in written:
+                n += 1
+            click.secho(f"{loaded.path}: case id '{analysis.case.id}' is also used by {written[name]}; "
+                        f"writing {stem}-{n}.html instead", fg="yellow", err=True)
+            name = f"{stem}-{n}.html"
+        path = write_case_report(analysis, output, name=name)
+        written[name] = str(loaded.path)
+        click.echo(f"wrote {_shown(path)}")
+    if bad:
+        click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
+    raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
+
+
+def _shown(path) -> str:
+    """The path relative to the current folder when it is below it: shorter to read."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
