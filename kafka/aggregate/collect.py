@@ -86,6 +86,7 @@ class CaseSummary:
     metrics: dict[str, float]  # the contract's metrics and a few of kafka's, see _metric_figures
     annual: dict[str, float]
     findings: list[dict]  # kafka.tables.finding_rows, plus the merge fields of keys.MergeKey
+    savings: dict[str, dict] = field(default_factory=dict)  # kafka.simulate.scenario_totals: "local", "all"
     warnings: list[str] = field(default_factory=list)
     id_line: int = 0  # where case.id is written, for the duplicate-id message
     id_col: int = 0
@@ -168,7 +169,8 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     options = job.options
     analysis = analyze(loaded.case, options.settings, lang=options.lang, select=options.select,
                        ignore=options.ignore, explicit_settings=frozenset(dict(options.overrides)))
-    html = render_case_report(analysis, link_back="../index.html")
+    to_be, totals, warnings = _simulate(analysis, options, job.path)
+    html = render_case_report(analysis, to_be=to_be, link_back="../index.html")
     write_atomic(Path(job.staging) / f"{job.index}.html", html)
 
     rows = finding_rows(analysis)
@@ -190,10 +192,27 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         metrics=_metric_figures(analysis.metrics),
         annual={k: float(v) for k, v in asdict(analysis.metrics.annual).items()},
         findings=rows,
-        warnings=[str(p) for p in loaded.warnings],
+        savings=totals,
+        warnings=[str(p) for p in loaded.warnings] + warnings,
         id_line=line,
         id_col=col,
     )
+
+
+def _simulate(analysis, options: RunOptions, path: str) -> tuple[dict | None, dict[str, dict], list[str]]:
+    """The to-be scenarios ("local", "all") for the report, and their totals for the site.
+
+    The to-be is an addition to the report: when it fails on an odd case the
+    case is still aggregated, without it, and the run says so.
+    """
+    from kafka.simulate import scenario_totals, scenarios
+
+    try:
+        to_be = scenarios(analysis, select=options.select, ignore=options.ignore)
+        return to_be, scenario_totals(analysis, to_be), []
+    except Exception as exc:  # noqa: BLE001
+        return None, {}, [f"{path}: warning: the to-be simulation failed ({type(exc).__name__}: {exc}); "
+                          "the report has no to-be - please report this as a bug in kafka"]
 
 
 def _metric_figures(metrics) -> dict[str, float]:

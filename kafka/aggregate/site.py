@@ -84,6 +84,7 @@ class CaseRow:
     findings_local: int
     findings_supralocal: int
     burden_eur_year: float
+    saving_eur_year: float  # all proposals taken together (the to-be simulation)
 
 
 @dataclass
@@ -347,8 +348,8 @@ def _cards(tables: Tables, skipped: list[SkippedFile], t: Translator) -> list[Ca
              t("aggregate.cards.findings_note", local=t.number(local), supralocal=t.number(len(findings) - local))),
         Card(t("aggregate.cards.burden"), f"€ {t.number(cases['burden_eur_year'].sum())}",
              t("aggregate.cards.burden_note", hours=t.number(hours))),
-        Card(t("aggregate.cards.saving"), f"€ {t.number(tables.proposals['euro_year_saved'].sum())}",
-             t("aggregate.cards.saving_note", n=t.number(len(tables.proposals)))),
+        Card(t("aggregate.cards.saving"), f"€ {t.number(cases['saving_all_eur_year'].sum())}",
+             t("aggregate.cards.saving_note", local=t.number(cases["saving_local_eur_year"].sum()))),
     ]
     if skipped:
         cards.append(Card(t("aggregate.cards.skipped"), t.number(len(skipped)), t("aggregate.cards.skipped_note"),
@@ -362,7 +363,7 @@ def _case_row(r: dict, t: Translator) -> CaseRow:
         municipality=r["municipality"], procedure=procedure_label(r["procedure"], t),
         lead_time_days=r["lead_time_days"], client_minutes=r["client_minutes"], story_count=r["story_count"],
         findings_local=int(r["findings_local"]), findings_supralocal=int(r["findings_supralocal"]),
-        burden_eur_year=r["burden_eur_year"],
+        burden_eur_year=r["burden_eur_year"], saving_eur_year=r["saving_all_eur_year"],
     )
 
 

@@ -26,7 +26,8 @@ CASE_COLUMNS = (
     "lead_time_days", "client_minutes", "staff_minutes", "client_contacts", "in_person_visits", "organisations",
     "story_count", "data_asked", "data_unique", "repeated_questions", "steps", "waiting_days",
     "findings", "findings_local", "findings_supralocal",
-    "client_hours_year", "staff_hours_year", "burden_eur_year", "report", "file",
+    "client_hours_year", "staff_hours_year", "burden_eur_year",
+    "saving_local_eur_year", "saving_all_eur_year", "saving_all_lead_days", "report", "file",
 )
 
 PROPOSAL_COLUMNS = (
@@ -86,7 +87,12 @@ def cases_frame(cases: Iterable[CaseSummary]) -> pd.DataFrame:
             "findings": len(levels), "findings_local": levels.count("local"),
             "findings_supralocal": levels.count("supralocal"),
             "client_hours_year": a["client_hours"], "staff_hours_year": a["staff_hours"],
-            "burden_eur_year": a["total_cost_eur"], "report": c.report, "file": c.path,
+            "burden_eur_year": a["total_cost_eur"],
+            # The to-be simulation's savings: the proposals taken together, overlaps counted once.
+            "saving_local_eur_year": c.savings.get("local", {}).get("euro_year", 0.0),
+            "saving_all_eur_year": c.savings.get("all", {}).get("euro_year", 0.0),
+            "saving_all_lead_days": c.savings.get("all", {}).get("lead_days", 0.0),
+            "report": c.report, "file": c.path,
         })
     return pd.DataFrame(rows, columns=list(CASE_COLUMNS))
 
