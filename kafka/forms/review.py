@@ -465,7 +465,7 @@ def _keep_reason(t, analysis: Analysis, item: str, first: int, earlier, d01, d02
     if not g.users:
         parts.append(t("forms.reason.no_uses"))
     else:
-        parts.append(t.n("forms.reason.used_by", len(g.users[item])))
+        parts.append(t.n("forms.reason.used_by", len(g.users.get(item, []))))
     if d02 is not None:
         parts.append(t("forms.reason.no_access", source=g.source_of(item).name, proposal=d02.proposal.title))
     if earlier:

@@ -1,0 +1,159 @@
+"""``kafka forms``: review a service's forms field by field, or import a form from a spreadsheet.
+
+``kafka forms PATH... -o DIR`` is short for ``kafka forms review PATH... -o
+DIR``: the group runs ``review`` when its first argument is not the name of
+a subcommand. (A case folder that happens to be called ``import`` needs the
+long form: ``kafka forms review import/ -o DIR``.)
+"""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from kafka.cli.common import AnalysisOptions, _parse_sets, lang_option, load_cases
+from kafka.cli.files import emit, output_option
+from kafka.errors import ExitCode, InputError
+from kafka.forms import build_review, write_review
+from kafka.forms.importer import import_form, to_yaml
+from kafka.forms.matching import case_items
+from kafka.loader import load_case
+from kafka.model import ID_PATTERN
+
+
+class _ReviewByDefault(click.Group):
+    """A group whose first argument, when it is not a subcommand, starts ``review``."""
+
+    default_command = "review"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_ReviewByDefault)
+def forms() -> None:
+    """Review forms field by field: what to keep, prefill, reuse or drop.
+
+    \b
+    kafka forms PATH... -o DIR        review the forms of case files (= forms review)
+    kafka forms import FIELDS.xlsx    turn a list of a form's fields into a forms: block
+
+    \b
+    Example:
+      kafka forms cases/ -o review/
+      kafka forms import velden.xlsx --form aanvraag --name "Aanvraagformulier leefloon"
+    """
+
+
+@forms.command("review")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", "output_dir", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=str),
+              help="Folder to write forms.html and forms.csv into (created when missing).")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_sets,
+              help="Change an assumption, e.g. question_client_minutes=3 or document_client_minutes=30 "
+                   "(see 'kafka settings'). Repeatable.")
+@lang_option
+def review(paths, output_dir, overrides, lang):
+    """Review every form of the case files under PATHS, field by field.
+
+    Writes DIR/forms.html (per form: its fields and attachments, where else
+    they are asked, which steps use them, and a verdict: keep, prefill from
+    the authentic source, reuse from an earlier step, or drop; the proposed
+    form and the minutes it saves) and DIR/forms.csv (one row per field and
+    per attachment).
+
+    A form used in several cases is reviewed once when its organisation, id
+    and name are the same in each. Verdicts follow the findings of the
+    analysis: D03 (unused) -> drop, D02 with local access -> prefill, D01
+    asked earlier by the same organisation -> reuse. Invalid case files are
+    reported and skipped (exit code 1).
+
+    \b
+    Example:
+      kafka forms cases/ -o review/
+      kafka forms review cases/leefloon-*.yaml -o review/ --lang en
+      kafka forms cases/ -o review/ --set document_client_minutes=30
+    """
+    options = AnalysisOptions(overrides=overrides, lang=lang)
+    options.settings  # noqa: B018 -- a bad --set fails here, before any file is read
+    good, bad = load_cases(paths)
+    if not good:
+        raise InputError("none of the case files is valid; fix them first (kafka validate)")
+    analyses = [options.run(loaded) for loaded in good]
+    result = build_review(analyses, lang=lang)
+    if not result.forms:
+        raise InputError(
+            f"none of the {_count(len(analyses), 'valid case file')} has a 'forms:' block, so there is nothing to review; "
+            f"'kafka forms import' makes one from a spreadsheet of a form's fields"
+        )
+    written = write_review(result, output_dir)
+    for form in result.forms:
+        b, a = form.before, form.after
+        click.echo(f"  {form.name} ({form.organisation}): fields {b.fields} -> {a.fields}, "
+                   f"attachments {b.attachments} -> {a.attachments}, client minutes {b.minutes:g} -> {a.minutes:g}",
+                   err=True)
+    click.echo(f"Wrote {written.html} and {written.csv} ({_count(len(result.forms), 'form')} "
+               f"from {_count(len(analyses), 'case')})", err=True)
+    if bad:
+        click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
+    raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _check_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(ID_PATTERN, value):
+        raise click.BadParameter(f"'{value}' is not an id: lowercase letters, digits, '_' and '-', "
+                                 f"starting with a letter or digit (for example aanvraag_leefloon)")
+    return value
+
+
+@forms.command("import")
+@click.argument("spreadsheet", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--form", "form_id", required=True, callback=_check_id, metavar="ID",
+              help="The form's id in the case file, e.g. aanvraag.")
+@click.option("--name", help="The form's name, e.g. 'Aanvraagformulier leefloon' (default: from the file name).")
+@click.option("--owner", default="mw", show_default=True, callback=_check_id, metavar="ACTOR",
+              help="The actor whose organisation designs the form.")
+@click.option("--pages", type=click.IntRange(min=0), help="Number of pages of the form.")
+@click.option("--sheet", help="The sheet of an .xlsx workbook to read (default: the first).")
+@click.option("--case", "case_paths", multiple=True, type=click.Path(dir_okay=False, path_type=str), metavar="CASE",
+              help="A case file whose data items are matched first (their ids and names). Repeatable.")
+@output_option("Write the YAML to FILE instead of printing it.")
+@lang_option
+def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output, lang):
+    """Turn a spreadsheet of a form's fields into a forms: block (YAML).
+
+    SPREADSHEET is a .csv or .xlsx file with a header row and one row per
+    field: 'label' (or veld, vraag), 'attachment' (or bijlage: yes/no, ja/nee,
+    x, empty is no) and optionally 'item' (or gegeven: a data item id, or free
+    text to match on). Labels are matched to data items and authentic
+    sources (for example "rijksregisternummer" or "attest
+    gezinssamenstelling" -> rijksregister) with kafka's synonym list and
+    fuzzy matching; what could not be matched is listed at the end.
+
+    \b
+    Example:
+      kafka forms import velden.xlsx --form aanvraag --name "Aanvraagformulier leefloon"
+      kafka forms import velden.csv --form aanvraag --case cases/leefloon.yaml -o aanvraag.yaml
+      kafka forms import formulieren.xlsx --sheet Leefloon --form aanvraag --pages 4
+    """
+    known = []
+    for path in case_paths:
+        loaded = load_case(path)
+        if not loaded.ok:
+            raise InputError(f"{path}: not a valid case file; check it with 'kafka validate {path}'")
+        known += case_items(loaded.case, path)
+    imported = import_form(spreadsheet, form_id, name=name, owner=owner, pages=pages, sheet=sheet, known=known)
+    emit(to_yaml(imported, lang), output)
+    unmatched = imported.unmatched
+    recognised = len(imported.fields) - len(unmatched)
+    click.echo(f"{recognised} of {len(imported.fields)} fields recognised", err=True)
+    for f in unmatched:
+        click.echo(f"  not recognised: row {f.line.row} '{f.line.label}' -> {f.item_id}", err=True)

@@ -1,0 +1,240 @@
+"""kafka forms import: reading CSV/XLSX field lists, matching labels, the YAML it writes, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from kafka.errors import InputError
+from kafka.forms.importer import import_form, read_fields, to_yaml
+from kafka.forms.matching import KnownItem, Matcher, case_items, synonym_items
+from kafka.forms.review import normalise
+from kafka.loader import load_text
+
+DATA = Path(__file__).resolve().parent / "data" / "forms"
+FIELDS_CSV = DATA / "velden.csv"
+
+# label -> (item id, attachment) as velden.csv should come out
+EXPECTED = {
+    "Naam en voornaam": ("identity", False),
+    "Rijksregisternummer": ("identity", False),
+    "Attest gezinssamenstelling": ("household", True),
+    "Adres": ("address", False),
+    "Inkomsten van het gezin": ("income", False),
+    "Kopie van uw identiteitskaart (voor- en achterzijde)": ("identity", True),
+    "Rekeninguittreksels van de laatste 3 maanden": ("bank_statements", True),
+    "Bewijs van werkloosheidsuitkeringen": ("unemployment", True),
+    "gezinsamenstelling": ("household", False),
+    "Hobby's en vrije tijd": ("hobbys_en_vrije_tijd", False),
+    "Welke school lopen de kinderen?": ("school", False),
+    "Handtekening": ("consent", True),
+}
+
+
+def write_xlsx(path: Path, rows: list[list], sheet: str = "Velden", extra_sheets: tuple[str, ...] = ()) -> Path:
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    for name in extra_sheets:
+        workbook.create_sheet(name)
+    workbook.save(path)
+    return path
+
+
+def csv_rows() -> list[list[str]]:
+    return [line.split(";") for line in FIELDS_CSV.read_text(encoding="utf-8").splitlines()]
+
+
+# --- matching ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label, item", [
+    ("Rijksregisternummer", "identity"),
+    ("attest gezinssamenstelling", "household"),
+    ("Kopie van uw identiteitskaart (voor- en achterzijde)", "identity"),  # a phrase inside
+    ("rijksregisternumer", "identity"),  # a typing error
+    ("Naam en adres van de verhuurder", "landlord_details"),  # the longest phrase wins
+    ("Attest van de pensioendienst", "pension"),
+    ("Kinderbijslag", "child_benefit"),
+])
+def test_labels_match_known_items(label, item):
+    match = Matcher().match(label)
+    assert match.item is not None and match.item.id == item, match
+
+
+def test_unknown_labels_are_not_matched():
+    assert not Matcher().match("Welke school lopen de kinderen?").found
+    assert not Matcher().match("").found
+
+
+def test_catalogue_phrases_give_a_source_without_an_item():
+    matcher = Matcher(sources={"eigen": _source("Eigen bron", "tewerkstellingsattesten")})
+    match = matcher.match("Uw tewerkstellingsattesten van dit jaar")
+    assert (match.how, match.item, match.source) == ("catalogue", None, "eigen")
+
+
+def _source(name: str, what: str):
+    from kafka.model import Source
+
+    return Source(name=name, level="local", what=what)
+
+
+def test_a_case_vocabulary_comes_before_the_synonyms():
+    case_item = KnownItem("gezin", "Gezin", "rijksregister", (normalise("Samenstelling van het gezin"),), "case.yaml")
+    match = Matcher([case_item]).match("samenstelling van het gezin")
+    assert match.item.id == "gezin"
+
+
+def test_synonym_table_is_well_formed():
+    from kafka.catalogue import builtin_sources
+
+    sources = builtin_sources()
+    ids = [item.id for item in synonym_items()]
+    assert len(ids) == len(set(ids))
+    for item in synonym_items():
+        assert item.source is None or item.source in sources, item.id
+        assert len(item.labels) >= 2, item.id
+    # one label, one item: otherwise the table contradicts itself
+    owners: dict[str, str] = {}
+    for item in synonym_items():
+        for label in item.labels:
+            assert owners.setdefault(label, item.id) == item.id, f"'{label}' is a label of {owners[label]} and {item.id}"
+
+
+def test_case_items_are_known_by_id_and_name():
+    loaded = load_text(MINIMAL_CASE, "case.yaml")
+    items = {i.id: i for i in case_items(loaded.case, "case.yaml")}
+    assert items["woning"].labels == ("huurwoning", "woning")
+
+
+# --- reading and importing -----------------------------------------------------------------------
+
+
+def test_csv_import_matches_every_row_as_expected():
+    form = import_form(FIELDS_CSV, "aanvraag", name="Aanvraagformulier leefloon", pages=4)
+    got = {f.line.label: (f.item_id, f.line.attachment) for f in form.fields}
+    assert got == EXPECTED
+    assert [f.line.label for f in form.unmatched] == ["Hobby's en vrije tijd"]
+    assert form.items(attachment=False)[:2] == ["identity", "address"]  # two labels, one field
+
+
+def test_xlsx_import_gives_the_same_as_csv(tmp_path):
+    # Excel cells are not all text: a number and an empty cell must read like the CSV.
+    rows = [[cell if cell != "" else None for cell in row] for row in csv_rows()]
+    path = write_xlsx(tmp_path / "velden.xlsx", rows)
+    from_xlsx = import_form(path, "aanvraag")
+    from_csv = import_form(FIELDS_CSV, "aanvraag")
+    assert [(f.item_id, f.line.row, f.line.attachment) for f in from_xlsx.fields] == \
+        [(f.item_id, f.line.row, f.line.attachment) for f in from_csv.fields]
+    assert from_xlsx.sheet.name == "Velden"
+
+
+def test_the_yaml_makes_a_valid_case(tmp_path):
+    form = import_form(FIELDS_CSV, "aanvraag", name="Aanvraagformulier: leefloon", owner="mw", pages=4)
+    text = to_yaml(form, "nl")
+    block = yaml.safe_load(text)
+    assert block["forms"]["aanvraag"]["name"] == "Aanvraagformulier: leefloon"
+    assert block["data"]["household"] == {"name": "Gezinssamenstelling", "source": "rijksregister"}
+    assert "# Niet herkend (1)" in text and "Hobby's en vrije tijd" in text
+    case = yaml.safe_load(MINIMAL_CASE)
+    case["data"].update(block["data"])
+    case["forms"] = block["forms"]
+    case["steps"][0]["form"] = "aanvraag"
+    loaded = load_text(yaml.safe_dump(case, allow_unicode=True), "merged.yaml")
+    assert loaded.ok, "\n".join(str(p) for p in loaded.problems)
+
+
+def test_yaml_comments_follow_the_language():
+    form = import_form(FIELDS_CSV, "aanvraag")
+    assert "rij 2" in to_yaml(form, "nl")
+    assert "row 2" in to_yaml(form, "en")
+
+
+def test_a_known_id_in_the_item_column_wins(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("label,item,attachment\nGezin,household,no\nIets anders,eigen_id,yes\n", encoding="utf-8")
+    form = import_form(path, "f")
+    assert [(f.item_id, f.match.how) for f in form.fields] == [("household", "id"), ("eigen_id", "id")]
+    assert form.unmatched == []
+
+
+def test_tab_separated_and_windows_encoded_csv(tmp_path):
+    path = tmp_path / "f.csv"
+    # Excel on Windows saves CSV in cp1252: the dash and the accents are not UTF-8.
+    path.write_bytes("Vraag\tBewijsstuk\nRekeningnummer\tnee\nAttest Groeipakket (één kind)\tja\n"
+                     "Verhoogde tegemoetkoming – OMNIO\t\n".encode("cp1252"))
+    form = import_form(path, "f")
+    assert [(f.item_id, f.line.attachment) for f in form.fields] == [
+        ("bank_account", False), ("child_benefit", True), ("vt", False)]
+
+
+def test_trailing_empty_rows_and_a_title_above_the_header_are_fine(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [[None], ["Label", "Attachment"], ["Huurprijs", "no"], [None, None], [None]])
+    assert [line.label for line in read_fields(path)[1]] == ["Huurprijs"]
+
+
+# --- clear errors ------------------------------------------------------------------------------
+
+
+def test_missing_column_names_file_row_and_column(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("Veld;Gegeven\nNaam;\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_fields(path)
+    message = str(error.value)
+    assert str(path) in message and "row 1" in message and "missing column 'attachment'" in message
+    assert "'Veld', 'Gegeven'" in message
+
+
+def test_unknown_sheet_lists_the_sheets(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["label", "bijlage"], ["Naam", "nee"]], extra_sheets=("Blad2",))
+    with pytest.raises(InputError, match=r"no sheet 'Leefloon'; the workbook has 'Velden', 'Blad2'"):
+        read_fields(path, sheet="Leefloon")
+    assert read_fields(path, sheet="Velden")[0].name == "Velden"
+
+
+def test_every_row_problem_is_reported_at_once_with_its_place(tmp_path):
+    rows = [["Label", "Bijlage"], ["Naam", "nee"], [None, None], ["Adres", "misschien"], [None, "ja"], ["Huur", "ja"]]
+    path = write_xlsx(tmp_path / "f.xlsx", rows)
+    with pytest.raises(InputError) as error:
+        read_fields(path)
+    message = str(error.value)
+    assert message.startswith(f"3 problem(s) in {path}, sheet 'Velden'")
+    assert f"{path}, sheet 'Velden', row 3: empty row between fields" in message
+    assert "row 4, column 'Bijlage': 'misschien' is not yes or no" in message
+    assert "row 5, column 'Label': empty label" in message
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("f.xls", b"", "save the spreadsheet as .xlsx or .csv"),
+    ("f.xlsx", b"not a zip file", "not a readable .xlsx workbook"),
+    ("f.csv", b"", "the sheet is empty"),
+    ("f.csv", b"label;attachment\n", "no fields below the header row"),
+])
+def test_unusable_files(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=expected):
+        read_fields(path)
+
+
+def test_a_csv_has_no_sheets():
+    with pytest.raises(InputError, match="a CSV file has no sheets"):
+        read_fields(FIELDS_CSV, sheet="Velden")
+
+
+MINIMAL_CASE = """\
+case: {id: import-test, title: Import, organisation: OCMW Test}
+actors:
+  client: {name: Cliënt, level: client}
+  mw: {name: Maatschappelijk werker, level: local, organisation: OCMW Test}
+data:
+  woning: {name: Huurwoning}
+steps:
+  - {id: intake, name: Intake, actor: mw, client_minutes: 30}
+"""
