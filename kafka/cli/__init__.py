@@ -54,6 +54,7 @@ def main() -> None:
 
 def _register() -> None:
     from kafka.cli import analyze_cmd, validate_cmd
+    from kafka.cli import forms_cmd
     from kafka.cli import export_cmd
     from kafka.cli import aggregate_cmd
     from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
@@ -65,6 +66,7 @@ def _register() -> None:
         validate_cmd.validate,
         analyze_cmd.analyze,
         report_cmd.report,
+        forms_cmd.forms,
         simulate_cmd.simulate_cmd,
         export_cmd.export,
         aggregate_cmd.aggregate,
