@@ -142,3 +142,21 @@ def test_import_reports_a_missing_column_without_traceback(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {path}, row 1: missing column 'attachment'")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.browser
+def test_forms_page_in_a_browser(tmp_path, example_cases):
+    """The page loads clean (no request, no script error) and its tables sort by verdict."""
+    browser = pytest.importorskip("browser", reason="tests/browser.py (the shared Chromium helper) is absent")
+    result = run("forms", example_cases, "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    with browser.open_page(tmp_path / "forms.html") as (page, log):
+        table = page.locator("table.rows").first
+        header = table.locator("thead th").nth(5)  # Voorstel
+        header.locator("button").click()
+        first = table.locator("tbody tr").first.get_attribute("class")
+        header.locator("button").click()
+        last_first = table.locator("tbody tr").first.get_attribute("class")
+        assert log.clean, log
+    assert first == "verdict-keep"
+    assert last_first in {"verdict-drop", "verdict-prefill"}
