@@ -238,3 +238,13 @@ data:
 steps:
   - {id: intake, name: Intake, actor: mw, client_minutes: 30}
 """
+
+
+def test_control_characters_in_cells_cannot_break_the_yaml(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes("label;attachment\nA\x00b\u2028c;nee\n- lijst: [a] #1;nee\n!!python/object x;ja\n".encode("utf-8"))
+    form = import_form(path, "f")
+    block = yaml.safe_load(to_yaml(form))
+    assert [f.line.label for f in form.fields] == ["A b c", "- lijst: [a] #1", "!!python/object x"]
+    assert block["data"]["lijst_a_1"] == {"name": "- lijst: [a] #1"}
+    assert block["forms"]["f"]["attachments"] == ["python_object_x"]

@@ -37,7 +37,7 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from kafka.errors import InputError
+from kafka.errors import InputError, KafkaError
 from kafka.forms.matching import KnownItem, Match, Matcher
 from kafka.forms.review import normalise
 from kafka.i18n import Translator
@@ -171,7 +171,7 @@ def _field_lines(where: Sheet, rows: Iterable[list[str]]) -> list[FieldLine]:
     header_names: list[str] = []
     pending_blank: list[int] = []  # blank rows seen since the last field: only an error when a field follows
     for number, cells in enumerate(rows, start=1):
-        cells = [" ".join(c.split()) for c in cells]
+        cells = [_clean(c) for c in cells]
         if columns is None:
             if not any(cells):
                 continue
@@ -206,6 +206,11 @@ def _field_lines(where: Sheet, rows: Iterable[list[str]]) -> list[FieldLine]:
         tail = f"\n  ... and {more} more" if more else ""
         raise InputError(f"{len(problems)} problem(s) in {where.where()}:\n  " + "\n  ".join(shown) + tail)
     return lines
+
+
+def _clean(cell: str) -> str:
+    """One line of printable text: control characters (a NUL, a line separator) would break the YAML."""
+    return " ".join("".join(c if c.isprintable() else " " for c in cell).split())
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -377,7 +382,11 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
         out += [f"#   {t('forms.import.unmatched_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id)}"
                 for f in form.unmatched]
     text = "\n".join(out) + "\n"
-    yaml.safe_load(text)  # what we print must read back; a bug here must not reach a case file
+    try:
+        yaml.safe_load(text)  # what we print must read back; a bug here must not reach a case file
+    except yaml.YAMLError as exc:
+        raise KafkaError(f"internal error: the YAML for {form.sheet.where()} does not read back ({exc}); "
+                         f"please report this with the spreadsheet") from None
     return text
 
 
