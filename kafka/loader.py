@@ -10,6 +10,7 @@ previous one succeeded (so one typo does not cause a cascade of messages):
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from kafka.yamlsource import Positions
 
 CASE_SUFFIXES = (".yaml", ".yml")
 MAX_STEPS = 5_000
+MAX_PROBLEMS = 200  # per file; the rest are counted in one last problem
 
 
 @dataclass
@@ -73,6 +75,19 @@ def load_case(path: str | os.PathLike[str]) -> LoadedCase:
 
 def load_text(raw: bytes | str, name: str = "<case>") -> LoadedCase:
     """Load and check case-file content (bytes or text) reported under ``name``."""
+    loaded = _load_text(raw, name)
+    if len(loaded.problems) > MAX_PROBLEMS:
+        # A block pasted a thousand times gives a thousand problems; nobody reads past the first ones.
+        hidden = loaded.problems[MAX_PROBLEMS:]
+        severity = Severity.ERROR if has_errors(hidden) else Severity.WARNING  # warnings alone keep a case valid
+        loaded.problems[MAX_PROBLEMS:] = [
+            Problem(name, 0, 0, "", f"{len(hidden):,} more problems are not shown; fix the ones above first",
+                    "too-many-problems", severity)
+        ]
+    return loaded
+
+
+def _load_text(raw: bytes | str, name: str) -> LoadedCase:
     path = Path(name)
     try:
         if len(raw) > yamlsource.MAX_FILE_BYTES:  # characters for text: close enough, and cheap
@@ -80,6 +95,8 @@ def load_text(raw: bytes | str, name: str = "<case>") -> LoadedCase:
         if isinstance(raw, bytes):
             text = yamlsource.decode(raw)
         else:
+            if len(raw) > yamlsource.MAX_FILE_BYTES:  # characters: at least as many bytes
+                return _failed(path, f"the content is larger than {yamlsource.MAX_FILE_BYTES:,} bytes", "too-large")
             text = yamlsource.normalize(raw)
         parsed = yamlsource.parse(text)
     except yamlsource.YamlProblem as exc:
@@ -223,7 +240,7 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
     if kind in ("greater_than_equal", "greater_than"):
         return f"must be 0 or more, not {value}", False
     if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {error['ctx'].get('le', error['ctx'].get('lt'))}, not {value}", False
+        return f"must be at most {_number(error['ctx'].get('le', error['ctx'].get('lt')))}, not {_number(value)}", False
     if kind == "too_short":
         return "must not be empty", False
     if kind == "string_too_short":
@@ -237,10 +254,12 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
         hint = ""
         if isinstance(value, str) and expected_type == "a number":
             hint = " (write it without quotes)"
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and expected_type == "text":
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool) and expected_type == "text":
             hint = " (put it in quotes)"
         if isinstance(value, bool) and expected_type == "text":
             hint = " (YAML reads yes/no/on/off as true/false; put the text in quotes)"
+        if isinstance(value, int) and not isinstance(value, bool) and expected_type == "a number":
+            return f"{_number(value)} is too large", False
         return f"expected {expected_type}, found {_kind_of(value)}{hint}", False
     return error.get("msg", kind), False
 
@@ -268,14 +287,28 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return f"'{str(value).lower()}'"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return _number(value) if len(str(value)) > 20 else f"the number {_number(value)}"
     if isinstance(value, str):
         return f"the text '{value[:60]}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, (dt.date, dt.datetime)):  # YAML reads 2026-03-12 as a date
+        return f"the date {value.isoformat()}"
     return type(value).__name__
+
+
+def _number(value: object) -> str:
+    """A number as the user would write it; one of many digits is described, not printed."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = str(abs(value))  # YAML already refused numbers beyond Python's digit limit
+        if len(digits) > 20:
+            return f"a number of {len(digits):,} digits"
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    return str(value)
 
 
 _SECTION_MODELS: dict[str, type[BaseModel]] = {

@@ -21,7 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Count = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# A generous ceiling on every count: far above any real case, low enough that sums
+# over 5,000 steps times cases_per_year times a tariff stay finite (no inf/NaN
+# in metrics or in the JSON output).
+MAX_COUNT = 1_000_000_000
+Count = Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]
 
 
 class ActorLevel(StrEnum):
@@ -182,7 +186,7 @@ class Form(_Strict):
     rule: Id | None = _doc("The rule that mandates the form.", default=None)
     fields: list[Id] = _doc("The data items the form asks for.", default_factory=list)
     attachments: list[Id] = _doc("The data items the client must attach as proof.", default_factory=list)
-    pages: Annotated[int, Field(ge=0)] | None = _doc("Number of pages.", default=None)
+    pages: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = _doc("Number of pages.", default=None)
 
 
 class NextStep(_Strict):

@@ -8,10 +8,11 @@ of them with ``--set NAME=VALUE`` (and the tariffs also in the case file under
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 
 from kafka.errors import UsageProblem
-from kafka.model import Case
+from kafka.model import MAX_COUNT, Case
 
 
 def _setting(default, help: str):
@@ -67,11 +68,16 @@ class Settings:
                 raise UsageProblem(f"unknown setting '{name}'" + (f" ({hint})" if hint else "") + "; 'kafka settings' lists them")
             kind = type(getattr(self, name))
             try:
-                value = kind(float(text)) if kind is int else kind(text)
+                number = float(text)
+                if not math.isfinite(number):  # inf and nan would spread through every figure
+                    raise ValueError(text)
+                value = kind(number) if kind is int else kind(text)
             except ValueError:
                 raise UsageProblem(f"setting '{name}' needs a number, not '{text}'") from None
             if value < 0:
                 raise UsageProblem(f"setting '{name}' must be 0 or more")
+            if value > MAX_COUNT:  # the same ceiling as the case file's numbers: figures stay finite
+                raise UsageProblem(f"setting '{name}' must be at most {MAX_COUNT:,}")
             changes[name] = value
         return replace(self, **changes)
 
