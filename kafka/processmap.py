@@ -22,13 +22,19 @@ dark mode and print.
 from __future__ import annotations
 
 import html
+import os
 import re
+import sys
+import tempfile
 import textwrap
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import graphviz
 
 from kafka.analysis import Analysis
+from kafka.errors import OutputError
 from kafka.findings import Severity
 from kafka.i18n import Translator
 from kafka.model import ActorLevel
@@ -114,10 +120,18 @@ def clean(text: str) -> str:
 
 
 def html_text(text: str, width: int | None = None) -> str:
-    """Text for an HTML-like label: escaped, optionally wrapped with <BR/>."""
+    """Text for an HTML-like label: escaped, optionally wrapped with <BR/>.
+
+    Graphviz expands \\N, \\G, \\E... even inside HTML-like labels (an
+    entity such as &#92; does not stop it), so backslashes are doubled.
+    """
     text = clean(text)
     lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) if width else [text]
-    return '<BR ALIGN="CENTER"/>'.join(html.escape(line, quote=True) for line in lines or [""])
+    return '<BR ALIGN="CENTER"/>'.join(_html_escape(line) for line in lines or [""])
+
+
+def _html_escape(text: str) -> str:
+    return html.escape(text, quote=True).replace("\\", "\\\\")
 
 
 def plain(text: str) -> str:
@@ -128,7 +142,18 @@ def plain(text: str) -> str:
 # --- the diagram ---------------------------------------------------------------
 
 def process_map_dot(analysis: Analysis, lang: str | None = None, *, link_prefix: str = "step-") -> str:
-    """DOT source of the process map. Nodes link to ``#<link_prefix><step id>`` in the page.
+    """DOT source of the process map. Nodes link to ``#<link_prefix><step id>`` in the page."""
+    return build_process_map(analysis, lang, link_prefix=link_prefix).source
+
+
+@dataclass(frozen=True)
+class ProcessMapSource:
+    source: str  # DOT
+    placement: "Placement"
+
+
+def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefix: str = "step-") -> ProcessMapSource:
+    """The DOT source and where kafka placed every step (for print slicing).
 
     Graphviz's ``dot`` engine cannot keep clusters in a given order, and
     swimlanes must be in a fixed order (the client first). So kafka places
@@ -149,7 +174,7 @@ def process_map_dot(analysis: Analysis, lang: str | None = None, *, link_prefix:
     placed = layout(analysis, all_lanes, node_attrs, edge_attrs)
 
     dot = graphviz.Digraph("process_map")
-    dot.attr(layout="nop", splines="true", fontname=FONT, fontsize="13", bgcolor="transparent", pad="0.15",
+    dot.attr(layout="nop", splines="ortho", fontname=FONT, fontsize="13", bgcolor="transparent", pad=str(PAD / 72),
              outputorder="nodesfirst", bb=_box(0, 0, placed.width, placed.height))
     dot.attr("node", **NODE_DEFAULTS)
     dot.attr("edge", fontname=FONT, fontsize="11", color=EDGE_COLOUR, fontcolor=EDGE_COLOUR, arrowsize="0.8")
@@ -167,13 +192,14 @@ def process_map_dot(analysis: Analysis, lang: str | None = None, *, link_prefix:
                 sub.node(step_id, pos=f"{x:.1f},{y:.1f}", **node_attrs[step_id])
     for u, v, attrs in edge_attrs:
         dot.edge(u, v, **attrs)
-    return dot.source
+    return ProcessMapSource(dot.source, placed)
 
 
 NODE_DEFAULTS = {
     "shape": "box", "style": "rounded,filled", "fontname": FONT, "fontsize": "12", "margin": "0.1,0.05",
     "penwidth": "1.4",
 }
+PAD = 10.8  # points of empty border around the map (Graphviz 'pad')
 LANE_HEADER = 46.0  # points above the first row for the lane's name
 ROW_GAP = 26.0  # points between rows, plus room for the labels of the edges in between
 LINE = 13.0  # points per line of an edge label
@@ -187,6 +213,7 @@ class Placement:
     lanes: dict[str, tuple[float, float]]  # lane key -> (x0, x1)
     width: float
     height: float
+    rows: list[tuple[float, float]]  # (top, bottom) of every row, points from the top of the map
 
 
 def rows(analysis: Analysis) -> dict[str, int]:
@@ -206,8 +233,10 @@ def measure(node_attrs: dict[str, dict[str, str]]) -> dict[str, tuple[float, flo
     sizing.attr("node", **NODE_DEFAULTS)
     for key, attrs in node_attrs.items():
         sizing.node(key, **{k: v for k, v in attrs.items() if k in ("label", "penwidth", "fontsize", "margin")})
-    graph = pygraphviz.AGraph(string=sizing.source)
-    graph.layout(prog="dot")  # nodes only: cheap; nop would want positions
+    with _graphviz_messages() as messages:
+        graph = pygraphviz.AGraph(string=sizing.source)
+        graph.layout(prog="dot")  # nodes only: cheap; nop would want positions
+    _raise_on_error(messages)
     return {n: (float(graph.get_node(n).attr["width"]) * 72, float(graph.get_node(n).attr["height"]) * 72)
             for n in node_attrs}
 
@@ -254,7 +283,8 @@ def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs) ->
             positions[step_id] = (cx, height - cy)  # Graphviz's y goes up
         lane_x[lane.key] = (x, x + lane_width)
         x += lane_width
-    return Placement(positions, lane_x, x, height)
+    row_spans = [(top, top + h) for top, h in zip(tops, row_height)]
+    return Placement(positions, lane_x, x, height, row_spans)
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> str:
@@ -276,11 +306,11 @@ def _step_attrs(analysis, t, step_id, numbers, worst, codes, link_prefix) -> dic
     if actor.name != actor.org and actor.level is not ActorLevel.CLIENT:
         details.append(html_text(actor.name, 30))
     if step.client_minutes:
-        details.append(html.escape(t("report.map.client_minutes", n=t.number(step.client_minutes))))
+        details.append(_html_escape(t("report.map.client_minutes", n=t.number(step.client_minutes))))
     rows = [
         '<TR><TD ALIGN="LEFT"><B>{}</B></TD><TD ALIGN="RIGHT">{}</TD></TR>'.format(
             numbers[step_id],
-            f'<FONT POINT-SIZE="10" COLOR="{border}"><B>{html.escape(" · ".join(tags))}</B></FONT>' if tags else " ",
+            f'<FONT POINT-SIZE="10" COLOR="{border}"><B>{_html_escape(" · ".join(tags))}</B></FONT>' if tags else " ",
         ),
         f'<TR><TD COLSPAN="2">{html_text(step.name, LABEL_WIDTH)}</TD></TR>',
     ]
@@ -314,9 +344,9 @@ def _edge_attrs(graph, t, source, target, data, long_wait) -> dict[str, str]:
     if data.get("when"):
         parts.append(html_text(data["when"], EDGE_LABEL_WIDTH))
     if data.get("chance") is not None:
-        parts.append(html.escape(f"{t.number(data['chance'] * 100)}%"))
+        parts.append(_html_escape(f"{t.number(data['chance'] * 100)}%"))
     if wait:
-        text = html.escape(t.n("report.map.wait_days", wait, days=t.number(wait, 1 if wait % 1 else 0)))
+        text = _html_escape(t.n("report.map.wait_days", wait, days=t.number(wait, 1 if wait % 1 else 0)))
         parts.append(f'<FONT COLOR="{LONG_WAIT_COLOUR}"><B>{text}</B></FONT>' if is_long else f"<I>{text}</I>")
     attrs: dict[str, str] = {"class": "flow"}
     if parts:
@@ -341,21 +371,54 @@ def render_svg(dot_source: str, id_prefix: str = "map") -> str:
     The XML prolog, doctype and comments are dropped; every ``id`` gets
     ``id_prefix``, so two maps on one page never clash (links to page anchors,
     ``href="#..."``, are left alone; internal ``url(#...)`` references follow
-    their ids).
+    their ids). A Graphviz error raises :class:`~kafka.errors.OutputError`;
+    its warnings are kept off the terminal.
     """
     import pygraphviz
 
-    try:
-        graph = pygraphviz.AGraph(string=dot_source)
-        # The map says layout=nop (positions given); any other DOT is laid out by dot.
-        svg = graph.draw(format="svg", prog=graph.graph_attr.get("layout") or "dot").decode("utf-8")
-    except Exception as exc:  # pygraphviz raises bare Exceptions/ValueErrors from Graphviz
-        from kafka.errors import OutputError
-
-        raise OutputError(f"Graphviz could not render the process map: {exc}") from None
+    with _graphviz_messages() as messages:
+        try:
+            graph = pygraphviz.AGraph(string=dot_source)
+            # The map says layout=nop (positions given); any other DOT is laid out by dot.
+            svg = graph.draw(format="svg", prog=graph.graph_attr.get("layout") or "dot").decode("utf-8")
+        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
+            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
+    _raise_on_error(messages)
     svg = _PROLOG.sub("", svg).strip()
     ids = set(_ID.findall(svg))
     svg = _ID.sub(lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
     for old in ids:
         svg = svg.replace(f"url(#{old})", f"url(#{id_prefix}-{old})")
     return svg
+
+
+def _raise_on_error(messages: list[str]) -> None:
+    """Graphviz prints an error and its context ("... <B></B> ...", "in label of node x") and goes on."""
+    for i, line in enumerate(messages):
+        if line.startswith("Error"):
+            context = [m.strip() for m in messages[i:i + 3] if m.strip() and not m.startswith(("Warning", "Fontconfig"))]
+            raise OutputError(f"Graphviz could not render the diagram: {' '.join(context)}")
+
+
+_STDERR_LOCK = threading.Lock()
+
+
+@contextmanager
+def _graphviz_messages():
+    """Collect what the Graphviz library prints on the C-level stderr (it has no other channel)."""
+    messages: list[str] = []
+    with _STDERR_LOCK, tempfile.TemporaryFile(mode="w+b") as sink:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no real stderr (e.g. some embedded interpreters): nothing to capture
+            yield messages
+            return
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield messages
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            messages.extend(sink.read().decode("utf-8", "replace").splitlines())

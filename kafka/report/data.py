@@ -22,7 +22,7 @@ from kafka.analysis import Analysis
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
 from kafka.model import ActorLevel, Rule
-from kafka.processmap import lanes, process_map_dot, render_svg, step_numbers, worst_severity
+from kafka.processmap import LANE_HEADER, PAD, build_process_map, lanes, render_svg, step_numbers, worst_severity
 
 MAP_ID = "map"  # the as-is map's id prefix: its step nodes are #map-step-<id>
 
@@ -80,12 +80,23 @@ class LegendItem:
 
 
 @dataclass(frozen=True)
+class MapSlice:
+    """A band of the map, cut between rows, for print: (y, height) in the SVG's units."""
+
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
 class ProcessMap:
     svg: Markup
     width: float  # natural size in points, for the zoom control
     height: float
     legend: list[LegendItem]
     lanes: list[str]
+    graph_id: str  # the id of the SVG's root group, which the print slices show with <use>
+    header_height: float  # the band with the lane names, repeated above every print slice
+    slices: list[MapSlice]
 
 
 @dataclass(frozen=True)
@@ -476,7 +487,8 @@ def _share(part: float, whole: float) -> float:
 # --- the process map ------------------------------------------------------------------
 
 def _process_map(analysis: Analysis, t: Translator) -> ProcessMap:
-    svg = render_svg(process_map_dot(analysis, analysis.lang), id_prefix=MAP_ID)
+    built = build_process_map(analysis, analysis.lang)
+    svg = render_svg(built.source, id_prefix=MAP_ID)
     width, height = _svg_size(svg)
     legend = [
         LegendItem("sev-high", t("report.map.legend.high")),
@@ -489,7 +501,39 @@ def _process_map(analysis: Analysis, t: Translator) -> ProcessMap:
         LegendItem("edge-long", t("report.map.legend.long_wait", days=t.number(analysis.settings.long_wait_days))),
         LegendItem("edge-loop", t("report.map.legend.loop")),
     ]
-    return ProcessMap(Markup(svg), width, height, legend, [lane.name for lane in lanes(analysis)])
+    header = PAD + LANE_HEADER - 6
+    return ProcessMap(Markup(svg), width, height, legend, [lane.name for lane in lanes(analysis)],
+                      f"{MAP_ID}-graph0", header, print_slices(built.placement, width, height, header))
+
+
+# A4 landscape minus margins is 277 x 190 mm; the first page also carries the section's heading.
+FIRST_PAGE_RATIO = 0.50
+PAGE_RATIO = 0.64
+
+
+def print_slices(placement, width: float, height: float, header: float) -> list[MapSlice]:
+    """Bands of whole rows that each fit a landscape A4 page at the map's full width.
+
+    Neighbouring bands share the gap between their rows, so an edge label in
+    that gap is whole in at least one of them; every band but the first gets
+    the lane names above it (drawn separately, ``header`` high).
+    """
+    rows = [(PAD + top, PAD + bottom) for top, bottom in placement.rows]
+    if not rows or height <= width * FIRST_PAGE_RATIO:
+        return [MapSlice(0.0, height)]
+    slices: list[MapSlice] = []
+    start, i = 0.0, 0
+    while i < len(rows):
+        limit = width * FIRST_PAGE_RATIO if not slices else width * PAGE_RATIO - header
+        j = i + 1  # rows i..j-1 go in this band; always at least one
+        while j < len(rows) and rows[j][1] - start <= limit:
+            j += 1
+        if j == len(rows):
+            slices.append(MapSlice(start, height - start))
+            break
+        slices.append(MapSlice(start, rows[j][0] - start))  # down to the top of row j, the gap included
+        start, i = rows[j - 1][1], j  # the next band starts with that same gap
+    return slices
 
 
 def _svg_size(svg: str) -> tuple[float, float]:

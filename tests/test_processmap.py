@@ -1,0 +1,151 @@
+"""The process map: lanes, placement, escaping in DOT and SVG, ids, errors."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from kafka.analysis import analyze
+from kafka.errors import OutputError
+from kafka.loader import iter_case_files, load_case, load_text
+from kafka.processmap import lanes, process_map_dot, render_svg
+from report_cases import BOLD, DOT, JINJA, MARKERS, SCRIPT, hostile_case_text, large_case_text
+
+REPO = Path(__file__).resolve().parent.parent
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _analysis(text: str, name: str = "case.yaml"):
+    loaded = load_text(text, name)
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    return analyze(loaded.case)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return _analysis(hostile_case_text(), "hostile.yaml")
+
+
+def test_the_client_lane_comes_first_then_the_organisation_running_the_procedure(hostile):
+    names = [lane.name for lane in lanes(hostile)]
+    assert names[0].startswith("Client")  # the client's own step
+    assert names[1] == hostile.case.case.organisation
+    # the others in the order the client meets them
+    assert names[2:] == ["Org {{ 7*7 }}", f"Bank {DOT}"]
+
+
+def test_every_step_is_in_exactly_one_lane():
+    for path in iter_case_files([str(REPO / "cases")]):
+        analysis = analyze(load_case(path).case)
+        placed = [s for lane in lanes(analysis) for s in lane.steps]
+        assert sorted(placed) == sorted(s.id for s in analysis.case.steps)
+
+
+def _boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Bounding box of every step node and every lane, from the rendered SVG."""
+    root = ET.fromstring(svg)
+    boxes = {}
+    for g in root.iter(f"{SVG}g"):
+        gid = g.get("id", "")
+        if "step-" in gid or "lane-" in gid:
+            points = []
+            for shape in g.iter():
+                if shape.tag in (f"{SVG}path", f"{SVG}polygon"):
+                    raw = shape.get("d") or shape.get("points") or ""
+                    numbers = [float(n) for n in raw.replace("M", " ").replace("C", " ").replace("L", " ")
+                               .replace("Z", " ").replace(",", " ").split()]
+                    points += list(zip(numbers[::2], numbers[1::2]))
+                    break
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            boxes[gid] = (min(xs), min(ys), max(xs), max(ys))
+    return boxes
+
+
+@pytest.mark.parametrize("source", ["lindenberg", "large"])
+def test_steps_never_overlap_and_stay_inside_their_lane(source):
+    if source == "large":
+        analysis = _analysis(large_case_text(60), "large.yaml")
+    else:
+        path = REPO / "cases" / "leefloon-lindenberg.yaml"
+        if not path.exists():
+            pytest.skip("the Lindenberg example case is not there")
+        analysis = analyze(load_case(path).case)
+    svg = render_svg(process_map_dot(analysis), id_prefix="m")
+    boxes = _boxes(svg)
+    steps = {k: v for k, v in boxes.items() if "-step-" in k}
+    assert len(steps) == len(analysis.case.steps)
+    for (a, box_a), (b, box_b) in combinations(steps.items(), 2):
+        overlap = box_a[0] < box_b[2] and box_b[0] < box_a[2] and box_a[1] < box_b[3] and box_b[1] < box_a[3]
+        assert not overlap, (a, b)
+    lane_boxes = [boxes[f"m-lane-{i}"] for i in range(len(lanes(analysis)))]
+    for index, lane in enumerate(lanes(analysis)):
+        x0, _, x1, _ = lane_boxes[index]
+        for step_id in lane.steps:
+            sx0, _, sx1, _ = steps[f"m-step-{step_id}"]
+            assert x0 <= sx0 and sx1 <= x1, (lane.name, step_id)
+    # lanes left to right in their order, without overlapping
+    for left, right in zip(lane_boxes, lane_boxes[1:]):
+        assert left[2] <= right[0] + 0.5
+
+
+def test_case_texts_are_escaped_in_the_dot_source(hostile):
+    dot = process_map_dot(hostile)
+    # tooltips are plain quoted strings, where <...> means nothing; labels are HTML-like
+    labels = re.sub(r'tooltip="(?:[^"\\]|\\.)*"', "", dot)
+    assert SCRIPT not in labels and "<script>" not in labels
+    assert "&lt;script&gt;" in dot
+    assert "&lt;b&gt;bold&lt;/b&gt;" in dot
+    # Graphviz expands \N, \G... even in HTML-like labels: backslashes are doubled
+    assert "\\\\N" in dot and "\\N \\" not in dot.replace("\\\\", "")
+
+
+def test_case_texts_come_out_of_graphviz_as_plain_text(hostile):
+    svg = render_svg(process_map_dot(hostile))
+    root = ET.fromstring(svg)  # well-formed XML
+    tags = {element.tag.removeprefix(SVG) for element in root.iter()}
+    assert tags <= {"svg", "g", "title", "path", "polygon", "polyline", "ellipse", "text", "a"}, tags
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    assert "Start <script>alert(" in text
+    assert BOLD in text
+    assert JINJA in text
+    assert "Bank \\N \\\" \\l [x]" in text  # \N stays \N: not replaced by the node's name
+    assert "bankstep" not in text and "fedstep" not in text
+
+
+def test_svg_has_no_prolog_and_ids_are_prefixed_per_map(hostile):
+    dot = process_map_dot(hostile)
+    one, two = render_svg(dot, id_prefix="asis"), render_svg(dot, id_prefix="tobe")
+    assert one.startswith("<svg") and "<?xml" not in one and "<!DOCTYPE" not in one and "<!--" not in one
+    ids_one = {e.get("id") for e in ET.fromstring(one).iter() if e.get("id")}
+    ids_two = {e.get("id") for e in ET.fromstring(two).iter() if e.get("id")}
+    assert ids_one and all(i.startswith("asis-") for i in ids_one)
+    assert not ids_one & ids_two
+    assert "asis-step-start" in ids_one
+
+
+def test_nodes_link_to_the_steps_table(hostile):
+    svg = render_svg(process_map_dot(hostile, link_prefix="row-"))
+    assert 'xlink:href="#row-start"' in svg
+
+
+def test_a_graphviz_error_is_an_output_error_not_a_crash():
+    with pytest.raises(OutputError, match="Graphviz"):
+        render_svg("digraph { a [label=<<B></B>>] }")
+    with pytest.raises(OutputError):
+        render_svg("this is not dot")
+
+
+def test_other_dot_is_laid_out_by_dot():
+    svg = render_svg("digraph { a -> b }", id_prefix="x")
+    assert 'id="x-graph0"' in svg
+
+
+def test_markers_cover_html_jinja_and_graphviz_syntax():
+    # the hostile case must stay hostile: these are what the escaping tests rely on
+    joined = " ".join(MARKERS)
+    for needle in ("<script>", "onerror=", "{{", "{%", "\\N", '\\"', "<b>", "]]>", "&amp;"):
+        assert needle in joined
