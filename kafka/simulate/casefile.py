@@ -50,7 +50,7 @@ def write_to_be(path: str | os.PathLike[str], scenario: Scenario, source: str | 
 
 
 def _header(scenario: Scenario, source: str | None) -> str:
-    original = scenario.to_be_analysis.case.case.id.removesuffix("-to-be")
+    original = scenario.as_is_analysis.case.case.id if scenario.as_is_analysis else scenario.to_be_case.case.id
     where = f" ({Path(source).name})" if source else ""
     codes = sorted({a.code for a in scenario.applied})
     level = f", level {scenario.level.value}" if scenario.level else ""

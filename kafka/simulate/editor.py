@@ -33,6 +33,7 @@ Three things need care, and are handled here once for all effects:
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -177,7 +178,8 @@ class Editor:
             return []
         changing = {s.id for s in steps}
         for form_key in dict.fromkeys(s.form for s in steps if s.form):
-            self._drop_from_form(form_key, item, changing)
+            if form_key in self.case.forms:
+                self._drop_from_form(form_key, item, changing)
         keep = consult_staff_minutes
         for step in steps:
             step.asks = [i for i in step.asks if i != item]
@@ -192,18 +194,17 @@ class Editor:
         if item not in form.fields and item not in form.attachments:
             return
         fillers = [s for s in self.case.steps if s.form == form_key]
-        if all(s.id in changing for s in fillers):
-            target = form
-        else:
+        target_key = form_key
+        if not all(s.id in changing for s in fillers):
             # Other steps keep asking the item on this form: those that stop get their own copy.
-            new_key = self._fork_form(form_key)
-            target = self.case.forms[new_key]
+            target_key = self._fork_form(form_key)
             for s in fillers:
                 if s.id in changing:
-                    s.form = new_key
+                    s.form = target_key
+        target = self.case.forms[target_key]
         target.fields = [i for i in target.fields if i != item]
         target.attachments = [i for i in target.attachments if i != item]
-        self._drop_empty_forms()
+        self._drop_if_empty(target_key)
 
     def _fork_form(self, form_key: str) -> str:
         origin = next((k for k, forks in self._form_forks.items() if form_key in forks), form_key)
@@ -231,15 +232,19 @@ class Editor:
                     self._cut(step, part)
         form.fields = [i for i in form.fields if i not in removed]
         form.attachments = [i for i in form.attachments if i not in removed]
-        self._drop_empty_forms()
+        if removed:
+            self._drop_if_empty(form_key)
         return removed
 
-    def _drop_empty_forms(self) -> None:
-        for key in [k for k, f in self.case.forms.items() if not f.fields and not f.attachments]:
-            del self.case.forms[key]
-            for step in self.case.steps:
-                if step.form == key:
-                    step.form = None
+    def _drop_if_empty(self, form_key: str) -> None:
+        """A form the proposals emptied goes, and the steps no longer fill it in."""
+        form = self.case.forms[form_key]
+        if form.fields or form.attachments:
+            return
+        del self.case.forms[form_key]
+        for step in self.case.steps:
+            if step.form == form_key:
+                step.form = None
 
     # --- the client's effort -------------------------------------------------------------
 
@@ -461,7 +466,7 @@ def _minus(value: float, amount: float) -> float:
     """``value - amount`` in whole minutes, as people write them, and never more than ``value``."""
     if amount <= 0:
         return value
-    return float(min(value, max(0, round(value - amount))))
+    return float(min(value, max(0, math.floor(value - amount + 0.5))))
 
 
 def days_text(value: float) -> str:

@@ -61,6 +61,7 @@ class Scenario:
     applied: list[AppliedProposal]
     level: Level | None = None
     codes: tuple[str, ...] = CODES
+    as_is_analysis: Analysis | None = None  # the analysis the proposals came from
 
     @property
     def saving(self) -> Saving:
@@ -145,7 +146,7 @@ def simulate(
         explicit_settings=frozenset(Settings.names()),
     )
     return Scenario(name, analysis.metrics, to_be_analysis.metrics, to_be_case, to_be_analysis, applied,
-                    level, tuple(c for c in CODES if c in chosen_codes))
+                    level, tuple(c for c in CODES if c in chosen_codes), analysis)
 
 
 def scenarios(analysis: Analysis, **options) -> dict[str, Scenario]:

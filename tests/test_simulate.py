@@ -1,0 +1,485 @@
+"""The to-be procedure: each proposal's effect, the scenarios, and the guarantees.
+
+Guarantees checked here: applying a proposal removes the finding it answers;
+the to-be is never worse than the as-is on any metric of the contract (the
+example cases, the conformance cases, generated cases); the to-be case file
+validates and analyses to the same metrics; the as-is case is never changed.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kafka.analysis import analyze
+from kafka.detectors import CODES
+from kafka.errors import InputError, OutputError
+from kafka.findings import Level
+from kafka.loader import load_case, load_text
+from kafka.metrics import CONTRACT_METRICS
+from kafka.model import Channel
+from kafka.settings import Settings
+from kafka.validate import check_meaning
+from kafka.simulate import EFFECTS, REGISTRY, scenario_totals, scenarios, simulate
+from kafka.simulate.casefile import to_be_yaml, write_to_be
+from strategies import case_docs, load_doc
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((REPO / "cases").glob("*.yaml"))
+
+
+# --- helpers ------------------------------------------------------------------------
+
+BASE = {
+    "case": {"id": "t", "title": "Test", "organisation": "OCMW Test", "cases_per_year": 100},
+    "actors": {
+        "client": {"name": "Cliënt", "level": "client"},
+        "desk": {"name": "Onthaal", "level": "local", "organisation": "OCMW Test"},
+        "mw": {"name": "Maatschappelijk werker", "level": "local", "organisation": "OCMW Test"},
+        "board": {"name": "Comité", "level": "local", "organisation": "OCMW Test"},
+        "caw": {"name": "CAW", "level": "local"},
+        "bank": {"name": "Bank", "level": "private"},
+        "rva": {"name": "RVA", "level": "federal"},
+    },
+    "data": {
+        "id_card": {"name": "Identiteit", "source": "rijksregister"},
+        "income": {"name": "Inkomen"},
+        "rent": {"name": "Huurcontract"},
+        "statements": {"name": "Rekeninguittreksels"},
+    },
+}
+
+
+def step(id, actor="mw", **extra):
+    return {"id": id, "name": f"Stap {id}", "actor": actor, **extra}
+
+
+def analysed(steps, settings=None, **sections):
+    doc = copy.deepcopy(BASE)
+    doc["steps"] = steps
+    for key, value in sections.items():
+        if key == "case":
+            doc["case"].update(value)
+        else:
+            doc[key] = value
+    loaded = load_text(yaml.safe_dump(doc, allow_unicode=True), "test.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    return analyze(loaded.case, settings or Settings())
+
+
+def codes_of(analysis, code):
+    return [f for f in analysis.findings if f.code == code]
+
+
+def assert_never_worse(scenario):
+    before, after = scenario.as_is.contract(), scenario.to_be.contract()
+    worse = {k: (before[k], after[k]) for k in CONTRACT_METRICS if after[k] > before[k] + 1e-9}
+    assert not worse, worse
+
+
+def assert_valid_file(scenario):
+    """The written to-be validates, with no kind of warning the as-is did not have, and
+    analyses to the scenario's metrics."""
+    text = to_be_yaml(scenario, "case.yaml")
+    loaded = load_text(text, "to-be.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    as_is_kinds = {p.kind for p in check_meaning(scenario.as_is_analysis.case)}
+    new_warnings = [p for p in loaded.warnings if p.kind not in as_is_kinds]
+    assert not new_warnings, [str(p) for p in new_warnings]
+    again = analyze(loaded.case, scenario.to_be_analysis.settings)
+    assert again.metrics.contract() == pytest.approx(scenario.to_be.contract())
+    return loaded.case
+
+
+# --- the registry ---------------------------------------------------------------------
+
+
+def test_one_effect_per_finding_code():
+    assert sorted(e.code for e in REGISTRY) == sorted(CODES)
+    assert len({e.name for e in REGISTRY}) == len(REGISTRY)
+
+
+def test_unknown_code_is_refused():
+    a = analysed([step("a")])
+    with pytest.raises(InputError, match="X99"):
+        simulate(a, codes=["X99"])
+
+
+# --- each proposal removes its finding (the conformance case fires every code) ----------------
+
+
+@pytest.fixture(scope="module")
+def all_codes(request):
+    path = REPO.parent / "shared" / "conformance" / "all-codes.yaml"
+    if not path.is_file():
+        pytest.skip("the shared conformance folder is absent")
+    return analyze(load_case(path).case)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_applying_a_proposal_removes_its_finding(all_codes, code):
+    assert codes_of(all_codes, code), f"the conformance case should fire {code}"
+    scenario = simulate(all_codes, codes=[code])
+    assert not codes_of(scenario.to_be_analysis, code), [f.message for f in codes_of(scenario.to_be_analysis, code)]
+    assert {a.code for a in scenario.applied} == {code}
+    assert all(a.changes for a in scenario.applied), "each proposal applied alone must change something"
+    assert_never_worse(scenario)
+    assert_valid_file(scenario)
+
+
+def test_all_proposals_leave_no_finding_on_the_conformance_case(all_codes):
+    scenario = simulate(all_codes)
+    assert scenario.remaining == []
+    assert_never_worse(scenario)
+
+
+def test_the_as_is_case_is_never_changed(all_codes):
+    before = all_codes.case.model_dump()
+    metrics = all_codes.metrics
+    simulate(all_codes)
+    scenarios(all_codes)
+    assert all_codes.case.model_dump() == before
+    assert analyze(all_codes.case).metrics == metrics
+
+
+# --- each effect, on a small case -----------------------------------------------------------
+
+
+def test_d01_keeps_the_first_ask_and_drops_the_later_ones():
+    a = analysed([
+        step("a", asks=["income"], client_minutes=30, staff_minutes=10),
+        step("b", asks=["income", "rent"], client_minutes=30, staff_minutes=10),
+    ])
+    s = simulate(a, codes=["D01"])
+    steps = {x.id: x for x in s.to_be_case.steps}
+    assert steps["a"].asks == ["income"] and steps["b"].asks == ["rent"]
+    assert steps["b"].client_minutes == 28 and steps["b"].staff_minutes == 9  # one question: 2 and 1 minutes
+    assert "Stap b" in s.applied[0].changes[0]
+
+
+def test_d01_splits_a_form_shared_by_a_step_that_keeps_the_item():
+    forms = {"f": {"name": "Formulier", "owner": "mw", "fields": ["income", "rent"]}}
+    a = analysed([step("a", form="f", client_minutes=20), step("b", form="f", client_minutes=20)], forms=forms)
+    s = simulate(a, codes=["D01"])
+    steps = {x.id: x for x in s.to_be_case.steps}
+    assert steps["a"].form == "f" and steps["b"].form is None  # the copy lost every field, so it went
+    assert s.to_be_case.forms["f"].fields == ["income", "rent"]
+    assert s.to_be.data_asked == 2
+    assert_valid_file(s)
+
+
+def test_d01_removes_a_step_that_only_brought_papers_asked_before():
+    a = analysed([
+        step("intake", kind="form", channel="in_person", client_minutes=60, brings=["rent", "statements"]),
+        step("nabezorgen", kind="document", channel="in_person", client_minutes=40, staff_minutes=20,
+             wait_days=5, brings=["rent", "statements"]),
+        step("beslissing", actor="board", kind="decision", wait_days=3),
+    ])
+    s = simulate(a, codes=["D01"])
+    assert [x.id for x in s.to_be_case.steps] == ["intake", "beslissing"]
+    assert s.to_be.lead_time_days == a.metrics.lead_time_days - 5
+    assert any("Stap nabezorgen valt weg" in c for c in s.applied[-1].changes)
+
+
+def test_a_step_that_asks_nothing_any_more_but_does_something_else_stays():
+    forms = {"verzoek": {"name": "Verzoekschrift", "owner": "mw", "fields": ["income"]}}
+    a = analysed([
+        step("intake", asks=["income"], client_minutes=30),
+        step("verzoek", kind="form", form="verzoek", client_minutes=60, staff_minutes=40),
+    ], forms=forms)
+    s = simulate(a, codes=["D01"])
+    kept = {x.id: x for x in s.to_be_case.steps}["verzoek"]
+    assert kept.form is None
+    assert kept.client_minutes >= 60 * Settings().contact_core_share  # the contact itself stays
+
+
+def test_d02_consults_the_source_and_drops_the_trip_to_fetch_the_paper():
+    a = analysed([
+        step("fetch", actor="bank", kind="document", channel="in_person", client_minutes=45,
+             staff_minutes=5, provides=["id_card"]),
+        step("intake", channel="phone", client_minutes=30, staff_minutes=20, brings=["id_card"]),
+    ])
+    s = simulate(a, codes=["D02"])
+    assert [x.id for x in s.to_be_case.steps] == ["intake"]
+    intake = s.to_be_case.steps[0]
+    assert intake.brings == []
+    assert intake.client_minutes == 10  # a paper: 20 client minutes
+    assert intake.staff_minutes == 16  # 5 staff minutes for the paper, 1 kept to consult the source
+    assert not codes_of(s.to_be_analysis, "D02")
+
+
+def test_d03_drops_the_unused_item_from_the_form():
+    forms = {"f": {"name": "Formulier", "owner": "mw", "fields": ["income", "rent"]}}
+    a = analysed([step("a", form="f", client_minutes=10), step("d", kind="decision", uses=["income"])], forms=forms)
+    s = simulate(a, codes=["D03"])
+    assert s.to_be_case.forms["f"].fields == ["income"]
+
+
+def test_s01_keeps_the_first_story_only():
+    a = analysed([
+        step("a", tells_story=True, client_minutes=30, staff_minutes=30),
+        step("b", tells_story=True, client_minutes=30, staff_minutes=30),
+        step("c", tells_story=True, client_minutes=10, staff_minutes=10),
+    ])
+    s = simulate(a, codes=["S01"])
+    assert [x.tells_story for x in s.to_be_case.steps] == [True, False, False]
+    assert [x.client_minutes for x in s.to_be_case.steps] == [30, 15, 3]  # 15 minutes, or all but the core
+
+
+def test_s02_keeps_the_visits_at_the_procedure_s_organisation():
+    a = analysed([
+        step("a", actor="desk", channel="in_person", client_minutes=60),
+        step("b", actor="caw", kind="contact", channel="in_person", client_minutes=60),
+        step("c", actor="bank", kind="document", channel="in_person", client_minutes=60),
+    ])
+    s = simulate(a, codes=["S02"])
+    channels = [x.channel for x in s.to_be_case.steps]
+    assert channels == [Channel.IN_PERSON, Channel.PHONE, Channel.ONLINE]
+    assert [x.client_minutes for x in s.to_be_case.steps] == [60, 15, 15]  # the trip (45) goes
+    assert s.to_be.in_person_visits == 1
+
+
+def test_t02_cuts_the_wait_to_the_target():
+    a = analysed([step("a"), step("b", actor="board", wait_days=30)])
+    s = simulate(a, codes=["T02"], )
+    assert s.to_be_case.steps[1].wait_days == 7
+    s = simulate(analyze(a.case, Settings(target_wait_days=3)), codes=["T02"])
+    assert s.to_be_case.steps[1].wait_days == 3
+
+
+def test_t01_cuts_the_longest_waits_until_the_deadline_is_met():
+    rules = {"r": {"name": "Binnen 10 dagen", "level": "local", "deadline_days": 10, "from": "a", "to": "c"}}
+    a = analysed([step("a", wait_days=40), step("b", wait_days=12), step("c", wait_days=6)], rules=rules)
+    s = simulate(a, codes=["T01"])
+    waits = [x.wait_days for x in s.to_be_case.steps]
+    assert waits[0] == 40  # before the deadline starts: not cut
+    assert sum(waits[1:]) == 10 and waits[1] <= 7
+    assert not codes_of(s.to_be_analysis, "T01")
+
+
+def test_t01_says_when_waits_alone_cannot_meet_the_deadline():
+    rules = {"r": {"name": "Binnen 2 dagen", "level": "local", "deadline_days": 2, "from": "a", "to": "b"}}
+    a = analysed([step("a", duration_days=5), step("b", wait_days=3)], rules=rules)
+    s = simulate(a, codes=["T01"])
+    assert s.to_be_case.steps[1].wait_days == 0
+    assert any("5 dagen" in c for c in s.applied[0].changes)
+    assert codes_of(s.to_be_analysis, "T01")  # honest: it stays
+
+
+def test_l01_removes_the_loop_and_rescales_the_other_branch():
+    a = analysed([
+        step("a"),
+        step("b", next=[{"to": "a", "when": "onvolledig", "chance": 0.3}, {"to": "c", "chance": 0.5}, {"to": "d", "chance": 0.2}]),
+        step("c", next=[]),
+        step("d"),
+    ])
+    s = simulate(a, codes=["L01"])
+    b = s.to_be_case.steps[1]
+    assert [(e.to, e.chance) for e in b.next] == [("c", pytest.approx(0.5 / 0.7, abs=1e-4)), ("d", pytest.approx(0.2 / 0.7, abs=1e-4))]
+    assert s.to_be.loop_extra_days == 0
+
+
+def test_l01_removes_a_step_only_reached_by_the_loop():
+    a = analysed([
+        step("a"),
+        step("b", next=[{"to": "redo", "when": "onvolledig"}, {"to": "c"}]),
+        step("redo", next=["c"]),
+        step("c", next=["redo"]),
+    ])
+    # 'redo' is reached forward from b; the loop is c -> redo: only that edge goes
+    s = simulate(a, codes=["L01"])
+    assert [x.id for x in s.to_be_case.steps] == ["a", "b", "redo", "c"]
+    a = analysed([step("a"), step("redo", next=["b"]), step("b", next=["redo", "c"]), step("c")],
+                 )
+    # 'redo' is only entered from b going back... and from a (implicit): it stays reachable
+    s = simulate(a, codes=["L01"])
+    assert_valid_file(s)
+    a = analysed([step("a", next=["b"]), step("redo", next=["b"]), step("b", next=[{"to": "redo", "chance": 0.2}, "c"]), step("c")])
+    s = simulate(a, codes=["L01"])
+    assert [x.id for x in s.to_be_case.steps] == ["a", "b", "c"]
+    assert any("Stap redo valt weg" in c for c in s.applied[0].changes)
+    assert_valid_file(s)
+
+
+def test_p01_keeps_the_first_decision_and_reroutes_the_deadline():
+    rules = {"r": {"name": "Binnen 30 dagen", "level": "local", "deadline_days": 30, "from": "a", "to": "d2"}}
+    a = analysed([
+        step("a"),
+        step("d1", kind="decision", uses=["income"], staff_minutes=20, wait_days=3),
+        step("d2", actor="board", kind="decision", uses=["income"], staff_minutes=20, wait_days=20),
+        step("e"),
+    ], rules=rules)
+    s = simulate(a, codes=["P01"])
+    assert [x.id for x in s.to_be_case.steps] == ["a", "d1", "e"]
+    assert s.to_be_case.rules["r"].to_step == "d1"
+    assert s.to_be.lead_time_days == 3
+    assert_valid_file(s)
+
+
+def test_a_deadline_that_starts_and_ends_at_a_removed_step_goes():
+    rules = {"r": {"name": "Dezelfde dag", "level": "local", "deadline_days": 0, "from": "d2", "to": "d2"}}
+    a = analysed([
+        step("d1", kind="decision", uses=["income"]),
+        step("d2", kind="decision", uses=["income"], duration_days=2),
+    ], rules=rules)
+    s = simulate(a, codes=["P01"])
+    rule = s.to_be_case.rules["r"]
+    assert (rule.deadline_days, rule.from_step, rule.to_step) == (None, None, None)
+    assert_valid_file(s)
+
+
+def test_p02_grants_automatically_and_drops_the_application():
+    forms = {"aanvraag": {"name": "Aanvraag", "owner": "mw", "fields": ["id_card"]}}
+    a = analysed([
+        step("aanvraag", kind="form", form="aanvraag", channel="online", client_minutes=20, staff_minutes=5),
+        step("beslissing", kind="decision", uses=["id_card"], staff_minutes=10),
+    ], forms=forms)
+    s = simulate(a, codes=["P02"])
+    assert s.to_be_case.case.initiated_by == "organisation"
+    assert [x.id for x in s.to_be_case.steps] == ["beslissing"]
+    assert s.to_be.client_minutes == 0
+    assert_valid_file(s)
+
+
+def test_p03_shortens_the_form():
+    forms = {"f": {"name": "Formulier", "owner": "mw", "fields": ["income"],
+                   "attachments": ["id_card", "rent", "statements"]}}
+    a = analysed([step("a", form="f", client_minutes=90), step("d", kind="decision", uses=["income", "statements"])],
+                 forms=forms)
+    s = simulate(a, codes=["P03"])
+    assert s.to_be_case.forms["f"].attachments == ["statements"]  # id_card has a source, rent is unused
+    assert not codes_of(s.to_be_analysis, "P03")
+
+
+# --- the flow stays honest when steps go ----------------------------------------------------
+
+
+def test_removing_a_step_never_turns_a_loop_back_into_a_longer_forward_path():
+    # start -> p -> r -> end, and start -> s -> r; r goes back to s. If r goes, p must not
+    # lead to s (a forward path start-p-s-end that the as-is never had).
+    a = analysed([
+        step("start", next=["p", "s"]),
+        step("p", wait_days=10, next=["r"]),
+        step("s", wait_days=10, next=["r"]),
+        step("r", kind="document", brings=["rent"], next=[{"to": "s", "chance": 0.2}, "end"]),
+        step("end"),
+    ])
+    editor_scenario = simulate(a, codes=["L01"])  # warm-up: a valid run
+    assert_valid_file(editor_scenario)
+    from kafka.simulate.editor import Editor
+
+    ed = Editor(a)
+    ed.remove_step("r")
+    nxt = {x.id: [e.to for e in x.next] for x in ed.case.steps}
+    assert nxt["p"] == ["end"] and nxt["s"] == ["end"]
+
+
+def test_the_first_step_goes_only_when_the_flow_still_starts_right_after_it():
+    a = analysed([step("a", next=["b", "c"]), step("b", next=["c"]), step("c")])
+    from kafka.simulate.editor import Editor
+
+    ed = Editor(a)
+    assert not ed.can_remove("a")
+    assert ed.can_remove("b")
+    a = analysed([step("a"), step("b"), step("c")])
+    assert Editor(a).can_remove("a")
+
+
+# --- scenarios, totals -----------------------------------------------------------------------
+
+
+def test_local_scenario_applies_only_local_proposals(all_codes):
+    both = scenarios(all_codes)
+    assert set(both) == {"local", "all"}
+    assert all(a.level is Level.LOCAL for a in both["local"].applied)
+    assert {a.level for a in both["all"].applied} == {Level.LOCAL, Level.SUPRALOCAL}
+    # what the OCMW can do alone never beats all proposals together
+    assert both["all"].saving.euro_year >= both["local"].saving.euro_year
+
+
+def test_scenario_totals_are_summable_numbers(all_codes):
+    totals = scenario_totals(all_codes)
+    assert set(totals) == {"local", "all"}
+    for key, values in totals.items():
+        assert all(isinstance(v, (int, float)) for v in values.values()), key
+        assert values["applied"] == len(scenarios(all_codes)[key].applied)
+    every = totals["all"]
+    assert every["client_minutes"] == pytest.approx(all_codes.metrics.client_minutes - simulate(all_codes).to_be.client_minutes)
+    assert every["euro_year"] > 0 and every["findings_after"] == 0
+
+
+def test_english_change_texts():
+    a = analyze(analysed([step("a", asks=["income"]), step("b", asks=["income"])]).case, lang="en")
+    s = simulate(a)
+    assert s.applied[0].changes == ("Inkomen is no longer asked at Stap b: it comes from the file of Stap a.",)
+    assert s.to_be_case.case.title == "Test (to-be)"
+
+
+# --- the guarantees on real and generated cases -------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_cases_to_be_never_worse_and_valid(path):
+    loaded = load_case(path)
+    assert loaded.ok
+    analysis = analyze(loaded.case)
+    for name, scenario in scenarios(analysis).items():
+        assert_never_worse(scenario)
+        case = assert_valid_file(scenario)
+        assert case.case.id == f"{loaded.case.case.id}-to-be"
+    # every local finding's proposal is taken in the local scenario: none of them is left
+    # (a loop can shrink to a smaller, local one: that is a new finding, not the one answered)
+    answered = {(f.code, f.proposal.target.key, f.data) for f in analysis.by_level(Level.LOCAL) if f.code not in ("P03", "T01")}
+    left = [f for f in scenarios(analysis)["local"].remaining if (f.code, f.proposal.target.key, f.data) in answered]
+    assert not left, [f.message for f in left]
+
+
+@given(doc=case_docs(), data=st.data())
+def test_generated_cases_to_be_never_worse_and_valid(doc, data):
+    analysis = analyze(load_doc(doc))
+    chosen = data.draw(st.one_of(st.none(), st.lists(st.sampled_from(CODES), unique=True)), label="codes")
+    level = data.draw(st.sampled_from([None, "local", "supralocal"]), label="level")
+    for scenario in (*scenarios(analysis).values(), simulate(analysis, chosen, level)):
+        assert_never_worse(scenario)
+        assert_valid_file(scenario)
+    assert analysis.case.model_dump() == load_doc(doc).model_dump()
+
+
+@given(doc=case_docs(max_steps=8))
+def test_generated_cases_lose_the_findings_whose_proposals_always_work(doc):
+    # Every code but P03 (a form may stay heavy) and T01 (the steps alone may exceed the
+    # deadline) is always answered by its effect, whatever else the case holds.
+    analysis = analyze(load_doc(doc))
+    for code in {f.code for f in analysis.findings} - {"P03", "T01"}:
+        scenario = simulate(analysis, codes=[code])
+        assert not codes_of(scenario.to_be_analysis, code), (code, [f.message for f in codes_of(scenario.to_be_analysis, code)])
+
+
+def test_effects_are_registered_by_code():
+    assert set(EFFECTS) == set(CODES)
+
+
+# --- the to-be case file --------------------------------------------------------------------
+
+
+def test_write_refuses_the_case_itself_and_files_it_did_not_write(tmp_path, all_codes):
+    scenario = simulate(all_codes)
+    own = tmp_path / "case.yaml"
+    own.write_text("case: mine\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="case file itself"):
+        write_to_be(own, scenario, source=str(own))
+    with pytest.raises(OutputError, match="not written by kafka simulate"):
+        write_to_be(own, scenario, source=str(tmp_path / "other.yaml"))
+    assert own.read_text(encoding="utf-8") == "case: mine\n"
+    target = tmp_path / "to-be.yaml"
+    write_to_be(target, scenario, source=str(own))
+    write_to_be(target, scenario, source=str(own))  # its own output may be replaced
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# To-be procedure generated by kafka simulate")
+    assert "from the case 'all-codes' (case.yaml)" in text
+    assert load_case(target).ok
