@@ -228,21 +228,8 @@ class CaseGraph:
         return Path(path.steps, days)
 
     def _longest(self, start: str | None, end: str | None) -> Path | None:
-        # Dynamic programming in file order, which is a topological order of the
-        # dag; between two given steps only the steps listed between them matter.
-        first = self.order[start] if start is not None else 0
         last_index = self.order[end] if end is not None else len(self.case.steps) - 1
-        best: dict[str, float] = {}
-        back: dict[str, str | None] = {}
-        for step in self.case.steps[first : last_index + 1]:
-            node = step.id
-            if node == start or (start is None and self.dag.in_degree(node) == 0):
-                best[node], back[node] = self.step_days(node), None
-                continue
-            preds = [p for p in self.dag.predecessors(node) if p in best]
-            if preds:
-                p = max(preds, key=lambda q: (best[q], -self.order[q]))
-                best[node], back[node] = best[p] + self.step_days(node), p
+        best, back = self.longest_from(start, last_index)
         if end is not None:
             if end not in best:
                 return None
@@ -256,6 +243,29 @@ class CaseGraph:
         while back[path[-1]] is not None:
             path.append(back[path[-1]])
         return Path(tuple(reversed(path)), best[last])
+
+    def longest_from(self, start: str | None, last_index: int) -> tuple[dict[str, float], dict[str, str | None]]:
+        """Longest paths in the loop-free flow from ``start`` (from every first step when None)
+        to each step up to file position ``last_index``: days (wait + duration of every step
+        on the path) and the previous step on the path, for the steps reachable.
+
+        Dynamic programming in file order, which is a topological order of the dag;
+        only the steps listed between the ends matter. One run answers every end at
+        once, so callers with many ends from one start (loops) run it once.
+        """
+        first = self.order[start] if start is not None else 0
+        best: dict[str, float] = {}
+        back: dict[str, str | None] = {}
+        for step in self.case.steps[first : last_index + 1]:
+            node = step.id
+            if node == start or (start is None and self.dag.in_degree(node) == 0):
+                best[node], back[node] = self.step_days(node), None
+                continue
+            preds = [p for p in self.dag.predecessors(node) if p in best]
+            if preds:
+                p = max(preds, key=lambda q: (best[q], -self.order[q]))
+                best[node], back[node] = best[p] + self.step_days(node), p
+        return best, back
 
     @cached_property
     def loops(self) -> list[list[str]]:

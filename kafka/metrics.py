@@ -134,13 +134,32 @@ def loop_expected_extra(graph: CaseGraph, group: list[str], settings: Settings) 
     series). A chance of 1 would never end; it is capped at 0.9.
     """
     days = client = staff = 0.0
+    by_target: dict[str, list[tuple[str, dict]]] = {}
     for u, v, data in graph.loop_edges(group):
-        chance = data["chance"] if data["chance"] is not None else settings.default_loop_chance
-        chance = min(chance, 0.9)
-        rounds = chance / (1 - chance)
-        redo = graph.longest_path_between(v, u)
-        redo_steps = redo.steps if redo else (v,)
-        days += rounds * sum(graph.step_days(s) for s in redo_steps)
-        client += rounds * sum(graph.steps[s].client_minutes for s in redo_steps)
-        staff += rounds * sum(graph.steps[s].staff_minutes for s in redo_steps)
+        by_target.setdefault(v, []).append((u, data))
+    # One longest-path run per loop target answers all its loop edges, and the sums
+    # along each path are accumulated in the same pass: a step that loops back to every
+    # earlier step stays quadratic instead of running one path search per edge.
+    for v, edges in by_target.items():
+        totals = _path_totals(graph, v, max(graph.order[u] for u, _ in edges))
+        for u, data in edges:
+            chance = data["chance"] if data["chance"] is not None else settings.default_loop_chance
+            chance = min(chance, 0.9)
+            rounds = chance / (1 - chance)
+            redo_days, redo_client, redo_staff = totals.get(u) or totals[v]  # u unreachable: redo v alone
+            days += rounds * redo_days
+            client += rounds * redo_client
+            staff += rounds * redo_staff
     return {"days": days, "client_minutes": client, "staff_minutes": staff}
+
+
+def _path_totals(graph: CaseGraph, start: str, last_index: int) -> dict[str, tuple[float, float, float]]:
+    """For every step reachable from ``start``: days, client and staff minutes summed
+    over the steps of the longest path from ``start`` to it (both ends included)."""
+    _, back = graph.longest_from(start, last_index)
+    totals: dict[str, tuple[float, float, float]] = {}
+    for node in back:  # file order: a step's previous step on the path comes before it
+        step = graph.steps[node]
+        before = totals[back[node]] if back[node] is not None else (0.0, 0.0, 0.0)
+        totals[node] = (before[0] + graph.step_days(node), before[1] + step.client_minutes, before[2] + step.staff_minutes)
+    return totals

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -89,10 +90,16 @@ class _Strict(BaseModel):
         # hand-written file that means "none", so it takes the default. Only
         # for known keys: an unknown key stays, to be reported (an unquoted
         # comma in `{name: A, B}` makes a key "B" with no value).
-        if isinstance(value, dict):
-            known = {f.alias or name for name, f in cls.model_fields.items()} | set(cls.model_fields)
+        if isinstance(value, dict) and None in value.values():
+            known = _known_keys(cls)
             return {k: v for k, v in value.items() if v is not None or k not in known}
         return value
+
+
+@cache
+def _known_keys(model: type[BaseModel]) -> frozenset[str]:
+    """A model's keys, by alias and by name (computed once per model: a case can have 200,000 branches)."""
+    return frozenset(f.alias or name for name, f in model.model_fields.items()) | frozenset(model.model_fields)
 
 
 class Tariffs(_Strict):

@@ -7,11 +7,11 @@ problems; none stops the others, so a user sees the whole list at once.
 from __future__ import annotations
 
 from collections import Counter, deque
-from typing import Iterable
+from typing import Collection, Iterable
 
 from kafka.catalogue import sources_for
 from kafka.diagnostics import Problem, Severity, did_you_mean, format_path
-from kafka.flow import flow_edges
+from kafka.flow import FlowEdge, flow_edges
 from kafka.model import ActorLevel, Case
 from kafka.yamlsource import Positions
 
@@ -27,15 +27,12 @@ class _Checker:
         line, col = self.positions.of(path)
         self.problems.append(Problem(self.name, line, col, format_path(path), message, kind, severity))
 
-    def ref(self, path: tuple, value: str | None, known: Iterable[str], what: str) -> None:
-        if value is None:
+    def ref(self, path: tuple, value: str | None, known: Collection[str], what: str) -> None:
+        if value is None or value in known:  # known is a dict or set: no scan per reference
             return
-        known = list(known)
-        if value not in known:
-            self.add(path, f"unknown {what} '{value}'{did_you_mean(value, known)}", "unknown-reference")
+        self.add(path, f"unknown {what} '{value}'{did_you_mean(value, list(known))}", "unknown-reference")
 
-    def refs(self, path: tuple, values: list[str], known: Iterable[str], what: str) -> None:
-        known = list(known)
+    def refs(self, path: tuple, values: list[str], known: Collection[str], what: str) -> None:
         for i, value in enumerate(values):
             self.ref(path + (i,), value, known, what)
 
@@ -45,7 +42,7 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
     c = _Checker(case, name, positions)
     actors, data, rules, forms = case.actors, case.data, case.rules, case.forms
     sources = sources_for(case)
-    step_ids = [s.id for s in case.steps]
+    step_ids = {s.id: None for s in case.steps}  # file order kept, for suggestions
 
     clients = [key for key, actor in actors.items() if actor.level is ActorLevel.CLIENT]
     if len(clients) != 1:
@@ -61,7 +58,7 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
         c.refs(("forms", key, "fields"), form.fields, data, "data item")
         c.refs(("forms", key, "attachments"), form.attachments, data, "data item")
 
-    counts = Counter(step_ids)
+    counts = Counter(s.id for s in case.steps)
     first_index: dict[str, int] = {}
     for i, step in enumerate(case.steps):
         if counts[step.id] > 1 and step.id in first_index:
@@ -81,13 +78,14 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
             if total > 1.0001:
                 c.add(at + ("next",), f"the chances of the branches add up to {total:g}, more than 1", "chance-sum")
 
-    _check_rules(c, step_ids)
-    _check_reachability(c)
+    edges = flow_edges(case)  # once: a case may have some 200,000 of them
+    _check_rules(c, step_ids, edges)
+    _check_reachability(c, edges)
     return c.problems
 
 
-def _check_rules(c: _Checker, step_ids: list[str]) -> None:
-    forward = _forward_successors(c.case)
+def _check_rules(c: _Checker, step_ids: dict[str, None], edges: list[FlowEdge]) -> None:
+    forward = _forward_successors(c.case, edges)
     for key, rule in c.case.rules.items():
         at = ("rules", key)
         c.ref(at + ("from",), rule.from_step, step_ids, "step")
@@ -110,9 +108,9 @@ def _check_rules(c: _Checker, step_ids: list[str]) -> None:
             )
 
 
-def _check_reachability(c: _Checker) -> None:
+def _check_reachability(c: _Checker, edges: list[FlowEdge]) -> None:
     successors: dict[str, list[str]] = {s.id: [] for s in c.case.steps}
-    for edge in flow_edges(c.case):
+    for edge in edges:
         successors[edge.source].append(edge.target)
     reached = _reachable(successors, c.case.steps[0].id)
     for i, step in enumerate(c.case.steps):
@@ -125,9 +123,9 @@ def _check_reachability(c: _Checker) -> None:
             )
 
 
-def _forward_successors(case: Case) -> dict[str, list[str]]:
+def _forward_successors(case: Case, edges: list[FlowEdge]) -> dict[str, list[str]]:
     successors: dict[str, list[str]] = {s.id: [] for s in case.steps}
-    for edge in flow_edges(case):
+    for edge in edges:
         if not edge.loop:
             successors[edge.source].append(edge.target)
     return successors
