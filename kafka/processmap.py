@@ -152,7 +152,8 @@ class ProcessMapSource:
     placement: "Placement"
 
 
-def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefix: str = "step-") -> ProcessMapSource:
+def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefix: str = "step-",
+                      numbers: dict[str, int] | None = None) -> ProcessMapSource:
     """The DOT source and where kafka placed every step (for print slicing).
 
     Graphviz's ``dot`` engine cannot keep clusters in a given order, and
@@ -161,10 +162,12 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
     node sizes measured by Graphviz) and the DOT says ``layout=nop``: any
     Graphviz keeps those positions, routes the edges around the steps and
     places their labels.
+
+    ``numbers`` overrides the step numbers (the to-be map keeps the as-is numbers).
     """
     t = Translator(lang or analysis.lang)
     graph = analysis.graph
-    numbers = step_numbers(analysis)
+    numbers = numbers or step_numbers(analysis)
     worst = worst_severity(analysis)
     codes = codes_by_step(analysis)
     long_wait = analysis.settings.long_wait_days

@@ -9,6 +9,7 @@ import click
 from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
 from kafka.errors import ExitCode
 from kafka.report import report_file_name, write_case_report
+from kafka.simulate import scenarios
 
 
 @click.command()
@@ -44,7 +45,7 @@ def report(paths, output, select, ignore, overrides, lang):
             click.secho(f"{loaded.path}: case id '{analysis.case.id}' is also used by {written[name]}; "
                         f"writing {stem}-{n}.html instead", fg="yellow", err=True)
             name = f"{stem}-{n}.html"
-        path = write_case_report(analysis, output, name=name)
+        path = write_case_report(analysis, output, name=name, to_be=scenarios(analysis, select=select, ignore=ignore))
         written[name] = str(loaded.path)
         click.echo(f"wrote {_shown(path)}")
     if bad:

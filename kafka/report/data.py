@@ -385,8 +385,17 @@ def build_case_report(analysis: Analysis, *, to_be: Any = None, link_back: str |
         rules=_rules(analysis, refs),
         sources=_sources(analysis),
         tariffs={"client_hour_eur": analysis.settings.client_hour_eur, "staff_hour_eur": analysis.settings.staff_hour_eur},
-        to_be=to_be,
+        to_be=_to_be_section(analysis, to_be),
     )
+
+
+def _to_be_section(analysis: Analysis, to_be: Any):
+    """The to-be section's own data (kafka.report.to_be), when the caller gave scenarios."""
+    if to_be is None:
+        return None
+    from kafka.report.to_be import to_be_report
+
+    return to_be_report(analysis, to_be)
 
 
 def _step_refs(analysis: Analysis) -> dict[str, StepRef]:

@@ -333,7 +333,10 @@ class Editor:
                         continue  # would turn a loop back into a new forward path
                     rerouted.append(NextStep(to=after.to, when=edge.when or after.when,
                                              chance=_times(edge.chance, after.chance)))
-            step.next = _merged(rerouted)
+            merged = _merged(rerouted)
+            if len(step.next) > 1 and len(merged) == 1:
+                merged = _rescaled(merged, 0.0)  # one branch left: every case takes it
+            step.next = merged
         self.case.steps = [s for s in self.case.steps if s.id != step_id]
         if reason:
             self.say(reason, step=self.step_name(step_id))
