@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kafka.aggregate.collect import CaseSummary, Collection, RunOptions, SkippedFile, collect
+from kafka.aggregate.collect import CaseSummary, Collection, RunOptions, SkippedFile, collect, site_lock
+from kafka.output import ensure_dir
 
 
 @dataclass
@@ -46,8 +47,10 @@ def aggregate(
     """Aggregate every case file under ``paths`` into a static site in ``out_dir``."""
     from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
 
-    collection = collect(paths, out_dir, options, jobs=jobs, force=force, progress=progress)
-    return AggregateResult(collection, write_site(collection, out_dir, options.lang))
+    out = ensure_dir(out_dir)
+    with site_lock(out):
+        collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
+        return AggregateResult(collection, write_site(collection, out, options.lang))
 
 
 __all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SkippedFile", "aggregate"]

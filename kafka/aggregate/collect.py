@@ -23,7 +23,8 @@ import os
 import re
 import shutil
 import signal
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -36,6 +37,7 @@ from kafka.output import ensure_dir, inside, safe_name, write_atomic
 from kafka.settings import DEFAULT_SETTINGS, Settings
 
 MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".kafka-aggregate.lock"
 MANIFEST_FORMAT = 1
 CASES_FOLDER = "cases"
 _STAGING_FOLDER = ".incoming"  # inside cases/: same file system, so moving a report is a rename
@@ -289,12 +291,62 @@ class Manifest:
         payload = {
             "format": MANIFEST_FORMAT,
             "generator": f"kafka {__version__}",
-            "cases": {path: asdict(summary) for path, summary in self.entries.items()},
+            # vars(), not asdict(): asdict deep-copies every finding row, seconds on thousands of cases
+            "cases": {path: vars(summary) for path, summary in self.entries.items()},
         }
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- the run ----------------------------------------------------------------------------
+
+
+@contextmanager
+def site_lock(folder: Path):
+    """Only one run writes into a folder at a time (two would delete each other's staged reports).
+
+    A lock file holds the process id; one left by a run that crashed (its
+    process is gone) is taken over.
+    """
+    lock = inside(folder, LOCK_NAME)
+    for _ in range(2):
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            owner = _lock_owner(lock)
+            if owner is not None and _alive(owner):
+                raise OutputError(f"another 'kafka aggregate' (process {owner}) is writing into {folder}; "
+                                  "wait until it has finished") from None
+            lock.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}") from None
+    else:
+        raise OutputError(f"cannot lock {folder} for writing (remove {lock} if no kafka is running)")
+    try:
+        os.write(handle, str(os.getpid()).encode())
+    finally:
+        os.close(handle)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _lock_owner(lock: Path) -> int | None:
+    try:
+        return int(lock.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def report_name(case_id: str) -> str:
@@ -377,7 +429,7 @@ def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: 
         return None
     if not (out / entry.report).is_file():
         return None
-    return CaseSummary.from_dict({**asdict(entry), "path": path})
+    return replace(entry, path=path)
 
 
 def _run(todo: list[_Job], jobs: int | None, lang: str, done: Callable[[int], None]):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,7 +264,7 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     t = Translator(lang)
     tables = build_tables(collection.cases)
     written = [
-        write_atomic(inside(out, FINDINGS_CSV), to_csv(_records(tables.findings), FINDINGS_COLUMNS)),
+        write_atomic(inside(out, FINDINGS_CSV), to_csv(finding_records(collection), FINDINGS_COLUMNS)),
         write_atomic(inside(out, PROPOSALS_CSV), to_csv(_records(tables.proposals), PROPOSAL_COLUMNS)),
         write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped)),
     ]
@@ -275,6 +276,17 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     written.append(write_atomic(inside(out, INDEX), env.get_template("index.html").render(page=index)))
     written.append(write_atomic(inside(out, AGENDA), env.get_template("agenda.html").render(page=agenda)))
     return written
+
+
+def finding_records(collection: Collection):
+    """The finding rows as the analysis gave them (kafka.tables.finding_rows), with where the report is.
+
+    Written from the rows themselves rather than the pandas table, so that
+    findings.csv matches ``kafka analyze --format csv`` value for value.
+    """
+    for case in collection.cases:
+        for row in case.findings:
+            yield {**row, "report": case.report, "file": case.path}
 
 
 def downloads(t: Translator) -> list[Link]:
@@ -572,9 +584,17 @@ def _column_letter(n: int) -> str:
     return get_column_letter(n)
 
 
+# Control characters are not allowed in the XML of a workbook (openpyxl refuses
+# them); a YAML double-quoted string can hold them ("\v"), so they are dropped.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EXCEL_CELL_MAX = 32_767  # characters in one cell
+
+
 def _cell_value(value: object) -> object:
     if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         value = value.item()
+    if isinstance(value, str):
+        value = _ILLEGAL_XML.sub("", value)[:_EXCEL_CELL_MAX]
     return spreadsheet_safe(value)

@@ -1,0 +1,168 @@
+"""Aggregation speed and memory: `kafka aggregate` on generated folders of cases.
+
+Target (issue 5): 1,000 cases aggregated, every case report included, in
+under 60 s on 2 cores and under 1 GiB of memory. Run:
+
+    .venv/bin/python benchmarks/bench_aggregate.py [--sizes 100 1000 5000] [--jobs 2]
+
+For each size the cases are generated first (benchmarks/generate_cases.py,
+not timed), then ``kafka aggregate`` runs as a child process, three times:
+a full run, a second run with nothing changed (the manifest cache), and a
+run after 1% of the files changed. Measured per run:
+
+* wall time, and CPU time (user + system of the command and its workers);
+* peak memory: the largest sum of the resident sets of the whole process
+  tree, sampled every 50 ms (an over-estimate: pages the forked workers share
+  with the main process are counted once per process), and the largest
+  resident set of a single process (getrusage RUSAGE_CHILDREN);
+* the size of the site on disk.
+
+The machine's load average is printed with the figures: on a machine shared
+with other work, wall time is longer than CPU time / jobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate_cases import write_cases  # noqa: E402
+
+TARGET_SECONDS = 60
+TARGET_BYTES = 1 << 30
+
+
+def tree_rss(root: int) -> int:
+    """Bytes resident in ``root`` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    members, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in members:
+                members.add(pid)
+                frontier.append(pid)
+    total = 0
+    for pid in members:
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def run(command: list[str]) -> dict:
+    """Run ``command``; its wall time, CPU time and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr.decode()[-2000:]}")
+    return {
+        "wall": wall,
+        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "tree_rss": peak,
+        "max_process_rss": after.ru_maxrss * 1024,  # the largest single process so far (kB on Linux)
+    }
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def bench(size: int, jobs: int, work: Path) -> list[dict]:
+    cases, site = work / f"cases-{size}", work / f"site-{size}"
+    start = time.perf_counter()
+    paths = write_cases(cases, size, seed=7)
+    print(f"\n{size:,} cases generated in {time.perf_counter() - start:.1f} s (not timed below)", flush=True)
+    command = [sys.executable, "-m", "kafka", "aggregate", str(cases), "-o", str(site), "--jobs", str(jobs)]
+    rows = []
+    for label, prepare in (
+        ("full run", lambda: shutil.rmtree(site, ignore_errors=True)),
+        ("nothing changed", lambda: None),
+        ("1% of files changed", lambda: _touch(paths[:: 100])),
+    ):
+        prepare()
+        load = os.getloadavg()[0]
+        figures = run(command)
+        figures.update(label=label, size=size, load=load, disk=folder_size(site))
+        rows.append(figures)
+        _print(figures, jobs)
+    return rows
+
+
+def _touch(paths: list[Path]) -> None:
+    for path in paths:  # a real change: the content hash must differ
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("cases_per_year: ", "cases_per_year: 1", 1), encoding="utf-8")
+
+
+def _print(f: dict, jobs: int) -> None:
+    mib = 1 << 20
+    print(f"  {f['label']:<22} wall {f['wall']:6.1f} s   cpu {f['cpu']:6.1f} s ({f['cpu'] / jobs:5.1f} s per core)   "
+          f"peak tree RSS {f['tree_rss'] / mib:6.0f} MiB   largest process {f['max_process_rss'] / mib:5.0f} MiB   "
+          f"site {f['disk'] / mib:6.0f} MiB   load avg at start {f['load']:.1f}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2: the target machine)")
+    parser.add_argument("--keep", type=Path, help="keep the generated cases and sites in this folder")
+    args = parser.parse_args()
+    print(f"kafka aggregate benchmark: {os.cpu_count()} cores here, --jobs {args.jobs}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        results = [row for size in args.sizes for row in bench(size, args.jobs, work)]
+    failed = False
+    for row in results:
+        if row["size"] == 1000 and row["label"] == "full run":
+            ok = row["wall"] < TARGET_SECONDS and row["tree_rss"] < TARGET_BYTES
+            failed = not ok
+            print(f"\n1,000 cases: {row['wall']:.1f} s (target < {TARGET_SECONDS} s), peak "
+                  f"{row['tree_rss'] / (1 << 20):.0f} MiB (target < 1,024 MiB): {'OK' if ok else 'MISSED'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,465 @@
+"""kafka aggregate: the VVSG site over many cases (issue 5).
+
+Most tests share one site built from the example cases plus the hand-made
+pair in tests/data/aggregate/pair (module fixture, built in-process); the
+tests that change their input build their own small site.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from kafka.aggregate import RunOptions, aggregate
+from kafka.aggregate.collect import MANIFEST_NAME, CaseSummary, Manifest, SkippedFile, report_name, settle
+from kafka.aggregate.keys import normalise
+from kafka.aggregate.tables import FINDINGS_COLUMNS, PROPOSAL_COLUMNS, build_tables
+from kafka.analysis import analyze
+from kafka.cli import main
+from kafka.errors import ExitCode
+from kafka.loader import iter_case_files, load_case
+from kafka.tables import FINDING_COLUMNS, finding_rows
+
+REPO = Path(__file__).resolve().parent.parent
+PAIR = REPO / "tests" / "data" / "aggregate" / "pair"
+CASES = REPO / "cases"
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+
+def _analyses(*folders: Path, lang: str = "nl"):
+    return [analyze(load_case(p).case, lang=lang) for p in iter_case_files([str(f) for f in folders])]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    result = aggregate([str(CASES), str(PAIR)], out, RunOptions.of("nl"), jobs=1)
+    assert result.ok, [s.messages for s in result.collection.skipped]
+    return out, result
+
+
+def _read_csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+# --- links ---------------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        for name in ("href", "src"):
+            if attrs.get(name):
+                self.hrefs.append(attrs[name])
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def broken_links(folder: Path) -> list[str]:
+    """Every link of every page under ``folder`` that does not resolve (file or #anchor)."""
+    pages = {p.resolve(): _parse(p) for p in folder.rglob("*.html")}
+    parsed = dict(pages)
+    broken = []
+    for page, links in pages.items():
+        for href in links.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith("//"):
+                broken.append(f"{page.name}: external link {href}")
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.is_file():
+                broken.append(f"{page.relative_to(folder.resolve())}: {href} (no such file)")
+            elif parts.fragment and target.suffix == ".html":
+                if target not in parsed:
+                    parsed[target] = _parse(target)
+                if parts.fragment not in parsed[target].ids:
+                    broken.append(f"{page.name}: {href} (no such anchor)")
+            elif not target.is_relative_to(folder.resolve()):
+                broken.append(f"{page.name}: {href} leaves the site")
+    return broken
+
+
+def test_every_link_of_the_site_resolves(site):
+    out, result = site
+    assert (out / "index.html").is_file() and (out / "agenda.html").is_file()
+    assert len(list((out / "cases").glob("*.html"))) == len(result.collection.cases)
+    assert broken_links(out) == []
+
+
+def test_the_index_links_every_case_report_and_each_report_links_back(site):
+    out, result = site
+    index = _parse(out / "index.html")
+    for case in result.collection.cases:
+        assert case.report in index.hrefs
+        assert "../index.html" in _parse(out / case.report).hrefs
+
+
+def test_every_link_resolves_on_a_generated_folder(tmp_path):
+    from generate_cases import write_cases
+
+    write_cases(tmp_path / "in", 12, seed=3)
+    result = aggregate([str(tmp_path / "in")], tmp_path / "out", jobs=2)
+    assert result.ok and len(result.collection.cases) == 12
+    assert broken_links(tmp_path / "out") == []
+
+
+# --- the exports ------------------------------------------------------------------------------
+
+
+def test_findings_csv_has_exactly_the_findings_of_the_analysis(site):
+    out, _ = site
+    rows = _read_csv(out / "findings.csv")
+    expected = [row for a in _analyses(CASES, PAIR) for row in finding_rows(a)]
+    assert len(rows) == len(expected)
+    assert list(rows[0]) == list(FINDINGS_COLUMNS)
+    key = lambda r: (r["case_id"], r["code"], r["steps"], r["data"])  # noqa: E731
+    got = sorted(rows, key=key)
+    for mine, theirs in zip(got, sorted(expected, key=key)):
+        for column in FINDING_COLUMNS:
+            value = theirs[column]
+            if isinstance(value, (int, float)):
+                assert float(mine[column]) == pytest.approx(value), column
+            else:
+                assert mine[column] == str(value), column
+        assert mine["report"] == f"cases/{report_name(mine['case_id'])}"
+
+
+def test_proposals_csv_has_a_level_column_and_ranks(site):
+    out, result = site
+    rows = _read_csv(out / "proposals.csv")
+    assert list(rows[0]) == list(PROPOSAL_COLUMNS)
+    assert {r["level"] for r in rows} == {"local", "supralocal"}
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
+    savings = [float(r["euro_year_saved"]) for r in rows]
+    assert savings == sorted(savings, reverse=True)
+    assert sorted(int(r["rank_organisations"]) for r in rows) == list(range(1, len(rows) + 1))
+    # every finding is in exactly one merged proposal
+    assert sum(int(r["findings"]) for r in rows) == len(_read_csv(out / "findings.csv"))
+
+
+def test_summary_xlsx_has_the_same_tables(site):
+    openpyxl = pytest.importorskip("openpyxl")
+    out, _ = site
+    book = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
+    assert {"cases", "findings", "proposals", "by_code_procedure", "by_organisation", "procedure_comparison",
+            "skipped"} <= set(book.sheetnames)
+    findings = list(book["findings"].iter_rows(values_only=True))
+    assert list(findings[0]) == list(FINDINGS_COLUMNS)
+    assert len(findings) - 1 == len(_read_csv(out / "findings.csv"))
+    proposals = list(book["proposals"].iter_rows(values_only=True))
+    assert len(proposals) - 1 == len(_read_csv(out / "proposals.csv"))
+
+
+HOSTILE = """\
+case:
+  id: hostile
+  title: "=HYPERLINK(\\"http://evil.example\\",\\"klik\\")"
+  organisation: "+OCMW <script>alert(1)</script>"
+  procedure: leefloon
+actors:
+  client: {name: "@cliënt", level: client}
+  mw: {name: "-Maatschappelijk werker", level: local}
+data:
+  x: {name: "=1+1", source: rijksregister}
+steps:
+  - {id: a, name: "=A1", actor: mw, channel: in_person, client_minutes: 10, asks: [x]}
+  - {id: b, name: "<b>B</b>", actor: mw, channel: in_person, client_minutes: 10, asks: [x], tells_story: true}
+"""
+
+
+def test_exports_are_formula_safe_and_pages_escape_case_text(tmp_path, write_case):
+    openpyxl = pytest.importorskip("openpyxl")
+    (tmp_path / "in").mkdir()
+    write_case(tmp_path / "in", HOSTILE, name="hostile.yaml")
+    result = aggregate([str(tmp_path / "in")], tmp_path / "out", jobs=1)
+    assert result.ok
+    out = tmp_path / "out"
+    for name in ("findings.csv", "proposals.csv"):
+        for row in _read_csv(out / name):
+            for value in row.values():
+                assert not value.startswith(("=", "+", "-", "@")), (name, value)
+    book = openpyxl.load_workbook(out / "summary.xlsx")
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and value.startswith(("=", "+", "-", "@"))), (sheet.title, value)
+                assert getattr(value, "data_type", None) != "f"
+    for page in ("index.html", "agenda.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in html and "<b>B</b>" not in html
+    assert "&lt;script&gt;alert(1)" in (out / "index.html").read_text(encoding="utf-8")
+
+
+# --- merging proposals across cases ---------------------------------------------------------
+
+
+def _merged(site_tables, code: str, level: str | None = None):
+    frame = site_tables.proposals
+    rows = frame[frame["code"] == code]
+    if level:
+        rows = rows[rows["level"] == level]
+    return rows.to_dict("records")
+
+
+@pytest.fixture(scope="module")
+def pair_tables(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pair")
+    result = aggregate([str(PAIR)], out, jobs=1)
+    return build_tables(result.collection.cases), _analyses(PAIR)
+
+
+def _pair_saving(analyses, code: str, predicate) -> float:
+    return round(sum(f.proposal.saving.euro_year for a in analyses for f in a.findings
+                     if f.code == code and predicate(a, f)), 2)
+
+
+def test_the_same_source_under_different_ids_is_one_proposal(pair_tables):
+    tables, analyses = pair_tables
+    household = lambda a, f: a.case.data[f.data[0]].name == "Gezinssamenstelling"  # noqa: E731
+    d02 = [r for r in _merged(tables, "D02") if r["merge_key"] == "source:rijksregister"]
+    assert len(d02) == 1
+    row = d02[0]
+    assert (row["cases"], row["organisations"], row["findings"]) == (2, 2, 2)
+    assert row["organisation_names"] == "OCMW Noordstad; OCMW Zuiddorp"
+    assert row["euro_year_saved"] == pytest.approx(_pair_saving(analyses, "D02", household))
+    d01 = [r for r in _merged(tables, "D01") if r["merge_key"] == "data:source:rijksregister"]
+    assert len(d01) == 1 and d01[0]["cases"] == 2
+    assert d01[0]["euro_year_saved"] == pytest.approx(_pair_saving(analyses, "D01", household))
+
+
+def test_a_rule_is_recognised_by_its_reference_and_deadline(pair_tables):
+    tables, analyses = pair_tables
+    rows = _merged(tables, "T01")
+    assert len(rows) == 1
+    assert rows[0]["merge_key"] == "rule:organieke wet 8 juli 1976 art 60:30d"
+    assert rows[0]["cases"] == 2 and rows[0]["level"] == "supralocal" and rows[0]["government"] == "federal"
+
+
+def test_forms_and_actors_are_recognised_by_their_normalised_names(pair_tables):
+    tables, analyses = pair_tables
+    p03 = _merged(tables, "P03")
+    assert len(p03) == 1 and p03[0]["cases"] == 2
+    assert p03[0]["euro_year_saved"] == pytest.approx(_pair_saving(analyses, "P03", lambda a, f: True))
+    t02 = _merged(tables, "T02")  # 'RVA-kantoor' and 'RVA kantoor'
+    assert len(t02) == 1 and t02[0]["cases"] == 2 and t02[0]["level"] == "supralocal"
+
+
+def test_items_with_different_names_and_no_source_stay_apart(pair_tables):
+    tables, _ = pair_tables
+    keys = {r["merge_key"] for r in _merged(tables, "D01")}
+    assert {"data:name:huurovereenkomst", "data:name:huurcontract"} <= keys
+
+
+def test_the_agenda_holds_only_the_supralocal_proposals_with_their_evidence(tmp_path):
+    aggregate([str(PAIR)], tmp_path, jobs=1)
+    html = (tmp_path / "agenda.html").read_text(encoding="utf-8")
+    proposals = _read_csv(tmp_path / "proposals.csv")
+    supralocal = [p for p in proposals if p["level"] == "supralocal"]
+    assert supralocal and len(supralocal) < len(proposals)
+    assert html.count('class="dossier"') == len(supralocal)
+    assert 'id="gov-federal"' in html and 'id="gov-flemish"' not in html
+    for title in ("Huurwaarborg voor Ann (31)", "Huurwaarborg voor Bart (44)"):
+        assert html.count(title) == len(supralocal)  # every dossier shows both cases as evidence
+    assert "@page" in html and "@media print" in html
+
+
+def test_normalise():
+    assert normalise("Bijzonder Comité, art. 21") == "bijzonder comite art 21"
+    assert normalise("  RVA-kantoor ") == normalise("rva kantoor") == "rva kantoor"
+    assert normalise(None) == ""
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+def _copy_examples(folder: Path, n: int = 3) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for path in sorted(CASES.glob("*.yaml"))[:n]:
+        copies.append(Path(shutil.copy(path, folder / path.name)))
+    return copies
+
+
+def test_a_broken_file_among_good_ones_is_skipped_with_its_line(tmp_path):
+    good = _copy_examples(tmp_path / "in")
+    (tmp_path / "in" / "broken.yaml").write_text("case:\n  id: broken\n  title: [unclosed\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["aggregate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.output
+    assert re.search(r"broken\.yaml:\d+:\d+: ", result.output), result.output
+    assert "1 file skipped" in result.output
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "broken.yaml" in index and 'id="skipped"' in index
+    assert len(list((tmp_path / "out" / "cases").glob("*.html"))) == len(good)
+    assert len({r["case_id"] for r in _read_csv(tmp_path / "out" / "findings.csv")}) == len(good)
+
+
+def test_a_duplicate_case_id_keeps_the_first_file_and_skips_the_second(tmp_path):
+    first = _copy_examples(tmp_path / "in", 1)[0]
+    second = tmp_path / "in" / "zz-copy.yaml"
+    second.write_text(first.read_text(encoding="utf-8").replace("title:", "title: Kopie -", 1), encoding="utf-8")
+    result = aggregate([str(tmp_path / "in")], tmp_path / "out", jobs=1)
+    assert len(result.collection.cases) == 1 and result.collection.cases[0].path == str(first)
+    (skipped,) = result.collection.skipped
+    assert skipped.reason == "duplicate" and skipped.path == str(second)
+    assert re.match(rf"{re.escape(str(second))}:\d+:\d+: case\.id: the case id '[^']+' is also used by "
+                    rf"{re.escape(str(first))}", skipped.messages[0])
+
+
+def test_report_names_never_collide_and_stay_safe():
+    assert report_name("leefloon-sara") == "leefloon-sara.html"
+    assert report_name("abc-") != report_name("abc") and re.fullmatch(r"[a-z0-9_-]+\.html", report_name("abc-"))
+    outcomes = [CaseSummary(path=p, cache_key="", id=i, title="", organisation="", municipality="", procedure="",
+                            date="", cases_per_year=1, metrics={}, annual={}, findings=[])
+                for p, i in (("a.yaml", "x"), ("b.yaml", "x-"), ("c.yaml", "x"))]
+    cases, skipped = settle(outcomes + [SkippedFile("d.yaml", "invalid", ["d.yaml:1:1: bad"])])
+    assert [c.path for c in cases] == ["a.yaml", "b.yaml"]
+    assert [s.path for s in skipped] == ["c.yaml", "d.yaml"]
+    assert len({c.report for c in cases}) == 2
+
+
+def test_no_case_files_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["aggregate", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "no case files" in result.output and "Traceback" not in result.output
+
+
+def test_an_output_path_that_is_a_file_is_an_output_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    result = CliRunner().invoke(main, ["aggregate", str(PAIR), "-o", str(tmp_path / "file")])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_help_has_an_example():
+    result = CliRunner().invoke(main, ["aggregate", "-h"])
+    assert result.exit_code == 0 and "Example:" in result.output and "--jobs" in result.output
+
+
+# --- incremental runs ---------------------------------------------------------------------------
+
+
+def test_unchanged_cases_are_not_rendered_again(tmp_path):
+    files = _copy_examples(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    first = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    assert (first.rendered, first.reused) == (3, 0)
+    index_before = (out / "index.html").read_text(encoding="utf-8")
+
+    again = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    assert (again.rendered, again.reused) == (0, 3)
+    assert (out / "index.html").read_text(encoding="utf-8") == index_before  # the same tables from the cache
+
+    files[1].write_text(files[1].read_text(encoding="utf-8").replace("title:", "title: Gewijzigd -", 1),
+                        encoding="utf-8")
+    changed = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    assert (changed.rendered, changed.reused) == (1, 2)
+    assert "Gewijzigd -" in (out / "index.html").read_text(encoding="utf-8")
+
+    forced = aggregate([str(tmp_path / "in")], out, jobs=1, force=True).collection
+    assert (forced.rendered, forced.reused) == (3, 0)
+
+    other_lang = aggregate([str(tmp_path / "in")], out, RunOptions.of("en"), jobs=1).collection
+    assert other_lang.rendered == 3  # the language is part of the cache key
+
+
+def test_a_removed_case_loses_its_report(tmp_path):
+    files = _copy_examples(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    first = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    gone = out / first.cases[0].report
+    assert gone.is_file()
+    files[0].unlink()
+    aggregate([str(tmp_path / "in")], out, jobs=1)
+    assert not gone.exists()
+    assert (out / first.cases[1].report).is_file()
+
+
+def test_a_damaged_or_hostile_manifest_is_ignored(tmp_path):
+    _copy_examples(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
+    assert aggregate([str(tmp_path / "in")], out, jobs=1).collection.rendered == 1
+    # A manifest naming a file outside the site must never make kafka delete it.
+    victim = tmp_path / "victim.html"
+    victim.write_text("keep me")
+    data = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    entry = next(iter(data["cases"].values()))
+    data["cases"]["/elsewhere/x.yaml"] = {**entry, "report": "../victim.html"}
+    (out / MANIFEST_NAME).write_text(json.dumps(data), encoding="utf-8")
+    assert "/elsewhere/x.yaml" not in Manifest.read(out).entries
+    aggregate([str(tmp_path / "in")], out, jobs=1)
+    assert victim.read_text() == "keep me"
+
+
+# --- language --------------------------------------------------------------------------------
+
+
+def test_english_pages(tmp_path):
+    aggregate([str(PAIR)], tmp_path, RunOptions.of("en"), jobs=1)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    agenda = (tmp_path / "agenda.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in index and "All cases" in index and "Proposals across cases" in index
+    assert "Supralocal agenda" in agenda and "Federal government" in agenda
+    assert "Alle casussen" not in index
+
+
+# --- in a browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_index_in_a_browser_filters_and_follows_a_link_to_a_case_report(site):
+    browser = pytest.importorskip("browser", reason="tests/browser.py (the shared Chromium helper) is absent")
+    out, result = site
+    with browser.open_page(out / "index.html") as (page, log):
+        rows = page.locator("#cases-table tbody tr")
+        assert rows.count() == len(result.collection.cases)
+        page.fill("[data-filter-table=cases-table] input[data-filter-text]", "zuiddorp")
+        assert page.locator("#cases-table tbody tr:visible").count() == 1
+        page.fill("[data-filter-table=cases-table] input[data-filter-text]", "")
+        page.select_option("[data-filter-table=cases-table] select[data-filter-column='2']", "Huurwaarborg")
+        visible = page.locator("#cases-table tbody tr:visible")
+        assert visible.count() == sum(1 for c in result.collection.cases if c.procedure == "huurwaarborg")
+        visible.first.locator("a").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(".html") and "/cases/" in page.url
+        assert page.locator("h1").first.inner_text().startswith("Huurwaarborg")
+        page.locator("a[href='../index.html']").first.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/index.html")
+        # following our own links is the only request: nothing external, nothing failed, no script error
+        site_url = out.resolve().as_uri() + "/"
+        assert all(url.startswith(site_url) for url in log.external_requests), log
+        assert not (log.console_errors or log.failed_requests or log.dialogs), log
+
+
+@pytest.mark.browser
+def test_agenda_in_a_browser_is_clean_and_prints_on_a4(site, tmp_path):
+    browser = pytest.importorskip("browser", reason="tests/browser.py (the shared Chromium helper) is absent")
+    out, _ = site
+    with browser.open_page(out / "agenda.html") as (page, log):
+        assert page.locator("article.dossier").count() > 0
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4")
+        assert log.clean, log
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) > 1
