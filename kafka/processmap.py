@@ -135,8 +135,15 @@ def _html_escape(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Text for a plain (quoted) attribute: backslashes and <...> lose their special meaning."""
-    return graphviz.escape(clean(text))
+    """Text for a plain (quoted) attribute such as a tooltip, shown verbatim.
+
+    Graphviz reads these as escString: it expands ``\\N`` (node name), ``\\G``,
+    ``\\L``... and HTML entities. Rendered in-process by pygraphviz, a literal
+    backslash takes four in the DOT source (``graphviz.escape``'s two still gave
+    ``\\N`` -> the step id), and ``&`` must be written as an entity. ``nohtml``
+    keeps a text such as ``<b>x</b>`` from being read as an HTML-like label.
+    """
+    return graphviz.nohtml(clean(text).replace("\\", "\\\\\\\\").replace("&", "&amp;"))
 
 
 # --- the diagram ---------------------------------------------------------------
