@@ -112,3 +112,16 @@ def test_every_example_case_simulates(path, tmp_path):
     result = run(path, "--write", tmp_path / "to-be.yaml")
     assert result.exit_code == 0, result.output
     assert load_case(tmp_path / "to-be.yaml").ok
+
+
+def test_a_folder_or_an_empty_apply_is_a_usage_error():
+    result = run(REPO / "cases")
+    assert result.exit_code == 2 and "simulate takes one case file" in result.output
+    result = run(CASE, "--apply", "")
+    assert result.exit_code == 2 and "name a finding code" in result.output
+
+
+def test_a_write_target_that_cannot_be_written_fails_before_any_output(tmp_path):
+    result = run(CASE, "--write", tmp_path / "missing" / "to-be.yaml")
+    assert result.exit_code == 3
+    assert "does not exist" in result.output and "Doorlooptijd" not in result.output

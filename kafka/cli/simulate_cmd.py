@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from pathlib import Path
 
 import click
 
@@ -14,7 +15,7 @@ from kafka.errors import ExitCode, InputError
 from kafka.i18n import Translator
 from kafka.metrics import CONTRACT_METRICS
 from kafka.simulate import Scenario, simulate
-from kafka.simulate.casefile import write_to_be
+from kafka.simulate.casefile import check_target, write_to_be
 
 _LEVEL_COLOURS = {"local": "green", "supralocal": "magenta"}
 
@@ -28,6 +29,8 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     if not values:
         return None
     wanted = [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
+    if not wanted:
+        raise click.BadParameter(f"name a finding code: {' '.join(CODES)} (or a prefix such as D)")
     codes = []
     for prefix in wanted:
         matching = [c for c in CODES if c.startswith(prefix)]
@@ -67,6 +70,11 @@ def simulate_cmd(case, codes, level, fmt, write_path, select, ignore, overrides,
       kafka simulate case.yaml --format json --lang en
     """
     options = AnalysisOptions(select, ignore, overrides, lang)
+    options.settings  # a wrong --set fails before any work
+    if Path(case).is_dir():
+        raise click.BadParameter(f"'{case}' is a folder; simulate takes one case file", param_hint="CASE")
+    if write_path:
+        check_target(write_path, case)  # before the work, not after it
     good, bad = load_cases([case])
     if bad:
         raise InputError(f"{case} is not a valid case file; see the problems above (kafka validate {case})")

@@ -37,6 +37,12 @@ def to_be_yaml(scenario: Scenario, source: str | None = None) -> str:
 def write_to_be(path: str | os.PathLike[str], scenario: Scenario, source: str | None = None) -> Path:
     """Write the to-be case file; refuses to overwrite the case it came from or any
     file that kafka did not generate (nothing the user wrote is ever lost)."""
+    path = check_target(path, source)
+    return write_atomic(path, to_be_yaml(scenario, source))
+
+
+def check_target(path: str | os.PathLike[str], source: str | None = None) -> Path:
+    """``path`` as a place to write a to-be case file, or an OutputError saying why not."""
     path = Path(path)
     if source is not None and path.exists() and path.resolve() == Path(source).resolve():
         raise OutputError(f"refusing to overwrite the case file itself ({path}); choose another name")
@@ -46,7 +52,7 @@ def write_to_be(path: str | os.PathLike[str], scenario: Scenario, source: str | 
         raise OutputError(f"{path} exists and was not written by kafka simulate; choose another name or remove it")
     if not path.parent.is_dir():
         raise OutputError(f"the folder {path.parent} does not exist")
-    return write_atomic(path, to_be_yaml(scenario, source))
+    return path
 
 
 def _header(scenario: Scenario, source: str | None) -> str:
