@@ -55,7 +55,7 @@ def main() -> None:
 def _register() -> None:
     from kafka.cli import analyze_cmd, validate_cmd
     from kafka.cli import forms_cmd
-    from kafka.cli import export_cmd
+    from kafka.cli import export_cmd, serve_cmd
     from kafka.cli import aggregate_cmd
     from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
     from kafka.cli import simulate_cmd
@@ -69,6 +69,7 @@ def _register() -> None:
         forms_cmd.forms,
         simulate_cmd.simulate_cmd,
         export_cmd.export,
+        serve_cmd.serve,
         aggregate_cmd.aggregate,
         schema_cmd.schema,
         sources_cmd.sources,

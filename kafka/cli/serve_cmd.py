@@ -1,0 +1,69 @@
+"""``kafka serve``: the live report of a case file (or folder) for workshops."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import click
+
+from kafka.cli.common import AnalysisOptions, analysis_options, echo_problem
+from kafka.serve import DEFAULT_PORT, Change, LiveServer, LiveSite
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, path_type=str))
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port on 127.0.0.1 to serve on; 0 picks a free one.")
+@analysis_options
+def serve(path, port, select, ignore, overrides, lang):
+    """Show the report of a case file live in the browser, for workshops.
+
+    The page follows the file: save it and the browser refreshes by itself.
+    While the file has errors, the page shows them with their lines, and it
+    shows the report again once they are fixed. With a folder, the page lists
+    its case files, each opening its own live report. The server listens on
+    127.0.0.1 only; stop it with Ctrl-C.
+
+    \b
+    Example:
+      kafka serve cases/leefloon-sara.yaml
+      kafka serve cases/ --port 8080 --lang en
+    """
+    options = AnalysisOptions(select, ignore, overrides, lang)
+    options.settings  # check --set before starting (an unknown setting is a clear error)
+    site = LiveSite(path, lang=lang, analyse=options.run)
+    server = LiveServer(site, port=port, on_change=_report_change)  # binds now: a busy port fails here
+    click.secho(f"Serving {path} on {server.url}", bold=True)
+    click.echo("Open that address in a browser; it follows every save. Press Ctrl-C to stop.")
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # `kill` stops as cleanly as Ctrl-C
+    server.start()
+    try:
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    click.echo("Stopped.")
+
+
+def _report_change(change: Change) -> None:
+    """One line per changed file in the terminal, and its problems under it."""
+    now = time.strftime("%H:%M:%S")
+    for state in change.updated:
+        if state.analysis is not None:
+            n = len(state.analysis.findings)
+            click.echo(f"{now}  {state.name}: ok, {n} finding{'s' if n != 1 else ''}")
+        elif state.failure is not None:
+            click.secho(f"{now}  {state.name}: the analysis failed: {state.failure.strip().splitlines()[-1]}",
+                        fg="red", err=True)
+        else:
+            n = len(state.loaded.errors)
+            click.secho(f"{now}  {state.name}: {n} error{'s' if n != 1 else ''}", fg="red", err=True)
+        for problem in state.loaded.problems:
+            echo_problem(problem)
+    for path in change.removed:
+        click.echo(f"{now}  {path}: removed")

@@ -1,0 +1,121 @@
+"""The pages of the live preview that are not the case report itself.
+
+Each page is a plain dataclass rendered by a jinja2 template in
+``templates/`` (``serve_*.html``), with the report's environment: autoescape
+on, the report's stylesheet, the translator as ``t``. Case text is never
+trusted, and only ever reaches the HTML through autoescaped template values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from kafka.diagnostics import Problem, Severity
+from kafka.i18n import Translator
+from kafka.report import jinja_env
+
+EXCERPT_BEFORE = 2  # lines of the file shown above the line with a problem
+EXCERPT_AFTER = 1
+MAX_PROBLEMS = 50  # a file that is not YAML at all can have hundreds; the first ones say enough
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    number: int
+    text: str
+    marked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemView:
+    where: str  # "regel 12, kolom 5"
+    path: str  # the key path, e.g. steps[3].actor
+    message: str
+    severity: str  # error | warning
+    excerpt: tuple[SourceLine, ...]
+    caret: int | None  # spaces before the ^ under the marked line
+
+
+@dataclass(frozen=True)
+class ProblemsPage:
+    file: str
+    title: str
+    lead: str
+    errors: int
+    warnings: int
+    problems: tuple[ProblemView, ...]
+    failure: str | None = None  # the message when the report itself failed
+    link_back: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    href: str
+    file: str
+    title: str
+    organisation: str
+    procedure: str
+    findings: int | None  # None while the file has errors
+    errors: int
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    title: str
+    rows: tuple[IndexRow, ...]
+
+
+def shell_html(lang: str, generation: int) -> str:
+    return jinja_env(lang).get_template("serve_shell.html").render(generation=generation)
+
+
+def live_script() -> bytes:
+    return resources.files("kafka").joinpath("serve/live.js").read_bytes()
+
+
+def problems_html(file: str, problems: list[Problem], source: str, lang: str, link_back: str | None = None) -> str:
+    t = Translator(lang)
+    lines = source.splitlines()
+    ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR, p.line, p.col))
+    page = ProblemsPage(
+        file=file,
+        title=t("serve.problems.title", file=file),
+        lead=t("serve.problems.lead"),
+        errors=sum(p.severity is Severity.ERROR for p in problems),
+        warnings=sum(p.severity is Severity.WARNING for p in problems),
+        problems=tuple(_problem_view(p, lines, t) for p in ordered[:MAX_PROBLEMS]),
+        link_back=link_back,
+    )
+    return jinja_env(lang).get_template("serve_problems.html").render(page=page)
+
+
+def render_failed_html(file: str, message: str, lang: str, link_back: str | None = None) -> str:
+    t = Translator(lang)
+    page = ProblemsPage(file=file, title=t("serve.problems.render_failed"), lead=t("serve.problems.render_failed_lead"),
+                        errors=0, warnings=0, problems=(), failure=message, link_back=link_back)
+    return jinja_env(lang).get_template("serve_problems.html").render(page=page)
+
+
+def index_html(title: str, rows: list[IndexRow], lang: str) -> str:
+    page = IndexPage(title=title, rows=tuple(rows))
+    return jinja_env(lang).get_template("serve_index.html").render(page=page)
+
+
+def _problem_view(problem: Problem, lines: list[str], t: Translator) -> ProblemView:
+    where = t("serve.problems.where", line=problem.line, col=problem.col or 1) if problem.line else t("serve.problems.whole_file")
+    excerpt: tuple[SourceLine, ...] = ()
+    caret = None
+    lines = lines + [""]  # a problem at the end of the file points just past its last line
+    if problem.line and problem.line <= len(lines):
+        first = max(1, problem.line - EXCERPT_BEFORE)
+        last = min(len(lines), problem.line + EXCERPT_AFTER)
+        excerpt = tuple(SourceLine(n, _visible(lines[n - 1]), n == problem.line) for n in range(first, last + 1))
+        if problem.col:
+            caret = problem.col - 1
+    return ProblemView(where, problem.path, problem.message, problem.severity.value, excerpt, caret)
+
+
+def _visible(line: str) -> str:
+    # Tabs would shift the caret: show them as one space each, as columns count them.
+    return line.replace("\t", " ")

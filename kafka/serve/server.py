@@ -1,0 +1,220 @@
+"""The HTTP side of the live preview: the standard library's ThreadingHTTPServer on 127.0.0.1.
+
+Routes (nothing else is served; a URL never names a file on disk):
+
+    /                 the frame page (kafka.serve.pages.shell_html) that stays open
+    /live.js          its script
+    /events           server-sent events: the generation, on every change
+    /view/            the report of the served file, or the list of the folder's cases
+    /view/case/KEY    one case of the folder (KEY from the list, never a path)
+
+Only requests whose Host is this server's own address are answered, so a web
+page cannot reach the preview through a DNS name that points to 127.0.0.1
+(DNS rebinding): the reports hold clients' stories.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from kafka.errors import InputError
+from kafka.serve import pages
+from kafka.serve.site import Change, LiveSite
+from kafka.serve.watch import Poller
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+POLL_SECONDS = 0.2
+KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
+
+# Our own pages: only our script, only our own server to talk to.
+SHELL_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; frame-src 'self'; "
+                "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+# The framed pages carry their own policy (_base.html); this only adds who may frame them.
+VIEW_POLICY = "frame-ancestors 'self'"
+_DISCONNECTED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+
+
+class LiveServer:
+    """Serves a :class:`LiveSite` and polls its files; ``start()``, then ``stop()``."""
+
+    def __init__(self, site: LiveSite, port: int = DEFAULT_PORT, poll_seconds: float = POLL_SECONDS,
+                 on_change=None):
+        self.site = site
+        self._stop = threading.Event()
+        self._on_change = on_change
+        self._httpd = _bind(port, _handler_for(self))
+        self.port = self._httpd.server_address[1]
+        self._allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+        self._poller = Poller(self._check, poll_seconds, self._stop)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def start(self) -> "LiveServer":
+        self._check()
+        self._poller.start()
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="kafka-serve-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop polling and serving, end the event streams, free the port."""
+        self._stop.set()
+        self.site.close()
+        if self._thread is not None:  # shutdown() waits for serve_forever: only call it once that runs
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+        self._httpd.server_close()
+        if self._poller.is_alive():
+            self._poller.join(timeout=5)
+
+    def __enter__(self) -> "LiveServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _check(self) -> None:
+        change = self.site.refresh()
+        if change is not None and self._on_change is not None:
+            self._on_change(change)
+
+    def host_allowed(self, host: str | None) -> bool:
+        return host is not None and host.lower() in self._allowed_hosts
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream never keeps the program alive
+    allow_reuse_address = True  # restart at once on the same port (but never share a port in use)
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, _DISCONNECTED):
+            return  # the browser went away mid-response: nothing to do
+        log.exception("error while answering %s", client_address)
+
+
+def _bind(port: int, handler) -> _Server:
+    try:
+        return _Server((HOST, port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} is already in use (another kafka serve?); "
+                             f"choose another with --port, e.g. --port {port + 1 if port < 65535 else 8001}") from None
+        if exc.errno == errno.EACCES:
+            raise InputError(f"port {port} needs administrator rights; choose one above 1023 with --port") from None
+        raise InputError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
+
+
+def _handler_for(server: LiveServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        live = server
+
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    live: LiveServer
+    server_version = "kafka-serve"
+    sys_version = ""
+    # Send each small event at once: with Nagle's algorithm it waits for the
+    # previous one's (delayed) acknowledgement, up to a fifth of a second.
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        log.debug("%s - %s", self.address_string(), format % args)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except _DISCONNECTED:
+            pass
+
+    # --- routing ------------------------------------------------------------------
+
+    def _answer(self, head: bool) -> None:
+        if not self.live.host_allowed(self.headers.get("Host")):
+            self._send(HTTPStatus.FORBIDDEN, f"Open {self.live.url} instead.\n", "text/plain", head=head)
+            return
+        path = unquote(urlsplit(self.path).path)
+        site = self.live.site
+        if path == "/":
+            self._send(HTTPStatus.OK, pages.shell_html(site.lang, site.generation), policy=SHELL_POLICY, head=head)
+        elif path == "/live.js":
+            self._send(HTTPStatus.OK, pages.live_script(), "text/javascript", head=head)
+        elif path == "/events":
+            self._events(head)
+        elif path == "/view/":
+            self._send(HTTPStatus.OK, site.main_page(), policy=VIEW_POLICY, head=head)
+        elif path.startswith("/view/case/") and site.folder:
+            page = site.case_page(path.removeprefix("/view/case/"))
+            if page is None:
+                self._send(HTTPStatus.NOT_FOUND, "No such case (it may have been removed).\n", "text/plain", head=head)
+            else:
+                self._send(HTTPStatus.OK, page, policy=VIEW_POLICY, head=head)
+        elif path == "/favicon.ico":
+            self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", head=True)
+        else:
+            self._send(HTTPStatus.NOT_FOUND, "Not found.\n", "text/plain", head=head)
+
+    def _send(self, status: HTTPStatus, body: str | bytes, content_type: str = "text/html",
+              policy: str | None = None, head: bool = False) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self._common_headers(policy)
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _common_headers(self, policy: str | None) -> None:
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Content-Security-Policy", policy or "default-src 'none'; frame-ancestors 'none'")
+
+    def _events(self, head: bool) -> None:
+        """Server-sent events: the generation now, then at every change, until either side stops."""
+        site = self.live.site
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self._common_headers(None)
+        self.end_headers()
+        if head:
+            return
+        self.wfile.write(b"retry: 1000\n\n")  # reconnect after a second when the server comes back
+        seen = None
+        while not site.closed:
+            generation = site.generation if seen is None else site.wait(seen, KEEPALIVE_SECONDS)
+            if site.closed:
+                break
+            if generation != seen:
+                self.wfile.write(f"data: {generation}\n\n".encode("ascii"))
+                seen = generation
+            else:
+                self.wfile.write(b": still here\n\n")
+            self.wfile.flush()
+
+
+__all__ = ["LiveServer", "Change", "DEFAULT_PORT", "HOST"]

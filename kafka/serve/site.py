@@ -1,0 +1,241 @@
+"""What the live preview shows: the served case files, loaded, analysed and rendered.
+
+:class:`LiveSite` keeps one :class:`CaseState` per case file. :meth:`LiveSite.refresh`
+(called by the poller) reloads the files whose stamp changed, renders their
+pages at once (so the browser's reload finds them ready), and only then
+counts a new *generation*, which wakes every open page's event stream. Pages
+of files nobody changed are rendered on first request and kept.
+
+Served path a file: ``main_page`` is its report, or its problems while it is
+invalid. A folder: ``main_page`` lists its cases, ``case_page(key)`` shows one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kafka import yamlsource
+from kafka.analysis import Analysis, analyze
+from kafka.errors import InputError, KafkaError
+from kafka.i18n import Translator
+from kafka.loader import LoadedCase, load_case, load_text
+from kafka.output import safe_name
+from kafka.serve import pages
+from kafka.serve.watch import Stamp, case_files, stamp
+
+log = logging.getLogger(__name__)
+
+# Render at once when at most this many files changed together (an edit);
+# a first scan of a big folder renders its pages when they are asked for.
+EAGER_RENDER_LIMIT = 3
+
+Analyse = Callable[[LoadedCase], Analysis]
+
+
+@dataclass
+class CaseState:
+    path: Path
+    name: str  # as shown to the user
+    stamp: Stamp | None
+    loaded: LoadedCase
+    source: str  # the text that was loaded
+    analysis: Analysis | None = None
+    failure: str | None = None  # the analysis failed: a bug, shown rather than hidden
+    html: str | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.analysis is not None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One refresh: the states that were (re)loaded and the paths that disappeared."""
+
+    generation: int
+    updated: tuple[CaseState, ...]
+    removed: tuple[Path, ...]
+
+
+class LiveSite:
+    def __init__(self, target: str | Path, lang: str = "nl", analyse: Analyse | None = None):
+        self.target = Path(target)
+        if not self.target.exists():
+            raise InputError(f"{self.target}: no such file or folder")
+        self.folder = self.target.is_dir()
+        self.lang = lang
+        self._analyse: Analyse = analyse or (lambda loaded: analyze(loaded.case, lang=lang))
+        self._states: dict[Path, CaseState] = {}
+        self._keys: dict[str, Path] = {}
+        self._generation = 0
+        self._closed = False
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+
+    # --- watching ---------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        with self._lock:
+            return self._generation
+
+    def refresh(self) -> Change | None:
+        """Reload what changed on disk; None when nothing did."""
+        with self._lock:
+            known = dict(self._states)
+        current = {path: stamp(path) for path in case_files(self.target)}
+        updated = [
+            self._load(path, new) for path, new in current.items()
+            if path not in known or known[path].stamp != new
+        ]
+        removed = tuple(path for path in known if path not in current)
+        if not updated and not removed:
+            return None
+        if len(updated) <= EAGER_RENDER_LIMIT:
+            for state in updated:
+                self._html(state)
+        with self._changed:
+            for state in updated:
+                self._states[state.path] = state
+            for path in removed:
+                del self._states[path]
+            self._keys = _keys_for(list(self._states), self.target) if self.folder else {}
+            self._generation += 1
+            self._changed.notify_all()
+            return Change(self._generation, tuple(updated), removed)
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """The generation once it differs from ``seen`` (or after ``timeout`` seconds, or on close)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._generation != seen or self._closed, timeout)
+            return self._generation
+
+    def close(self) -> None:
+        """Wake every waiting event stream so that it can end."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # --- pages --------------------------------------------------------------------
+
+    def main_page(self) -> str:
+        if self.folder:
+            return self._index()
+        with self._lock:
+            state = self._states.get(self.target)
+        if state is None:  # before the first refresh
+            self.refresh()
+            with self._lock:
+                state = self._states[self.target]
+        return self._html(state)
+
+    def case_page(self, key: str) -> str | None:
+        """The page of the case file with URL key ``key``; None for an unknown key (never a path)."""
+        with self._lock:
+            path = self._keys.get(key)
+            state = self._states.get(path) if path is not None else None
+        return self._html(state) if state is not None else None
+
+    def states(self) -> list[CaseState]:
+        with self._lock:
+            return [self._states[p] for p in sorted(self._states)]
+
+    # --- loading and rendering ----------------------------------------------------------
+
+    def _load(self, path: Path, seen: Stamp | None) -> CaseState:
+        name = str(path)
+        # The stamp is taken before reading: if the file changes while it is
+        # read, the next poll sees a newer stamp and reads it again.
+        if seen is None or seen.size > yamlsource.MAX_FILE_BYTES:
+            loaded, source = load_case(path), ""
+        else:
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                loaded, source = load_case(path), ""
+            else:
+                loaded, source = load_text(raw, name), raw.decode("utf-8", errors="replace")
+        state = CaseState(path, name, seen, loaded, source)
+        if loaded.ok:
+            try:
+                state.analysis = self._analyse(loaded)
+            except KafkaError as exc:
+                state.failure = str(exc)
+            except Exception:  # noqa: BLE001 - a bug must not stop the workshop
+                log.exception("analysing %s failed", name)
+                state.failure = traceback.format_exc(limit=-3)
+        return state
+
+    def _html(self, state: CaseState) -> str:
+        if state.html is not None:
+            return state.html
+        link_back = "../" if self.folder else None  # from /view/case/KEY to /view/
+        if state.analysis is None and state.failure is None:
+            html = pages.problems_html(state.name, state.loaded.problems, state.source, self.lang, link_back)
+        elif state.failure is not None:
+            html = pages.render_failed_html(state.name, state.failure, self.lang, link_back)
+        else:
+            html = self._report(state, link_back)
+        state.html = html
+        return html
+
+    def _report(self, state: CaseState, link_back: str | None) -> str:
+        from kafka.report import render_case_report
+
+        try:
+            return render_case_report(state.analysis, link_back=link_back)
+        except KafkaError as exc:
+            state.failure = str(exc)
+        except Exception:  # noqa: BLE001 - show the error in the page and keep serving
+            log.exception("rendering the report of %s failed", state.name)
+            state.failure = traceback.format_exc(limit=-3)
+        return pages.render_failed_html(state.name, state.failure, self.lang, link_back)
+
+    def _index(self) -> str:
+        t = Translator(self.lang)
+        with self._lock:
+            keys = {path: key for key, path in self._keys.items()}
+            states = [self._states[p] for p in sorted(self._states)]
+        rows = []
+        for state in states:
+            case = state.loaded.case
+            info = case.case if case is not None else None
+            rows.append(pages.IndexRow(
+                href=f"case/{keys[state.path]}",
+                file=_relative(state.path, self.target),
+                title=info.title if info else state.path.name,
+                organisation=info.organisation if info else "",
+                procedure=(info.procedure or "") if info else "",
+                findings=len(state.analysis.findings) if state.analysis else None,
+                errors=len(state.loaded.errors) + (1 if state.failure else 0),
+            ))
+        return pages.index_html(t("serve.index.title", folder=self.target.name or str(self.target)), rows, self.lang)
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _keys_for(paths: list[Path], folder: Path) -> dict[str, Path]:
+    """A URL key per file, from its path in the folder: stable while the files stay."""
+    keys: dict[str, Path] = {}
+    for path in sorted(paths):
+        stem = safe_name(_relative(path, folder).rsplit(".", 1)[0])
+        key, n = stem, 1
+        while key in keys:
+            n += 1
+            key = f"{stem}-{n}"
+        keys[key] = path
+    return keys

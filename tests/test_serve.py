@@ -1,0 +1,250 @@
+"""``kafka serve``: the live preview server, driven over real HTTP on a free port."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kafka.errors import InputError
+from kafka.serve import LiveServer, LiveSite
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "cases" / "leefloon-heidebeek.yaml"
+POLL = 0.05  # poll fast in tests
+
+
+def get(server: LiveServer, path: str, host: str | None = None) -> tuple[int, dict[str, str], str]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": host} if host else {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
+class EventStream:
+    """Reads the server-sent events of /events, as the page does."""
+
+    def __init__(self, server: LiveServer):
+        self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        self.conn.request("GET", "/events")
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type").startswith("text/event-stream")
+
+    def next_generation(self) -> int:
+        while True:
+            line = self.response.fp.readline().decode("utf-8")
+            if not line:
+                raise AssertionError("the event stream ended")
+            if line.startswith("data: "):
+                return int(line[6:])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def save(path: Path, text: str) -> None:
+    """Write as an editor does; the stamp must change even within one clock tick."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    if path.stat().st_mtime_ns == before:
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+
+
+@pytest.fixture
+def case_file(tmp_path) -> Path:
+    path = tmp_path / "case.yaml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def live(case_file):
+    with LiveServer(LiveSite(case_file), port=0, poll_seconds=POLL) as server:
+        yield server
+
+
+def wait_until(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+def test_serves_the_frame_page_and_the_report(live):
+    assert live.url == f"http://127.0.0.1:{live.port}/" and live.port > 0
+    status, headers, shell = get(live, "/")
+    assert status == 200
+    assert '<script src="/live.js"></script>' in shell
+    assert "connect-src 'self'" in headers["Content-Security-Policy"]
+    status, headers, script = get(live, "/live.js")
+    assert status == 200 and "EventSource('/events')" in script
+    status, headers, report = get(live, "/view/")
+    assert status == 200 and "Leefloonaanvraag van Dries" in report
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_a_saved_change_reaches_the_event_stream_and_the_page(live, case_file):
+    events = EventStream(live)
+    try:
+        first = events.next_generation()
+        text = case_file.read_text(encoding="utf-8")
+        save(case_file, text.replace("Telefonische aanmelding", "Aanmelding per brief"))
+        assert events.next_generation() == first + 1
+        _, _, report = get(live, "/view/")
+        assert "Aanmelding per brief" in report and "Telefonische aanmelding" not in report
+    finally:
+        events.close()
+
+
+def test_an_invalid_file_shows_its_errors_with_lines_and_recovers(live, case_file):
+    text = case_file.read_text(encoding="utf-8")
+    line = text.splitlines().index("    actor: mw") + 1  # the first step's actor
+    save(case_file, text.replace("    actor: mw\n", "    actor: mww\n", 1))
+    page = wait_until(lambda: (lambda p: p if "mww" in p else None)(get(live, "/view/")[2]))
+    assert f"regel {line}, kolom 12" in page
+    assert "unknown actor &#39;mww&#39;; did you mean &#39;mw&#39;?" in page
+    save(case_file, "case: [unclosed\n")
+    page = wait_until(lambda: (lambda p: p if "not valid YAML" in p else None)(get(live, "/view/")[2]))
+    assert "regel 2, kolom 1" in page and "case: [unclosed" in page
+    save(case_file, text)
+    wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
+
+
+def test_case_text_is_escaped_in_the_error_page(live, case_file):
+    save(case_file, "case:\n  id: x\n  title: <script>alert(1)</script>\n  bogus: <b>\n")
+    page = wait_until(lambda: (lambda p: p if "bogus" in p else None)(get(live, "/view/")[2]))
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_file_that_disappears_for_a_moment(live, case_file):
+    text = case_file.read_text(encoding="utf-8")
+    case_file.unlink()
+    wait_until(lambda: "no such file" in get(live, "/view/")[2])
+    save(case_file, text)
+    wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
+
+
+@pytest.mark.parametrize("path", [
+    "/../../etc/passwd", "/view/../../../etc/passwd", "/view/case/..%2F..%2Fetc%2Fpasswd",
+    "/view/case/case", "/case.yaml", "/view/case.yaml", "//etc/passwd", "/events/../view",
+])
+def test_only_its_own_pages(live, path):
+    status, _, body = get(live, path)
+    assert status == 404, (path, status)
+    assert "root:" not in body
+
+
+def test_requests_for_another_host_name_are_refused(live):
+    status, _, body = get(live, "/view/", host="attacker.example:80")
+    assert status == 403 and "Dries" not in body
+    assert get(live, "/view/", host=f"localhost:{live.port}")[0] == 200
+
+
+def test_survives_clients_that_disconnect_mid_response(live):
+    for path in ("/view/", "/events", "/"):
+        with socket.create_connection(("127.0.0.1", live.port)) as sock:
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n\r\n".encode())
+            sock.recv(100)  # the start of the answer, then hang up
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # reset
+    with socket.create_connection(("127.0.0.1", live.port)) as sock:
+        sock.sendall(b"GARBAGE\r\n\r\n")
+        sock.recv(100)
+    assert get(live, "/view/")[0] == 200
+
+
+def test_a_busy_port_is_a_clear_error(live, case_file):
+    with pytest.raises(InputError, match=rf"port {live.port} is already in use .*--port"):
+        LiveServer(LiveSite(case_file), port=live.port)
+
+
+def test_stops_promptly_with_an_open_event_stream_and_frees_the_port(case_file):
+    server = LiveServer(LiveSite(case_file), port=0, poll_seconds=POLL).start()
+    events = EventStream(server)
+    events.next_generation()
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 3
+    events.close()
+    again = LiveServer(LiveSite(case_file), port=server.port)  # the port is free again
+    again.stop()
+
+
+def test_a_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no such file or folder"):
+        LiveSite(tmp_path / "nothing.yaml")
+
+
+# --- a folder of cases -----------------------------------------------------------------
+
+
+def test_a_folder_lists_its_cases_and_follows_new_files(tmp_path):
+    (tmp_path / "a.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("case: {id: x}\n", encoding="utf-8")
+    with LiveServer(LiveSite(tmp_path), port=0, poll_seconds=POLL) as server:
+        _, _, index = get(server, "/view/")
+        assert "Leefloonaanvraag van Dries" in index and "broken.yaml" in index
+        links = re.findall(r'href="(case/[^"]+)"', index)
+        assert links == ["case/a", "case/broken"]
+        assert "Leefloonaanvraag van Dries" in get(server, "/view/case/a")[2]
+        assert "the required key" in get(server, "/view/case/broken")[2]
+        assert get(server, "/view/case/nope")[0] == 404
+        (tmp_path / "sub").mkdir()
+        (tmp_path / "sub" / "b.yaml").write_text(
+            EXAMPLE.read_text(encoding="utf-8").replace("van Dries", "van Bert"), encoding="utf-8")
+        wait_until(lambda: "van Bert" in get(server, "/view/")[2])
+        assert "van Bert" in get(server, "/view/case/sub-b")[2]
+        (tmp_path / "a.yaml").unlink()
+        wait_until(lambda: "van Dries" not in get(server, "/view/")[2])
+        assert get(server, "/view/case/a")[0] == 404
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "kafka", "serve", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    line = proc.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if not match:
+        proc.kill()
+        raise AssertionError(line + proc.stdout.read())
+    return proc, match.group(0)
+
+
+def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(case_file):
+    proc, url = start_cli(str(case_file), "--port", "0")
+    try:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/view/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, out
+    assert "Stopped." in out and "Traceback" not in out
+
+
+def test_the_command_on_a_busy_port(case_file, live):
+    result = subprocess.run([sys.executable, "-m", "kafka", "serve", str(case_file), "--port", str(live.port)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"Error: port {live.port} is already in use" in result.stderr and "Traceback" not in result.stderr
