@@ -547,19 +547,21 @@ def _unique_anchors(forms: list[FormReview]) -> list[FormReview]:
 def _hints(t: Translator, groups: dict[FormKey, list[tuple[Analysis, str]]]) -> list[str]:
     """Forms of one organisation that share an id or a name, but not both: reviewed apart."""
     hints = []
-    keys = list(groups)
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
-            if a.organisation != b.organisation or (a.form_id != b.form_id and a.name != b.name):
-                continue
-            (case_a, id_a), (case_b, id_b) = groups[a][0], groups[b][0]
-            form_a, form_b = case_a.case.forms[id_a], case_b.case.forms[id_b]
-            hints.append(t(
-                "forms.hint.similar",
-                organisation=case_a.case.actors[form_a.owner].org,
-                a=f"{form_a.name} ({id_a}, {case_a.case.id})",
-                b=f"{form_b.name} ({id_b}, {case_b.case.id})",
-            ))
+    by_organisation: dict[str, list[FormKey]] = {}
+    for key in groups:  # compare within an organisation only: thousands of cases stay cheap
+        by_organisation.setdefault(key.organisation, []).append(key)
+    pairs = [(a, b) for keys in by_organisation.values() for i, a in enumerate(keys) for b in keys[i + 1:]]
+    for a, b in pairs:
+        if a.form_id != b.form_id and a.name != b.name:
+            continue
+        (case_a, id_a), (case_b, id_b) = groups[a][0], groups[b][0]
+        form_a, form_b = case_a.case.forms[id_a], case_b.case.forms[id_b]
+        hints.append(t(
+            "forms.hint.similar",
+            organisation=case_a.case.actors[form_a.owner].org,
+            a=f"{form_a.name} ({id_a}, {case_a.case.id})",
+            b=f"{form_b.name} ({id_b}, {case_b.case.id})",
+        ))
     return hints
 
 
