@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from kafka.errors import OutputError
 
@@ -32,6 +33,18 @@ def inside(folder: Path, name: str) -> Path:
     if target.parent != folder and folder not in target.parents:
         raise OutputError(f"refusing to write '{name}' outside {folder}")
     return target
+
+
+def refuse_inputs(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """An OutputError when ``target`` is one of the command's ``inputs``: the same file,
+    also through a symlink or a hard link. A command never overwrites what it read."""
+    for source in inputs:
+        try:
+            same = os.path.samefile(target, source)
+        except OSError:  # one of them does not exist: nothing to overwrite
+            continue
+        if same:
+            raise OutputError(f"refusing to overwrite {source}, which this command reads; choose another output")
 
 
 def ensure_dir(folder: str | os.PathLike[str]) -> Path:
