@@ -43,13 +43,20 @@ def aggregate(
     jobs: int | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    writing_site: Callable[[], None] | None = None,
 ) -> AggregateResult:
-    """Aggregate every case file under ``paths`` into a static site in ``out_dir``."""
+    """Aggregate every case file under ``paths`` into a static site in ``out_dir``.
+
+    ``progress(n, total)`` follows the cases; ``writing_site()`` is called when
+    they are done and the pages and exports are being written.
+    """
     from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
 
     out = ensure_dir(out_dir)
     with site_lock(out):
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
+        if writing_site is not None:
+            writing_site()
         return AggregateResult(collection, write_site(collection, out, options.lang))
 
 

@@ -36,7 +36,7 @@ SUMMARY_XLSX = "summary.xlsx"
 # A proposal found in hundreds of cases would make a page nobody can read or
 # print: the pages show this many cases per proposal, then "and N more" (the
 # CSV and XLSX files always have them all).
-LINKS_PER_PROPOSAL = 12
+LINKS_PER_PROPOSAL = 8
 EVIDENCE_PER_PROPOSAL = 30
 
 # The agenda's groups within a government: rules first, then data flows.
@@ -358,15 +358,22 @@ def _cards(tables: Tables, skipped: list[SkippedFile], t: Translator) -> list[Ca
              t("aggregate.cards.procedures_note", names=t.join(procedures))),
         Card(t("aggregate.cards.findings"), t.number(len(findings)),
              t("aggregate.cards.findings_note", local=t.number(local), supralocal=t.number(len(findings) - local))),
-        Card(t("aggregate.cards.burden"), f"€ {t.number(cases['burden_eur_year'].sum())}",
+        Card(t("aggregate.cards.burden"), money(cases["burden_eur_year"].sum(), t),
              t("aggregate.cards.burden_note", hours=t.number(hours))),
-        Card(t("aggregate.cards.saving"), f"€ {t.number(cases['saving_all_eur_year'].sum())}",
-             t("aggregate.cards.saving_note", local=t.number(cases["saving_local_eur_year"].sum()))),
+        Card(t("aggregate.cards.saving"), money(cases["saving_all_eur_year"].sum(), t),
+             t("aggregate.cards.saving_note", local=money(cases["saving_local_eur_year"].sum(), t))),
     ]
     if skipped:
         cards.append(Card(t("aggregate.cards.skipped"), t.number(len(skipped)), t("aggregate.cards.skipped_note"),
                           alert=True))
     return cards
+
+
+def money(euro: float, t: Translator) -> str:
+    """An amount for a headline: '€ 918.054', '€ 72,5 mln' (millions fit on a card)."""
+    if abs(euro) >= 1_000_000:
+        return t("aggregate.cards.millions", n=t.number(euro / 1_000_000, 1))
+    return f"€ {t.number(euro)}"
 
 
 def _case_row(r: dict, t: Translator) -> CaseRow:

@@ -33,6 +33,11 @@ class _Progress:
             self.bar.__exit__(None, None, None)
             self.bar = None
 
+    def writing_site(self) -> None:
+        self.close()
+        if self.enabled:
+            click.echo("Writing index.html, agenda.html, CSV and XLSX ...", err=True)
+
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
@@ -70,7 +75,8 @@ def aggregate(paths, out_dir, jobs, force, select, ignore, overrides, lang):
     options = RunOptions.of(lang, select, ignore, overrides)
     progress = _Progress()
     try:
-        result = run_aggregate(paths, out_dir, options, jobs=jobs, force=force, progress=progress)
+        result = run_aggregate(paths, out_dir, options, jobs=jobs, force=force, progress=progress,
+                               writing_site=progress.writing_site)
     finally:
         progress.close()
     collection = result.collection
