@@ -72,10 +72,15 @@ class Editor:
         self.t = Translator(analysis.lang)
         self.case: Case = analysis.case.model_copy(deep=True)
         self._make_flow_explicit()
+        self._by_id: dict[str, Step] = {s.id: s for s in self.case.steps}
         self._parts = {step.id: self._split_minutes(step) for step in analysis.case.steps}
         self._reached_as_is = self._reachable()
         self._log: list[str] = []
         self._form_forks: dict[str, list[str]] = {}
+        # What tidy() must look at again: steps whose purpose may be gone, and
+        # whether edges were dropped (steps may no longer be reached).
+        self._dirty: set[str] = set()
+        self._flow_changed = False
 
     # --- the log of changes ----------------------------------------------------
 
@@ -90,7 +95,7 @@ class Editor:
     # --- looking things up -------------------------------------------------------
 
     def step(self, step_id: str) -> Step | None:
-        return next((s for s in self.case.steps if s.id == step_id), None)
+        return self._by_id.get(step_id)
 
     def has_step(self, step_id: str) -> bool:
         return self.step(step_id) is not None
@@ -181,6 +186,7 @@ class Editor:
             if form_key in self.case.forms:
                 self._drop_from_form(form_key, item, changing)
         keep = consult_staff_minutes
+        self._asked_less(changing, [item])
         for step in steps:
             step.asks = [i for i in step.asks if i != item]
             step.brings = [i for i in step.brings if i != item]
@@ -223,6 +229,7 @@ class Editor:
             return []
         removed = [i for i in dict.fromkeys(items) if i in form.fields or i in form.attachments]
         fillers = [s for s in self.case.steps if s.form == form_key]
+        self._asked_less({s.id for s in fillers}, removed)
         for item in removed:
             for step in fillers:
                 if item in step.asks or item in step.brings:
@@ -235,6 +242,13 @@ class Editor:
         if removed:
             self._drop_if_empty(form_key)
         return removed
+
+    def _asked_less(self, step_ids, items) -> None:
+        """These steps ask less, and these items are asked less: their steps and the
+        trips that fetch them may have lost their purpose."""
+        self._dirty.update(step_ids)
+        for item in items:
+            self._dirty.update(self.as_is.providers.get(item, ()))
 
     def _drop_if_empty(self, form_key: str) -> None:
         """A form the proposals emptied goes, and the steps no longer fill it in."""
@@ -254,6 +268,7 @@ class Editor:
             return False
         step.tells_story = False
         self._cut(step, self._parts[step_id].story)
+        self._dirty.add(step_id)
         return True
 
     def go_remote(self, step_id: str) -> Channel | None:
@@ -295,6 +310,7 @@ class Editor:
             if not loops:
                 continue
             dropped += [(step.id, e.to) for e in loops]
+            self._flow_changed = True
             back = sum(e.chance for e in loops if e.chance is not None)
             rest = [e for e in step.next if e not in loops]
             step.next = _rescaled(rest, back)
@@ -319,6 +335,11 @@ class Editor:
         order = self.order()
         gone = self.step(step_id)
         forward = [e for e in gone.next if order[e.to] > order[step_id]]
+        if len(forward) < len(gone.next) or any(
+            order[p.id] >= order[step_id] for p in self.case.steps if p.id != step_id and any(e.to == step_id for e in p.next)
+        ):
+            self._flow_changed = True  # loop backs are dropped: some steps may no longer be reached
+        self._asked_less((), self.asked(gone))
         for step in self.case.steps:
             if step.id == step_id or all(e.to != step_id for e in step.next):
                 continue
@@ -338,6 +359,8 @@ class Editor:
                 merged = _rescaled(merged, 0.0)  # one branch left: every case takes it
             step.next = merged
         self.case.steps = [s for s in self.case.steps if s.id != step_id]
+        del self._by_id[step_id]
+        self._dirty.discard(step_id)
         if reason:
             self.say(reason, step=self.step_name(step_id))
         return True
@@ -389,19 +412,27 @@ class Editor:
     # --- tidying up after an effect -------------------------------------------------------
 
     def tidy(self) -> None:
-        """Remove the steps an effect left without a purpose, until none is left."""
-        while True:
-            reachable = self._reachable()
-            lost = [s.id for s in self.case.steps if s.id in self._reached_as_is and s.id not in reachable]
-            if lost:
-                self._remove_lost(lost)
-                continue
-            for step in self.case.steps:
-                reason = self._idle(step)
-                if reason and self.remove_step(step.id, reason):
-                    break
-            else:
-                return
+        """Remove the steps an effect left without a purpose, until none is left.
+
+        Only what changed is looked at again (a step that asks less, a trip whose
+        paper is asked less, the reach of the flow when edges went), so tidying
+        after every proposal stays cheap on large cases.
+        """
+        while self._flow_changed or self._dirty:
+            if self._flow_changed:
+                self._flow_changed = False
+                reachable = self._reachable()
+                lost = [s.id for s in self.case.steps if s.id in self._reached_as_is and s.id not in reachable]
+                if lost:
+                    self._remove_lost(lost)
+                    continue
+            order = self.order()
+            dirty, self._dirty = sorted((d for d in self._dirty if d in order), key=order.__getitem__), set()
+            for step_id in dirty:
+                step = self.step(step_id)
+                reason = self._idle(step) if step is not None else None
+                if reason:
+                    self.remove_step(step_id, reason)
 
     def _remove_lost(self, lost: list[str]) -> None:
         # No step that is still reached leads to these, so they go with every edge into them.
@@ -409,7 +440,12 @@ class Editor:
             self._reroute_rules(step_id)
             self.say("step_unreached", step=self.step_name(step_id))
         gone = set(lost)
+        for step_id in lost:
+            self._asked_less((), self.asked(self._by_id[step_id]))
         self.case.steps = [s for s in self.case.steps if s.id not in gone]
+        for step_id in lost:
+            del self._by_id[step_id]
+            self._dirty.discard(step_id)
         for step in self.case.steps:
             if any(e.to in gone for e in step.next):
                 step.next = [e for e in step.next if e.to not in gone]

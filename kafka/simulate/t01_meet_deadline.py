@@ -20,15 +20,22 @@ def apply(ed: Editor, finding: Finding) -> None:
     graph = CaseGraph(ed.case)  # holds the editor's own steps: it sees every wait cut below
     before = {s.id: s.wait_days for s in ed.case.steps}
     path = graph.longest_path_between(rule.from_step, rule.to_step)
-    for floor in (min(ed.settings.target_wait_days, rule.deadline_days), 0.0):
+    for floor in (ed.settings.target_wait_days, 0.0):
         while path is not None and path.days > rule.deadline_days:
             # The 'from' step's own wait comes before the deadline starts: it does not count.
-            waits = [s for s in path.steps[1:] if graph.steps[s].wait_days > floor]
+            waits = sorted((s for s in path.steps[1:] if graph.steps[s].wait_days > floor),
+                           key=lambda s: -graph.steps[s].wait_days)
             if not waits:
                 break
-            longest = max(waits, key=lambda s: graph.steps[s].wait_days)
-            wait = graph.steps[longest].wait_days
-            ed.set_wait(longest, max(floor, wait - (path.days - rule.deadline_days)), log=False)
+            over = path.days - rule.deadline_days
+            for step_id in waits:  # longest first, until this path meets the deadline
+                wait = graph.steps[step_id].wait_days
+                cut = min(over, wait - floor)
+                ed.set_wait(step_id, wait - cut, log=False)
+                over -= cut
+                if over <= 0:
+                    break
+            # another path may now be the longest: look again
             path = graph.longest_path_between(rule.from_step, rule.to_step)
     for step in ed.case.steps:
         if step.wait_days < before[step.id]:
