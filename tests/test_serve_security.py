@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from inert_html import assert_html_is_inert
+
 serve = pytest.importorskip("kafka.serve", reason="kafka.serve not built yet")
 LiveServer, LiveSite = serve.LiveServer, serve.LiveSite
 
@@ -271,8 +273,6 @@ def test_survives_many_event_streams_that_vanish(live, errors_logged):
 # --- hostile texts and file names ----------------------------------------------------------------------
 
 def test_a_hostile_case_and_a_hostile_file_name_show_as_text(tmp_path):
-    from test_injection import assert_html_is_inert
-
     folder = make_folder(tmp_path)
     name = '<img src=x onerror=alert(1)> "quote" &amp; {{ 7*7 }}.yaml'
     (folder / name).write_text(HOSTILE.read_text(encoding="utf-8").replace("id: hostile", "id: hostile-two"),
