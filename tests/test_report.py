@@ -194,3 +194,13 @@ def test_the_lead_time_card_holds_the_lead_time_against_the_most_exceeded_deadli
 def test_the_link_back_to_the_index_is_shown_when_given():
     html = render_case_report(analyze(load_case(CASE_FILES[0]).case), link_back="../index.html")
     assert 'href="../index.html"' in html
+
+
+def test_the_to_be_slot_stays_empty_until_its_partial_exists(monkeypatch):
+    import kafka.report as report_module
+
+    analysis = analyze(load_case(CASE_FILES[0]).case)
+    monkeypatch.setattr(report_module, "TO_BE_TEMPLATE", "_no_such_partial.html")
+    html = render_case_report(analysis, to_be={"all": object()})
+    page = Page(html)
+    assert "to-be" not in page.ids and "#to-be" not in page.hrefs

@@ -112,9 +112,22 @@ def render_case_report(analysis: Any, *, to_be: Any = None, link_back: str | Non
     """
     from kafka.report.data import build_case_report
 
-    data = build_case_report(analysis, to_be=to_be, link_back=link_back)
     env = jinja_env(analysis.lang)
+    if to_be is not None and not _has_template(env, TO_BE_TEMPLATE):
+        to_be = None  # the to-be part (kafka.simulate's partial) is not installed: no section, no dead link
+    data = build_case_report(analysis, to_be=to_be, link_back=link_back)
     return env.get_template("case_report.html").render(report=data)
+
+
+TO_BE_TEMPLATE = "_to_be.html"  # the to-be scenario's partial, owned by kafka.simulate (issue 6)
+
+
+def _has_template(env: jinja2.Environment, name: str) -> bool:
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return False
+    return True
 
 
 def report_file_name(case_id: str) -> str:

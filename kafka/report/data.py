@@ -467,11 +467,10 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     value, unit = duration_text(t, m.staff_minutes)
     figures.append(Figure("staff_time", t("report.figures.staff_time"), value, unit,
                           t("report.figures.staff_time_note", steps=m.steps)))
-    figures.append(Figure("contacts", t("report.figures.contacts"), t.number(m.client_contacts),
-                          t.n("report.units.contacts", m.client_contacts),
+    figures.append(Figure("contacts", t("report.figures.contacts"), t.number(m.client_contacts), "",
                           t.n("report.figures.contacts_note", m.in_person_visits), m.in_person_visits >= 3))
-    figures.append(Figure("organisations", t("report.figures.organisations"), t.number(m.organisations),
-                          t.n("report.units.organisations", m.organisations), t("report.figures.organisations_note"),
+    figures.append(Figure("organisations", t("report.figures.organisations"), t.number(m.organisations), "",
+                          t("report.figures.organisations_note"),
                           m.organisations >= analysis.settings.counter_hopping_organisations))
     figures.append(Figure("stories", t("report.figures.stories"), t.number(m.story_count),
                           t.n("report.units.times", m.story_count), t("report.figures.stories_note"),
