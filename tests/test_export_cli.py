@@ -97,3 +97,20 @@ def test_an_invalid_case_writes_nothing(tmp_path, write_case):
     assert result.exit_code == 1
     assert "case.yaml:1:1: case.title: the required key 'title' is missing" in result.output
     assert not target.exists()
+
+
+def test_process_map_formats(tmp_path):
+    for fmt in ("dot", "svg", "png"):
+        target = tmp_path / f"map.{fmt}"
+        result = run("export", str(SARA), "-o", str(target))
+        assert result.exit_code == 0, result.output
+        assert target.stat().st_size > 1000
+    assert (tmp_path / "map.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "map.svg").read_text(encoding="utf-8").startswith("<?xml")
+    assert (tmp_path / "map.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_png_to_standard_output_when_it_is_not_a_terminal():
+    result = CliRunner().invoke(main, ["export", str(SARA), "--format", "png", "--dpi", "30"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes[:4] == b"\x89PNG"

@@ -10,7 +10,7 @@ import click
 from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
 from kafka.errors import ExitCode, OutputError
 from kafka.export.bpmn_process import LaneBy
-from kafka.export.formats import ExportFormat, ExportOptions, export as export_content
+from kafka.export.formats import DEFAULT_DPI, ExportFormat, ExportOptions, export as export_content
 from kafka.output import ensure_dir, inside, refuse_inputs, safe_name, write_atomic
 
 _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
@@ -21,15 +21,17 @@ _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
 @click.option("--format", "fmt", type=click.Choice([f.value for f in ExportFormat]),
               help="What to write; by default taken from the output file's extension. "
                    "bpmn: BPMN 2.0 for bpmn.io or Camunda Modeler; json: the full analysis "
-                   "(docs/json-schema.md).")
+                   "(docs/json-schema.md); dot, svg, png: the process map alone.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The file to write, or a folder (one file per case, named after the case id). "
                    "Without it, one case is written to standard output.")
 @click.option("--lanes", type=click.Choice([lane.value for lane in LaneBy]), default=LaneBy.ORGANISATION.value,
               show_default=True, help="BPMN: one lane per organisation or per actor.")
+@click.option("--dpi", type=click.IntRange(24, 600), default=DEFAULT_DPI, show_default=True,
+              help="PNG: resolution (dots per inch).")
 @analysis_options
-def export(paths, fmt, output, lanes, select, ignore, overrides, lang):
-    """Export case files for other tools: BPMN, the process map, or JSON.
+def export(paths, fmt, output, lanes, dpi, select, ignore, overrides, lang):
+    """Export case files for other tools: BPMN, the process map (DOT, SVG, PNG), or JSON.
 
     PATHS are case files or folders of them. Invalid files are reported and
     skipped (exit code 1). Findings and waiting days go into the BPMN
@@ -39,12 +41,13 @@ def export(paths, fmt, output, lanes, select, ignore, overrides, lang):
     Example:
       kafka export cases/leefloon-sara.yaml --format bpmn -o sara.bpmn
       kafka export cases/leefloon-sara.yaml -o sara.json
+      kafka export cases/leefloon-sara.yaml -o sara.png --dpi 200
       kafka export cases/ --format bpmn --lanes actor -o bpmn/
     """
     fmt = _resolve_format(fmt, output)
     options = AnalysisOptions(select, ignore, overrides, lang)
     good, bad = load_cases(paths)
-    export_options = ExportOptions(lane_by=LaneBy(lanes))
+    export_options = ExportOptions(lane_by=LaneBy(lanes), dpi=dpi)
     contents = [(loaded.case.id, export_content(options.run(loaded), fmt, export_options)) for loaded in good]
     inputs = [loaded.path for loaded in good + bad]  # never overwritten, whatever -o says
 

@@ -3,6 +3,9 @@
     content = export(analysis, ExportFormat.BPMN)     # str, or bytes for PNG
 
 - ``bpmn``: BPMN 2.0 XML with lanes and a diagram (:mod:`kafka.export.bpmn`);
+- ``dot``, ``svg``, ``png``: the process map of the report alone
+  (:mod:`kafka.processmap`): its DOT source, a standalone SVG file, or a PNG
+  for slides (on white, at ``dpi``), all rendered in-process by pygraphviz;
 - ``json``: the full analysis, ``Analysis.to_dict()``, whose shape is
   versioned (``schema_version``), documented in docs/json-schema.md and
   described by the JSON Schema :func:`analysis_schema`.
@@ -17,8 +20,10 @@ from functools import cache
 from importlib import resources
 
 from kafka.analysis import Analysis
+from kafka.errors import OutputError
 from kafka.export.bpmn import bpmn_xml
 from kafka.export.bpmn_process import LaneBy
+from kafka.processmap import process_map_dot, render_svg
 
 ANALYSIS_SCHEMA_FILE = "data/analysis.schema.json"
 
@@ -26,6 +31,9 @@ ANALYSIS_SCHEMA_FILE = "data/analysis.schema.json"
 class ExportFormat(StrEnum):
     BPMN = "bpmn"
     JSON = "json"
+    DOT = "dot"
+    SVG = "svg"
+    PNG = "png"
 
     @property
     def suffix(self) -> str:
@@ -33,7 +41,7 @@ class ExportFormat(StrEnum):
 
     @property
     def binary(self) -> bool:
-        return False
+        return self is ExportFormat.PNG
 
     @classmethod
     def from_suffix(cls, suffix: str) -> "ExportFormat | None":
@@ -41,9 +49,13 @@ class ExportFormat(StrEnum):
         return next((f for f in cls if f.value == suffix), None)
 
 
+DEFAULT_DPI = 150  # sharp on a projector; a 26-step map is then about 4,000 x 7,700 pixels
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     lane_by: LaneBy = LaneBy.ORGANISATION  # BPMN lanes
+    dpi: int = DEFAULT_DPI  # PNG resolution
 
 
 def export(analysis: Analysis, fmt: ExportFormat, options: ExportOptions = ExportOptions()) -> str | bytes:
@@ -52,7 +64,36 @@ def export(analysis: Analysis, fmt: ExportFormat, options: ExportOptions = Expor
         return bpmn_xml(analysis, options.lane_by)
     if fmt is ExportFormat.JSON:
         return analysis_json(analysis)
+    if fmt is ExportFormat.DOT:
+        return process_map_dot(analysis)
+    if fmt is ExportFormat.SVG:
+        return map_svg(analysis)
+    if fmt is ExportFormat.PNG:
+        return map_png(analysis, options.dpi)
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+def map_svg(analysis: Analysis) -> str:
+    """The process map as a standalone SVG file (the report inlines the same drawing)."""
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + render_svg(process_map_dot(analysis)) + "\n"
+
+
+def map_png(analysis: Analysis, dpi: int = DEFAULT_DPI) -> bytes:
+    """The process map as a PNG image on a white background (slides are not always white)."""
+    import pygraphviz
+
+    from kafka.processmap import _graphviz_messages, _raise_on_error
+
+    dot = process_map_dot(analysis)  # before taking Graphviz's stderr: composing the map measures with it too
+    with _graphviz_messages() as messages:
+        try:
+            graph = pygraphviz.AGraph(string=dot)
+            graph.graph_attr.update(dpi=str(dpi), bgcolor="white")
+            png = graph.draw(format="png", prog=graph.graph_attr.get("layout") or "dot")
+        except Exception as exc:  # pygraphviz raises plain Exceptions from Graphviz
+            raise OutputError(f"Graphviz could not draw the process map: {exc}") from None
+    _raise_on_error(messages)
+    return png
 
 
 def analysis_json(analysis: Analysis) -> str:
