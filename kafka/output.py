@@ -29,8 +29,11 @@ def safe_name(text: str, fallback: str = "case") -> str:
 def inside(folder: Path, name: str) -> Path:
     """``folder / name``, refusing any name that would leave ``folder``."""
     folder = folder.resolve()
-    target = (folder / name).resolve()
+    candidate = folder / name
+    target = candidate.resolve()
     if target.parent != folder and folder not in target.parents:
+        if candidate.is_symlink():  # planted or left behind: never followed out of the folder
+            raise OutputError(f"refusing to write {candidate}: it is a symbolic link to {target}, outside {folder}")
         raise OutputError(f"refusing to write '{name}' outside {folder}")
     return target
 
