@@ -463,3 +463,27 @@ def test_agenda_in_a_browser_is_clean_and_prints_on_a4(site, tmp_path):
         pdf = page.pdf(format="A4")
         assert log.clean, log
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) > 1
+
+
+def test_a_site_without_valid_cases_or_without_findings_still_renders(tmp_path):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "a.yaml").write_text("case: [\n", encoding="utf-8")
+    result = aggregate([str(tmp_path / "bad")], tmp_path / "empty", jobs=1)
+    assert not result.ok and result.collection.cases == []
+    assert "a.yaml" in (tmp_path / "empty" / "index.html").read_text(encoding="utf-8")
+    assert _read_csv(tmp_path / "empty" / "proposals.csv") == []
+
+    quiet = aggregate([str(PAIR)], tmp_path / "quiet", RunOptions.of("nl", select=["ZZZ"]), jobs=1)
+    assert quiet.ok and len(quiet.collection.cases) == 2
+    assert _read_csv(tmp_path / "quiet" / "findings.csv") == []
+    assert "Er zijn geen bovenlokale voorstellen" in (tmp_path / "quiet" / "agenda.html").read_text(encoding="utf-8")
+
+
+def test_the_to_be_maps_are_drawn_only_with_to_be_but_the_savings_are_always_there(tmp_path):
+    plain = aggregate([str(PAIR)], tmp_path, jobs=1).collection
+    report = (tmp_path / plain.cases[0].report).read_text(encoding="utf-8")
+    assert 'id="to-be"' not in report
+    assert all(c.savings["all"]["euro_year"] >= c.savings["local"]["euro_year"] > 0 for c in plain.cases)
+    with_to_be = aggregate([str(PAIR)], tmp_path, RunOptions.of("nl", to_be=True), jobs=1).collection
+    assert with_to_be.rendered == 2  # another option, another cache key
+    assert 'id="to-be"' in (tmp_path / with_to_be.cases[0].report).read_text(encoding="utf-8")

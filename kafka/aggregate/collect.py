@@ -56,11 +56,15 @@ class RunOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     overrides: tuple[tuple[str, str], ...] = ()  # NAME=VALUE pairs as given, sorted
+    # The to-be maps and before/after table in every case report. The savings
+    # of the to-be are always computed (for the site's totals); drawing the
+    # to-be maps is what costs: it more than doubles the rendering time.
+    to_be: bool = False
 
     @classmethod
     def of(cls, lang: str = "nl", select: Iterable[str] = (), ignore: Iterable[str] = (),
-           overrides: dict[str, str] | None = None) -> "RunOptions":
-        options = cls(lang, tuple(select), tuple(ignore), tuple(sorted((overrides or {}).items())))
+           overrides: dict[str, str] | None = None, to_be: bool = False) -> "RunOptions":
+        options = cls(lang, tuple(select), tuple(ignore), tuple(sorted((overrides or {}).items())), to_be)
         options.settings  # an unknown setting or a bad value fails now, once, not in every worker
         return options
 
@@ -69,7 +73,7 @@ class RunOptions:
         return DEFAULT_SETTINGS.with_overrides(dict(self.overrides))
 
     def fingerprint(self) -> str:
-        return json.dumps([self.lang, sorted(self.select), sorted(self.ignore), list(self.overrides)])
+        return json.dumps([self.lang, sorted(self.select), sorted(self.ignore), list(self.overrides), self.to_be])
 
 
 @dataclass
@@ -172,7 +176,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     analysis = analyze(loaded.case, options.settings, lang=options.lang, select=options.select,
                        ignore=options.ignore, explicit_settings=frozenset(dict(options.overrides)))
     to_be, totals, warnings = _simulate(analysis, options, job.path)
-    html = render_case_report(analysis, to_be=to_be, link_back="../index.html")
+    html = render_case_report(analysis, to_be=to_be if options.to_be else None, link_back="../index.html")
     write_atomic(Path(job.staging) / f"{job.index}.html", html)
 
     rows = finding_rows(analysis)

@@ -98,7 +98,8 @@ def merge_key(finding: Finding, case: Case) -> MergeKey:
         organisation = case.actors[ident].org
         return MergeKey("actor", f"actor:{normalise(organisation)}", organisation)
     if kind == "organisation":
-        return MergeKey("organisation", "organisation:own", target.name)
+        # Each OCMW's own organisation: the same target for all, with no name of its own.
+        return MergeKey("organisation", "organisation:own", "")
     # A kind this module does not know yet: the case's own words are the best guess.
     return MergeKey(kind, f"{kind}:{normalise(target.name) or ident}", target.name)
 

@@ -48,8 +48,11 @@ class _Progress:
               help="Worker processes that analyse and render cases in parallel [default: the number of cores].")
 @click.option("--force", is_flag=True,
               help="Re-render every case report, also those of unchanged case files.")
+@click.option("--to-be", "to_be", is_flag=True,
+              help="Also draw the to-be maps and the before/after table in every case report (as 'kafka report' "
+                   "does); rendering takes about twice as long. The site's savings use the to-be either way.")
 @analysis_options
-def aggregate(paths, out_dir, jobs, force, select, ignore, overrides, lang):
+def aggregate(paths, out_dir, jobs, force, to_be, select, ignore, overrides, lang):
     """Aggregate many cases into one static site for VVSG.
 
     Reads every case file under PATHS and writes into DIR: index.html (all
@@ -69,10 +72,11 @@ def aggregate(paths, out_dir, jobs, force, select, ignore, overrides, lang):
       kafka aggregate cases/ -o reports
       kafka aggregate intake/2026/ more/leefloon-x.yaml -o site --lang en --jobs 4
       kafka aggregate cases/ -o reports --ignore T --set staff_hour_eur=45
+      kafka aggregate cases/ -o reports --to-be --force
     """
     from kafka.aggregate import RunOptions, aggregate as run_aggregate  # pandas: only for this command
 
-    options = RunOptions.of(lang, select, ignore, overrides)
+    options = RunOptions.of(lang, select, ignore, overrides, to_be=to_be)
     progress = _Progress()
     try:
         result = run_aggregate(paths, out_dir, options, jobs=jobs, force=force, progress=progress,

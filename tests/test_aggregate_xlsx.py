@@ -1,0 +1,74 @@
+"""kafka.aggregate.xlsx: the workbook it writes is read back by openpyxl and pandas as written."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from kafka.aggregate.xlsx import EXCEL_CELL_MAX, Workbook, column_letter
+
+openpyxl = pytest.importorskip("openpyxl")
+
+
+def _load(book: Workbook):
+    return openpyxl.load_workbook(io.BytesIO(book.to_bytes()))
+
+
+def test_column_letters():
+    assert [column_letter(n) for n in (1, 2, 26, 27, 28, 52, 53, 702, 703)] == [
+        "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]
+
+
+def test_values_come_back_as_written():
+    book = Workbook()
+    rows = [
+        ["tekst", 3, 2.5, True, None],
+        ['<b>&"\'</b>', -1, 1e-9, False, "é ü € 😀"],
+        ["  spaties  ", 0, float("nan"), None, "regel 1\nregel 2"],
+    ]
+    book.add_sheet("data", ["a", "b", "c", "d", "e"], rows)
+    sheet = _load(book)["data"]
+    got = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert got[0] == ["a", "b", "c", "d", "e"]
+    assert got[1] == ["tekst", 3, 2.5, True, None]
+    assert got[2] == ['<b>&"\'</b>', -1, 1e-9, False, "é ü € 😀"]
+    assert got[3] == ["  spaties  ", 0, None, None, "regel 1\nregel 2"]  # NaN: an empty cell
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:E4"
+
+
+def test_text_that_xml_or_excel_cannot_hold():
+    book = Workbook()
+    book.add_sheet("x", ["a"], [["be\x00l\x0b\x1f!"], ["x" * (EXCEL_CELL_MAX + 10)]])
+    sheet = _load(book)["x"]
+    assert sheet["A2"].value == "bel!"
+    assert len(sheet["A3"].value) == EXCEL_CELL_MAX
+
+
+def test_sheet_names_follow_excels_rules():
+    book = Workbook()
+    for name in ("a/b:c", "a/b:c", "x" * 40, ""):
+        book.add_sheet(name, ["k"], [[1]])
+    names = _load(book).sheetnames
+    assert names[0] == "a_b_c" and names[1] != names[0]
+    assert all(len(n) <= 31 for n in names) and len(set(n.lower() for n in names)) == 4
+
+
+def test_empty_sheets_and_an_empty_workbook_are_valid():
+    book = Workbook()
+    book.add_sheet("leeg", [], [])
+    book.add_sheet("kop", ["a", "b"], [])
+    loaded = _load(book)
+    assert loaded.sheetnames == ["leeg", "kop"]
+    assert [list(r) for r in loaded["kop"].iter_rows(values_only=True)] == [["a", "b"]]
+    assert _load(Workbook()).sheetnames == ["sheet"]
+
+
+def test_pandas_reads_it():
+    pd = pytest.importorskip("pandas")
+    book = Workbook()
+    book.add_sheet("cases", ["case_id", "lead_time_days"], [["a", 12.5], ["b", 30]])
+    frame = pd.read_excel(io.BytesIO(book.to_bytes()), sheet_name="cases")
+    assert frame.to_dict("list") == {"case_id": ["a", "b"], "lead_time_days": [12.5, 30]}
