@@ -122,6 +122,13 @@ def outputs(tmp_path_factory) -> dict[str, Path | str | None]:
         found[f"site/{name}"] = out / "site" / name if _registered("aggregate") else None
     file_or_none("export", "export.bpmn", [case, "-o", str(out / "hostile.bpmn")], out / "hostile.bpmn")
     file_or_none("export", "export.json", [case, "-o", str(out / "hostile.json")], out / "hostile.json")
+    formats = main.commands["export"].params if _registered("export") else []
+    map_formats = {"dot", "svg"} & set(next((p.type.choices for p in formats if p.name == "fmt"), []))
+    for fmt in ("dot", "svg"):
+        path = out / f"hostile.{fmt}"
+        if fmt in map_formats:
+            _run("export", case, "-o", str(path))
+        found[f"export.{fmt}"] = path if fmt in map_formats else None
     file_or_none("simulate", "to-be.yaml", [case, "--write", str(out / "to-be.yaml")], out / "to-be.yaml")
     for fmt in ("text", "json", "csv"):
         found[f"analyze.{fmt}"] = _run("analyze", case, "--format", fmt)
@@ -264,6 +271,27 @@ def test_dot_source_parses_to_exactly_the_cases_nodes_and_edges(analysis):
         node = graph.get_node(step.id)
         label = node.attr["label"]
         assert "<script" not in label and "&lt;script&gt;" in label
+
+
+def test_exported_dot_parses_to_exactly_the_cases_nodes_and_edges(outputs, analysis):
+    pygraphviz = pytest.importorskip("pygraphviz")
+    path = _get(outputs, "export.dot", "kafka export --format dot")
+    graph = pygraphviz.AGraph(string=path.read_text(encoding="utf-8"))
+    assert set(graph.nodes()) == {s.id for s in analysis.case.steps}
+    assert set(graph.edges()) == set(analysis.graph.flow.edges)
+
+
+def test_exported_svg_holds_only_drawing_elements(outputs):
+    path = _get(outputs, "export.svg", "kafka export --format svg")
+    root, elements = _svg_elements(path.read_text(encoding="utf-8"))
+    for element in elements:
+        assert element.tag.rsplit("}", 1)[-1] in SVG_ELEMENTS, element.tag
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1]
+            assert not local.startswith("on"), (element.tag, name)
+            if local == "href":
+                assert value.startswith("#"), value
+    assert "<script>alert(" in " ".join(root.itertext())
 
 
 def _svg_elements(svg: str):

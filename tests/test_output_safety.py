@@ -99,6 +99,8 @@ COMMANDS = {
     "simulate-write": ["simulate", "CASE", "--write", "OUT/to-be.yaml"],
     "export-bpmn": ["export", "IN", "--format", "bpmn", "-o", "OUT"],
     "export-json": ["export", "IN", "--format", "json", "-o", "OUT"],
+    "export-svg": ["export", "IN", "--format", "svg", "-o", "OUT"],
+    "export-png": ["export", "CASE", "-o", "OUT/map.png"],
     "aggregate": ["aggregate", "IN", "-o", "OUT", "-j", "1"],
     "new": ["new", "nieuw", "-o", "OUT/nieuw.yaml", "--force"],
 }
