@@ -21,7 +21,7 @@ from kafka import __version__
 from kafka.analysis import Analysis
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
-from kafka.model import ActorLevel, Rule
+from kafka.model import Rule
 from kafka.processmap import LANE_HEADER, PAD, build_process_map, lanes, render_svg, step_numbers, worst_severity
 
 MAP_ID = "map"  # the as-is map's id prefix: its step nodes are #map-step-<id>
@@ -800,7 +800,3 @@ def _sources(analysis: Analysis) -> list[SourceRow]:
             continue
         rows.append(SourceRow(key, source.name, source.level.value, source.via, source.local_access, refs))
     return rows
-
-
-def client_actor_name(analysis: Analysis) -> str:
-    return next(a.name for a in analysis.case.actors.values() if a.level is ActorLevel.CLIENT)
