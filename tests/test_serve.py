@@ -236,11 +236,11 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(case_file):
         assert conn.getresponse().status == 200
         conn.close()
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=10)
+        out, _ = proc.communicate(timeout=30)
     finally:
         proc.kill()
     assert proc.returncode == 0, out
-    assert "Stopped." in out and "Traceback" not in out
+    assert "Stopped." in out and "Traceback" not in out, out
 
 
 def test_the_command_on_a_busy_port(case_file, live):
@@ -248,3 +248,25 @@ def test_the_command_on_a_busy_port(case_file, live):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert f"Error: port {live.port} is already in use" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_folder_also_serves_its_vvsg_site_kept_up_to_date(tmp_path):
+    (tmp_path / "a.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    site = LiveSite(tmp_path)
+    with LiveServer(site, port=0, poll_seconds=POLL) as server:
+        _, _, index = get(server, "/view/")
+        assert 'href="site/index.html"' in index
+        status, _, overview = get(server, "/view/site/index.html")
+        assert status == 200 and "Leefloonaanvraag van Dries" in overview
+        reports = set(re.findall(r'href="(cases/[^"#]+\.html)"', overview))
+        assert reports, "the site links its case reports"
+        for report in reports:
+            assert get(server, f"/view/site/{report}")[0] == 200
+        assert get(server, "/view/site/agenda.html")[0] == 200
+        for bad in ("/view/site/../a.yaml", "/view/site/manifest.json", "/view/site/", "/view/site/cases/"):
+            assert get(server, bad)[0] == 404, bad
+        save(tmp_path / "a.yaml", EXAMPLE.read_text(encoding="utf-8").replace("van Dries", "van Bert"))
+        wait_until(lambda: "van Bert" in get(server, "/view/site/index.html")[2])
+        built = site._overview._out
+        assert built.is_dir()
+    assert not built.exists(), "the built site is removed when the server stops"

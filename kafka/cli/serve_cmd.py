@@ -8,6 +8,7 @@ import time
 
 import click
 
+from kafka.aggregate import RunOptions
 from kafka.cli.common import AnalysisOptions, analysis_options, echo_problem
 from kafka.serve import DEFAULT_PORT, Change, LiveServer, LiveSite
 
@@ -23,8 +24,9 @@ def serve(path, port, select, ignore, overrides, lang):
     The page follows the file: save it and the browser refreshes by itself.
     While the file has errors, the page shows them with their lines, and it
     shows the report again once they are fixed. With a folder, the page lists
-    its case files, each opening its own live report. The server listens on
-    127.0.0.1 only; stop it with Ctrl-C.
+    its case files, each opening its own live report, and links to the
+    folder's VVSG site (as kafka aggregate makes it), kept up to date too. The
+    server listens on 127.0.0.1 only; stop it with Ctrl-C.
 
     \b
     Example:
@@ -33,7 +35,8 @@ def serve(path, port, select, ignore, overrides, lang):
     """
     options = AnalysisOptions(select, ignore, overrides, lang)
     options.settings  # check --set before starting (an unknown setting is a clear error)
-    site = LiveSite(path, lang=lang, analyse=options.run)
+    site = LiveSite(path, lang=lang, analyse=options.run,
+                    site_options=RunOptions.of(lang, select, ignore, overrides))
     server = LiveServer(site, port=port, on_change=_report_change)  # binds now: a busy port fails here
     click.secho(f"Serving {path} on {server.url}", bold=True)
     click.echo("Open that address in a browser; it follows every save. Press Ctrl-C to stop.")

@@ -106,7 +106,8 @@ def _problem_view(problem: Problem, lines: list[str], t: Translator) -> ProblemV
     where = t("serve.problems.where", line=problem.line, col=problem.col or 1) if problem.line else t("serve.problems.whole_file")
     excerpt: tuple[SourceLine, ...] = ()
     caret = None
-    lines = lines + [""]  # a problem at the end of the file points just past its last line
+    if problem.line == len(lines) + 1:
+        lines = lines + [""]  # a problem at the end of the file points just past its last line
     if problem.line and problem.line <= len(lines):
         first = max(1, problem.line - EXCERPT_BEFORE)
         last = min(len(lines), problem.line + EXCERPT_AFTER)

@@ -7,6 +7,7 @@ Routes (nothing else is served; a URL never names a file on disk):
     /events           server-sent events: the generation, on every change
     /view/            the report of the served file, or the list of the folder's cases
     /view/case/KEY    one case of the folder (KEY from the list, never a path)
+    /view/site/NAME   the folder's VVSG site (kafka aggregate), by the names it wrote
 
 Only requests whose Host is this server's own address are answered, so a web
 page cannot reach the preview through a DNS name that points to 127.0.0.1
@@ -171,10 +172,26 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.NOT_FOUND, "No such case (it may have been removed).\n", "text/plain", head=head)
             else:
                 self._send(HTTPStatus.OK, page, policy=VIEW_POLICY, head=head)
+        elif path.startswith("/view/site/") and site.folder:
+            self._site_file(path.removeprefix("/view/site/"), head)
         elif path == "/favicon.ico":
             self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", head=True)
         else:
             self._send(HTTPStatus.NOT_FOUND, "Not found.\n", "text/plain", head=head)
+
+    def _site_file(self, name: str, head: bool) -> None:
+        site = self.live.site
+        try:
+            found = site.site_file(name)
+        except Exception as exc:  # noqa: BLE001 - show it, keep serving
+            log.exception("building the site of %s failed", site.target)
+            page = pages.render_failed_html(str(site.target), f"{type(exc).__name__}: {exc}", site.lang)
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page, policy=VIEW_POLICY, head=head)
+            return
+        if found is None:
+            self._send(HTTPStatus.NOT_FOUND, "Not found.\n", "text/plain", head=head)
+        else:
+            self._send(HTTPStatus.OK, found.data, found.content_type, policy=VIEW_POLICY, head=head)
 
     def _send(self, status: HTTPStatus, body: str | bytes, content_type: str = "text/html",
               policy: str | None = None, head: bool = False) -> None:

@@ -25,7 +25,9 @@ from kafka.errors import InputError, KafkaError
 from kafka.i18n import Translator
 from kafka.loader import LoadedCase, load_case, load_text
 from kafka.output import safe_name
+from kafka.aggregate import RunOptions
 from kafka.serve import pages
+from kafka.serve.overview import FolderOverview, SiteFile
 from kafka.serve.watch import Stamp, case_files, stamp
 
 log = logging.getLogger(__name__)
@@ -63,12 +65,15 @@ class Change:
 
 
 class LiveSite:
-    def __init__(self, target: str | Path, lang: str = "nl", analyse: Analyse | None = None):
+    def __init__(self, target: str | Path, lang: str = "nl", analyse: Analyse | None = None,
+                 site_options: RunOptions | None = None):
         self.target = Path(target)
         if not self.target.exists():
             raise InputError(f"{self.target}: no such file or folder")
         self.folder = self.target.is_dir()
         self.lang = lang
+        # A folder also gets its VVSG site; site_options are the analysis options as aggregate takes them.
+        self._overview = FolderOverview(self.target, site_options or RunOptions.of(lang)) if self.folder else None
         self._analyse: Analyse = analyse or (lambda loaded: analyze(loaded.case, lang=lang))
         self._states: dict[Path, CaseState] = {}
         self._keys: dict[str, Path] = {}
@@ -116,10 +121,12 @@ class LiveSite:
             return self._generation
 
     def close(self) -> None:
-        """Wake every waiting event stream so that it can end."""
+        """Wake every waiting event stream so that it can end; remove the folder's built site."""
         with self._changed:
             self._closed = True
             self._changed.notify_all()
+        if self._overview is not None:
+            self._overview.close()
 
     @property
     def closed(self) -> bool:
@@ -144,6 +151,12 @@ class LiveSite:
             path = self._keys.get(key)
             state = self._states.get(path) if path is not None else None
         return self._html(state) if state is not None else None
+
+    def site_file(self, name: str) -> SiteFile | None:
+        """A file of the folder's VVSG site (``index.html``, ``cases/x.html``...); None when there is no such file."""
+        if self._overview is None:
+            return None
+        return self._overview.file(name, self.generation)
 
     def states(self) -> list[CaseState]:
         with self._lock:
