@@ -317,3 +317,49 @@ def test_bpmn_moddle_reads_every_example_without_warnings(tmp_path):
     warnings = moddle_warnings(files + [broken])
     assert warnings.pop(str(broken)) == ["unresolved reference <Nowhere>"]
     assert warnings == {str(f): [] for f in files}
+
+
+@pytest.mark.browser
+def test_bpmn_js_opens_every_example_and_draws_every_element(tmp_path):
+    """bpmn.io's own viewer (bpmn-js, from npm) imports the files without warnings, in headless Chromium."""
+    import os
+
+    from npm_packages import npm_package
+
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    chromium = os.environ.get("KAFKA_TEST_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        pytest.skip(f"no Chromium at {chromium} (apt-get install chromium, or set KAFKA_TEST_CHROMIUM)")
+    viewer = (npm_package("bpmn-js") / "dist" / "bpmn-viewer.production.min.js").read_text(encoding="utf-8")
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    documents = {path.stem: bpmn_xml(analyze(load_case(path).case)) for path in example_cases()}
+    documents["branching"] = bpmn_xml(analysed(BRANCHING))
+    with playwright_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium,
+                                                       args=args, headless=True)
+        try:
+            page = context.new_page()
+            page.set_content("<div id='canvas' style='width:1200px;height:800px'></div>")
+            page.add_script_tag(content=viewer)
+            for name, xml in documents.items():
+                result = page.evaluate("""async (xml) => {
+                  const viewer = new BpmnJS({container: '#canvas'});
+                  try {
+                    const {warnings} = await viewer.importXML(xml);
+                    const ids = viewer.get('elementRegistry').getAll().map(e => e.id);
+                    return {warnings: warnings.map(w => w.message), ids};
+                  } catch (err) {
+                    return {warnings: ['import failed: ' + err.message], ids: []};
+                  } finally {
+                    viewer.destroy();
+                  }
+                }""", xml)
+                assert result["warnings"] == [], (name, result["warnings"])
+                root = parse(xml)
+                expected = {e.get("id") for e in root.find("bpmn:process", NS)
+                            if e.tag.rsplit("}", 1)[1] in (*FLOW_NODES, "sequenceFlow")}
+                expected |= {lane.get("id") for lane in root.iter(f"{{{NS['bpmn']}}}lane")}
+                assert expected <= set(result["ids"]), (name, sorted(expected - set(result["ids"])))
+        finally:
+            context.close()
