@@ -487,3 +487,19 @@ def test_the_to_be_maps_are_drawn_only_with_to_be_but_the_savings_are_always_the
     with_to_be = aggregate([str(PAIR)], tmp_path, RunOptions.of("nl", to_be=True), jobs=1).collection
     assert with_to_be.rendered == 2  # another option, another cache key
     assert 'id="to-be"' in (tmp_path / with_to_be.cases[0].report).read_text(encoding="utf-8")
+
+
+def test_two_runs_into_one_folder_at_once_are_refused_but_a_stale_lock_is_taken_over(tmp_path):
+    import os
+
+    from kafka.aggregate.collect import LOCK_NAME
+    from kafka.errors import OutputError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text(str(os.getpid()))  # a live process holds it
+    with pytest.raises(OutputError, match="another 'kafka aggregate'"):
+        aggregate([str(PAIR)], out, jobs=1)
+    (out / LOCK_NAME).write_text("999999999")  # no such process: left by a crash
+    assert aggregate([str(PAIR)], out, jobs=1).ok
+    assert not (out / LOCK_NAME).exists()

@@ -344,12 +344,14 @@ def _lock_owner(lock: Path) -> int | None:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if pid <= 0:  # 0 and negative numbers name process groups, not a process
         return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except PermissionError:
-        return True
+        return True  # it exists, under another user
+    except (OSError, OverflowError):
+        return False
     return True
 
 

@@ -72,7 +72,7 @@ def aggregate(paths, out_dir, jobs, force, to_be, select, ignore, overrides, lan
       kafka aggregate cases/ -o reports
       kafka aggregate intake/2026/ more/leefloon-x.yaml -o site --lang en --jobs 4
       kafka aggregate cases/ -o reports --ignore T --set staff_hour_eur=45
-      kafka aggregate cases/ -o reports --to-be --force
+      kafka aggregate cases/ -o reports --to-be
     """
     from kafka.aggregate import RunOptions, aggregate as run_aggregate  # pandas: only for this command
 
