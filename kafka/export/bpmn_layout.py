@@ -39,6 +39,7 @@ ROW_HEIGHT = 120.0  # one row of shapes inside a lane
 NODE_GAP = 30.0  # least horizontal room between two shapes in one row
 LABEL_WIDTH = 90.0  # bpmn.io wraps flow labels at this width
 LABEL_LINE = 14.0
+LABEL_CHARS = 14  # characters on one line of a flow label (11px text, 90 wide)
 _PT_PER_INCH = 72.0
 
 
@@ -214,14 +215,15 @@ def _route(process: BpmnProcess, centres: dict[str, Point], nodes: dict[str, Bou
     graph.layout(prog="nop")
     to_bpmn = _back_transform(graph, centres)
     by_id = {f.id: f for f in process.flows}
-    flows = {}
+    routes: dict[str, list[Point]] = {}
     for edge in graph.edges():
         flow = by_id[edge.name]  # the key given to add_edge
         points = _corners([to_bpmn(p) for p in _spline_points(edge.attr.get("pos") or "")])
         if len(points) < 2:  # Graphviz gave up on this one: a straight line between the centres
             points = [nodes[flow.source].center, nodes[flow.target].center]
-        flows[flow.id] = EdgeGeometry(tuple(points), _label_bounds(flow.name, points) if flow.name else None)
-    return flows
+        routes[flow.id] = points
+    labels = _place_labels(process, routes, nodes)
+    return {flow_id: EdgeGeometry(tuple(points), labels.get(flow_id)) for flow_id, points in routes.items()}
 
 
 def _back_transform(graph: pgv.AGraph, centres: dict[str, Point]):
@@ -282,13 +284,39 @@ def _collinear(a: Point, b: Point, c: Point) -> bool:
     return abs(cross) <= 0.5 * max(math.dist(a, c), 1.0)
 
 
-def _label_bounds(text: str, points: list[Point]) -> Bounds:
-    """Room for a flow's name beside its first long segment (where a branch leaves its gateway)."""
-    lines = max(1, math.ceil(len(text) * 6.0 / LABEL_WIDTH))
-    height = lines * LABEL_LINE
-    segments = list(zip(points, points[1:]))
-    a, b = next((s for s in segments if math.dist(*s) >= 40), max(segments, key=lambda s: math.dist(*s)))
-    mid_x, mid_y = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
-    if abs(a[1] - b[1]) < abs(a[0] - b[0]):  # horizontal: above the line
-        return Bounds(mid_x - LABEL_WIDTH / 2, mid_y - height - 4, LABEL_WIDTH, height)
-    return Bounds(mid_x + 6, mid_y - height / 2, LABEL_WIDTH, height)  # vertical: to its right
+def _place_labels(process: BpmnProcess, routes: dict[str, list[Point]], nodes: dict[str, Bounds]) -> dict[str, Bounds]:
+    """Room for every flow's name beside its own line, clear of the shapes and of the other names.
+
+    Candidates go from the flow's start outwards (a branch's name belongs near
+    its gateway); the first free one wins, else the first one.
+    """
+    taken: list[Bounds] = list(nodes.values())
+    labels: dict[str, Bounds] = {}
+    for flow in process.flows:
+        if not flow.name:
+            continue
+        candidates = list(_label_candidates(flow.name, routes[flow.id]))
+        chosen = next((c for c in candidates if not any(_overlap(c, other) for other in taken)), candidates[0])
+        labels[flow.id] = chosen
+        taken.append(chosen)
+    return labels
+
+
+def _label_candidates(text: str, points: list[Point]):
+    lines = len(textwrap.wrap(text, LABEL_CHARS)) or 1  # as bpmn.io wraps it, long words broken
+    width, height = LABEL_WIDTH, lines * LABEL_LINE
+    segments = [s for s in zip(points, points[1:]) if math.dist(*s) >= 20] or [max(zip(points, points[1:]),
+                                                                                   key=lambda s: math.dist(*s))]
+    for a, b in segments:
+        for share in (0.5, 0.25, 0.75):
+            x, y = a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share
+            if abs(a[1] - b[1]) < abs(a[0] - b[0]):  # horizontal: above, else below the line
+                yield Bounds(x - width / 2, y - height - 4, width, height)
+                yield Bounds(x - width / 2, y + 4, width, height)
+            else:  # vertical: right, else left of the line
+                yield Bounds(x + 6, y - height / 2, width, height)
+                yield Bounds(x - 6 - width, y - height / 2, width, height)
+
+
+def _overlap(a: Bounds, b: Bounds) -> bool:
+    return a.x < b.x + b.width and b.x < a.x + a.width and a.y < b.y + b.height and b.y < a.y + a.height
