@@ -365,6 +365,21 @@ class Editor:
             self.say(reason, step=self.step_name(step_id))
         return True
 
+    def move_deadlines(self, old: str, new: str) -> None:
+        """Deadlines that start or end at step ``old`` start or end at ``new`` instead,
+        where the flow allows it (``to`` must stay reachable from ``from``)."""
+        graph = None
+        for rule in self.case.rules.values():
+            if rule.deadline_days is None or old not in (rule.from_step, rule.to_step):
+                continue
+            start = new if rule.from_step == old else rule.from_step
+            end = new if rule.to_step == old else rule.to_step
+            graph = graph or CaseGraph(self.case)
+            if start is None or end is None or graph.longest_path_between(start, end) is None:
+                continue  # left to the rerouting when the step goes
+            rule.from_step, rule.to_step = start, end
+            self.say("deadline_from" if start == new else "deadline_to", rule=rule.name, step=self.step_name(new))
+
     def _reroute_rules(self, step_id: str) -> None:
         graph = None
         for key, rule in self.case.rules.items():
@@ -435,20 +450,10 @@ class Editor:
                     self.remove_step(step_id, reason)
 
     def _remove_lost(self, lost: list[str]) -> None:
-        # No step that is still reached leads to these, so they go with every edge into them.
+        # Only steps that are not reached themselves lead to these: contracting them
+        # keeps every path (and deadline) among those steps as it was, minus the lost ones.
         for step_id in lost:
-            self._reroute_rules(step_id)
-            self.say("step_unreached", step=self.step_name(step_id))
-        gone = set(lost)
-        for step_id in lost:
-            self._asked_less((), self.asked(self._by_id[step_id]))
-        self.case.steps = [s for s in self.case.steps if s.id not in gone]
-        for step_id in lost:
-            del self._by_id[step_id]
-            self._dirty.discard(step_id)
-        for step in self.case.steps:
-            if any(e.to in gone for e in step.next):
-                step.next = [e for e in step.next if e.to not in gone]
+            self.remove_step(step_id, "step_unreached")
 
     def _idle(self, step: Step) -> str | None:
         """Why a step has no purpose left (a change key), or None."""
