@@ -270,3 +270,41 @@ def test_a_folder_also_serves_its_vvsg_site_kept_up_to_date(tmp_path):
         built = site._overview._out
         assert built.is_dir()
     assert not built.exists(), "the built site is removed when the server stops"
+
+
+def test_the_poller_looks_less_often_when_looking_is_slow():
+    import threading
+
+    from kafka.serve.watch import Poller
+
+    def count_calls(cost: float | None) -> int:
+        calls = []
+        stop = threading.Event()
+        poller = Poller(lambda: calls.append(1) or cost, 0.01, stop)
+        poller.start()
+        time.sleep(0.6)
+        stop.set()
+        poller.join()
+        return len(calls)
+
+    assert count_calls(None) >= 10  # every 10 ms
+    assert count_calls(0.05) <= 4  # a 50 ms look: every 200 ms
+
+
+def test_the_poller_outlives_a_failing_check():
+    import threading
+
+    from kafka.serve.watch import Poller
+
+    calls = []
+    stop = threading.Event()
+
+    def check():
+        calls.append(1)
+        raise RuntimeError("a bad moment")
+
+    poller = Poller(check, 0.01, stop)
+    poller.start()
+    wait_until(lambda: len(calls) >= 3)
+    stop.set()
+    poller.join()

@@ -86,10 +86,12 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def _check(self) -> None:
+    def _check(self) -> float:
+        """Reload what changed; the seconds spent looking at the files (the poller paces itself by it)."""
         change = self.site.refresh()
         if change is not None and self._on_change is not None:
             self._on_change(change)
+        return self.site.scan_seconds
 
     def host_allowed(self, host: str | None) -> bool:
         return host is not None and host.lower() in self._allowed_hosts

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,7 @@ class LiveSite:
         self._states: dict[Path, CaseState] = {}
         self._keys: dict[str, Path] = {}
         self._generation = 0
+        self.scan_seconds = 0.0  # how long the last look at the files took
         self._closed = False
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -93,7 +95,9 @@ class LiveSite:
         """Reload what changed on disk; None when nothing did."""
         with self._lock:
             known = dict(self._states)
+        started = time.perf_counter()
         current = {path: stamp(path) for path in case_files(self.target)}
+        self.scan_seconds = time.perf_counter() - started
         updated = [
             self._load(path, new) for path, new in current.items()
             if path not in known or known[path].stamp != new

@@ -50,19 +50,27 @@ def scan(target: Path) -> dict[Path, Stamp | None]:
 class Poller(threading.Thread):
     """Calls ``check`` every ``interval`` seconds until ``stop`` is set.
 
-    An exception in ``check`` is logged and polling goes on: a live preview
+    ``check`` may return the seconds it spent looking at the files; when that
+    is long (a big folder), it is called less often. An exception in ``check`` is logged and polling goes on: a live preview
     must outlive any one bad file.
     """
 
-    def __init__(self, check: Callable[[], object], interval: float, stop: threading.Event):
+    def __init__(self, check: Callable[[], float | None], interval: float, stop: threading.Event):
         super().__init__(name="kafka-serve-poller", daemon=True)
         self._check = check
         self._interval = interval
         self._halt = stop
 
     def run(self) -> None:
-        while not self._halt.wait(self._interval):
+        pause = self._interval
+        while not self._halt.wait(pause):
             try:
-                self._check()
+                looked = self._check()
             except Exception:  # noqa: BLE001 - keep watching whatever happened
                 log.exception("checking the case files failed")
+                continue
+            # A big folder takes longer to look at: then look less often, so that
+            # watching takes at most a fifth of a processor. Only looking counts
+            # (not rendering a change), so an edit never slows down the next one.
+            if isinstance(looked, float):
+                pause = max(self._interval, 4 * looked)
