@@ -3,7 +3,8 @@
 Target (issue 8): a save-to-refresh round trip well under a second for a
 30-step case. Measured three ways, each repeated:
 
-1. render: load + validate + analyse + render the report, no server;
+1. render: load + validate + analyse + render the report (with the to-be scenarios, as
+   `kafka report` and `kafka serve` make it), no server;
 2. server: save -> the event on /events -> GET /view/ holds the new text;
 3. browser: save -> the new text visible in headless Chromium (when playwright
    and /usr/bin/chromium are there), with the server's real poll interval.
@@ -31,6 +32,8 @@ from kafka.analysis import analyze  # noqa: E402
 from kafka.loader import load_case  # noqa: E402
 from kafka.report import render_case_report  # noqa: E402
 from kafka.serve import LiveServer, LiveSite  # noqa: E402
+from kafka.serve.server import POLL_SECONDS  # noqa: E402
+from kafka.simulate import scenarios  # noqa: E402
 
 TARGET_SECONDS = 1.0
 CHROMIUM = "/usr/bin/chromium"
@@ -41,6 +44,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def summary(label: str, seconds: list[float]) -> None:
     print(f"{label:<44} median {statistics.median(seconds):6.3f} s   max {max(seconds):6.3f} s   "
           f"(target < {TARGET_SECONDS:g} s)")
+    print(f"{'':<44} rounds: {' '.join(f'{s:.2f}' for s in seconds)}")
 
 
 def edit(path: Path, text: str, marker: str, first_name: str) -> None:
@@ -53,7 +57,8 @@ def bench_render(path: Path, rounds: int) -> list[float]:
     for _ in range(rounds):
         start = time.perf_counter()
         loaded = load_case(path)
-        render_case_report(analyze(loaded.case))
+        analysis = analyze(loaded.case)
+        render_case_report(analysis, to_be=scenarios(analysis))
         times.append(time.perf_counter() - start)
     return times
 
@@ -131,9 +136,9 @@ def main() -> None:
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
         path.write_text(text, encoding="utf-8")
         assert load_case(path).ok
-        print(f"case: {args.steps} steps, {len(text):,} bytes; {args.rounds} rounds; poll interval 0.2 s; "
-              f"{os.cpu_count()} CPUs")
-        summary("render only (load, analyse, report)", bench_render(path, args.rounds))
+        print(f"case: {args.steps} steps, {len(text):,} bytes; {args.rounds} rounds; poll interval {POLL_SECONDS} s; "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        summary("render only (load, analyse, to-be, report)", bench_render(path, args.rounds))
         server = bench_server(path, text, first_name, args.rounds)
         summary("save -> event -> page fetched", server)
         browser = bench_browser(path, text, first_name, args.rounds)

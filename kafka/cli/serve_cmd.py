@@ -11,6 +11,7 @@ import click
 from kafka.aggregate import RunOptions
 from kafka.cli.common import AnalysisOptions, analysis_options, echo_problem
 from kafka.serve import DEFAULT_PORT, Change, LiveServer, LiveSite
+from kafka.simulate import scenarios
 
 
 @click.command()
@@ -36,7 +37,8 @@ def serve(path, port, select, ignore, overrides, lang):
     options = AnalysisOptions(select, ignore, overrides, lang)
     options.settings  # check --set before starting (an unknown setting is a clear error)
     site = LiveSite(path, lang=lang, analyse=options.run,
-                    site_options=RunOptions.of(lang, select, ignore, overrides))
+                    site_options=RunOptions.of(lang, select, ignore, overrides),
+                    to_be=lambda analysis: scenarios(analysis, select=select, ignore=ignore))
     server = LiveServer(site, port=port, on_change=_report_change)  # binds now: a busy port fails here
     click.secho(f"Serving {path} on {server.url}", bold=True)
     click.echo("Open that address in a browser; it follows every save. Press Ctrl-C to stop.")

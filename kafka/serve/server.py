@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1  # a save shows within a tenth of a second plus the rendering
 KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
 
 # Our own pages: only our script, only our own server to talk to.

@@ -18,7 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from kafka import yamlsource
 from kafka.analysis import Analysis, analyze
@@ -30,6 +30,7 @@ from kafka.aggregate import RunOptions
 from kafka.serve import pages
 from kafka.serve.overview import FolderOverview, SiteFile
 from kafka.serve.watch import Stamp, case_files, stamp
+from kafka.simulate import scenarios
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 EAGER_RENDER_LIMIT = 3
 
 Analyse = Callable[[LoadedCase], Analysis]
+ToBe = Callable[[Analysis], Any]
 
 
 @dataclass
@@ -67,7 +69,7 @@ class Change:
 
 class LiveSite:
     def __init__(self, target: str | Path, lang: str = "nl", analyse: Analyse | None = None,
-                 site_options: RunOptions | None = None):
+                 site_options: RunOptions | None = None, to_be: ToBe | None = None):
         self.target = Path(target)
         if not self.target.exists():
             raise InputError(f"{self.target}: no such file or folder")
@@ -76,6 +78,8 @@ class LiveSite:
         # A folder also gets its VVSG site; site_options are the analysis options as aggregate takes them.
         self._overview = FolderOverview(self.target, site_options or RunOptions.of(lang)) if self.folder else None
         self._analyse: Analyse = analyse or (lambda loaded: analyze(loaded.case, lang=lang))
+        # The to-be scenarios the report shows, as `kafka report` makes them.
+        self._to_be: ToBe = to_be or (lambda analysis: scenarios(analysis))
         self._states: dict[Path, CaseState] = {}
         self._keys: dict[str, Path] = {}
         self._generation = 0
@@ -209,7 +213,7 @@ class LiveSite:
         from kafka.report import render_case_report
 
         try:
-            return render_case_report(state.analysis, link_back=link_back)
+            return render_case_report(state.analysis, to_be=self._to_be(state.analysis), link_back=link_back)
         except KafkaError as exc:
             state.failure = str(exc)
         except Exception:  # noqa: BLE001 - show the error in the page and keep serving
