@@ -10,6 +10,7 @@ from kafka.findings import Finding, Level, Proposal, Saving, Severity, Target
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
 from kafka.model import ActorLevel, GovernmentLevel
+from kafka.output import safe_name
 from kafka.settings import Settings
 
 
@@ -86,6 +87,29 @@ class Context:
         )
 
     # --- who must change it ---------------------------------------------------
+
+    def target(
+        self, level: Level, kind: str, id: str, name: str, step_ids: Iterable[str], *,
+        owner: str | None = None, sources: Iterable[str] = (), actors_only: bool = False,
+    ) -> Target:
+        """The target of a proposal at ``level``: the organisation itself, or the
+        non-local party behind ``step_ids`` (see :meth:`supralocal_target`)."""
+        if level is Level.LOCAL:
+            return self.local_target(kind, id, name, owner)
+        return self.supralocal_target(kind, id, name, step_ids, sources, actors_only)
+
+    def journey_target(self, step_ids: list[str]) -> tuple[Level, Target]:
+        """Level and target of a finding about the client's path (S01, S02): local
+        when every actor is local-side, else the first outside actor."""
+        g = self.graph
+        if g.steps_actors_local(step_ids):
+            org = self.organisation()
+            return Level.LOCAL, self.local_target("organisation", safe_name(org), org)
+        outsider = next(s for s in step_ids if not g.actor_local(g.steps[s].actor))
+        target = self.supralocal_target(
+            "actor", g.steps[outsider].actor, g.actor(outsider).name, step_ids, actors_only=True
+        )
+        return Level.SUPRALOCAL, target
 
     def local_target(self, kind: str, id: str, name: str, owner: str | None = None) -> Target:
         return Target(kind, id, name, owner or self.organisation(), "local")

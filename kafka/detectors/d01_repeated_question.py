@@ -11,10 +11,7 @@ def detect(ctx: Context):
             continue
         level = level_of(g.steps_local(steps))
         name = ctx.item_name(item)
-        if level == "local":
-            target = ctx.local_target("data", item, name)
-        else:
-            target = ctx.supralocal_target("data", item, name, steps)
+        target = ctx.target(level, "data", item, name, steps)
         costs = [ctx.asking_cost(s, item) for s in steps[1:]]
         message, title, text = ctx.texts(
             "D01", level, item=name, n=len(steps), steps=ctx.step_names(steps),

@@ -12,10 +12,7 @@ def detect(ctx: Context):
             continue
         source_key = ctx.case.data[item].source
         level = level_of(g.steps_local(steps) and source.local_access)
-        if level == "local":
-            target = ctx.local_target("source", source_key, source.name)
-        else:
-            target = ctx.supralocal_target("source", source_key, source.name, steps, sources=[source_key])
+        target = ctx.target(level, "source", source_key, source.name, steps, sources=[source_key])
         # The client no longer answers or brings it, nor fetches it elsewhere;
         # the staff consult the source once instead of handling it at every step.
         costs = [ctx.asking_cost(s, item) for s in steps]

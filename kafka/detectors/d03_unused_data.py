@@ -17,10 +17,7 @@ def detect(ctx: Context):
             continue
         level = level_of(g.steps_local(steps))
         name = ctx.item_name(item)
-        if level == "local":
-            target = ctx.local_target("data", item, name)
-        else:
-            target = ctx.supralocal_target("data", item, name, steps)
+        target = ctx.target(level, "data", item, name, steps)
         costs = [ctx.asking_cost(s, item) for s in steps]
         forms = [g.form(s).name for s in steps if g.form(s) is not None and item in g.asked_by_step[s]]
         where = ctx.t("findings.D03.on_forms", forms=ctx.t.join(list(dict.fromkeys(forms)))) if forms else ""

@@ -10,10 +10,7 @@ def detect(ctx: Context):
     for group in g.loops:
         level = level_of(g.steps_local(group))
         entry = group[0]
-        if level == "local":
-            target = ctx.local_target("step", entry, ctx.step_name(entry), owner=g.organisation(entry))
-        else:
-            target = ctx.supralocal_target("step", entry, ctx.step_name(entry), group)
+        target = ctx.target(level, "step", entry, ctx.step_name(entry), group, owner=g.organisation(entry))
         edges = g.loop_edges(group)
         reasons = [d["when"] for _, _, d in edges if d.get("when")]
         chances = [d["chance"] for _, _, d in edges if d.get("chance") is not None]

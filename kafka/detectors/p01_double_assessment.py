@@ -17,10 +17,7 @@ def detect(ctx: Context):
         data = sorted(items, key=lambda i: list(ctx.case.data).index(i))
         level = level_of(g.steps_local(steps))
         keep, drop = steps[0], steps[1:]
-        if level == "local":
-            target = ctx.local_target("step", drop[0], ctx.step_name(drop[0]), owner=g.organisation(drop[0]))
-        else:
-            target = ctx.supralocal_target("step", drop[0], ctx.step_name(drop[0]), steps)
+        target = ctx.target(level, "step", drop[0], ctx.step_name(drop[0]), steps, owner=g.organisation(drop[0]))
         message, title, text = ctx.texts(
             "P01", level, n=len(steps), steps=ctx.step_names(steps), items=ctx.item_names(data),
             keep=ctx.step_name(keep), drop=ctx.step_names(drop), owner=target.owner,

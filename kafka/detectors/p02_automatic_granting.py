@@ -25,10 +25,7 @@ def detect(ctx: Context):
             kind, key, name = "rule", rule_key, rule.name
         else:
             kind, key, name = "step", step.id, step.name
-        if level == "local":
-            target = ctx.local_target(kind, key, name, owner=g.organisation(step.id))
-        else:
-            target = ctx.supralocal_target(kind, key, name, [step.id], sources=sources)
+        target = ctx.target(level, kind, key, name, [step.id], owner=g.organisation(step.id), sources=sources)
         # With automatic granting the client no longer applies: the steps that
         # ask the decision's items from the client fall away.
         application = [s for s in g.client_steps if set(g.asked_by_step[s]) & set(items)]

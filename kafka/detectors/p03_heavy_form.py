@@ -17,10 +17,7 @@ def detect(ctx: Context):
         rule = ctx.case.rules.get(form.rule) if form.rule else None
         local = g.actor_local(form.owner) and (rule is None or rule.level is GovernmentLevel.LOCAL)
         level = level_of(local)
-        if level == "local":
-            target = ctx.local_target("form", key, form.name, owner=ctx.case.actors[form.owner].org)
-        else:
-            target = ctx.supralocal_target("form", key, form.name, steps)
+        target = ctx.target(level, "form", key, form.name, steps, owner=ctx.case.actors[form.owner].org)
         removable = _removable(ctx, key, steps)
         client = staff = 0.0
         for item in removable:

@@ -1,8 +1,7 @@
 """S01 repeated story: the client tells their story in two or more steps."""
 
-from kafka.detectors.base import Context, Detector, level_of
+from kafka.detectors.base import Context, Detector
 from kafka.findings import Severity
-from kafka.output import safe_name
 
 
 def detect(ctx: Context):
@@ -10,14 +9,7 @@ def detect(ctx: Context):
     steps = [s.id for s in ctx.case.steps if s.tells_story]
     if len(steps) < ctx.settings.repeated_story_steps:
         return
-    level = level_of(g.steps_actors_local(steps))
-    org = ctx.organisation()
-    if level == "local":
-        target = ctx.local_target("organisation", safe_name(org), org)
-    else:
-        outsider = next(s for s in steps if not g.actor_local(g.steps[s].actor))
-        actor_key = g.steps[outsider].actor
-        target = ctx.supralocal_target("actor", actor_key, g.actor(outsider).name, steps, actors_only=True)
+    level, target = ctx.journey_target(steps)
     n = len(steps)
     set_ = ctx.settings
     message, title, text = ctx.texts(

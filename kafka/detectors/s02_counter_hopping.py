@@ -1,8 +1,7 @@
 """S02 counter hopping: the client visits three or more organisations in person."""
 
-from kafka.detectors.base import Context, Detector, level_of
+from kafka.detectors.base import Context, Detector
 from kafka.findings import Severity
-from kafka.output import safe_name
 
 
 def detect(ctx: Context):
@@ -11,13 +10,7 @@ def detect(ctx: Context):
     organisations = list(dict.fromkeys(g.organisation(s) for s in steps))
     if len(organisations) < ctx.settings.counter_hopping_organisations:
         return
-    level = level_of(g.steps_actors_local(steps))
-    org = ctx.organisation()
-    if level == "local":
-        target = ctx.local_target("organisation", safe_name(org), org)
-    else:
-        outsider = next(s for s in steps if not g.actor_local(g.steps[s].actor))
-        target = ctx.supralocal_target("actor", g.steps[outsider].actor, g.actor(outsider).name, steps, actors_only=True)
+    level, target = ctx.journey_target(steps)
     trips = len(organisations) - 1
     message, title, text = ctx.texts(
         "S02", level, n=len(organisations), organisations=ctx.t.join(organisations),

@@ -14,10 +14,7 @@ def detect(ctx: Context):
         if path is None or path.days <= rule.deadline_days:
             continue
         level = level_of(g.steps_actors_local(path.steps))
-        if level == "local":
-            target = ctx.local_target("rule", key, rule.name)
-        else:
-            target = ctx.supralocal_target("rule", key, rule.name, path.steps, actors_only=True)
+        target = ctx.target(level, "rule", key, rule.name, path.steps, actors_only=True)
         over = path.days - rule.deadline_days
         waits = sorted(path.steps, key=lambda s: -g.steps[s].wait_days)
         longest_waits = [s for s in waits[:2] if g.steps[s].wait_days > 0]

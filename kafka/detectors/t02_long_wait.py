@@ -12,10 +12,7 @@ def detect(ctx: Context):
             continue
         level = level_of(g.actor_local(step.actor))
         actor = g.actor(step.id)
-        if level == "local":
-            target = ctx.local_target("step", step.id, step.name, owner=actor.org)
-        else:
-            target = ctx.supralocal_target("step", step.id, step.name, [step.id], actors_only=True)
+        target = ctx.target(level, "step", step.id, step.name, [step.id], owner=actor.org, actors_only=True)
         goal = min(ctx.settings.target_wait_days, step.wait_days)
         message, title, text = ctx.texts(
             "T02", level, step=step.name, days=ctx.days(step.wait_days), actor=actor.name,
