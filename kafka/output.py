@@ -61,15 +61,20 @@ def ensure_dir(folder: str | os.PathLike[str]) -> Path:
     return path
 
 
-def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
-    """Write ``content`` to ``path`` via a temporary file and an atomic rename."""
+def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[str | bytes]) -> Path:
+    """Write ``content`` to ``path`` via a temporary file and an atomic rename.
+
+    ``content`` may also be an iterable of pieces (str or bytes), written one
+    after the other, so a large file never has to exist as one string.
+    """
     path = Path(path)
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    pieces = [content] if isinstance(content, (str, bytes)) else content
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in pieces:
+                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from kafka import __version__
 from kafka.diagnostics import Problem
@@ -292,13 +292,25 @@ class Manifest:
         return cls({path: s for path, s in entries.items() if _REPORT_PATH.match(s.report)})
 
     def to_json(self) -> str:
+        return "".join(self.json_pieces())
+
+    def json_pieces(self, size: int = 1 << 20) -> Iterator[str]:
+        """The manifest as JSON, in pieces of about ``size`` characters (it is tens of MB for thousands of cases)."""
         payload = {
             "format": MANIFEST_FORMAT,
             "generator": f"kafka {__version__}",
             # vars(), not asdict(): asdict deep-copies every finding row, seconds on thousands of cases
             "cases": {path: vars(summary) for path, summary in self.entries.items()},
         }
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+        buffer, length = [], 0
+        for piece in encoder.iterencode(payload):
+            buffer.append(piece)
+            length += len(piece)
+            if length >= size:
+                yield "".join(buffer)
+                buffer, length = [], 0
+        yield "".join(buffer)
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -409,7 +421,7 @@ def collect(
         shutil.rmtree(staging, ignore_errors=True)
     _remove_stale(previous, cases, out)
     manifest = Manifest({str(Path(c.path).resolve()): c for c in cases})
-    write_atomic(inside(out, MANIFEST_NAME), manifest.to_json())
+    write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
     fresh = sum(1 for c in cases if c.path in rendered)
     return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh)
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import os
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -263,7 +265,7 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     t = Translator(lang)
     tables = build_tables(collection.cases)
     written = [
-        write_atomic(inside(out, FINDINGS_CSV), to_csv(finding_records(collection), FINDINGS_COLUMNS)),
+        write_atomic(inside(out, FINDINGS_CSV), csv_pieces(finding_records(collection), FINDINGS_COLUMNS)),
         write_atomic(inside(out, PROPOSALS_CSV), to_csv(_records(tables.proposals), PROPOSAL_COLUMNS)),
         write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped)),
     ]
@@ -275,6 +277,21 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     written.append(write_atomic(inside(out, INDEX), env.get_template("index.html").render(page=index)))
     written.append(write_atomic(inside(out, AGENDA), env.get_template("agenda.html").render(page=agenda)))
     return written
+
+
+def csv_pieces(rows: Iterable[dict], columns: Sequence[str], batch: int = 2000) -> Iterator[str]:
+    """kafka.tables.to_csv, a batch of rows at a time: one header, and never the whole file as one string."""
+    rows = iter(rows)
+    first = True
+    while True:
+        chunk = list(islice(rows, batch))
+        if not chunk and not first:
+            return
+        text = to_csv(chunk, columns)
+        yield text if first else text.split("\n", 1)[1]
+        first = False
+        if not chunk:
+            return
 
 
 def finding_records(collection: Collection):

@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 EXCEL_CELL_MAX = 32_767
+_NEW_PART = "w"  # ZipFile.open mode: a new member of the archive
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -96,35 +97,53 @@ def text(value: str) -> str:
 
 
 class Workbook:
-    """``book.add_sheet(name, columns, rows)`` for each table, then ``book.to_bytes()``."""
+    """``book.add_sheet(name, columns, rows)`` for each table, then ``book.to_bytes()``.
+
+    Each sheet is compressed into the archive row by row as it is added, so a
+    sheet of 100,000 rows never exists as one string in memory.
+    """
+
+    WIDTH_SAMPLE = 200  # column widths follow the header and the first rows
 
     def __init__(self) -> None:
-        self._sheets: list[tuple[str, str, int, int]] = []  # (name, xml, columns, rows)
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._sheets: list[tuple[str, int, int]] = []  # (name, columns, rows including the header)
 
     def add_sheet(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
         name = self._sheet_name(name)
+        number = len(self._sheets) + 1
         letters = [column_letter(i) for i in range(1, max(1, len(columns)) + 1)]
         widths = [min(60, max(8, len(str(c)) + 2)) for c in columns]
-        body: list[str] = [self._row(1, letters, columns, style=' s="1"', widths=widths)]
+        rows = iter(rows)
+        # The widths come before the data in the XML: measure them on the first rows.
+        sample = [self._row(1, letters, columns, style=' s="1"', widths=widths)]
         count = 1
-        for count, row in enumerate(rows, start=2):
-            body.append(self._row(count, letters, row, widths=widths))
-        last = f"{letters[-1]}{count}"
+        for count, row in zip(range(2, self.WIDTH_SAMPLE + 2), rows):
+            sample.append(self._row(count, letters, row, widths=widths))
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
-        cols = f"<cols>{cols}</cols>" if cols else ""
-        autofilter = f'<autoFilter ref="A1:{last}"/>' if columns else ""
-        xml = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f'<dimension ref="A1:{last}"/>'
-            '<sheetViews><sheetView workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            "</sheetView></sheetViews>"
-            '<sheetFormatPr defaultRowHeight="15"/>'
-            f"{cols}<sheetData>{''.join(body)}</sheetData>{autofilter}"
-            "</worksheet>"
-        )
-        self._sheets.append((name, xml, len(columns), count))
+        # A part of the in-memory archive; the file on disk is written by the caller, with write_atomic.
+        with self._zip.open(f"xl/worksheets/sheet{number}.xml", mode=_NEW_PART) as part:
+            part.write((
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                '<sheetViews><sheetView workbookViewId="0">'
+                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                "</sheetView></sheetViews>"
+                '<sheetFormatPr defaultRowHeight="15"/>'
+                f"{f'<cols>{cols}</cols>' if cols else ''}<sheetData>"
+            ).encode())
+            part.write("".join(sample).encode())
+            chunk: list[str] = []
+            for count, row in enumerate(rows, start=count + 1):
+                chunk.append(self._row(count, letters, row))
+                if len(chunk) == 1000:
+                    part.write("".join(chunk).encode())
+                    chunk = []
+            part.write("".join(chunk).encode())
+            autofilter = f'<autoFilter ref="A1:{letters[-1]}{count}"/>' if columns else ""
+            part.write(f"</sheetData>{autofilter}</worksheet>".encode())
+        self._sheets.append((name, len(columns), count))
 
     def _sheet_name(self, name: str) -> str:
         """Excel's rules: at most 31 characters, none of []:*?/\\, unique."""
@@ -140,10 +159,10 @@ class Workbook:
     def _row(number: int, letters: list[str], values: Sequence[object], style: str = "",
              widths: list[int] | None = None) -> str:
         cells = []
-        for letter, value, i in zip(letters, values, range(len(letters))):
-            ref = f"{letter}{number}"
+        for i, (letter, value) in enumerate(zip(letters, values)):
             if value is None:
                 continue
+            ref = f"{letter}{number}"
             if isinstance(value, bool):
                 cells.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
@@ -159,26 +178,24 @@ class Workbook:
         return f'<row r="{number}">{"".join(cells)}</row>'
 
     def to_bytes(self) -> bytes:
+        """Finish the workbook (no sheet can be added after) and return the file's bytes."""
         if not self._sheets:  # a workbook needs at least one sheet
             self.add_sheet("sheet", [], [])
-        sheets = self._sheets
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-            numbered = list(enumerate(sheets, start=1))
-            archive.writestr("[Content_Types].xml", _CONTENT_TYPES.format(
-                sheets="".join(_SHEET_TYPE.format(n=n) for n, _ in numbered)))
-            archive.writestr("_rels/.rels", _ROOT_RELS)
-            archive.writestr("xl/workbook.xml", _WORKBOOK.format(
-                sheets="".join(f'<sheet name="{quoteattr_free(name)}" sheetId="{n}" r:id="rId{n}"/>'
-                               for n, (name, _, _, _) in numbered),
-                filters="".join(
-                    f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n - 1}" hidden="1">'
-                    f"'{escape(name.replace(chr(39), chr(39) * 2))}'!$A$1:${column_letter(cols)}${rows}"
-                    "</definedName>"
-                    for n, (name, _, cols, rows) in numbered if cols)))
-            archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(
-                sheets="".join(_SHEET_REL.format(n=n) for n, _ in numbered)))
-            archive.writestr("xl/styles.xml", _STYLES)
-            for n, (_, xml, _, _) in numbered:
-                archive.writestr(f"xl/worksheets/sheet{n}.xml", xml)
-        return buffer.getvalue()
+        numbered = list(enumerate(self._sheets, start=1))
+        archive = self._zip
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES.format(
+            sheets="".join(_SHEET_TYPE.format(n=n) for n, _ in numbered)))
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK.format(
+            sheets="".join(f'<sheet name="{quoteattr_free(name)}" sheetId="{n}" r:id="rId{n}"/>'
+                           for n, (name, _, _) in numbered),
+            filters="".join(
+                f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n - 1}" hidden="1">'
+                f"'{escape(name.replace(chr(39), chr(39) * 2))}'!$A$1:${column_letter(cols)}${rows}"
+                "</definedName>"
+                for n, (name, cols, rows) in numbered if cols)))
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(
+            sheets="".join(_SHEET_REL.format(n=n) for n, _ in numbered)))
+        archive.writestr("xl/styles.xml", _STYLES)
+        archive.close()
+        return self._buffer.getvalue()
