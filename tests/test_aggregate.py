@@ -389,7 +389,7 @@ def test_a_removed_case_loses_its_report(tmp_path):
     gone = out / first.cases[0].report
     assert gone.is_file()
     files[0].unlink()
-    aggregate([str(tmp_path / "in")], out, jobs=1)
+    aggregate([str(tmp_path / "in")], out, jobs=1, force=True)  # --force too cleans up
     assert not gone.exists()
     assert (out / first.cases[1].report).is_file()
 

@@ -397,7 +397,10 @@ def collect(
         raise InputError("no case files (*.yaml, *.yml) found in the given paths")
     out = ensure_dir(out_dir)
     cases_dir = ensure_dir(inside(out, CASES_FOLDER))
-    previous = Manifest() if force else Manifest.read(out)
+    previous = Manifest.read(out)
+    earlier_reports = {entry.report for entry in previous.entries.values()}
+    if force:
+        previous = Manifest()
     fingerprint = code_fingerprint()
     done = (lambda n: progress(n, len(files))) if progress else (lambda n: None)
 
@@ -411,6 +414,7 @@ def collect(
         else:
             todo.append(_Job(index, path, str(staging), options, fingerprint))
     done(len(outcomes))
+    del previous  # the unchanged summaries live on in outcomes; the rest need not stay in memory
     rendered = {job.path: job.index for job in todo}
     try:
         for index, outcome in _run(todo, jobs, options.lang, done):
@@ -419,7 +423,7 @@ def collect(
         _place_reports(cases, rendered, staging, cases_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _remove_stale(previous, cases, out)
+    _remove_stale(earlier_reports, cases, out)
     manifest = Manifest({str(Path(c.path).resolve()): c for c in cases})
     write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
     fresh = sum(1 for c in cases if c.path in rendered)
@@ -522,15 +526,15 @@ def _place_reports(cases: list[CaseSummary], rendered: dict[str, int], staging: 
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
-def _remove_stale(previous: Manifest, cases: list[CaseSummary], out: Path) -> None:
+def _remove_stale(earlier_reports: set[str], cases: list[CaseSummary], out: Path) -> None:
     """Delete the reports of the previous run that no case of this run has (a case file removed or renamed).
 
     Only files the previous manifest lists as kafka's own reports are ever removed.
     """
     keep = {c.report for c in cases}
-    for entry in previous.entries.values():
-        if entry.report not in keep:
+    for report in sorted(earlier_reports - keep):
+        if report:
             try:
-                inside(out, entry.report).unlink(missing_ok=True)
+                inside(out, report).unlink(missing_ok=True)
             except (OSError, OutputError):
                 pass
