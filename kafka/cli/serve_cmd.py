@@ -40,12 +40,12 @@ def serve(path, port, select, ignore, overrides, lang):
                     site_options=RunOptions.of(lang, select, ignore, overrides),
                     to_be=lambda analysis: scenarios(analysis, select=select, ignore=ignore))
     server = LiveServer(site, port=port, on_change=_report_change)  # binds now: a busy port fails here
-    click.secho(f"Serving {path} on {server.url}", bold=True)
-    click.echo("Open that address in a browser; it follows every save. Press Ctrl-C to stop.")
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # `kill` stops as cleanly as Ctrl-C
-    server.start()
-    try:
+    try:  # from here on, Ctrl-C at any moment stops cleanly
+        click.secho(f"Serving {path} on {server.url}", bold=True)
+        click.echo("Open that address in a browser; it follows every save. Press Ctrl-C to stop.")
+        server.start()
         while not stopped.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -55,7 +55,8 @@ class LiveServer:
         self.port = self._httpd.server_address[1]
         self._allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
         self._poller = Poller(self._check, poll_seconds, self._stop)
-        self._thread: threading.Thread | None = None
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="kafka-serve-http", daemon=True)
 
     @property
     def url(self) -> str:
@@ -64,16 +65,15 @@ class LiveServer:
     def start(self) -> "LiveServer":
         self._check()
         self._poller.start()
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="kafka-serve-http", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Stop polling and serving, end the event streams, free the port."""
+        """Stop polling and serving, end the event streams, free the port. Safe at any moment, even
+        before or during ``start()`` (Ctrl-C can come at any time)."""
         self._stop.set()
         self.site.close()
-        if self._thread is not None:  # shutdown() waits for serve_forever: only call it once that runs
+        if self._thread.is_alive():  # shutdown() waits for serve_forever: only call it once that runs
             self._httpd.shutdown()
             self._thread.join(timeout=5)
         self._httpd.server_close()
