@@ -384,22 +384,34 @@ def render_svg(dot_source: str, id_prefix: str = "map") -> str:
     their ids). A Graphviz error raises :class:`~kafka.errors.OutputError`;
     its warnings are kept off the terminal.
     """
-    import pygraphviz
-
-    with _graphviz_messages() as messages:
-        try:
-            graph = pygraphviz.AGraph(string=dot_source)
-            # The map says layout=nop (positions given); any other DOT is laid out by dot.
-            svg = graph.draw(format="svg", prog=graph.graph_attr.get("layout") or "dot").decode("utf-8")
-        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
-            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
-    _raise_on_error(messages)
+    svg = render_graphviz(dot_source, "svg").decode("utf-8")
     svg = _PROLOG.sub("", svg).strip()
     ids = set(_ID.findall(svg))
     svg = _ID.sub(lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
     for old in ids:
         svg = svg.replace(f"url(#{old})", f"url(#{id_prefix}-{old})")
     return svg
+
+
+def render_graphviz(dot_source: str, fmt: str, **graph_attrs: str) -> bytes:
+    """Lay out and draw DOT in-process (pygraphviz), as ``fmt`` (svg, png...).
+
+    ``graph_attrs`` override the graph's attributes (``dpi``, ``bgcolor``).
+    A Graphviz error raises :class:`~kafka.errors.OutputError`; its warnings
+    are kept off the terminal.
+    """
+    import pygraphviz
+
+    with _graphviz_messages() as messages:
+        try:
+            graph = pygraphviz.AGraph(string=dot_source)
+            graph.graph_attr.update(graph_attrs)
+            # The map says layout=nop (positions given); any other DOT is laid out by dot.
+            drawn = graph.draw(format=fmt, prog=graph.graph_attr.get("layout") or "dot")
+        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
+            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
+    _raise_on_error(messages)
+    return drawn
 
 
 def _raise_on_error(messages: list[str]) -> None:

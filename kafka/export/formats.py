@@ -20,10 +20,9 @@ from functools import cache
 from importlib import resources
 
 from kafka.analysis import Analysis
-from kafka.errors import OutputError
 from kafka.export.bpmn import bpmn_xml
 from kafka.export.bpmn_process import LaneBy
-from kafka.processmap import process_map_dot, render_svg
+from kafka.processmap import process_map_dot, render_graphviz, render_svg
 
 ANALYSIS_SCHEMA_FILE = "data/analysis.schema.json"
 
@@ -80,20 +79,7 @@ def map_svg(analysis: Analysis) -> str:
 
 def map_png(analysis: Analysis, dpi: int = DEFAULT_DPI) -> bytes:
     """The process map as a PNG image on a white background (slides are not always white)."""
-    import pygraphviz
-
-    from kafka.processmap import _graphviz_messages, _raise_on_error
-
-    dot = process_map_dot(analysis)  # before taking Graphviz's stderr: composing the map measures with it too
-    with _graphviz_messages() as messages:
-        try:
-            graph = pygraphviz.AGraph(string=dot)
-            graph.graph_attr.update(dpi=str(dpi), bgcolor="white")
-            png = graph.draw(format="png", prog=graph.graph_attr.get("layout") or "dot")
-        except Exception as exc:  # pygraphviz raises plain Exceptions from Graphviz
-            raise OutputError(f"Graphviz could not draw the process map: {exc}") from None
-    _raise_on_error(messages)
-    return png
+    return render_graphviz(process_map_dot(analysis), "png", dpi=str(dpi), bgcolor="white")
 
 
 def analysis_json(analysis: Analysis) -> str:
