@@ -110,6 +110,13 @@ def test_d02_supralocal_without_local_access():
     assert f.proposal.target.government == "flemish"
 
 
+def test_d02_an_outside_asker_should_consult_the_source_itself():
+    a = run([step("a", actor="rva", asks=["id_card"])])
+    [f] = codes(a, "D02")
+    assert f.level is Level.SUPRALOCAL and f.proposal.target.government == "federal"
+    assert "opvragen in Rijksregister" in f.proposal.title  # not "give the OCMW access"
+
+
 def test_d02_counts_the_trip_to_fetch_the_paper():
     a = run([step("a", actor="rva", client_minutes=90, provides=["benefit"]), step("b", brings=["benefit"])])
     [f] = codes(a, "D02")

@@ -186,12 +186,16 @@ class Context:
         """'1 dag', '14 dagen', '2,5 dagen'."""
         return self.t.n("common.days", round(value, 1))
 
-    def texts(self, code: str, level: Level, count: float = 0, **params) -> tuple[str, str, str]:
-        """The message, proposal title and proposal text of ``code`` at ``level``;
-        ``count`` chooses the plural form where a text has one."""
+    def texts(
+        self, code: str, level: Level, count: float = 0, variant: str | None = None, **params
+    ) -> tuple[str, str, str]:
+        """The message, proposal title and proposal text of ``code`` at ``level``
+        (or of a named ``variant`` of the proposal); ``count`` chooses the
+        plural form where a text has one."""
         t = self.t
         base = f"findings.{code}"
-        keys = (f"{base}.message", f"{base}.proposal.{level.value}.title", f"{base}.proposal.{level.value}.text")
+        proposal = f"{base}.proposal.{variant or level.value}"
+        keys = (f"{base}.message", f"{proposal}.title", f"{proposal}.text")
         return tuple(_sentence(t.n(key, count, **params)) for key in keys)
 
 

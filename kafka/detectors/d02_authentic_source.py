@@ -1,7 +1,7 @@
 """D02 authentic source ignored: an item with a ``source`` is asked from the client."""
 
 from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+from kafka.findings import Level, Severity
 
 
 def detect(ctx: Context):
@@ -21,8 +21,14 @@ def detect(ctx: Context):
         staff = max(0.0, sum(s for _, s in costs) - ctx.settings.consult_staff_minutes)
         via = source.via or ctx.t("findings.D02.default_via")
         no_access = "" if source.local_access else ctx.t("findings.D02.no_access", source=source.name)
+        # Supralocal for one of two reasons: the OCMW cannot consult the source
+        # (ask for access), or an outside party asks for it (that party should
+        # consult the source itself: once-only).
+        variant = None
+        if level is Level.SUPRALOCAL and source.local_access:
+            variant = "outside_asker"
         message, title, text = ctx.texts(
-            "D02", level, item=ctx.item_name(item), source=source.name, via=via,
+            "D02", level, variant=variant, item=ctx.item_name(item), source=source.name, via=via,
             steps=ctx.step_names(steps), n=len(steps), owner=target.owner, no_access=no_access,
             fetch=ctx.t("findings.D02.fetch", steps=ctx.step_names(fetches)) if fetches else "",
         )
