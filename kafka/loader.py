@@ -133,8 +133,10 @@ def _load_text(raw: bytes | str, name: str) -> LoadedCase:
 def iter_case_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """The case files named, and those under the folders named, in a stable order.
 
-    A path that does not exist is yielded as it is, so the loader reports it.
+    A file named twice (or named and inside a folder named) comes once. A path
+    that does not exist is yielded as it is, so the loader reports it.
     """
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -142,9 +144,13 @@ def iter_case_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                 p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-            yield from found
         else:
-            yield path
+            found = [path]
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield file
 
 
 def _failed(path: Path, message: str, kind: str) -> LoadedCase:

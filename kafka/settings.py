@@ -15,19 +15,20 @@ from kafka.errors import UsageProblem
 from kafka.model import MAX_COUNT, Case
 
 
-def _setting(default, help: str):
-    return field(default=default, metadata={"help": help})
+def _setting(default, help: str, minimum: float = 0, maximum: float = MAX_COUNT):
+    """A setting with its help text and the range a user may set it to."""
+    return field(default=default, metadata={"help": help, "min": minimum, "max": maximum})
 
 
 @dataclass(frozen=True)
 class Settings:
     # --- thresholds of the findings (case-format.md) ---
-    repeated_question_steps: int = _setting(2, "D01: an item asked in this many distinct steps")
-    repeated_story_steps: int = _setting(2, "S01: the story told in this many steps")
-    counter_hopping_organisations: int = _setting(3, "S02: in-person visits to this many organisations")
+    repeated_question_steps: int = _setting(2, "D01: an item asked in this many distinct steps", 2)
+    repeated_story_steps: int = _setting(2, "S01: the story told in this many steps", 2)
+    counter_hopping_organisations: int = _setting(3, "S02: in-person visits to this many organisations", 2)
     long_wait_days: float = _setting(14, "T02: a wait of this many days or more")
-    heavy_form_fields: int = _setting(15, "P03: a form with this many fields or more")
-    heavy_form_attachments: int = _setting(3, "P03: a form with this many attachments or more")
+    heavy_form_fields: int = _setting(15, "P03: a form with this many fields or more", 1)
+    heavy_form_attachments: int = _setting(3, "P03: a form with this many attachments or more", 1)
 
     # --- Standard Cost Model tariffs, euro per hour (kafka's defaults) ---
     client_hour_eur: float = _setting(20.0, "the value of an hour of the client's time (euro)")
@@ -43,14 +44,18 @@ class Settings:
     story_staff_minutes: float = _setting(15, "staff minutes to hear and write down the story again")
     trip_client_minutes: float = _setting(45, "client minutes to travel to one more counter and back")
     target_wait_days: float = _setting(7, "T01/T02: the wait a proposal brings a long wait back to (days)")
-    default_loop_chance: float = _setting(0.25, "the chance of a loop back that has no 'chance'")
+    default_loop_chance: float = _setting(0.25, "the chance of a loop back that has no 'chance'", 0, 1)
     contact_core_share: float = _setting(
-        0.25, "to-be: the share of a step's minutes no proposal takes away while the step stays (0-1)"
+        0.25, "to-be: the share of a step's minutes no proposal takes away while the step stays (0-1)", 0, 1
     )
 
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+    @classmethod
+    def _fields(cls) -> dict:
+        return {f.name: f for f in fields(cls)}
 
     @classmethod
     def describe(cls) -> list[tuple[str, object, str]]:
@@ -66,19 +71,26 @@ class Settings:
 
                 hint = did_you_mean(name, self.names()).removeprefix("; ")
                 raise UsageProblem(f"unknown setting '{name}'" + (f" ({hint})" if hint else "") + "; 'kafka settings' lists them")
-            kind = type(getattr(self, name))
+            spec = self._fields()[name]
             try:
                 number = float(text)
                 if not math.isfinite(number):  # inf and nan would spread through every figure
                     raise ValueError(text)
-                value = kind(number) if kind is int else kind(text)
             except ValueError:
                 raise UsageProblem(f"setting '{name}' needs a number, not '{text}'") from None
-            if value < 0:
-                raise UsageProblem(f"setting '{name}' must be 0 or more")
-            if value > MAX_COUNT:  # the same ceiling as the case file's numbers: figures stay finite
-                raise UsageProblem(f"setting '{name}' must be at most {MAX_COUNT:,}")
-            changes[name] = value
+            if spec.type in (int, "int"):
+                if not number.is_integer():
+                    raise UsageProblem(f"setting '{name}' needs a whole number, not '{text}'")
+                number = int(number)
+            low, high = spec.metadata["min"], spec.metadata["max"]
+            # The upper bound of counts is the case file's ceiling: figures stay finite.
+            if not low <= number <= high:
+                if high != MAX_COUNT:
+                    allowed = f"between {low:g} and {high:g}"
+                else:
+                    allowed = f"at least {low:g}" if number < low else f"at most {high:,.0f}"
+                raise UsageProblem(f"setting '{name}' must be {allowed}, not {text}")
+            changes[name] = number
         return replace(self, **changes)
 
     def for_case(self, case: Case, explicit: frozenset[str] = frozenset()) -> "Settings":

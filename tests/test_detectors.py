@@ -336,3 +336,24 @@ def test_an_unquoted_comma_is_reported_not_dropped():
     [problem] = loaded.errors
     assert problem.line == 5 and problem.path == "data.bank.alle rekeningen"
     assert "put the text in quotes" in problem.message
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--select", "X"], "matches no finding code"),
+        (["--select", "D", "--ignore", "D"], "leave no finding code"),
+        (["--set", "repeated_story_steps=0"], "must be at least 2"),
+        (["--set", "repeated_question_steps=1.7"], "needs a whole number"),
+        (["--set", "default_loop_chance=2"], "between 0 and 1"),
+    ],
+)
+def test_options_that_would_give_an_empty_or_wrong_analysis_are_usage_errors(repo_root, args, message):
+    from click.testing import CliRunner
+
+    from kafka.cli import main
+
+    case = repo_root / "cases" / "verwarmingstoelage-oostervelde.yaml"
+    result = CliRunner().invoke(main, ["analyze", str(case), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output

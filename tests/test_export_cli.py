@@ -65,11 +65,14 @@ def test_a_folder_of_cases_to_a_folder(tmp_path, write_case):
     assert sorted(p.name for p in out.iterdir()) == ["case-a.bpmn", "case-b.bpmn"]
 
 
-def test_two_files_with_one_case_id_are_both_kept(tmp_path):
+def test_a_repeated_case_id_is_an_invalid_file(tmp_path):
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(SARA.read_bytes())
     out = tmp_path / "out"
-    result = run("export", str(SARA), str(SARA), "--format", "json", "-o", str(out))
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["leefloon-heidebeek-2.json", "leefloon-heidebeek.json"]
+    result = run("export", str(SARA), str(copy), "--format", "json", "-o", str(out))
+    assert result.exit_code == 1, result.output
+    assert "also used by" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["leefloon-heidebeek.json"]
 
 
 def test_usage_errors(tmp_path):

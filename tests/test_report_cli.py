@@ -51,14 +51,14 @@ def test_invalid_cases_are_reported_and_skipped_with_exit_code_1(tmp_path, write
     assert "Traceback" not in result.output
 
 
-def test_two_cases_with_the_same_id_do_not_overwrite_each_other(tmp_path, write_case):
+def test_a_repeated_case_id_is_reported_and_skipped(tmp_path, write_case):
     (tmp_path / "in").mkdir()
     write_case(tmp_path / "in", SMALL % "zelfde", name="a.yaml")
     write_case(tmp_path / "in", SMALL % "zelfde", name="b.yaml")
     result = CliRunner().invoke(main, ["report", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["zelfde-2.html", "zelfde.html"]
-    assert "also used by" in result.output
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["zelfde.html"]
+    assert "b.yaml" in result.output and "also used by" in result.output
 
 
 def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, write_case):

@@ -8,10 +8,12 @@ from typing import Callable, Iterable
 import click
 
 from kafka.analysis import Analysis, analyze
+from kafka.detectors import CODES, selected
 from kafka.diagnostics import Problem, Severity
 from kafka.errors import UsageProblem
 from kafka.loader import LoadedCase, iter_case_files, load_case
 from kafka.settings import DEFAULT_SETTINGS, Settings
+from kafka.validate import check_case_set
 
 
 def lang_option(func: Callable) -> Callable:
@@ -38,12 +40,20 @@ def _parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, .
     return pairs
 
 
+def _check_prefixes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """A prefix that matches no finding code is a typo, not an empty selection."""
+    for value in values:
+        if not any(code.startswith(value.upper()) for code in CODES):
+            raise click.BadParameter(f"'{value}' matches no finding code ({', '.join(CODES)})")
+    return values
+
+
 def analysis_options(func: Callable) -> Callable:
     """--select, --ignore, --set and --lang, as every analysing command takes them."""
     options = [
-        click.option("--select", "select", multiple=True, metavar="PREFIX",
+        click.option("--select", "select", multiple=True, metavar="PREFIX", callback=_check_prefixes,
                      help="Only findings whose code starts with PREFIX (D, D01, T...). Repeatable."),
-        click.option("--ignore", "ignore", multiple=True, metavar="PREFIX",
+        click.option("--ignore", "ignore", multiple=True, metavar="PREFIX", callback=_check_prefixes,
                      help="Leave out findings whose code starts with PREFIX. Repeatable."),
         click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_sets,
                      help="Change a threshold, tariff or assumption (see 'kafka settings'). Repeatable."),
@@ -61,6 +71,10 @@ class AnalysisOptions:
     overrides: dict | None = None
     lang: str = "nl"
 
+    def __post_init__(self) -> None:
+        if not selected(self.select, self.ignore):
+            raise UsageProblem("--select and --ignore leave no finding code to look for")
+
     @property
     def settings(self) -> Settings:
         return DEFAULT_SETTINGS.with_overrides(self.overrides or {})
@@ -77,13 +91,19 @@ class AnalysisOptions:
 
 
 def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[LoadedCase], list[LoadedCase]]:
-    """Load every case file under ``paths``: (valid, invalid). Problems go to stderr."""
-    good, bad = [], []
+    """Load every case file under ``paths``: (valid, invalid). Problems go to stderr.
+
+    A case id used by an earlier file makes the later file invalid: case ids
+    are unique across a set of cases (case-format.md), and every command treats
+    a repeated one the same way.
+    """
     files = list(iter_case_files(paths))
     if not files:
         raise click.UsageError("no case files (*.yaml, *.yml) found in the given paths")
-    for path in files:
-        loaded = load_case(path)
+    loaded_files = [load_case(path) for path in files]
+    check_case_set(loaded_files)
+    good, bad = [], []
+    for loaded in loaded_files:
         if not quiet:
             for problem in loaded.problems:
                 echo_problem(problem)

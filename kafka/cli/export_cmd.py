@@ -44,9 +44,9 @@ def export(paths, fmt, output, lanes, dpi, select, ignore, overrides, lang):
       kafka export cases/leefloon-sara.yaml -o sara.png --dpi 200
       kafka export cases/ --format bpmn --lanes actor -o bpmn/
     """
-    fmt = _resolve_format(fmt, output)
     options = AnalysisOptions(select, ignore, overrides, lang)
-    good, bad = load_cases(paths)
+    good, bad = load_cases(paths)  # first: "no case files" says more than a missing format
+    fmt = _resolve_format(fmt, output)
     export_options = ExportOptions(lane_by=LaneBy(lanes), dpi=dpi)
     contents = [(loaded.case.id, export_content(options.run(loaded), fmt, export_options)) for loaded in good]
     inputs = [loaded.path for loaded in good + bad]  # never overwritten, whatever -o says
@@ -57,6 +57,8 @@ def export(paths, fmt, output, lanes, dpi, select, ignore, overrides, lang):
     elif several or output.is_dir() or str(output).endswith(("/", "\\")):
         if output.exists() and not output.is_dir():
             raise click.UsageError(f"several case files: -o must be a folder, and {output} is a file")
+        if not output.exists() and ExportFormat.from_suffix(output.suffix) is not None:
+            raise click.UsageError(f"several case files: give an output folder with -o ({output} looks like a file)")
         _to_folder(contents, fmt, output, inputs)
     elif contents:
         if not output.parent.is_dir():
@@ -95,15 +97,8 @@ def _to_stdout(contents: list[tuple[str, str | bytes]], fmt: ExportFormat) -> No
 
 def _to_folder(contents: list[tuple[str, str | bytes]], fmt: ExportFormat, folder: Path, inputs: list[Path]) -> None:
     folder = ensure_dir(folder)
-    used: set[str] = set()
-    for case_id, content in contents:
-        stem = safe_name(case_id)
-        name, n = stem, 1
-        while name in used:  # two files with one case id: keep both
-            n += 1
-            name = f"{stem}-{n}"
-        used.add(name)
-        target = inside(folder, name + fmt.suffix)
+    for case_id, content in contents:  # case ids are unique among them (load_cases)
+        target = inside(folder, safe_name(case_id) + fmt.suffix)
         refuse_inputs(target, inputs)
         target = write_atomic(target, content)
         click.echo(f"Wrote {target}", err=True)

@@ -8,7 +8,7 @@ import click
 
 from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
 from kafka.errors import ExitCode
-from kafka.report import report_file_name, write_case_report
+from kafka.report import write_case_report
 from kafka.simulate import scenarios
 
 
@@ -33,20 +33,9 @@ def report(paths, output, select, ignore, overrides, lang):
     options = AnalysisOptions(select, ignore, overrides, lang)
     options.settings  # a wrong --set fails before any work
     good, bad = load_cases(paths)
-    written: dict[str, str] = {}  # file name -> the case file it came from
-    for loaded in good:
+    for loaded in good:  # case ids are unique among them (load_cases)
         analysis = options.run(loaded)
-        name = report_file_name(analysis.case.id)
-        if name in written:
-            stem = name.removesuffix(".html")
-            n = 2
-            while f"{stem}-{n}.html" in written:
-                n += 1
-            click.secho(f"{loaded.path}: case id '{analysis.case.id}' is also used by {written[name]}; "
-                        f"writing {stem}-{n}.html instead", fg="yellow", err=True)
-            name = f"{stem}-{n}.html"
-        path = write_case_report(analysis, output, name=name, to_be=scenarios(analysis, select=select, ignore=ignore))
-        written[name] = str(loaded.path)
+        path = write_case_report(analysis, output, to_be=scenarios(analysis, select=select, ignore=ignore))
         click.echo(f"wrote {_shown(path)}")
     if bad:
         click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
