@@ -7,7 +7,9 @@ listed earlier in the file, or to itself, is a loop back.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from typing import Iterable, Mapping
 
 from kafka.model import Case
 
@@ -36,3 +38,15 @@ def flow_edges(case: Case) -> list[FlowEdge]:
                 continue
             edges.append(FlowEdge(step.id, nxt.to, k, nxt.when, nxt.chance, loop=order[nxt.to] <= i))
     return edges
+
+
+def reachable(successors: Mapping[str, Iterable[str]], start: str) -> set[str]:
+    """The steps reachable from ``start`` (itself included), breadth first."""
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in successors.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen

@@ -6,12 +6,12 @@ problems; none stops the others, so a user sees the whole list at once.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from typing import Collection, Iterable
 
 from kafka.catalogue import sources_for
 from kafka.diagnostics import Problem, Severity, did_you_mean, format_path
-from kafka.flow import FlowEdge, flow_edges
+from kafka.flow import FlowEdge, flow_edges, reachable
 from kafka.model import ActorLevel, Case
 from kafka.yamlsource import Positions
 
@@ -99,12 +99,15 @@ def _check_rules(c: _Checker, step_ids: dict[str, None], edges: list[FlowEdge]) 
             continue
         if rule.deadline_days is None:
             c.add(at, "'from' and 'to' only count with 'deadline_days'; add the deadline", "deadline-ends", Severity.WARNING)
-        if rule.to_step not in _reachable(forward, rule.from_step):
+        if rule.to_step not in reachable(forward, rule.from_step):
+            # A warning, not an error: the contract does not forbid it, but the
+            # deadline can then never be checked (T01 needs a path).
             c.add(
                 at + ("to",),
                 f"step '{rule.to_step}' cannot be reached from step '{rule.from_step}' "
-                "(following 'next' forward, without loops back)",
+                "(following 'next' forward, without loops back), so this deadline is never checked",
                 "unreachable-deadline",
+                Severity.WARNING,
             )
 
 
@@ -112,7 +115,7 @@ def _check_reachability(c: _Checker, edges: list[FlowEdge]) -> None:
     successors: dict[str, list[str]] = {s.id: [] for s in c.case.steps}
     for edge in edges:
         successors[edge.source].append(edge.target)
-    reached = _reachable(successors, c.case.steps[0].id)
+    reached = reachable(successors, c.case.steps[0].id)
     for i, step in enumerate(c.case.steps):
         if step.id not in reached:
             c.add(
@@ -131,15 +134,6 @@ def _forward_successors(case: Case, edges: list[FlowEdge]) -> dict[str, list[str
     return successors
 
 
-def _reachable(successors: dict[str, list[str]], start: str) -> set[str]:
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        for nxt in successors.get(queue.popleft(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
 
 
 def check_case_set(loaded: Iterable) -> list[Problem]:

@@ -476,8 +476,11 @@ def test_rule_to_not_reachable_from_from():
     p = only(text)
     assert (p.kind, p.line, p.path) == ("unreachable-deadline", 18, "rules.r.to")
     assert p.message == (
-        "step 'aanmelding' cannot be reached from step 'beslissing' (following 'next' forward, without loops back)"
+        "step 'aanmelding' cannot be reached from step 'beslissing' (following 'next' forward, without loops back), "
+        "so this deadline is never checked"
     )
+    # The contract does not forbid it: a warning, and the case stays valid.
+    assert p.severity is Severity.WARNING and load_text(text, "case.yaml").ok
 
 
 def test_deadline_without_from_or_to():

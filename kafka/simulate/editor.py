@@ -34,10 +34,10 @@ Three things need care, and are handled here once for all effects:
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 
 from kafka.analysis import Analysis
+from kafka.flow import reachable
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
 from kafka.model import Case, Channel, Form, NextStep, Step, StepKind
@@ -415,14 +415,7 @@ class Editor:
 
     def _reachable(self) -> set[str]:
         successors = {s.id: [e.to for e in s.next] for s in self.case.steps}
-        start = self.case.steps[0].id
-        seen, queue = {start}, deque([start])
-        while queue:
-            for nxt in successors.get(queue.popleft(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    queue.append(nxt)
-        return seen
+        return reachable(successors, self.case.steps[0].id)
 
     # --- tidying up after an effect -------------------------------------------------------
 
