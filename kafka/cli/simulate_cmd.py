@@ -172,7 +172,7 @@ def _print_saving(scenario: Scenario, t: Translator, width: int) -> None:
     texts = [
         t("simulate.summary.saving_case", client=t.number(s.client_minutes), staff=t.number(s.staff_minutes),
           days=t.number(s.lead_days)),
-        t("simulate.summary.saving_year", cases=t.number(scenario.as_is.annual.cases),
+        t.n("simulate.summary.saving_year", scenario.as_is.annual.cases, cases=t.number(scenario.as_is.annual.cases),
           client_hours=t.number(s.client_hours_year), staff_hours=t.number(s.staff_hours_year),
           euro=t.number(s.euro_year)),
     ]

@@ -463,10 +463,10 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
                           t.n("report.units.days", m.lead_time_days), lead_note, alert, meter))
     value, unit = duration_text(t, m.client_minutes)
     figures.append(Figure("client_time", t("report.figures.client_time"), value, unit,
-                          t("report.figures.client_time_note", contacts=m.client_contacts)))
+                          t.n("report.figures.client_time_note", m.client_contacts, contacts=m.client_contacts)))
     value, unit = duration_text(t, m.staff_minutes)
     figures.append(Figure("staff_time", t("report.figures.staff_time"), value, unit,
-                          t("report.figures.staff_time_note", steps=m.steps)))
+                          t.n("report.figures.staff_time_note", m.steps, steps=m.steps)))
     figures.append(Figure("contacts", t("report.figures.contacts"), t.number(m.client_contacts), "",
                           t.n("report.figures.contacts_note", m.in_person_visits), m.in_person_visits >= 3))
     figures.append(Figure("organisations", t("report.figures.organisations"), t.number(m.organisations), "",
@@ -483,7 +483,7 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     a = m.annual
     figures.append(Figure("burden", t("report.figures.burden"), f"€\u00a0{t.number(a.total_cost_eur)}",
                           t("report.units.per_year"),
-                          t("report.figures.burden_note", cases=t.number(a.cases), client=t.number(a.client_hours),
+                          t.n("report.figures.burden_note", a.cases, cases=t.number(a.cases), client=t.number(a.client_hours),
                             staff=t.number(a.staff_hours))))
     return figures
 
