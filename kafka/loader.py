@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -259,7 +260,10 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
     if expected_type:
         hint = ""
         if isinstance(value, str) and expected_type == "a number":
-            hint = " (write it without quotes)"
+            if _SCIENTIFIC.fullmatch(value.strip()):  # YAML 1.1 reads 1e3 as text
+                hint = " (write the number out in full, e.g. 1000 for 1e3)"
+            else:
+                hint = " (write it without quotes)"
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool) and expected_type == "text":
             hint = " (put it in quotes)"
         if isinstance(value, bool) and expected_type == "text":
@@ -269,6 +273,8 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
         return f"expected {expected_type}, found {_kind_of(value)}{hint}", False
     return error.get("msg", kind), False
 
+
+_SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+")
 
 _EXPECTED = {
     "string_type": "text",

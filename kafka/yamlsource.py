@@ -338,6 +338,10 @@ class _Builder:
         try:
             return self._constructor.yaml_constructors[tag](self._constructor, node)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            if tag == _YAML_TAG + "timestamp" and event.tag in _NON_SPECIFIC:
+                # An impossible date (2026-02-30) stays text: the model then reports
+                # it where a date belongs, together with every other problem.
+                return event.value
             reason = "the number is too long" if "digits" in str(exc) else str(exc)
             as_what = f" as {_short_tag(tag)}" if event.tag not in _NON_SPECIFIC else ""
             raise YamlProblem(f"cannot read the value '{event.value[:40]}'{as_what}: {reason}", *where, "bad-value") from None

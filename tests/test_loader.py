@@ -566,3 +566,15 @@ def test_content_over_the_size_limit():
 def test_keys_must_be_plain_words(text, line, message):
     p = only(text)
     assert (p.kind, p.line, p.message) == ("bad-key", line, message)
+
+
+def test_an_impossible_date_does_not_hide_the_other_problems():
+    text = (
+        "case: {id: a, title: T, organisation: O, date: 2026-02-30}\n"
+        "actors:\n  client: {name: C, level: client}\n"
+        "steps:\n  - {id: s, name: S, actor: client, wait_days: -3, client_minutes: 1e3}\n"
+    )
+    found = {p.path: p.message for p in load_text(text, "case.yaml").errors}
+    assert set(found) == {"case.date", "steps[0].wait_days", "steps[0].client_minutes"}
+    assert "2026-02-30" in found["case.date"]
+    assert "1000 for 1e3" in found["steps[0].client_minutes"]
