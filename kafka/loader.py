@@ -165,6 +165,8 @@ def structure_problems(exc: ValidationError, name: str, positions: Positions, da
     seen: set[tuple] = set()
     for error in exc.errors(include_url=False):
         loc = _clean_loc(error["loc"])
+        if error["type"] == "invalid_key" and loc:
+            loc = loc[:-1] + (error["input"],)  # pydantic's loc spells the key as text ('None', '3.5') or 1 for true
         message, at_key = _message(error, loc, data)
         key = (loc, message)
         if key in seen:  # unions and lax enums can report the same spot twice
@@ -201,7 +203,7 @@ def _display_loc(loc: tuple, data: Any) -> tuple:
     out = []
     for i, part in enumerate(loc):
         if not isinstance(part, str) and isinstance(_walk(data, loc[:i]), dict):
-            part = str(part).lower() if isinstance(part, bool) else str(part)
+            part = "null" if part is None else str(part).lower() if isinstance(part, bool) else str(part)
         out.append(part)
     return tuple(out)
 
@@ -231,6 +233,10 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
         if value is None and not hint and " " in str(field_name):
             hint = " (a comma in an unquoted text splits it: put the text in quotes)"
         return f"unknown key '{field_name}'{hint}", True
+    if kind == "invalid_key":  # a key YAML read as a number, true/false or nothing (pydantic: "Keys should be strings")
+        shown = "null" if field_name is None else str(field_name).lower() if isinstance(field_name, bool) else field_name
+        return (f"unknown key '{shown}': YAML reads it as {_kind_of(field_name)}, and the keys here are words "
+                "(put it in quotes if it is meant as text)"), True
     if kind == "string_pattern_mismatch":
         return (
             f"'{value}' is not a valid id: use lowercase letters, digits, '-' and '_', "
@@ -298,8 +304,10 @@ def _kind_of(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return f"'{str(value).lower()}'"
+    if isinstance(value, int) and len(str(abs(value))) > 20:
+        return _number(value)  # "a number of 401 digits"
     if isinstance(value, (int, float)):
-        return _number(value) if len(str(value)) > 20 else f"the number {_number(value)}"
+        return f"the number {_number(value)}"
     if isinstance(value, str):
         return f"the text '{value[:60]}'"
     if isinstance(value, list):

@@ -390,6 +390,15 @@ def test_a_date_where_text_belongs_is_named_as_a_date():
     assert [p.message for p in loaded.problems] == ["expected text, found the date 2026-03-12 (put it in quotes)"]
 
 
+@pytest.mark.parametrize("key, shown, line", [("1", "1", 3), ("2.5", "2.5", 3), ("~", "null", 3), ("true", "true", 3)])
+def test_a_key_yaml_reads_as_a_number_or_nothing_gets_a_readable_message(key, shown, line):
+    # Was pydantic's bare "Keys should be strings", placed at the mapping, not the key.
+    loaded = load_text(_sara().replace("  id: leefloon-sara", f"  id: leefloon-sara\n  {key}: x", 1), "c.yaml")
+    [problem] = loaded.problems
+    assert problem.path == f"case.{shown}" and problem.line == line
+    assert problem.message.startswith(f"unknown key '{shown}': YAML reads it as ")
+
+
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e999", "1e300"])
 def test_settings_refuse_values_that_break_the_figures(value):
     from kafka.errors import UsageProblem
