@@ -10,11 +10,12 @@ not timed), then ``kafka aggregate`` runs as a child process, three times:
 a full run, a second run with nothing changed (the manifest cache), and a
 run after 1% of the files changed. Measured per run:
 
-* wall time, and CPU time (user + system of the command and its workers);
+* wall time, and CPU time (user + system of the command and its workers,
+  sampled from /proc every 50 ms: the last moments of a process may be missed);
 * peak memory: the largest sum of the resident sets of the whole process
-  tree, sampled every 50 ms (an over-estimate: pages the forked workers share
-  with the main process are counted once per process), and the largest
-  resident set of a single process (getrusage RUSAGE_CHILDREN);
+  tree (the command, its forkserver and workers), sampled every 50 ms (an
+  over-estimate where processes share pages), and the largest resident set
+  of a single process;
 * the size of the site on disk.
 
 The machine's load average is printed with the figures: on a machine shared
@@ -46,8 +47,11 @@ TARGET_SECONDS = 60
 TARGET_BYTES = 1 << 30
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants, from /proc."""
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(root: int) -> set[int]:
+    """``root`` and all its descendants, from /proc."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -65,17 +69,29 @@ def tree_rss(root: int) -> int:
             if ppid == parent and pid not in members:
                 members.add(pid)
                 frontier.append(pid)
-    total = 0
-    for pid in members:
-        try:
-            with open(f"/proc/{pid}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except OSError:
-            continue
-    return total
+    return members
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system time of one process so far (not of its children)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def rss(pid: int) -> int:
+    """Bytes resident in one process."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def run(command: list[str], env: dict) -> dict:
@@ -84,13 +100,21 @@ def run(command: list[str], env: dict) -> dict:
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                                cwd=env["PYTHONPATH"])
-    peak = 0
+    peak = largest = 0
+    cpu: dict[int, float] = {}  # per process of the tree, the most CPU time seen
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        # The workers are children of a forkserver that nobody waits for, so
+        # getrusage(RUSAGE_CHILDREN) would miss them: their CPU time is sampled too.
+        nonlocal peak, largest
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            members = tree(process.pid)
+            sizes = [rss(pid) for pid in members]
+            peak = max(peak, sum(sizes))
+            largest = max(largest, *sizes, 0)
+            for pid in members:
+                cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -104,9 +128,11 @@ def run(command: list[str], env: dict) -> dict:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr.decode()[-2000:]}")
     return {
         "wall": wall,
-        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        # the command itself, measured exactly when it is reaped, plus what its descendants used
+        "cpu": max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                   sum(cpu.values())),
         "tree_rss": peak,
-        "max_process_rss": after.ru_maxrss * 1024,  # the largest single process so far (kB on Linux)
+        "max_process_rss": max(largest, after.ru_maxrss * 1024),  # ru_maxrss: kB on Linux
     }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -465,7 +466,8 @@ def _run(todo: list[_Job], jobs: int | None, lang: str, done: Callable[[int], No
             yield process_case(job)
             done(1)
         return
-    with concurrent.futures.ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(lang,)) as pool:
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=_worker_start,
+                                                initargs=(lang,)) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -475,6 +477,22 @@ def _run(todo: list[_Job], jobs: int | None, lang: str, done: Callable[[int], No
             for future in futures:
                 future.cancel()
             raise
+
+
+def _worker_context():
+    """Workers start from a small server process, not as copies of this one.
+
+    By the time the workers start, this process may hold the summaries of
+    thousands of cached cases; forked copies would share those pages at first
+    and then copy them as Python's memory management touches them. The
+    forkserver (where the platform has one) hands each worker only what
+    kafka's modules need.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None  # the platform's default (spawn on Windows)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["kafka.aggregate.collect", "kafka.report", "kafka.simulate"])
+    return context
 
 
 def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary], list[SkippedFile]]:
