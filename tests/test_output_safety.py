@@ -193,6 +193,22 @@ def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temporary_file(tm
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 
+def test_a_failure_while_producing_the_pieces_keeps_the_old_file(tmp_path):
+    # write_atomic also takes the content in pieces (big CSV and XLSX files); a renderer
+    # that fails halfway must not leave half a file.
+    target = tmp_path / "findings.csv"
+    target.write_text("the previous table", encoding="utf-8")
+
+    def pieces():
+        yield "a,b\n"
+        raise ValueError("a renderer failed halfway")
+
+    with pytest.raises(ValueError):
+        write_atomic(target, pieces())
+    assert target.read_text(encoding="utf-8") == "the previous table"
+    assert [p.name for p in tmp_path.iterdir()] == ["findings.csv"]
+
+
 def test_a_successful_write_replaces_the_file_readable_by_all(tmp_path):
     target = write_atomic(tmp_path / "x.csv", "a,b\n")
     assert target.read_text(encoding="utf-8") == "a,b\n"

@@ -179,6 +179,11 @@ TRAVERSALS = [
     "/view/case/%00", "/view/%00../../etc/passwd", "/view/case/ravelingen%00.yaml", "/secret.yaml",
     "/view/case/~/secret.txt", "/view/case/%7e", "/live.js/../../secret.txt", "/events/../../secret.txt",
     "http://127.0.0.1/../../etc/passwd", "file:///etc/passwd", "*", "/" + "a/" * 3000,
+    # the folder's VVSG site, served by the names its build wrote
+    "/view/site/../../secret.txt", "/view/site/%2e%2e/%2e%2e/secret.txt", "/view/site/..%2f..%2fsecret.txt",
+    "/view/site//etc/passwd", "/view/site/cases/../../../secret.txt", "/view/site/cases/..\\..\\secret.txt",
+    "/view/site/../served/notes.txt", "/view/site/notes.txt", "/view/site/ravelingen.yaml", "/view/site/.kafka-lock",
+    "/view/site/cases/.incoming", "/view/site/", "/view/site/%00",
 ]
 
 
@@ -188,6 +193,15 @@ def test_no_request_target_reaches_a_file(live, target):
     assert status in (400, 404, 414), (target, status)
     assert SECRET not in body and "root:x:0:0" not in body
     assert "ravelingen.yaml" not in body.split("\r\n\r\n", 1)[-1] or status != 200
+
+
+def test_the_folder_site_is_served_by_its_own_names(live):
+    status, index = get(live, "/view/site/index.html")
+    if status == 404:
+        pytest.skip("kafka serve has no folder site (/view/site/) yet")
+    assert status == 200 and SECRET not in index
+    for name in sorted(set(re.findall(r'href="(cases/[a-z0-9_-]+\.html)"', index)))[:3]:
+        assert get(live, f"/view/site/{name}")[0] == 200
 
 
 def test_the_case_pages_have_keys_not_paths(live):
