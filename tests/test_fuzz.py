@@ -50,8 +50,9 @@ def campaign_report(request):
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(line)
-    if request.config.cache is not None:
-        request.config.cache.set("kafka/fuzz", {
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    if cache is not None:
+        cache.set("kafka/fuzz", {
             "summary": line,
             "inputs": STATS.inputs,
             "valid": STATS.valid,
