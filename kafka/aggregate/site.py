@@ -389,7 +389,7 @@ def money(euro: float, t: Translator) -> str:
     """An amount for a headline: '€ 918.054', '€ 72,5 mln' (millions fit on a card)."""
     if abs(euro) >= 1_000_000:
         return t("aggregate.cards.millions", n=t.number(euro / 1_000_000, 1))
-    return f"€ {t.number(euro)}"
+    return f"€\u00a0{t.number(euro)}"  # a no-break space: the sign never ends a line
 
 
 def _case_row(r: dict, t: Translator) -> CaseRow:
