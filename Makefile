@@ -29,7 +29,7 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP_RUN)
 	$(BIN)/kafka validate cases/
-	$(BIN)/kafka aggregate cases/ -o reports
+	$(BIN)/kafka aggregate cases/ -o reports --to-be
 
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q

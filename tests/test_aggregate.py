@@ -284,6 +284,21 @@ def test_the_agenda_holds_only_the_supralocal_proposals_with_their_evidence(tmp_
     assert "@page" in html and "@media print" in html
 
 
+def test_the_agenda_total_counts_overlapping_savings_once(site):
+    from kafka.aggregate.site import agenda_page
+    from kafka.aggregate.tables import build_tables
+    from kafka.i18n import Translator
+
+    _, result = site
+    tables = build_tables(result.collection.cases)
+    page = agenda_page(tables, Translator("nl"))
+    cases = tables.cases
+    beyond_local = (cases["saving_all_eur_year"] - cases["saving_local_eur_year"]).clip(lower=0).sum()
+    assert page.total.euro_year_saved == pytest.approx(beyond_local)
+    # The per-government sums of the proposals' own estimates overlap: the total is smaller.
+    assert page.total.euro_year_saved < sum(s.euro_year_saved for s in page.sections)
+
+
 def test_normalise():
     assert normalise("Bijzonder Comité, art. 21") == "bijzonder comite art 21"
     assert normalise("  RVA-kantoor ") == normalise("rva kantoor") == "rva kantoor"
@@ -340,7 +355,7 @@ def test_report_names_never_collide_and_stay_safe():
 
 def test_no_case_files_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["aggregate", str(tmp_path), "-o", str(tmp_path / "out")])
-    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert result.exit_code == ExitCode.USAGE  # as for every other command
     assert "no case files" in result.output and "Traceback" not in result.output
 
 
@@ -503,3 +518,20 @@ def test_two_runs_into_one_folder_at_once_are_refused_but_a_stale_lock_is_taken_
     (out / LOCK_NAME).write_text("999999999")  # no such process: left by a crash
     assert aggregate([str(PAIR)], out, jobs=1).ok
     assert not (out / LOCK_NAME).exists()
+
+
+def test_lead_days_of_a_merged_proposal_are_a_mean_over_cases_not_findings():
+    from kafka.aggregate.tables import merge_proposals
+
+    def finding(case_id: str, days: float) -> dict:
+        return dict(code="T02", level="local", government="local", merge_key="step:bcsd", case_id=case_id,
+                    organisation=case_id.upper(), procedure="leefloon", title="Lange wachttijd",
+                    target_group="step", target_label="Comité", target_detail="", proposal="Korter",
+                    proposal_text="Korter", owner="OCMW", client_hours_year_saved=0.0,
+                    staff_hours_year_saved=0.0, euro_year_saved=0.0, lead_days_saved=days)
+
+    import pandas as pd
+
+    [row] = merge_proposals(pd.DataFrame([finding("a", 7), finding("a", 5), finding("b", 4)])).to_dict("records")
+    assert (row["findings"], row["cases"]) == (3, 2)
+    assert row["lead_days_saved_mean"] == 8.0  # case a saves 12 days, case b 4

@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 
 from kafka import __version__
 from kafka.diagnostics import Problem
-from kafka.errors import InputError, KafkaError, OutputError
+from kafka.errors import KafkaError, OutputError, UsageProblem
 from kafka.loader import iter_case_files, load_case, load_text
 from kafka.output import ensure_dir, inside, safe_name, write_atomic
 from kafka.settings import DEFAULT_SETTINGS, Settings
@@ -395,7 +395,7 @@ def collect(
     """
     files = _unique(iter_case_files(paths))
     if not files:
-        raise InputError("no case files (*.yaml, *.yml) found in the given paths")
+        raise UsageProblem("no case files (*.yaml, *.yml) found in the given paths")
     out = ensure_dir(out_dir)
     cases_dir = ensure_dir(inside(out, CASES_FOLDER))
     previous = Manifest.read(out)

@@ -512,10 +512,14 @@ def agenda_page(tables: Tables, t: Translator) -> AgendaPage:
             items[category].append(_agenda_item(r, evidence.get((r["code"], r["government"], r["merge_key"]), []), t))
         section.categories = [AgendaCategory(t(f"aggregate.category.{c}"), items[c]) for c in _CATEGORIES if items[c]]
         sections.append(section)
+    # The proposals' own estimates overlap (a D01 and a D02 on one item claim the same
+    # minutes), so the total is not their sum: it is what the supralocal proposals add
+    # in the to-be simulation of each case, on top of the local ones, overlap counted once.
+    beyond_local = (tables.cases["saving_all_eur_year"] - tables.cases["saving_local_eur_year"]).clip(lower=0)
     total = GovernmentSection(
         key="total", name=t("aggregate.agenda.total"), proposals=len(proposals),
         cases=findings["case_id"].nunique(), organisations=findings["organisation"].nunique(),
-        euro_year_saved=float(proposals["euro_year_saved"].sum()),
+        euro_year_saved=float(beyond_local.sum()),
     )
     lead = t("aggregate.agenda.lead", cases=t.number(total.cases), organisations=t.number(total.organisations))
     return AgendaPage(lead, sections, total, downloads(t))
@@ -557,7 +561,7 @@ def _agenda_item(r: dict, evidence: list[Evidence], t: Translator) -> AgendaItem
 def summary_workbook(tables: Tables, skipped: list[SkippedFile]) -> bytes:
     """The tables as sheets of one workbook; text cells formula-safe, numbers kept as numbers.
 
-    Written with :mod:`kafka.aggregate.xlsx` (why not openpyxl: see there).
+    Written with :mod:`kafka.aggregate.xlsx` (openpyxl, streaming).
     """
     comparison = pd.concat(
         [table.assign(procedure=p) for p, table in tables.comparison.items()], ignore_index=True

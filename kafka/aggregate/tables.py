@@ -210,7 +210,8 @@ def merge_proposals(findings: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=list(PROPOSAL_COLUMNS))
     # The proposal's text names one case's own steps: show the one from the case that saves most.
     findings = findings.sort_values(["euro_year_saved", "case_id"], ascending=[False, True], kind="stable")
-    grouped = findings.groupby(["code", "level", "government", "merge_key"], sort=False, dropna=False)
+    keys = ["code", "level", "government", "merge_key"]
+    grouped = findings.groupby(keys, sort=False, dropna=False)
     table = grouped.agg(
         title=("title", "first"),
         target_kind=("target_group", "first"),
@@ -227,11 +228,15 @@ def merge_proposals(findings: pd.DataFrame) -> pd.DataFrame:
         client_hours_year_saved=("client_hours_year_saved", "sum"),
         staff_hours_year_saved=("staff_hours_year_saved", "sum"),
         euro_year_saved=("euro_year_saved", "sum"),
-        lead_days_saved_mean=("lead_days_saved", "mean"),
         case_ids=("case_id", _distinct),
         organisation_names=("organisation", _distinct),
         procedures=("procedure", _distinct),
     ).reset_index()
+    # Days of lead time per case: a case with two findings under one proposal (two
+    # long waits, say) saves their sum; the mean is then taken over the cases.
+    per_case = findings.groupby([*keys, "case_id"], sort=False, dropna=False)["lead_days_saved"].sum()
+    lead_mean = per_case.groupby(level=keys, sort=False, dropna=False).mean().rename("lead_days_saved_mean")
+    table = table.merge(lead_mean.reset_index(), on=keys, how="left")
     for name in ("client_hours_year_saved", "staff_hours_year_saved", "euro_year_saved", "lead_days_saved_mean"):
         table[name] = table[name].astype(float).round(2)
     table["_order"] = pd.Categorical(table["code"], categories=_code_order(table["code"]), ordered=True)

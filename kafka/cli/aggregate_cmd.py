@@ -49,8 +49,9 @@ class _Progress:
 @click.option("--force", is_flag=True,
               help="Re-render every case report, also those of unchanged case files.")
 @click.option("--to-be", "to_be", is_flag=True,
-              help="Also draw the to-be maps and the before/after table in every case report (as 'kafka report' "
-                   "does); rendering takes about twice as long. The site's savings use the to-be either way.")
+              help="Also draw the to-be maps and the before/after table in every case report (the reports of "
+                   "'kafka report' always have them); rendering takes about twice as long. The site's savings "
+                   "use the to-be either way.")
 @analysis_options
 def aggregate(paths, out_dir, jobs, force, to_be, select, ignore, overrides, lang):
     """Aggregate many cases into one static site for VVSG.
