@@ -9,6 +9,7 @@ requests and dialogs (an ``alert`` run by injected script).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -43,7 +44,8 @@ def _apt_install() -> str:
         return "apt-get is not available"
     for command in (["apt-get", "install", "-y", "chromium"], ["apt-get", "update"],
                     ["apt-get", "install", "-y", "chromium"]):
-        result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=900,
+                                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
         if result.returncode == 0 and command[1] == "install" and Path(CHROMIUM).exists():
             return ""
     return (result.stderr or result.stdout).strip().splitlines()[-1] if (result.stderr or result.stdout) else "unknown error"

@@ -19,9 +19,6 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "cases" / "leefloon-heidebeek.yaml"
-CHROMIUM = os.environ.get("KAFKA_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # The text of the page on screen (the frame in front), from the top page.
 FRONT_TEXT = """() => {
@@ -32,12 +29,13 @@ FRONT_TEXT = """() => {
 
 @pytest.fixture
 def browser_page(tmp_path):
+    from browser import ARGS, chromium_executable
+
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set KAFKA_TEST_CHROMIUM)")
+    chromium = os.environ.get("KAFKA_TEST_CHROMIUM") or chromium_executable()  # installs Debian's chromium if missing
     with playwright_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            str(tmp_path / "profile"), executable_path=chromium, args=ARGS, headless=True,
             viewport={"width": 1280, "height": 800},
         )
         try:
