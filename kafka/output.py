@@ -9,6 +9,7 @@ that a path stays inside the chosen output folder whatever a case file says.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import tempfile
@@ -24,6 +25,19 @@ def safe_name(text: str, fallback: str = "case") -> str:
     """A file-name stem made only of [a-z0-9_-]; never empty, never '.' or '..'."""
     stem = _UNSAFE.sub("-", str(text).lower()).strip("-_")[:100]
     return stem or fallback
+
+
+def case_file_stem(case_id: str) -> str:
+    """The file-name stem of a case's outputs: the id itself when it is a safe
+    name, else the safe name plus a hash of the id.
+
+    Two valid ids only share a safe name when one ends in '-' or '_' (which
+    safe_name strips): "abc" and "abc-" must not overwrite each other's report.
+    """
+    stem = safe_name(case_id)
+    if stem != case_id:
+        stem = f"{stem[:90]}-{hashlib.sha256(case_id.encode()).hexdigest()[:8]}"
+    return stem
 
 
 def inside(folder: Path, name: str) -> Path:

@@ -93,3 +93,15 @@ def test_help_has_an_example():
     result = CliRunner().invoke(main, ["report", "-h"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "kafka report cases/" in result.output
+
+
+def test_ids_that_differ_only_in_a_trailing_dash_get_their_own_files(tmp_path, write_case):
+    # safe_name("abc-") is "abc": without kafka.output.case_file_stem one report overwrote the other.
+    (tmp_path / "in").mkdir()
+    write_case(tmp_path / "in", SMALL % "abc", name="a.yaml")
+    write_case(tmp_path / "in", SMALL % "abc-", name="b.yaml")
+    for command, out in (["report", "reports"], ["export", "json"]):
+        args = [command, str(tmp_path / "in"), "-o", str(tmp_path / out)]
+        result = CliRunner().invoke(main, args + (["--format", "json"] if command == "export" else []))
+        assert result.exit_code == 0, result.output
+        assert len(list((tmp_path / out).iterdir())) == 2, sorted(p.name for p in (tmp_path / out).iterdir())

@@ -34,7 +34,8 @@ from kafka import __version__
 from kafka.diagnostics import Problem
 from kafka.errors import KafkaError, OutputError, UsageProblem
 from kafka.loader import iter_case_files, load_case, load_text
-from kafka.output import ensure_dir, inside, safe_name, write_atomic
+from kafka.output import ensure_dir, inside, write_atomic
+from kafka.report import report_file_name
 from kafka.settings import DEFAULT_SETTINGS, Settings
 
 MANIFEST_NAME = "manifest.json"
@@ -369,15 +370,8 @@ def _alive(pid: int) -> bool:
 
 
 def report_name(case_id: str) -> str:
-    """The report's file name: the id itself when it is a safe name, else the safe name plus a hash of the id.
-
-    Two valid ids can only share a safe name when one of them has a leading
-    or trailing '-' or '_' (safe_name strips those); the hash keeps them apart.
-    """
-    stem = safe_name(case_id)
-    if stem != case_id:
-        stem = f"{stem[:90]}-{hashlib.sha256(case_id.encode()).hexdigest()[:8]}"
-    return f"{stem}.html"
+    """The report's file name, the same as ``kafka report`` writes."""
+    return report_file_name(case_id)
 
 
 def collect(
@@ -393,7 +387,7 @@ def collect(
 
     ``progress(n, total)`` is called as files are done, n files at a time.
     """
-    files = _unique(iter_case_files(paths))
+    files = [str(path) for path in iter_case_files(paths)]  # each file once
     if not files:
         raise UsageProblem("no case files (*.yaml, *.yml) found in the given paths")
     out = ensure_dir(out_dir)
@@ -429,18 +423,6 @@ def collect(
     write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
     fresh = sum(1 for c in cases if c.path in rendered)
     return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh)
-
-
-def _unique(files: Iterable[Path]) -> list[str]:
-    """The files in order, each once (a file named directly and inside a named folder counts once)."""
-    seen: set[Path] = set()
-    unique = []
-    for path in files:
-        resolved = path.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            unique.append(str(path))
-    return unique
 
 
 def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path) -> CaseSummary | None:

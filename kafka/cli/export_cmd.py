@@ -11,7 +11,7 @@ from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
 from kafka.errors import ExitCode, OutputError
 from kafka.export.bpmn_process import LaneBy
 from kafka.export.formats import DEFAULT_DPI, ExportFormat, ExportOptions, export as export_content
-from kafka.output import ensure_dir, inside, refuse_inputs, safe_name, write_atomic
+from kafka.output import case_file_stem, ensure_dir, inside, refuse_inputs, write_atomic
 
 _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
 
@@ -98,7 +98,7 @@ def _to_stdout(contents: list[tuple[str, str | bytes]], fmt: ExportFormat) -> No
 def _to_folder(contents: list[tuple[str, str | bytes]], fmt: ExportFormat, folder: Path, inputs: list[Path]) -> None:
     folder = ensure_dir(folder)
     for case_id, content in contents:  # case ids are unique among them (load_cases)
-        target = inside(folder, safe_name(case_id) + fmt.suffix)
+        target = inside(folder, case_file_stem(case_id) + fmt.suffix)
         refuse_inputs(target, inputs)
         target = write_atomic(target, content)
         click.echo(f"Wrote {target}", err=True)

@@ -131,10 +131,10 @@ def _has_template(env: jinja2.Environment, name: str) -> bool:
 
 
 def report_file_name(case_id: str) -> str:
-    """``<case id>.html``, the id made safe for a file name."""
-    from kafka.output import safe_name
+    """``<case id>.html``, the id made safe for a file name (kafka.output.case_file_stem)."""
+    from kafka.output import case_file_stem
 
-    return f"{safe_name(case_id)}.html"
+    return f"{case_file_stem(case_id)}.html"
 
 
 def write_case_report(analysis: Any, folder: str | Path, *, name: str | None = None, to_be: Any = None,
