@@ -293,9 +293,6 @@ class Manifest:
         # A report path from the file is only trusted when it has the shape kafka writes.
         return cls({path: s for path, s in entries.items() if _REPORT_PATH.match(s.report)})
 
-    def to_json(self) -> str:
-        return "".join(self.json_pieces())
-
     def json_pieces(self, size: int = 1 << 20) -> Iterator[str]:
         """The manifest as JSON, in pieces of about ``size`` characters (it is tens of MB for thousands of cases)."""
         payload = {

@@ -40,7 +40,6 @@ PROPOSAL_COLUMNS = (
 # The per-procedure comparison: lower is better for every one of them.
 COMPARED = ("lead_time_days", "story_count", "repeated_questions", "client_minutes", "findings")
 
-NO_PROCEDURE = ""  # cases without a procedure are compared among themselves, under this key
 LIST_SEPARATOR = "; "
 
 

@@ -38,10 +38,6 @@ class ExportFormat(StrEnum):
     def suffix(self) -> str:
         return f".{self.value}"
 
-    @property
-    def binary(self) -> bool:
-        return self is ExportFormat.PNG
-
     @classmethod
     def from_suffix(cls, suffix: str) -> "ExportFormat | None":
         suffix = suffix.lower().lstrip(".")

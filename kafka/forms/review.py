@@ -219,10 +219,6 @@ class FormReview:
     def counts(self) -> dict[str, int]:
         return {v.value: len(self.with_verdict(v)) for v in Verdict}
 
-    @property
-    def changed(self) -> int:
-        return len([r for r in self.rows if r.verdict is not Verdict.KEEP])
-
     # The proposed form, in the order a client meets it.
     @property
     def to_fill_in(self) -> list[FieldRow]:
@@ -271,9 +267,6 @@ class FormsReview:
     @property
     def organisations(self) -> list[str]:
         return list(dict.fromkeys(f.organisation for f in self.forms))
-
-    def forms_of(self, organisation: str) -> list[FormReview]:
-        return [f for f in self.forms if f.organisation == organisation]
 
 
 # --- recognising the same form ----------------------------------------------------

@@ -137,10 +137,9 @@ def report_file_name(case_id: str) -> str:
     return f"{case_file_stem(case_id)}.html"
 
 
-def write_case_report(analysis: Any, folder: str | Path, *, name: str | None = None, to_be: Any = None,
-                      link_back: str | None = None) -> Path:
+def write_case_report(analysis: Any, folder: str | Path, *, to_be: Any = None, link_back: str | None = None) -> Path:
     """Render the report of ``analysis`` and write it atomically to ``folder/<case id>.html``."""
     from kafka.output import ensure_dir, inside, write_atomic
 
-    target = inside(ensure_dir(folder), name or report_file_name(analysis.case.id))
+    target = inside(ensure_dir(folder), report_file_name(analysis.case.id))
     return write_atomic(target, render_case_report(analysis, to_be=to_be, link_back=link_back))
