@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterable
 
 import click
@@ -26,7 +27,7 @@ def lang_option(func: Callable) -> Callable:
     )(func)
 
 
-def _parse_sets(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+def check_settings(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
     pairs = {}
     for value in values:
         name, sep, text = value.partition("=")
@@ -55,7 +56,7 @@ def analysis_options(func: Callable) -> Callable:
                      help="Only findings whose code starts with PREFIX (D, D01, T...). Repeatable."),
         click.option("--ignore", "ignore", multiple=True, metavar="PREFIX", callback=_check_prefixes,
                      help="Leave out findings whose code starts with PREFIX. Repeatable."),
-        click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_sets,
+        click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=check_settings,
                      help="Change a threshold, tariff or assumption (see 'kafka settings'). Repeatable."),
         lang_option,
     ]
@@ -75,8 +76,9 @@ class AnalysisOptions:
         if not selected(self.select, self.ignore):
             raise UsageProblem("--select and --ignore leave no finding code to look for")
 
-    @property
+    @cached_property
     def settings(self) -> Settings:
+        # Names and values were checked when the options were parsed (check_settings).
         return DEFAULT_SETTINGS.with_overrides(self.overrides or {})
 
     def run(self, loaded: LoadedCase) -> Analysis:

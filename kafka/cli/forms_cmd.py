@@ -12,7 +12,7 @@ import re
 
 import click
 
-from kafka.cli.common import AnalysisOptions, _parse_sets, lang_option, load_cases
+from kafka.cli.common import AnalysisOptions, check_settings, lang_option, load_cases
 from kafka.cli.files import emit, output_option
 from kafka.errors import ExitCode, InputError
 from kafka.forms import build_review, write_review
@@ -53,7 +53,7 @@ def forms() -> None:
 @click.option("-o", "--output", "output_dir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Folder to write forms.html and forms.csv into (created when missing).")
-@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_sets,
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=check_settings,
               help="Change an assumption, e.g. question_client_minutes=3 or document_client_minutes=30 "
                    "(see 'kafka settings'). Repeatable.")
 @lang_option
@@ -79,7 +79,6 @@ def review(paths, output_dir, overrides, lang):
       kafka forms cases/ -o review/ --set document_client_minutes=30
     """
     options = AnalysisOptions(overrides=overrides, lang=lang)
-    options.settings  # noqa: B018 -- a bad --set fails here, before any file is read
     good, bad = load_cases(paths)
     if not good:
         raise InputError("none of the case files is valid; fix them first (kafka validate)")

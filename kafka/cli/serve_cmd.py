@@ -35,7 +35,6 @@ def serve(path, port, select, ignore, overrides, lang):
       kafka serve cases/ --port 8080 --lang en
     """
     options = AnalysisOptions(select, ignore, overrides, lang)
-    options.settings  # check --set before starting (an unknown setting is a clear error)
     site = LiveSite(path, lang=lang, analyse=options.run,
                     site_options=RunOptions.of(lang, select, ignore, overrides),
                     to_be=lambda analysis: scenarios(analysis, select=select, ignore=ignore))

@@ -70,7 +70,6 @@ def simulate_cmd(case, codes, level, fmt, write_path, select, ignore, overrides,
       kafka simulate case.yaml --format json --lang en
     """
     options = AnalysisOptions(select, ignore, overrides, lang)
-    options.settings  # a wrong --set fails before any work
     if Path(case).is_dir():
         raise click.BadParameter(f"'{case}' is a folder; simulate takes one case file", param_hint="CASE")
     if write_path:
