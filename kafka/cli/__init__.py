@@ -53,14 +53,22 @@ def main() -> None:
 
 
 def _register() -> None:
-    from kafka.cli import analyze_cmd, validate_cmd
-    from kafka.cli import forms_cmd
-    from kafka.cli import export_cmd, serve_cmd
-    from kafka.cli import aggregate_cmd
-    from kafka.cli import new_cmd, schema_cmd, settings_cmd, sources_cmd
-    from kafka.cli import simulate_cmd
-    from kafka.cli import report_cmd
+    from kafka.cli import (
+        aggregate_cmd,
+        analyze_cmd,
+        export_cmd,
+        forms_cmd,
+        new_cmd,
+        report_cmd,
+        schema_cmd,
+        serve_cmd,
+        settings_cmd,
+        simulate_cmd,
+        sources_cmd,
+        validate_cmd,
+    )
 
+    # In the order `kafka --help` lists them: the workshop's path first.
     commands = [
         new_cmd.new,
         validate_cmd.validate,
