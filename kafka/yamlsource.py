@@ -151,6 +151,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     what = exc.problem or str(exc)
+    if "maximum nesting depth" in what:
+        # PyYAML 6.0.4 and later stop deep flow collections in the scanner, before our
+        # builder sees the events: the same problem, so the same message.
+        return _too_deep(line, col)
     if exc.context:
         what = f"{exc.context}, {what}"
     hint = ""
@@ -161,6 +165,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     elif "mapping values are not allowed" in what:
         hint = "; a text that contains ': ' must be put in quotes (or the indentation is off)"
     return YamlProblem(f"this is not valid YAML: {what}{hint}", line, col, "yaml-syntax")
+
+
+def _too_deep(line: int, col: int) -> YamlProblem:
+    return YamlProblem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", line, col, "too-deep")
 
 
 _NO_KEY = object()
@@ -235,7 +243,7 @@ class _Builder:
         if event.tag not in (*_NON_SPECIFIC, _MAP if is_map else _SEQ):
             raise self._tag_problem(event.tag, where, on_collection=True)
         if len(self._stack) >= MAX_DEPTH:
-            raise YamlProblem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", *where, "too-deep")
+            raise _too_deep(*where)
         if event.anchor is not None:
             self._anchors[event.anchor] = None  # being built: an alias to it now is recursive
         self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1))
