@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.collect import CaseSummary, Collection, RunOptions, SkippedFile, collect, site_lock
+from kafka.aggregate.options import SiteOptions
 from kafka.output import ensure_dir
 
 
@@ -44,11 +45,13 @@ def aggregate(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     writing_site: Callable[[], None] | None = None,
+    site: SiteOptions = SiteOptions(),
 ) -> AggregateResult:
     """Aggregate every case file under ``paths`` into a static site in ``out_dir``.
 
     ``progress(n, total)`` follows the cases; ``writing_site()`` is called when
-    they are done and the pages and exports are being written.
+    they are done and the pages and exports are being written. ``site`` holds
+    the agenda's thresholds, the status register and the run's date.
     """
     from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
 
@@ -57,7 +60,7 @@ def aggregate(
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         if writing_site is not None:
             writing_site()
-        return AggregateResult(collection, write_site(collection, out, options.lang))
+        return AggregateResult(collection, write_site(collection, out, options.lang, site))
 
 
-__all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SkippedFile", "aggregate"]
+__all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SiteOptions", "SkippedFile", "aggregate"]
