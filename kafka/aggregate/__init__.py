@@ -17,11 +17,12 @@ Three stages, one module each:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.collect import CaseSummary, Collection, RunOptions, SkippedFile, collect, site_lock
+from kafka.aggregate.followup import FollowUp
 from kafka.aggregate.options import SiteOptions
 from kafka.output import ensure_dir
 
@@ -30,6 +31,7 @@ from kafka.output import ensure_dir
 class AggregateResult:
     collection: Collection
     written: list[Path]  # the site's pages and exports (the case reports are under cases/)
+    follow: FollowUp = field(default_factory=FollowUp)  # statuses, trends: what the pages show of the follow-up
 
     @property
     def ok(self) -> bool:
@@ -60,7 +62,8 @@ def aggregate(
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         if writing_site is not None:
             writing_site()
-        return AggregateResult(collection, write_site(collection, out, options.lang, site))
+        written, follow = write_site(collection, out, options.lang, site)
+        return AggregateResult(collection, written, follow)
 
 
 __all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SiteOptions", "SkippedFile", "aggregate"]

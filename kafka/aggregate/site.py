@@ -13,16 +13,18 @@ from __future__ import annotations
 import math
 import os
 from itertools import islice
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from kafka.aggregate.agenda import agenda_page
+from kafka.aggregate.agenda import Addressee, StatusView, addressee, agenda_page, format_date, status_view
 from kafka.aggregate.collect import Collection, SkippedFile
+from kafka.aggregate.followup import FollowUp
 from kafka.aggregate.history import record_run
 from kafka.aggregate.options import SiteOptions
+from kafka.aggregate.trends import trends_page
 from kafka.aggregate.xlsx import Workbook
 from kafka.aggregate.tables import (
     CASE_COLUMNS, COMPARED, FINDINGS_COLUMNS, PROPOSAL_COLUMNS, Tables, build_tables,
@@ -33,9 +35,19 @@ from kafka.tables import spreadsheet_safe, to_csv
 
 INDEX = "index.html"
 AGENDA = "agenda.html"
+TRENDS = "trends.html"
 FINDINGS_CSV = "findings.csv"
 PROPOSALS_CSV = "proposals.csv"
 SUMMARY_XLSX = "summary.xlsx"
+
+# The pages of the site, in the navigation's order: (file, text key of its link).
+# A new page adds itself here and renders its header with
+# {% with current = FILE %}{% include "_site_nav.html" %}{% endwith %}.
+SITE_PAGES = [
+    (INDEX, "aggregate.site.nav_index"),
+    (AGENDA, "aggregate.site.nav_agenda"),
+    (TRENDS, "aggregate.site.nav_trends"),
+]
 
 # A proposal found in hundreds of cases would make a page nobody can read or
 # print: the pages show this many cases per proposal, then "and N more" (the
@@ -97,6 +109,11 @@ class ProposalRow:
     case_links: list[Link]
     more_cases: int
     organisation_names: list[str]
+    key: str = ""  # stable across runs: the status register's key
+    to: Addressee | None = None  # the administration a supralocal proposal is addressed to
+    status: StatusView | None = None
+    history: list[StatusView] = field(default_factory=list)  # earlier statuses, oldest first
+    not_seen_since: str = ""
 
 
 @dataclass
@@ -187,8 +204,8 @@ class IndexPage:
 
 
 def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl",
-               options: SiteOptions = SiteOptions()) -> list[Path]:
-    """Write the pages and exports of ``collection`` into ``out_dir``; the paths written.
+               options: SiteOptions = SiteOptions()) -> tuple[list[Path], FollowUp]:
+    """Write the pages and exports of ``collection`` into ``out_dir``; the paths written, and the follow-up shown.
 
     The run is also recorded in the site's database (:mod:`kafka.aggregate.history`),
     whose follow-up (statuses, trends, proposals no longer seen) the pages show.
@@ -205,11 +222,13 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     from kafka.report import jinja_env
 
     env = jinja_env(lang)
-    index = index_page(tables, collection.skipped, t)
+    index = index_page(tables, collection.skipped, t, follow)
     agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
-    written.append(write_atomic(inside(out, INDEX), env.get_template("index.html").render(page=index)))
-    written.append(write_atomic(inside(out, AGENDA), env.get_template("agenda.html").render(page=agenda)))
-    return written
+    trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
+    for name, page in ((INDEX, index), (AGENDA, agenda), (TRENDS, trends)):
+        html = env.get_template(name).render(page=page, site_pages=SITE_PAGES)
+        written.append(write_atomic(inside(out, name), html))
+    return written, follow
 
 
 def csv_pieces(rows: Iterable[dict], columns: Sequence[str], batch: int = 2000) -> Iterator[str]:
@@ -276,7 +295,8 @@ def target_texts(kind: str, target: str, names: list[str], details: list[str], t
 # --- index.html ------------------------------------------------------------------------------
 
 
-def index_page(tables: Tables, skipped: list[SkippedFile], t: Translator) -> IndexPage:
+def index_page(tables: Tables, skipped: list[SkippedFile], t: Translator, follow: FollowUp | None = None) -> IndexPage:
+    follow = follow or FollowUp()
     cases = tables.cases
     reports = dict(zip(cases["case_id"], cases["report"]))
     return IndexPage(
@@ -285,7 +305,7 @@ def index_page(tables: Tables, skipped: list[SkippedFile], t: Translator) -> Ind
         cases=[_case_row(r, t) for r in _records(cases)],
         organisations=sorted(cases["organisation"].unique()),
         procedures=sorted({procedure_label(p, t) for p in cases["procedure"]}),
-        proposals=[_proposal_row(r, reports, t) for r in _records(tables.proposals)],
+        proposals=[_proposal_row(r, reports, t, follow) for r in _records(tables.proposals)],
         codes=[(code, t(f"findings.{code}.title")) for code in tables.by_code_procedure.index],
         matrix=_matrix(tables, t),
         organisation_rows=_organisation_rows(tables),
@@ -339,11 +359,12 @@ def _split(text: str) -> list[str]:
     return [part for part in str(text).split("; ") if part]
 
 
-def _proposal_row(r: dict, reports: dict[str, str], t: Translator) -> ProposalRow:
+def _proposal_row(r: dict, reports: dict[str, str], t: Translator, follow: FollowUp) -> ProposalRow:
     case_ids = _split(r["case_ids"])
     shown = case_ids[:LINKS_PER_PROPOSAL]
     kind, target, names = target_texts(r["target_kind"], r["target"], _split(r["target_names"]),
                                        _split(r["details"]), t)
+    history = [status_view(entry, t) for entry in follow.history(r["key"])]
     return ProposalRow(
         rank=int(r["rank"]), code=r["code"], title=r["title"], level=r["level"], government=r["government"],
         target_kind=kind, target=target, target_names=names, proposal=r["proposal"],
@@ -354,6 +375,12 @@ def _proposal_row(r: dict, reports: dict[str, str], t: Translator) -> ProposalRo
         case_links=[Link(case_id, reports[case_id]) for case_id in shown],
         more_cases=len(case_ids) - len(shown),
         organisation_names=_split(r["organisation_names"]),
+        key=r["key"],
+        to=addressee(r["administration"], _split(r["administrations"]), r["government"], t)
+        if r["level"] == "supralocal" else None,
+        status=history[-1] if history else StatusView("nieuw", t("aggregate.status.nieuw"), "", "", ""),
+        history=history[:-1],
+        not_seen_since=format_date(follow.not_seen_since[r["key"]], t) if r["key"] in follow.not_seen_since else "",
     )
 
 
