@@ -20,7 +20,7 @@ The API is one lookup and the catalogue itself::
     'federal'
 
 The lookup says less rather than something wrong: when nothing matches, or
-two administrations match one text equally well, it answers with the
+two administrations match one text equally well (phrases of as many words), it answers with the
 government level alone (an :class:`Administration` whose ``specific`` is
 false). A match always carries the administration's own level, so an
 OCMW-wet deadline a case file labels ``flemish`` is still federal.
@@ -109,13 +109,13 @@ def find_administration(government: str, *names: str | None, source: str | None 
 
 
 def _match(text: str) -> Administration | None:
-    """The administration whose longest phrase occurs in ``text`` as whole words; None when none or a tie."""
+    """The administration whose longest phrase (in words) occurs in ``text`` as whole words; None when none or a tie."""
     if not text:
         return None
     padded = f" {text} "
     best: list[tuple[int, Administration]] = []
     for admin in administrations().values():
-        length = max((len(p) for p in admin.phrases if f" {p} " in padded), default=0)
+        length = max((p.count(" ") + 1 for p in admin.phrases if f" {p} " in padded), default=0)
         if length:
             best.append((length, admin))
     if not best:

@@ -216,6 +216,8 @@ def merge_proposals(findings: pd.DataFrame) -> pd.DataFrame:
     """
     if findings.empty:
         return pd.DataFrame(columns=list(PROPOSAL_COLUMNS))
+    # Rows made before these fields existed (or by hand, in a test) merge without them.
+    findings = findings.assign(**{c: "" for c in ("administration", "deadline_binds", "case_date") if c not in findings})
     # The proposal's text names one case's own steps: show the one from the case that saves most.
     findings = findings.sort_values(["euro_year_saved", "case_id"], ascending=[False, True], kind="stable")
     keys = ["code", "level", "government", "merge_key"]
