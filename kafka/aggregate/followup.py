@@ -42,8 +42,8 @@ class FollowUp:
     # per proposal key: its history, oldest first (the register's entries and
     # those the database recorded from registers of earlier runs)
     statuses: dict[str, list[StatusEntry]] = field(default_factory=dict)
-    # per proposal key of this run that newer cases of its procedures no longer show:
-    # the date of the last case that has it
+    # per proposal key of this run that the new cases of a later run no longer show
+    # (cases of its procedures first recorded after its latest case): the date of that latest case
     not_seen_since: dict[str, str] = field(default_factory=dict)
     years: list[str] = field(default_factory=list)
     trends: list[TrendRow] = field(default_factory=list)

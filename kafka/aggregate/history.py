@@ -247,25 +247,28 @@ def follow_up(db: sqlite3.Connection, run_id: int, run_date: dt.date) -> FollowU
         follow.statuses.setdefault(key, []).append(
             StatusEntry(key, status, dt.date.fromisoformat(date), owner, note))
 
-    # Every case in the latest run that had it, with the year it counts for.
+    # Every case in the latest run that had it, with the year it counts for and the run it first came in.
     cases = {
-        case_id: (procedure, (case_date or run_day)[:4], case_date or run_day)
-        for case_id, procedure, case_date, run_day in db.execute(
-            "SELECT c.case_id, c.procedure, c.case_date, r.run_date FROM latest_cases c JOIN runs r ON r.id = c.run_id")
+        case_id: (procedure, (case_date or run_day)[:4], case_date or run_day, first_run)
+        for case_id, procedure, case_date, run_day, first_run in db.execute(
+            "SELECT c.case_id, c.procedure, c.case_date, r.run_date, f.first_run FROM latest_cases c "
+            "JOIN runs r ON r.id = c.run_id "
+            "JOIN (SELECT case_id, MIN(run_id) AS first_run FROM cases GROUP BY case_id) f USING (case_id)")
     }
     having: dict[str, set[str]] = {}
     for key, case_id in db.execute(
             "SELECT DISTINCT f.proposal_key, f.case_id FROM findings f "
             "JOIN latest_cases c ON c.run_id = f.run_id AND c.case_id = f.case_id"):
         having.setdefault(key, set()).add(case_id)
-    years = sorted({year for _, year, _ in cases.values()})
+    years = sorted({case[1] for case in cases.values()})
     follow.years = years
     per_year_procedure: dict[tuple[str, str], int] = {}
-    for procedure, year, _ in cases.values():
+    for procedure, year, _, _ in cases.values():
         per_year_procedure[(year, procedure)] = per_year_procedure.get((year, procedure), 0) + 1
-    latest_of_procedure: dict[str, str] = {}
-    for procedure, _, day in cases.values():
-        latest_of_procedure[procedure] = max(day, latest_of_procedure.get(procedure, ""))
+    # Per procedure, the latest run that brought a new case of it.
+    newest_run_of: dict[str, int] = {}
+    for procedure, _, _, first_run in cases.values():
+        newest_run_of[procedure] = max(first_run, newest_run_of.get(procedure, 0))
 
     # The latest description of every proposal ever seen (this run's when it has it).
     described = {}
@@ -284,7 +287,10 @@ def follow_up(db: sqlite3.Connection, run_id: int, run_date: dt.date) -> FollowU
             cells.append(TrendCell(year, with_it, total, with_it / total if total else 0.0))
         last_seen = max((cases[c][2] for c in case_ids), default="")
         in_run = last_run == run_id
-        if in_run and case_ids and any(latest_of_procedure[p] > last_seen for p in procedures):
+        # "No longer seen": a later run brought new cases of its procedures, and none of them has it.
+        # (Within one run's cases, one case without it is variation, not a trend.)
+        came_last = max((cases[c][3] for c in case_ids), default=0)
+        if in_run and case_ids and any(newest_run_of[p] > came_last for p in procedures):
             follow.not_seen_since[key] = last_seen
         if level == "supralocal":
             follow.trends.append(TrendRow(
