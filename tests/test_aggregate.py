@@ -488,7 +488,7 @@ def test_a_site_without_valid_cases_or_without_findings_still_renders(tmp_path):
     assert "a.yaml" in (tmp_path / "empty" / "index.html").read_text(encoding="utf-8")
     assert _read_csv(tmp_path / "empty" / "proposals.csv") == []
 
-    quiet = aggregate([str(PAIR)], tmp_path / "quiet", RunOptions.of("nl", select=["ZZZ"]), jobs=1)
+    quiet = aggregate([str(PAIR)], tmp_path / "quiet", RunOptions.of("nl", select=["S", "L", "P01", "P02"]), jobs=1)
     assert quiet.ok and len(quiet.collection.cases) == 2
     assert _read_csv(tmp_path / "quiet" / "findings.csv") == []
     assert "Er zijn geen bovenlokale voorstellen" in (tmp_path / "quiet" / "agenda.html").read_text(encoding="utf-8")
