@@ -29,6 +29,13 @@ class Settings:
     long_wait_days: float = _setting(14, "T02: a wait of this many days or more")
     heavy_form_fields: int = _setting(15, "P03: a form with this many fields or more", 1)
     heavy_form_attachments: int = _setting(3, "P03: a form with this many attachments or more", 1)
+    overlapping_assessment_facts: int = _setting(
+        2, "P04: two decisions of distinct organisations that use this many facts in common (or all the facts one uses)", 1
+    )
+    take_up_below: float = _setting(0.8, "N01: a take-up (cases_per_year / eligible_per_year) below this share", 0, 1)
+    single_contact_organisations: int = _setting(
+        3, "C01: client steps at this many organisations or more, and no case manager", 2
+    )
 
     # --- Standard Cost Model tariffs, euro per hour (kafka's defaults) ---
     client_hour_eur: float = _setting(20.0, "the value of an hour of the client's time (euro)")
