@@ -37,7 +37,7 @@ def _whole_float_as_int(value: object) -> object:
 
 
 # A whole number of at least 1 (version 1.1: eligible_per_year, repeats_every_days).
-PositiveWhole = Annotated[int, BeforeValidator(_whole_float_as_int), Field(ge=1, le=MAX_COUNT)]
+PositiveWhole = Annotated[int, Field(ge=1, le=MAX_COUNT), BeforeValidator(_whole_float_as_int)]
 
 
 class ActorLevel(StrEnum):
