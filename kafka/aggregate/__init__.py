@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kafka.aggregate.collect import CaseSummary, Collection, RunOptions, SkippedFile, collect, site_lock
+from kafka.aggregate.collect import CaseSummary, Collection, SkippedFile, collect, site_lock
 from kafka.aggregate.followup import FollowUp
 from kafka.aggregate.options import SiteOptions
 from kafka.output import ensure_dir
+from kafka.run import RunOptions
 
 
 @dataclass
@@ -41,7 +42,7 @@ class AggregateResult:
 def aggregate(
     paths: Iterable[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
-    options: RunOptions = RunOptions(),
+    options: RunOptions = RunOptions(to_be=False),
     *,
     jobs: int | None = None,
     force: bool = False,
@@ -62,7 +63,7 @@ def aggregate(
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         if writing_site is not None:
             writing_site()
-        written, follow = write_site(collection, out, options.lang, site)
+        written, follow = write_site(collection, out, options.lang, site, options.template_dirs)
         return AggregateResult(collection, written, follow)
 
 

@@ -204,11 +204,13 @@ class IndexPage:
 
 
 def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl",
-               options: SiteOptions = SiteOptions()) -> tuple[list[Path], FollowUp]:
+               options: SiteOptions = SiteOptions(),
+               templates: tuple[str, ...] = ()) -> tuple[list[Path], FollowUp]:
     """Write the pages and exports of ``collection`` into ``out_dir``; the paths written, and the follow-up shown.
 
     The run is also recorded in the site's database (:mod:`kafka.aggregate.history`),
     whose follow-up (statuses, trends, proposals no longer seen) the pages show.
+    ``templates`` are folders that come before kafka's own.
     """
     out = ensure_dir(out_dir)
     t = Translator(lang)
@@ -219,9 +221,9 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
         write_atomic(inside(out, PROPOSALS_CSV), to_csv(_records(tables.proposals), PROPOSAL_COLUMNS)),
         write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped)),
     ]
-    from kafka.report import jinja_env
+    from kafka.render import jinja_env
 
-    env = jinja_env(lang)
+    env = jinja_env(lang, templates)
     index = index_page(tables, collection.skipped, t, follow)
     agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
     trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import analysis_options
+from kafka.cli.common import run_options
 from kafka.errors import ExitCode
 
 
@@ -68,9 +68,8 @@ class _Progress:
 @click.option("--public", is_flag=True,
               help="The site will be published: refuse (exit code 1, nothing written) when a case file holds what "
                    "looks like personal data (see 'kafka validate' and docs/privacy.md).")
-@analysis_options
-def aggregate(paths, out_dir, jobs, force, to_be, status_file, min_saving, min_days, min_ocmws, run_date, public,
-              select, ignore, overrides, lang):
+@run_options(templates=True, to_be=False)
+def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, min_ocmws, run_date, public, options):
     """Aggregate many cases into one static site for VVSG.
 
     Reads every case file under PATHS and writes into DIR: index.html (all
@@ -97,10 +96,9 @@ def aggregate(paths, out_dir, jobs, force, to_be, status_file, min_saving, min_d
       kafka aggregate cases/ -o reports --status status.yaml --min-saving 5000 --min-ocmws 2
       kafka aggregate cases/ -o site --public
     """
-    from kafka.aggregate import RunOptions, SiteOptions, aggregate as run_aggregate  # pandas: only for this command
+    from kafka.aggregate import SiteOptions, aggregate as run_aggregate  # pandas: only for this command
     from kafka.aggregate.agenda import AgendaOptions
 
-    options = RunOptions.of(lang, select, ignore, overrides, to_be=to_be)
     register = _read_register(status_file) if status_file else None
     if public:
         _refuse_personal_data(paths)
