@@ -161,30 +161,21 @@ def record_run(out: Path, collection, tables, options) -> FollowUp:
 
     ``collection`` is kafka.aggregate.collect.Collection, ``tables``
     kafka.aggregate.tables.Tables and ``options`` kafka.aggregate.options.SiteOptions.
+    Without history (the live preview), the same run goes into a database in
+    memory: the pages look the same, with this run alone, and no file is written.
     """
-    run_date = options.date
+    path = inside(out, DATABASE_NAME) if options.history else ":memory:"
     register = options.status
-    if not options.history:
-        return _follow_up_without_database(run_date, register, tables)
-    path = inside(out, DATABASE_NAME)
     with closing(connect(path)) as db:
         with db:
             run_id = _insert_run(db, collection, tables, options)
             _insert_statuses(db, run_id, register)
-        follow = follow_up(db, run_id, run_date)
-        follow.database = DATABASE_NAME
+        follow = follow_up(db, run_id, options.date)
+        follow.database = DATABASE_NAME if options.history else ""
         if register is not None:
             known = {key for (key,) in db.execute("SELECT DISTINCT key FROM proposals")}
             follow.unknown_status_keys = register.unknown_keys(known)
         return follow
-
-
-def _follow_up_without_database(run_date: dt.date, register, tables) -> FollowUp:
-    follow = FollowUp(run_date=run_date)
-    if register is not None:
-        follow.statuses = {key: list(entries) for key, entries in register.entries.items()}
-        follow.unknown_status_keys = register.unknown_keys(set(tables.proposals["key"]))
-    return follow
 
 
 def _insert_run(db: sqlite3.Connection, collection, tables, options) -> int:
