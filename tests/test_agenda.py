@@ -152,3 +152,10 @@ def test_the_printed_agenda_of_the_examples_fits_the_page_target_with_page_numbe
         assert (round(width), round(height)) in ((595, 842), (596, 843))  # A4 in points
     assert "Samenvatting" in pages[0] and "Per administratie" in pages[0]
     assert "Gegevensstromen en attesten" not in pages[0] and "Gegevensstromen en attesten" in pages[1]
+
+
+def test_every_finding_declares_its_agenda_theme():
+    from kafka.detectors import REGISTRY
+
+    assert all(detector.theme in THEMES for detector in REGISTRY), [(d.code, d.theme) for d in REGISTRY]
+    assert theme_of("X99", "form") == "forms" and theme_of("X99", "actor") == "coordination"

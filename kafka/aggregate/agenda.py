@@ -37,15 +37,7 @@ from kafka.i18n import Translator
 
 THEMES = ("data_flows", "automatic_granting", "deadlines", "forms", "coordination")
 
-# The theme of a finding code; a code not listed goes by what its target is (_THEME_OF_TARGET).
-_THEME_OF_CODE = {
-    "D01": "data_flows", "D02": "data_flows", "D03": "data_flows", "D04": "data_flows", "R01": "data_flows",
-    "P02": "automatic_granting", "N01": "automatic_granting",
-    "T01": "deadlines", "T02": "deadlines", "T03": "deadlines", "L01": "deadlines",
-    "P03": "forms",
-    "S01": "coordination", "S02": "coordination", "C01": "coordination", "P01": "coordination",
-    "P04": "coordination",
-}
+# A finding declares its theme (kafka.detectors.base.Detector.theme); one that does not goes by its target.
 _THEME_OF_TARGET = {"data": "data_flows", "data_source": "data_flows", "source": "data_flows", "form": "forms"}
 
 SUMMARY_SIZE = 10
@@ -247,7 +239,12 @@ def _split(text: str) -> list[str]:
 
 
 def theme_of(code: str, target_kind: str) -> str:
-    return _THEME_OF_CODE.get(code) or _THEME_OF_TARGET.get(target_kind, "coordination")
+    """The agenda theme of a proposal: its finding's own, else by what it is about, else coordination."""
+    from kafka.detectors import BY_CODE
+
+    detector = BY_CODE.get(code)
+    declared = detector.theme if detector is not None else ""
+    return declared if declared in THEMES else _THEME_OF_TARGET.get(target_kind, "coordination")
 
 
 def _item(r: dict, number: int, evidence: list[Evidence], t: Translator, follow: FollowUp) -> AgendaItem:

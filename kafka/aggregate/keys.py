@@ -63,7 +63,7 @@ class MergeKey:
 def proposal_key(code: str, government: str, merge_key: str) -> str:
     """The key of a merged proposal, stable across runs: what VVSG staff write in the status register.
 
-    'D02', 'federal', 'source:rijksregister' -> 'D02.federal.source.rijksregister'. A merge key
+    Code D02, government federal, merge key source:rijksregister: D02.federal.source.rijksregister. A merge key
     holds only lower-case letters, digits, spaces and colons (normalised
     texts joined by colons), so writing ':' as '.' and ' ' as '-' keeps two
     proposals apart and reads well in a YAML file or a spreadsheet.
