@@ -75,8 +75,11 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
     Reads every case file under PATHS and writes into DIR: index.html (all
     cases in a sortable, filterable table, the proposals merged across cases
     and how OCMW's compare per procedure), agenda.html (the supralocal
-    proposals by government, printable), a report per case in DIR/cases/,
-    and findings.csv, proposals.csv and summary.xlsx.
+    agenda for a meeting: a one-page summary, then the proposals by theme,
+    each addressed to the administration that can carry it out; printable
+    on A4 with page numbers), trends.html (each proposal over the years and
+    its status), a report per case in DIR/cases/, and findings.csv,
+    proposals.csv and summary.xlsx.
 
     Every run is also recorded in DIR/history.sqlite (SQLite: runs, cases,
     findings, proposals, statuses), which trends.html shows over the years.
