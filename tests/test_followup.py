@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kafka.aggregate import SiteOptions, aggregate
+from kafka.aggregate.agenda import AgendaOptions
 from kafka.aggregate.history import DATABASE_NAME, MIGRATIONS, SCHEMA_VERSION, connect
 from kafka.aggregate.status import StatusFileError, parse_status_csv, parse_status_yaml, read_status_file
 from kafka.cli import main
@@ -229,3 +230,19 @@ def test_the_schema_is_documented():
     docs = (REPO / "docs" / "aggregate.md").read_text(encoding="utf-8")
     for table in re.findall(r"CREATE (?:TABLE|VIEW) (\w+)", "".join(MIGRATIONS)):
         assert f"`{table}`" in docs, table
+
+
+def test_text_from_the_register_is_escaped_on_every_page(tmp_path):
+    from kafka.aggregate.status import parse_status_yaml
+
+    hostile = '<script>alert(1)</script>" onmouseover="x'
+    register = parse_status_yaml(
+        f"{OLD_KEY}:\n  status: geagendeerd\n  date: 2026-05-04\n  owner: '{hostile}'\n  note: '{hostile}'\n"
+        f"'<img src=x onerror=alert(2)>': {{status: nieuw, date: 2026-01-01}}\n", "status.yaml")
+    aggregate([str(CASES / name) for name in HEATING], tmp_path, jobs=1,
+              site=SiteOptions(status=register, agenda=AgendaOptions(0, 1, 0)))
+    for page in ("index.html", "agenda.html", "trends.html"):
+        html = (tmp_path / page).read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html, page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (tmp_path / "agenda.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(2)&gt;" in (tmp_path / "trends.html").read_text(encoding="utf-8")
