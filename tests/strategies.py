@@ -11,6 +11,11 @@ rules with deadlines between steps that can reach each other, decisions with
 ``uses`` (the same set twice, and sets of sourced items only), and papers a
 client step fetches (``provides``) that another step asks.
 
+And every key of version 1.1: documents that ``proves`` a fact (asked,
+used and provided beside it), ``stable`` facts, ``eligible_per_year``, a
+``case_manager`` now and then, deadlines that ``binds: client``,
+``depends_on`` (earlier steps, or ``[]``) and ``repeats_every_days``.
+
 Use it through :func:`load_doc`, which runs the real loader::
 
     @given(case_docs())
@@ -37,6 +42,8 @@ STAFF_MINUTES = [0, 1, 10, 45]
 WAIT_DAYS = [0, 0, 2, 7, 13, 14, 30]
 DURATION_DAYS = [0, 0, 0, 1, 2.5]
 CHANCES = [None, 0.1, 0.35, 0.5]
+ELIGIBLE = [None, None, 1, 50, 300, 1000]
+REPEATS = [None, None, None, 30, 90, 365]
 
 
 @st.composite
@@ -48,11 +55,17 @@ def case_docs(draw, min_steps: int = 1, max_steps: int = 10, max_items: int = 7)
     data = {}
     for item in items:
         entry = {"name": f"Gegeven {item}"}
-        source = draw(st.sampled_from(SOURCES))
-        if source:
-            entry["source"] = source
+        facts = [i for i in data if "proves" not in data[i]]
+        if facts and draw(st.integers(0, 3)) == 0:  # a document proving an earlier fact
+            entry["proves"] = draw(st.sampled_from(facts))
+        else:
+            source = draw(st.sampled_from(SOURCES))
+            if source:
+                entry["source"] = source
+            if draw(st.integers(0, 3)) == 0:
+                entry["stable"] = True
         data[item] = entry
-    sourced = [i for i in items if "source" in data[i]]
+    sourced = [i for i in items if "source" in data.get(data[i].get("proves", i), {})]
     subset = st.lists(st.sampled_from(items), max_size=4, unique=True) if items else st.just([])
 
     rule_keys = [f"r{k}" for k in range(draw(st.integers(0, 3)))]
@@ -72,14 +85,18 @@ def case_docs(draw, min_steps: int = 1, max_steps: int = 10, max_items: int = 7)
     steps = [_step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_uses) for i in range(n_steps)]
     _flow(draw, steps)
     rules = _rules(draw, rule_keys, steps)
+    info = {
+        "id": "gen",
+        "title": "Gegenereerde casus",
+        "organisation": "OCMW A",
+        "cases_per_year": draw(st.sampled_from([1, 12, 240])),
+        "initiated_by": draw(st.sampled_from(["client", "client", "organisation"])),
+    }
+    eligible = draw(st.sampled_from(ELIGIBLE))
+    if eligible is not None:
+        info["eligible_per_year"] = eligible
     return {
-        "case": {
-            "id": "gen",
-            "title": "Gegenereerde casus",
-            "organisation": "OCMW A",
-            "cases_per_year": draw(st.sampled_from([1, 12, 240])),
-            "initiated_by": draw(st.sampled_from(["client", "client", "organisation"])),
-        },
+        "case": info,
         "actors": actors,
         "data": data,
         "sources": {
@@ -105,6 +122,8 @@ def _actors(draw) -> dict:
         actor = {"name": f"Actor {k}", "level": draw(st.sampled_from(ACTOR_LEVELS))}
         if draw(st.integers(0, 3)):
             actor["organisation"] = draw(st.sampled_from(ORGANISATIONS))
+        if draw(st.integers(0, 7)) == 0:
+            actor["case_manager"] = True
         actors[f"a{k}"] = actor
     return actors
 
@@ -134,6 +153,11 @@ def _step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_us
         step["form"] = draw(st.sampled_from(sorted(forms)))
     if rule_keys and draw(st.integers(0, 3)) == 0:
         step["rule"] = draw(st.sampled_from(rule_keys))
+    if i and draw(st.integers(0, 2)) == 0:  # its real dependencies: some earlier steps, or none
+        step["depends_on"] = draw(st.lists(st.sampled_from([f"s{j}" for j in range(i)]), max_size=2, unique=True))
+    repeats = draw(st.sampled_from(REPEATS))
+    if repeats is not None:
+        step["repeats_every_days"] = repeats
     return step
 
 
@@ -204,5 +228,7 @@ def _rules(draw, rule_keys: list[str], steps: list[dict]) -> dict:
             start = draw(st.sampled_from([s["id"] for s in steps]))
             end = draw(st.sampled_from(sorted(_reachable_from(forward, start))))
             rule.update({"deadline_days": draw(st.sampled_from([0, 5, 10, 30])), "from": start, "to": end})
+            if draw(st.booleans()):
+                rule["binds"] = draw(st.sampled_from(["client", "organisation"]))
         rules[key] = rule
     return rules

@@ -28,19 +28,29 @@ Three things need care, and are handled here once for all effects:
 * **References.** A rule whose deadline starts or ends at a removed step is
   rerouted along the longest path (it then starts at the next step, or ends
   at the one before), or, when it starts and ends there, its deadline goes.
+  A step that ``depends_on`` a removed step depends on what that step needed.
   A form shared by steps that keep an item and steps that drop it is split.
+
+Data are handled as **facts** (case-format.md 1.1), as the findings are: to
+stop asking a fact is to stop asking every item that is it or proves it.
+Two primitives change more than minutes, and check the guarantee themselves:
+:meth:`Editor.start_when_ready` rewires the flow to a step's real
+dependencies only when no path gets longer, and :meth:`Editor.keep` marks a
+step that stays whatever it lost (an organisation that now passes a document
+on still makes it).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Iterable
 
 from kafka.analysis import Analysis
 from kafka.flow import reachable
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
-from kafka.model import Case, Channel, Form, NextStep, Step, StepKind
+from kafka.model import Actor, ActorLevel, Case, Channel, Form, NextStep, Step, StepKind
 
 # Kinds of step in which the client hands over papers: a visit to do that can
 # be replaced by an online exchange.
@@ -81,6 +91,7 @@ class Editor:
         # whether edges were dropped (steps may no longer be reached).
         self._dirty: set[str] = set()
         self._flow_changed = False
+        self._kept: set[str] = set()  # steps a proposal keeps, whatever they lose (see keep())
 
     # --- the log of changes ----------------------------------------------------
 
@@ -106,9 +117,6 @@ class Editor:
     def step_names(self, step_ids) -> str:
         return self.t.join([self.step_name(s) for s in step_ids])
 
-    def item_name(self, item: str) -> str:
-        return self.case.data[item].name
-
     def asked(self, step: Step) -> dict[str, set[str]]:
         """item -> how it is asked from the client at this step now (asks, field, attachment, brings)."""
         ways: dict[str, set[str]] = {}
@@ -124,9 +132,20 @@ class Editor:
             ways.setdefault(item, set()).add("brings")
         return ways
 
-    def askers(self, item: str) -> list[str]:
-        """The steps that ask ``item`` from the client now, in file order."""
-        return [s.id for s in self.case.steps if item in self.asked(s)]
+    def fact(self, item: str) -> str:
+        """The fact of an item (the editor never adds or changes data items)."""
+        return self.as_is.fact(item)
+
+    def asked_facts(self, step: Step) -> set[str]:
+        """The facts asked from the client at this step now."""
+        return {self.fact(item) for item in self.asked(step)}
+
+    def askers(self, fact: str) -> list[str]:
+        """The steps that ask ``fact`` (or a document proving it) from the client now, in file order."""
+        return [s.id for s in self.case.steps if fact in self.asked_facts(s)]
+
+    def item_name(self, item: str) -> str:
+        return self.case.data[item].name
 
     def forms_from(self, form_key: str) -> list[str]:
         """A form and the copies split off it, as far as they still exist."""
@@ -172,27 +191,36 @@ class Editor:
 
     # --- what is asked -----------------------------------------------------------------
 
-    def stop_asking(self, step_ids, item: str, consult_staff_minutes: float = 0.0) -> list[str]:
-        """Stop asking ``item`` from the client at these steps; returns the steps where it was asked.
+    def stop_asking(
+        self, step_ids, fact: str, consult_staff_minutes: float = 0.0, keep_staff: bool = False
+    ) -> list[str]:
+        """Stop asking ``fact`` (and every document proving it) from the client at these
+        steps; returns the steps where it was asked.
 
         With ``consult_staff_minutes`` the staff keep that much of the time they
-        saved (once, not per step): they consult a source instead.
+        saved (once, not per step): they consult a source instead. With
+        ``keep_staff`` they keep all of it: they still receive the paper, from
+        another organisation instead of from the client.
         """
-        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and item in self.asked(s)]
+        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and fact in self.asked_facts(s)]
         if not steps:
             return []
+        items = list(self.as_is.items_of_fact.get(fact, [fact]))
         changing = {s.id for s in steps}
-        for form_key in dict.fromkeys(s.form for s in steps if s.form):
-            if form_key in self.case.forms:
-                self._drop_from_form(form_key, item, changing)
-        keep = consult_staff_minutes
-        self._asked_less(changing, [item])
+        for item in items:
+            # forms are looked up again for every item: dropping one may have split a form
+            for form_key in dict.fromkeys(s.form for s in steps if s.form):
+                if form_key in self.case.forms:
+                    self._drop_from_form(form_key, item, changing)
+        keep = math.inf if keep_staff else consult_staff_minutes
+        self._asked_less(changing, items)
         for step in steps:
-            step.asks = [i for i in step.asks if i != item]
-            step.brings = [i for i in step.brings if i != item]
-            part = self._parts[step.id].items.get(item)
-            if part is not None:
-                keep = self._cut(step, part, keep)
+            step.asks = [i for i in step.asks if i not in items]
+            step.brings = [i for i in step.brings if i not in items]
+            for item in items:
+                part = self._parts[step.id].items.get(item)
+                if part is not None:
+                    keep = self._cut(step, part, keep)
         return [s.id for s in steps]
 
     def _drop_from_form(self, form_key: str, item: str, changing: set[str]) -> None:
@@ -245,10 +273,10 @@ class Editor:
 
     def _asked_less(self, step_ids, items) -> None:
         """These steps ask less, and these items are asked less: their steps and the
-        trips that fetch them may have lost their purpose."""
+        trips that fetch them (or another document of the same fact) may have lost their purpose."""
         self._dirty.update(step_ids)
-        for item in items:
-            self._dirty.update(self.as_is.providers.get(item, ()))
+        for fact in dict.fromkeys(self.fact(i) for i in items):
+            self._dirty.update(self.as_is.fact_providers.get(fact, ()))
 
     def _drop_if_empty(self, form_key: str) -> None:
         """A form the proposals emptied goes, and the steps no longer fill it in."""
@@ -288,6 +316,104 @@ class Editor:
         if log:
             self.say("wait", step=self.step_name(step_id), old=days_text(step.wait_days), new=days_text(days))
         step.wait_days = round(max(0.0, days), 2)
+        return True
+
+    # --- who does what (version 1.1) -----------------------------------------------------------
+
+    def keep(self, step_id: str) -> None:
+        """Keep a step whatever it loses: its organisation still does it (a hospital that
+        passes the discharge report on still writes it)."""
+        self._kept.add(step_id)
+
+    def reuse_assessment(self, step_id: str, facts: set[str]) -> list[str]:
+        """The decision at ``step_id`` takes these facts over from an earlier assessment:
+        it no longer uses them itself, and loses that share of the minutes that are not
+        the decision itself (``contact_core_share`` stays). Returns the facts taken over."""
+        step = self.step(step_id)
+        if step is None:
+            return []
+        own = list(dict.fromkeys(self.fact(i) for i in step.uses))
+        taken = [f for f in own if f in facts]
+        if not taken:
+            return []
+        room = 1.0 - min(1.0, max(0.0, self.settings.contact_core_share))
+        share = len(taken) / len(own) * room
+        original = self.as_is.steps[step_id]
+        step.client_minutes = _minus(step.client_minutes, original.client_minutes * share)
+        step.staff_minutes = _minus(step.staff_minutes, original.staff_minutes * share)
+        step.uses = [i for i in step.uses if self.fact(i) not in taken]
+        return taken
+
+    def appoint_case_manager(self, candidates: Iterable[str]) -> str:
+        """Make one actor the client's case manager (trajectbegeleider): the local actor
+        among ``candidates`` of the organisation that runs the procedure (else of any
+        organisation) that the client meets most, or a new one of that organisation.
+        Returns the actor's key. Actors carry no minutes: no metric changes."""
+        home = self.case.case.organisation
+        local = [a for a in candidates if a in self.case.actors and self.case.actors[a].level is ActorLevel.LOCAL]
+        if local:
+            ranked = sorted(dict.fromkeys(local), key=lambda a: (self.case.actors[a].org != home, -local.count(a)))
+            key = ranked[0]
+            self.case.actors[key].case_manager = True
+            return key
+        key, n = "trajectbegeleider", 2
+        while key in self.case.actors:
+            key, n = f"trajectbegeleider-{n}", n + 1
+        self.case.actors[key] = Actor(name=self.t("simulate.case_manager_name"), level=ActorLevel.LOCAL,
+                                      organisation=home, case_manager=True)
+        return key
+
+    def start_when_ready(self, step_id: str) -> bool:
+        """Let a step with ``depends_on`` start as soon as what it needs is done: its
+        forward edges in come from its dependencies (from the first step when it needs
+        nothing) instead of from the steps before it in the flow.
+
+        The change is kept only when it makes no path longer: the lead time and every
+        deadline's days do not grow, every step and every deadline's end stays
+        reachable. Returns whether the step now starts when ready.
+        """
+        step = self.step(step_id)
+        if step is None or step.depends_on is None or self.case.steps[0].id == step_id:
+            return False
+        order = self.order()
+        needs = [d for d in step.depends_on if d in order] or [self.case.steps[0].id]
+        before_in = [p for p in self.case.steps if order[p.id] < order[step_id] and any(e.to == step_id for e in p.next)]
+        if {p.id for p in before_in} == set(needs):
+            return False
+        saved = {p.id: list(p.next) for p in self.case.steps}
+        measure = self._flow_measure()
+        for p in before_in:
+            if p.id not in needs:
+                rest = [e for e in p.next if e.to != step_id]
+                p.next = _rescaled(rest, 0.0) if len(rest) == 1 else rest
+        for need in needs:
+            giver = self.step(need)
+            if all(e.to != step_id for e in giver.next):
+                giver.next = [*giver.next, NextStep(to=step_id)]
+        if not self._no_path_longer(measure):
+            for p in self.case.steps:
+                p.next = saved[p.id]
+            return False
+        return True
+
+    def _flow_measure(self) -> tuple[float, dict[str, float | None], set[str]]:
+        """Lead time, the days of every deadline, and the steps reached: what a change of
+        the flow must not make worse."""
+        graph = CaseGraph(self.case)
+        deadlines = {}
+        for key, rule in self.case.rules.items():
+            if rule.deadline_days is not None and rule.from_step in graph.steps and rule.to_step in graph.steps:
+                path = graph.longest_path_between(rule.from_step, rule.to_step)
+                deadlines[key] = path.days if path is not None else None
+        return graph.longest_path.days, deadlines, self._reachable()
+
+    def _no_path_longer(self, before: tuple[float, dict[str, float | None], set[str]]) -> bool:
+        lead, deadlines, reached = self._flow_measure()
+        if lead > before[0] + 1e-9 or not before[2] <= reached:
+            return False
+        for key, days in before[1].items():
+            if days is not None and (deadlines.get(key) is None or deadlines[key] > days + 1e-9):
+                return False
         return True
 
     # --- the flow ----------------------------------------------------------------------------
@@ -334,6 +460,7 @@ class Editor:
         self._reroute_rules(step_id)
         order = self.order()
         gone = self.step(step_id)
+        self._reroute_dependencies(gone, order)
         forward = [e for e in gone.next if order[e.to] > order[step_id]]
         if len(forward) < len(gone.next) or any(
             order[p.id] >= order[step_id] for p in self.case.steps if p.id != step_id and any(e.to == step_id for e in p.next)
@@ -364,6 +491,21 @@ class Editor:
         if reason:
             self.say(reason, step=self.step_name(step_id))
         return True
+
+    def _reroute_dependencies(self, gone: Step, order: dict[str, int]) -> None:
+        """Steps that ``depends_on`` a step that goes depend on what it needed: its own
+        ``depends_on``, or else its predecessors in the flow (all listed earlier)."""
+        needed = gone.depends_on
+        if needed is None:
+            needed = [p.id for p in self.case.steps
+                      if order[p.id] < order[gone.id] and any(e.to == gone.id for e in p.next)]
+        for step in self.case.steps:
+            if not step.depends_on or gone.id not in step.depends_on:
+                continue
+            rerouted = []
+            for dep in step.depends_on:
+                rerouted += needed if dep == gone.id else [dep]
+            step.depends_on = [d for d in dict.fromkeys(rerouted) if d != gone.id and order[d] < order[step.id]]
 
     def move_deadlines(self, old: str, new: str) -> None:
         """Deadlines that start or end at step ``old`` start or end at ``new`` instead,
@@ -412,6 +554,7 @@ class Editor:
             self.say("deadline_dropped", rule=rule.name, step=self.step_name(step_id))
         rule.deadline_days = None
         rule.from_step = rule.to_step = None
+        rule.binds = "organisation"  # whose deadline it was: nothing left to bind
 
     def _reachable(self) -> set[str]:
         successors = {s.id: [e.to for e in s.next] for s in self.case.steps}
@@ -450,14 +593,17 @@ class Editor:
 
     def _idle(self, step: Step) -> str | None:
         """Why a step has no purpose left (a change key), or None."""
+        if step.id in self._kept:
+            return None
         if self.asked(step) or step.tells_story or step.uses or step.rule or step.kind is StepKind.DECISION:
             return None
         original = self.as_is.steps[step.id]
         if step.provides:
             # A trip to fetch papers nobody asks from the client any more.
-            fetched = [i for i in step.provides if i in self.as_is.askers]
-            if (original.client_minutes > 0 and len(fetched) == len(step.provides)
-                    and not any(self.askers(i) for i in fetched)):
+            provided = list(dict.fromkeys(self.fact(i) for i in step.provides))
+            fetched = [f for f in provided if f in self.as_is.fact_askers]
+            if (original.client_minutes > 0 and len(fetched) == len(provided)
+                    and not any(self.askers(f) for f in fetched)):
                 return "step_fetch_gone"
             return None
         if self._follow_up_delivery(step.id):
@@ -472,13 +618,13 @@ class Editor:
         or a signature has a purpose of its own, whatever data it carries.
         """
         original = self.as_is.steps[step_id]
-        asked = self.as_is.asked_by_step[step_id]
+        asked = self.as_is.fact_asked_by_step[step_id]
         if original.kind is not StepKind.DOCUMENT or original.tells_story or not asked:
             return False
         if any(ways != ("brings",) for ways in asked.values()):
             return False
         position = self.as_is.order[step_id]
-        return all(any(self.as_is.order[s] < position for s in self.as_is.askers[item]) for item in asked)
+        return all(any(self.as_is.order[s] < position for s in self.as_is.fact_askers[fact]) for fact in asked)
 
     # --- the result -------------------------------------------------------------------
 
