@@ -43,6 +43,7 @@ WAIT_DAYS = [0, 0, 2, 7, 13, 14, 30]
 DURATION_DAYS = [0, 0, 0, 1, 2.5]
 CHANCES = [None, 0.1, 0.35, 0.5]
 ELIGIBLE = [None, None, 1, 50, 300, 1000]
+OPEN_SOURCES = ("rijksregister", "rva", "mutualiteit")
 REPEATS = [None, None, None, 30, 90, 365]
 
 
@@ -81,8 +82,16 @@ def case_docs(draw, min_steps: int = 1, max_steps: int = 10, max_items: int = 7)
     # A set of items that several decisions use (double assessment), and one of
     # sourced items only (automatic granting).
     shared_uses = draw(subset)
-    sourced_uses = draw(st.lists(st.sampled_from(sourced), min_size=1, max_size=3, unique=True)) if sourced else []
-    steps = [_step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_uses) for i in range(n_steps)]
+    # Sourced items only: now and then all in sources the OCMW can consult (N01 local).
+    open_sourced = [i for i in sourced if data.get(data[i].get("proves", i), {}).get("source") in OPEN_SOURCES]
+    pool = open_sourced if open_sourced and draw(st.booleans()) else sourced
+    sourced_uses = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True)) if pool else []
+    # Overlapping but not the same (P04): the shared set with one item swapped or added.
+    overlap_uses = shared_uses[:-1] + [i for i in items if i not in shared_uses][:1] if len(shared_uses) >= 2 else shared_uses
+    uses_options = [shared_uses, shared_uses, sourced_uses, overlap_uses, []]
+    if sourced_uses and draw(st.integers(0, 4)) == 0:
+        uses_options = [sourced_uses]  # every decision on sourced data: automatic granting, finding the entitled
+    steps = [_step(draw, i, actor_keys, subset, forms, rule_keys, uses_options) for i in range(n_steps)]
     _flow(draw, steps)
     rules = _rules(draw, rule_keys, steps)
     info = {
@@ -118,8 +127,10 @@ def load_doc(doc: dict):
 
 def _actors(draw) -> dict:
     actors = {"client": {"name": "Cliënt", "level": "client"}}
+    # Now and then no local actor at all (C01 and others at the supralocal level only).
+    levels = [lv for lv in ACTOR_LEVELS if lv != "local"] if draw(st.integers(0, 7)) == 0 else ACTOR_LEVELS
     for k in range(draw(st.integers(1, 5))):
-        actor = {"name": f"Actor {k}", "level": draw(st.sampled_from(ACTOR_LEVELS))}
+        actor = {"name": f"Actor {k}", "level": draw(st.sampled_from(levels))}
         if draw(st.integers(0, 3)):
             actor["organisation"] = draw(st.sampled_from(ORGANISATIONS))
         if draw(st.integers(0, 7)) == 0:
@@ -128,7 +139,7 @@ def _actors(draw) -> dict:
     return actors
 
 
-def _step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_uses) -> dict:
+def _step(draw, i, actor_keys, subset, forms, rule_keys, uses_options) -> dict:
     kind = draw(st.sampled_from(KINDS))
     step = {
         "id": f"s{i}",
@@ -146,7 +157,7 @@ def _step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_us
         "provides": draw(subset),
     }
     if kind == "decision":
-        step["uses"] = draw(st.sampled_from([shared_uses, shared_uses, sourced_uses, []]))
+        step["uses"] = draw(st.sampled_from(uses_options))
     else:
         step["uses"] = draw(subset) if draw(st.integers(0, 3)) == 0 else []
     if forms and draw(st.booleans()):
