@@ -17,18 +17,17 @@ def detect(ctx: Context):
     if len(organisations) < ctx.settings.single_contact_organisations:
         return
     level = level_of(any(g.actor(s).level is ActorLevel.LOCAL for s in steps))
+    # Who appoints the case manager: the organisation that runs the procedure. When no
+    # local service meets the client, it is taken up with the government of the first
+    # public party the client meets (coordinating care between private parties only,
+    # such as a hospital and a ziekenfonds, is a Flemish matter).
+    home = ctx.organisation()
     if level is Level.LOCAL:
-        local = next(s for s in steps if g.actor(s).level is ActorLevel.LOCAL)
-        home = ctx.organisation() if ctx.organisation() in organisations else g.organisation(local)
         target = ctx.local_target("organisation", safe_name(home), home, owner=home)
     else:
-        outsider = next((s for s in steps if not g.actor_local(g.steps[s].actor)), None)
-        if outsider is not None:
-            target = ctx.supralocal_target("actor", g.steps[outsider].actor, g.actor(outsider).name, steps,
-                                           actors_only=True)
-        else:  # only private parties (care providers, a bank): coordinating care is a Flemish matter
-            first = organisations[0]
-            target = Target("organisation", safe_name(first), first, ctx.government_name("flemish"), "flemish")
+        public = any(not g.actor_local(g.steps[s].actor) for s in steps)
+        government = ctx.non_local_party(steps, actors_only=True)[0] if public else "flemish"
+        target = Target("organisation", safe_name(home), home, home, government)
     message, title, text = ctx.texts(
         "C01", level, n=len(organisations), organisations=ctx.t.join(organisations), contacts=len(steps),
         owner=target.owner,
