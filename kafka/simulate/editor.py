@@ -363,26 +363,57 @@ class Editor:
                                       organisation=home, case_manager=True)
         return key
 
-    def start_when_ready(self, step_id: str) -> bool:
-        """Let a step with ``depends_on`` start as soon as what it needs is done: its
-        forward edges in come from its dependencies (from the first step when it needs
-        nothing) instead of from the steps before it in the flow.
+    def start_when_ready(self, step_ids: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Let steps with ``depends_on`` start as soon as what they need is done: their
+        forward edges in come from their dependencies (from the first step when they
+        need nothing) instead of from the steps before them in the flow.
 
-        The change is kept only when it makes no path longer: the lead time and every
-        deadline's days do not grow, every step and every deadline's end stays
-        reachable. Returns whether the step now starts when ready.
+        All of them at once first: then every step waits for exactly its real
+        dependencies, and the lead time is theirs. When that makes a path longer
+        (the lead time or a deadline's days grow) or leaves a step or a deadline's
+        end unreached, one step at a time, each kept only when it makes no path
+        longer and every step still comes after the steps it ``depends_on``.
+        Returns the steps that now start when ready, and those that keep their place.
         """
+        order = self.order()
+        candidates = [s for s in step_ids if self._needs_rewiring(s, order)]
+        if not candidates:
+            return [], []
+        before = self._flow_measure()
+        saved = self._save_flow()
+        for step_id in candidates:
+            self._rewire(step_id, order)
+        if self._no_path_longer(before):
+            return candidates, []
+        self._restore_flow(saved)
+        started, kept = [], []
+        for step_id in candidates:
+            measure, saved, kept_deps = self._flow_measure(), self._save_flow(), self._dependencies_met()
+            self._rewire(step_id, order)
+            if self._no_path_longer(measure) and kept_deps <= self._dependencies_met():
+                started.append(step_id)
+            else:
+                self._restore_flow(saved)
+                kept.append(step_id)
+        return started, kept
+
+    def _needs(self, step_id: str) -> list[str]:
+        step = self.step(step_id)
+        order = self.order()
+        return [d for d in step.depends_on or () if d in order] or [self.case.steps[0].id]
+
+    def _forward_in(self, step_id: str, order: dict[str, int]) -> list[Step]:
+        return [p for p in self.case.steps if order[p.id] < order[step_id] and any(e.to == step_id for e in p.next)]
+
+    def _needs_rewiring(self, step_id: str, order: dict[str, int]) -> bool:
         step = self.step(step_id)
         if step is None or step.depends_on is None or self.case.steps[0].id == step_id:
             return False
-        order = self.order()
-        needs = [d for d in step.depends_on if d in order] or [self.case.steps[0].id]
-        before_in = [p for p in self.case.steps if order[p.id] < order[step_id] and any(e.to == step_id for e in p.next)]
-        if {p.id for p in before_in} == set(needs):
-            return False
-        saved = {p.id: list(p.next) for p in self.case.steps}
-        measure = self._flow_measure()
-        for p in before_in:
+        return {p.id for p in self._forward_in(step_id, order)} != set(self._needs(step_id))
+
+    def _rewire(self, step_id: str, order: dict[str, int]) -> None:
+        needs = self._needs(step_id)
+        for p in self._forward_in(step_id, order):
             if p.id not in needs:
                 rest = [e for e in p.next if e.to != step_id]
                 p.next = _rescaled(rest, 0.0) if len(rest) == 1 else rest
@@ -390,11 +421,26 @@ class Editor:
             giver = self.step(need)
             if all(e.to != step_id for e in giver.next):
                 giver.next = [*giver.next, NextStep(to=step_id)]
-        if not self._no_path_longer(measure):
-            for p in self.case.steps:
-                p.next = saved[p.id]
-            return False
-        return True
+
+    def _save_flow(self) -> dict[str, list[NextStep]]:
+        return {p.id: list(p.next) for p in self.case.steps}
+
+    def _restore_flow(self, saved: dict[str, list[NextStep]]) -> None:
+        for p in self.case.steps:
+            p.next = saved[p.id]
+
+    def _dependencies_met(self) -> set[tuple[str, str]]:
+        """(dependency, step) pairs where the step comes after its dependency in the loop-free flow."""
+        forward = {s.id: [] for s in self.case.steps}
+        order = self.order()
+        for s in self.case.steps:
+            forward[s.id] = [e.to for e in s.next if order[e.to] > order[s.id]]
+        met = set()
+        for step in self.case.steps:
+            for dep in step.depends_on or ():
+                if dep in forward and step.id in reachable(forward, dep):
+                    met.add((dep, step.id))
+        return met
 
     def _flow_measure(self) -> tuple[float, dict[str, float | None], set[str]]:
         """Lead time, the days of every deadline, and the steps reached: what a change of
