@@ -52,6 +52,20 @@ class Context:
     def item_names(self, items: Iterable[str]) -> str:
         return self.t.join([self.item_name(i) for i in items])
 
+    def fact_label(self, fact: str, step_ids: Iterable[str]) -> str:
+        """A fact's name, with the documents that prove it where these steps ask those
+        instead: 'Belastbaar inkomen (Aanslagbiljet)'. A version 1 item is just its name."""
+        asked = self.graph.asked_by_step
+        documents = dict.fromkeys(
+            item for s in step_ids for item in asked[s] if item != fact and self.graph.fact(item) == fact
+        )
+        name = self.item_name(fact)
+        return f"{name} ({self.item_names(documents)})" if documents else name
+
+    def fact_labels(self, facts: Iterable[str], step_ids: Iterable[str]) -> str:
+        step_ids = list(step_ids)
+        return self.t.join([self.fact_label(f, step_ids) for f in facts])
+
     def organisation(self) -> str:
         return self.case.case.organisation
 

@@ -32,7 +32,7 @@ def detect(ctx: Context):
         else:
             target = ctx.supralocal_target("data", fact, name, steps)
         message, title, text = ctx.texts(
-            "D04", level, item=name, given=ctx.step_names(given), carried=ctx.step_names(carried),
+            "D04", level, item=name, label=ctx.fact_label(fact, carried), given=ctx.step_names(given), carried=ctx.step_names(carried),
             from_orgs=ctx.t.join(from_orgs), to_orgs=ctx.t.join(to_orgs), owner=target.owner,
         )
         # The client no longer brings the paper; the staff still receive it (now directly).

@@ -18,7 +18,9 @@ def detect(ctx: Context):
         level = level_of(g.steps_local([step.id]))
         stable = [f for f in facts if g.is_stable(f)]
         sourced = [f for f in facts if not g.is_stable(f)]
-        sources = list(dict.fromkeys(g.source_of(f).name for f in sourced if g.source_of(f) is not None))
+        # What the OCMW can consult today, and what it needs access to first.
+        open_ = [f for f in sourced if g.source_of(f) is not None and g.source_of(f).local_access]
+        closed = [f for f in sourced if f not in open_]
         if level is Level.LOCAL:
             target = ctx.local_target("step", step.id, step.name, owner=g.organisation(step.id))
         else:
@@ -26,9 +28,13 @@ def detect(ctx: Context):
                                            sources=[g.source_key(f) for f in sourced])
         t = ctx.t
         message, title, text = ctx.texts(
-            "R01", level, step=step.name, every=ctx.days(step.repeats_every_days), items=ctx.item_names(facts),
+            "R01", level, step=step.name, every=ctx.days(step.repeats_every_days),
+            items=ctx.fact_labels(facts, [step.id]),
             stable=t("findings.R01.stable", items=ctx.item_names(stable)) if stable else "",
-            sourced=t("findings.R01.sourced", items=ctx.item_names(sourced), sources=t.join(sources)) if sourced else "",
+            sourced=(t("findings.R01.sourced", items=ctx.item_names(open_), sources=_source_names(g, t, open_))
+                     if open_ else "")
+                    + (" " + t("findings.R01.no_access", items=ctx.item_names(closed), sources=_source_names(g, t, closed))
+                       if closed else ""),
             owner=target.owner,
         )
         # Each time the step comes back: the client no longer brings these; the staff
@@ -46,6 +52,10 @@ def detect(ctx: Context):
             saving=ctx.step_saving(parts),
             facts={"every_days": step.repeats_every_days, "stable": stable, "sourced": sourced},
         )
+
+
+def _source_names(g, t, facts) -> str:
+    return t.join(list(dict.fromkeys(g.source_of(f).name for f in facts if g.source_of(f) is not None)))
 
 
 DETECTOR = Detector("R01", "periodic-reassessment", detect)
