@@ -408,7 +408,7 @@ def test_p01_and_p02_compare_facts():
     [p01] = codes(a, "P01")
     assert p01.steps == ("b", "c") and set(p01.data) == {"tax", "id_card"}
     [p02, _] = codes(a, "P02")
-    assert set(p02.data) == {"tax", "id_card"} and p02.facts["application_steps"] == ["a"]
+    assert set(p02.data) == {"tax", "id_card"} and p02.facts.application_steps == ("a",)
 
 
 def test_a_version_1_file_has_no_new_findings_without_the_new_keys():

@@ -1,11 +1,34 @@
 """C01 no single point of contact: nobody guides the client through the whole
 procedure (no actor is a ``case_manager``), while the client's steps involve
-3 or more organisations (configurable) (case-format.md 1.1)."""
+3 or more organisations (configurable) (case-format.md 1.1).
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Level, Severity, Target
+The to-be: one trajectbegeleider for the whole path.
+
+The local actor of the organisation that runs the procedure whom the client
+meets most becomes the case manager (``case_manager: true``); when no local
+actor meets the client, a trajectbegeleider of that organisation is added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity, Target
 from kafka.model import ActorLevel
 from kafka.output import safe_name
+from kafka.settings import threshold
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What C01 found."""
+
+    organisations: tuple[str, ...]  # met in client steps, no case manager among them
 
 
 def detect(ctx: Context):
@@ -38,8 +61,24 @@ def detect(ctx: Context):
         level=level, steps=steps, message=message,
         proposal_title=title, proposal_text=text, target=target,
         saving=ctx.saving(),
-        facts={"organisations": organisations},
+        facts=Facts(tuple(organisations)),
     )
 
 
-DETECTOR = Detector("C01", "no-single-point-of-contact", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    if any(actor.case_manager for actor in ed.case.actors.values()):
+        return
+    candidates = [ed.as_is.steps[s].actor for s in finding.steps]
+    key = ed.appoint_case_manager(candidates)
+    ed.say("case_manager", actor=ed.case.actors[key].name)
+
+
+DETECTOR = Detector(
+    "C01", "no-single-point-of-contact", detect,
+    facts=Facts,
+    settings=(threshold("single_contact_organisations", 3,
+                        "C01: client steps at this many organisations or more, and no case manager", 2),),
+    effect=Effect("trajectbegeleider", Phase.CONTACTS, apply),
+)

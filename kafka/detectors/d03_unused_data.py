@@ -3,10 +3,27 @@
 
 Only when at least one step declares ``uses``: without any, the case does not
 say what the decisions rely on.
+
+The to-be: drop the item nobody uses, at every step and on every form.
 """
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What D03 found about one item."""
+
+    forms: tuple[str, ...]  # the names of the forms that ask it
 
 
 def detect(ctx: Context):
@@ -32,6 +49,7 @@ def detect(ctx: Context):
             level=level, steps=steps, data=[fact], message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.step_saving(ctx.asking_parts(fact, steps)),
+            facts=Facts(tuple(dict.fromkeys(forms))),
         )
 
 
@@ -39,4 +57,17 @@ def _on_form(g, step_id: str, fact: str) -> bool:
     return bool({"field", "attachment"} & set(g.fact_asked_by_step[step_id].get(fact, ())))
 
 
-DETECTOR = Detector("D03", "unused-data", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    item = finding.data[0]
+    done = ed.stop_asking(ed.askers(item), item)
+    if done:
+        ed.say("dropped_unused", item=ed.item_name(item), steps=ed.step_names(done))
+
+
+DETECTOR = Detector(
+    "D03", "unused-data", detect,
+    facts=Facts,
+    effect=Effect("drop-unused", Phase.ASKED, apply),
+)

@@ -2,13 +2,36 @@
 of the same facts (2 or more, configurable, or all the facts one of them
 uses). Such pairs are joined into groups; one finding per group, except a
 group whose decisions all use exactly the same facts (that is P01)
-(case-format.md 1.1)."""
+(case-format.md 1.1).
+
+The to-be: one assessment that the other agencies reuse.
+
+The first decision of the group (in file order) assesses; each later one
+takes over the facts an earlier one already assessed: it no longer uses
+them itself and loses that share of its minutes (the decision itself stays).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Level, Severity
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
 from kafka.model import StepKind
+from kafka.settings import threshold
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What P04 found about one group of decisions."""
+
+    organisations: tuple[str, ...]
 
 
 def detect(ctx: Context):
@@ -45,7 +68,7 @@ def detect(ctx: Context):
             level=level, steps=steps, data=shared, message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.step_saving(reuse_parts(ctx, steps, facts)),
-            facts={"organisations": organisations},
+            facts=Facts(tuple(organisations)),
         )
 
 
@@ -69,4 +92,26 @@ def reuse_parts(ctx: Context, steps: list[str], facts: dict[str, set[str]]) -> l
     return parts
 
 
-DETECTOR = Detector("P04", "overlapping-assessments", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    decisions = [s for s in finding.steps if ed.has_step(s)]
+    if len(decisions) < 2:
+        return
+    assessed = set(ed.as_is.facts_used(decisions[0]))
+    for step_id in decisions[1:]:
+        own = set(ed.as_is.facts_used(step_id))
+        taken = ed.reuse_assessment(step_id, assessed)
+        if taken:
+            ed.say("assessment_reused", step=ed.step_name(step_id), first=ed.step_name(decisions[0]),
+                   items=ed.t.join([ed.item_name(f) for f in taken]))
+        assessed |= own
+
+
+DETECTOR = Detector(
+    "P04", "overlapping-assessments", detect,
+    facts=Facts,
+    settings=(threshold("overlapping_assessment_facts", 2,
+                        "P04: decisions of two organisations that share this many facts (or all the facts one uses)", 1),),
+    effect=Effect("shared-assessment", Phase.FLOW, apply),
+)

@@ -1,9 +1,31 @@
 """R01 periodic re-assessment: a step that comes back (``repeats_every_days``)
 asks the client again for facts that never change (``stable``) or that an
-authentic source holds. One finding per step (case-format.md 1.1)."""
+authentic source holds. One finding per step (case-format.md 1.1).
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Level, Severity
+The to-be: a renewal asks only what can change. What never changes
+(``stable``) is taken from the file; what an authentic source holds is
+consulted there. The renewal itself stays for what can change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What R01 found about one recurring step."""
+
+    every_days: int
+    stable: tuple[str, ...]  # facts asked again that never change
+    sourced: tuple[str, ...]  # facts asked again that a source holds
 
 
 def detect(ctx: Context):
@@ -50,7 +72,7 @@ def detect(ctx: Context):
             level=level, steps=[step.id], data=facts, message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.step_saving(parts),
-            facts={"every_days": step.repeats_every_days, "stable": stable, "sourced": sourced},
+            facts=Facts(step.repeats_every_days, tuple(stable), tuple(sourced)),
         )
 
 
@@ -58,4 +80,27 @@ def _source_names(g, t, facts) -> str:
     return t.join(list(dict.fromkeys(g.source_of(f).name for f in facts if g.source_of(f) is not None)))
 
 
-DETECTOR = Detector("R01", "periodic-reassessment", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    """A renewal asks only what can change: what never changes comes from the file,
+    what a source holds is consulted there (the staff keep ``consult_staff_minutes``)."""
+    step_id = finding.steps[0]
+    if not ed.has_step(step_id):
+        return
+    for fact in finding.facts.stable:
+        if ed.stop_asking([step_id], fact):
+            ed.say("renewal_from_file", item=ed.item_name(fact), step=ed.step_name(step_id))
+    for fact in finding.facts.sourced:
+        source = ed.as_is.source_of(fact)
+        if ed.stop_asking([step_id], fact, consult_staff_minutes=ed.settings.consult_staff_minutes):
+            ed.say("renewal_from_source", item=ed.item_name(fact), step=ed.step_name(step_id),
+                   source=source.name if source else "-")
+
+
+DETECTOR = Detector(
+    "R01", "periodic-reassessment", detect,
+    facts=Facts,
+    # Before the questions: a renewal says itself what it no longer asks.
+    effect=Effect("ask-what-changes", Phase.HANDOVER, apply),
+)

@@ -117,6 +117,10 @@ class Editor:
     def step_names(self, step_ids) -> str:
         return self.t.join([self.step_name(s) for s in step_ids])
 
+    def days(self, value: float) -> str:
+        """A number of days as the change log writes it: 7, 2.5."""
+        return days_text(value)
+
     def asked(self, step: Step) -> dict[str, set[str]]:
         """item -> how it is asked from the client at this step now (asks, field, attachment, brings)."""
         ways: dict[str, set[str]] = {}
