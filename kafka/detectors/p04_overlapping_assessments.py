@@ -38,11 +38,17 @@ def detect(ctx: Context):
     g = ctx.graph
     decisions = [s.id for s in ctx.case.steps if s.kind is StepKind.DECISION and s.uses]
     facts = {s: set(g.facts_used(s)) for s in decisions}
+    org = {s: g.organisation(s) for s in decisions}
+    # Only decisions that share a fact can overlap: compare those pairs, not all of them.
+    by_fact: dict[str, list[str]] = {}
+    for s in decisions:
+        for f in facts[s]:
+            by_fact.setdefault(f, []).append(s)
+    pairs = {(a, b) for users in by_fact.values() for i, a in enumerate(users) for b in users[i + 1:]}
     overlap = nx.Graph()
-    for i, a in enumerate(decisions):
-        for b in decisions[i + 1:]:
-            if g.organisation(a) != g.organisation(b) and _overlap(facts[a], facts[b], ctx.settings):
-                overlap.add_edge(a, b)
+    for a, b in sorted(pairs, key=lambda p: (g.order[p[0]], g.order[p[1]])):
+        if org[a] != org[b] and _overlap(facts[a], facts[b], ctx.settings):
+            overlap.add_edge(a, b)
     for component in nx.connected_components(overlap):
         steps = sorted(component, key=g.order.__getitem__)
         if len({frozenset(facts[s]) for s in steps}) == 1:
