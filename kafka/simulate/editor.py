@@ -111,11 +111,21 @@ class Editor:
     def has_step(self, step_id: str) -> bool:
         return self.step(step_id) is not None
 
+    # The change log's words: every name from the case in quotes, long lists shortened
+    # (kafka.i18n.Translator.names), so no sentence has to agree with a name.
+
+    def q(self, name: str) -> str:
+        return self.t.quote(name)
+
     def step_name(self, step_id: str) -> str:
-        return self.as_is.steps[step_id].name
+        """A step's name, quoted for the change log."""
+        return self.q(self.as_is.steps[step_id].name)
 
     def step_names(self, step_ids) -> str:
-        return self.t.join([self.step_name(s) for s in step_ids])
+        return self.t.names([self.as_is.steps[s].name for s in step_ids], "steps")
+
+    def names(self, names, noun: str | None = None) -> str:
+        return self.t.names(list(names), noun)
 
     def days(self, value: float) -> str:
         """A number of days as the change log writes it: 7, 2.5."""
@@ -149,7 +159,11 @@ class Editor:
         return [s.id for s in self.case.steps if fact in self.asked_facts(s)]
 
     def item_name(self, item: str) -> str:
-        return self.case.data[item].name
+        """An item's name, quoted for the change log."""
+        return self.q(self.case.data[item].name)
+
+    def item_names(self, items) -> str:
+        return self.t.names([self.case.data[i].name for i in items], "items")
 
     def forms_from(self, form_key: str) -> list[str]:
         """A form and the copies split off it, as far as they still exist."""
@@ -570,7 +584,7 @@ class Editor:
             if start is None or end is None or graph.longest_path_between(start, end) is None:
                 continue  # left to the rerouting when the step goes
             rule.from_step, rule.to_step = start, end
-            self.say("deadline_from" if start == new else "deadline_to", rule=rule.name, step=self.step_name(new))
+            self.say("deadline_from" if start == new else "deadline_to", rule=self.q(rule.name), step=self.step_name(new))
 
     def _reroute_rules(self, step_id: str) -> None:
         graph = None
@@ -592,16 +606,16 @@ class Editor:
             elif rule.to_step == step_id:
                 rule.to_step = new
                 if rule.deadline_days is not None:
-                    self.say("deadline_to", rule=rule.name, step=self.step_name(new))
+                    self.say("deadline_to", rule=self.q(rule.name), step=self.step_name(new))
             else:
                 rule.from_step = new
                 if rule.deadline_days is not None:
-                    self.say("deadline_from", rule=rule.name, step=self.step_name(new))
+                    self.say("deadline_from", rule=self.q(rule.name), step=self.step_name(new))
 
     def _drop_deadline(self, rule_key: str, step_id: str) -> None:
         rule = self.case.rules[rule_key]
         if rule.deadline_days is not None:
-            self.say("deadline_dropped", rule=rule.name, step=self.step_name(step_id))
+            self.say("deadline_dropped", rule=self.q(rule.name), step=self.step_name(step_id))
         rule.deadline_days = None
         rule.from_step = rule.to_step = None
         rule.binds = "organisation"  # whose deadline it was: nothing left to bind

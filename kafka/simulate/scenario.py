@@ -126,8 +126,11 @@ def simulate(
     applied = []
     for detector in effect_order():
         for finding in (f for f in chosen if f.code == detector.code):
-            detector.effect.apply(editor, finding)
-            editor.tidy()
+            # A proposal that gives way to another one about the same item (one action
+            # per item, kafka.detectors.settle) changes nothing itself.
+            if not finding.proposal.defers_to:
+                detector.effect.apply(editor, finding)
+                editor.tidy()
             applied.append(AppliedProposal(
                 finding.code, finding.title, finding.proposal.title, finding.level,
                 finding.steps, finding.data, tuple(editor.take_log()),
