@@ -33,7 +33,7 @@ def test_text_shows_as_is_and_to_be_side_by_side():
     assert "Huidig verloop" in out and "Gewenst verloop" in out
     assert "Doorlooptijd (dagen)" in out and "Toegepaste voorstellen" in out
     assert "Per jaar (420 dossiers)" in out
-    assert "valt weg" in out  # a believable change: a trip or a visit that goes
+    assert "Valt weg" in out  # a believable change: a trip or a visit that goes
 
 
 def test_text_in_english():
