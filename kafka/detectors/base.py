@@ -326,16 +326,23 @@ class Context:
         matches for sure, the government level alone ("de federale overheid").
         """
         government, names, source = self.non_local_party(step_ids, sources, actors_only)
-        return self.administration_target(kind, id, name, find_administration(government, *names, source=source))
+        admin = find_administration(government, *names, source=source)
+        return self.administration_target(kind, id, name, admin, government)
 
     def source_target(self, kind: str, id: str, name: str, source_key: str) -> Target:
         """The target of opening up an authentic source: the administration that owns it."""
         source = self.graph.sources[source_key]
         government = source.level.value if source.level is not GovernmentLevel.LOCAL else "flemish"
-        return self.administration_target(kind, id, name, find_administration(government, source.name, source=source_key))
+        admin = find_administration(government, source.name, source=source_key)
+        return self.administration_target(kind, id, name, admin, government)
 
-    def administration_target(self, kind: str, id: str, name: str, admin: Administration) -> Target:
-        return Target(kind, id, name, self.addressee(admin), admin.government, admin.key)
+    def administration_target(
+        self, kind: str, id: str, name: str, admin: Administration, government: str | None = None
+    ) -> Target:
+        """A target addressed to ``admin``. Its ``government`` stays the level the case gives
+        (the aggregate's keys and the status register of earlier years are built on it),
+        even where the administration belongs to another level: the owner's words say that."""
+        return Target(kind, id, name, self.addressee(admin), government or admin.government, admin.key)
 
     def addressee(self, admin: Administration) -> str:
         """'POD Maatschappelijke Integratie (POD MI, federaal)', 'VDAB (Vlaams)'; the level

@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.administrations import find_administration
+from kafka.detectors.base import Context, Decider, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.model import GovernmentLevel
 from kafka.graph import CaseGraph
 
 if TYPE_CHECKING:
@@ -43,6 +45,14 @@ def detect(ctx: Context):
             continue
         level = level_of(g.steps_actors_local(path.steps))
         decider = ctx.decider(level, "rule", key, rule.name, path.steps, actors_only=True)
+        if level is Level.SUPRALOCAL and rule.level is not GovernmentLevel.LOCAL:
+            # The deadline belongs to whoever owns its rule (an OCMW-wet deadline to the POD MI),
+            # whichever outside service on the path made it late.
+            government, names, _ = ctx.non_local_party(path.steps, actors_only=True)
+            admin = find_administration(rule.level.value, rule.ref, rule.name, *names)
+            target = ctx.administration_target("rule", key, rule.name, admin, government)
+            decider = Decider(target, "supralocal", target.owner)
+        outside = [g.actor(s).name for s in path.steps if not g.actor_local(g.steps[s].actor)]
         over = path.days - rule.deadline_days
         waits = sorted(path.steps, key=lambda s: -g.steps[s].wait_days)
         longest_waits = [s for s in waits[:2] if g.steps[s].wait_days > 0]
@@ -58,6 +68,7 @@ def detect(ctx: Context):
             rule=ctx.q(rule.name), deadline=ctx.days(rule.deadline_days), days=ctx.days(path.days),
             over=ctx.days(over), start=ctx.step_q(rule.from_step), end=ctx.step_q(rule.to_step),
             waits=wait_text or "-", who=decider.who, home=ctx.q(ctx.organisation()), decides=ctx.decides(decider),
+            outside=ctx.t.names(list(dict.fromkeys(outside)), "actors"),
         )
         target = decider.target
         yield ctx.finding(

@@ -52,6 +52,7 @@ from enum import StrEnum
 from typing import Iterable, Sequence
 
 from kafka.analysis import Analysis
+from kafka.detectors.base import Action
 from kafka.detectors import d01_repeated_question, d02_authentic_source, d03_unused_data, p03_heavy_form
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
@@ -440,7 +441,10 @@ def _verdict(
     if not form_steps:
         return UseVerdict(case_id, Verdict.KEEP, t("forms.reason.not_filled_in"), ())
     d03 = found.get(d03_unused_data.Facts)
-    if d03 is not None:
+    # Only an item nobody uses that may go: never one that identifies the client, nor a
+    # sensitive one (asked only when needed). One a source also holds goes from the form
+    # all the same: the analysis takes it from the source only when it is needed.
+    if d03 is not None and d03.facts.action is Action.DROP:
         return UseVerdict(case_id, Verdict.DROP, t("forms.reason.drop"), (d03.code,))
     d02 = found.get(d02_authentic_source.Facts)
     source = g.source_of(item)
