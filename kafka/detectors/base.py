@@ -142,9 +142,10 @@ class Context:
     def step_name(self, step_id: str) -> str:
         return self.graph.steps[step_id].name
 
-    def step_names(self, step_ids: Iterable[str]) -> str:
-        """'«A», «B» en «C»', or '12 stappen, o.a. «A», «B» en «C»'."""
-        return self.t.names([self.step_name(s) for s in step_ids], "steps")
+    def step_names(self, step_ids: Iterable[str], counted: bool = False) -> str:
+        """'«A», «B» en «C»', or '12 stappen, o.a. «A», «B» en «C»'; ``counted`` when the
+        sentence gives the count already: '«A», «B», «C» en 9 andere'."""
+        return self.t.names([self.step_name(s) for s in step_ids], None if counted else "steps")
 
     def step_q(self, step_id: str) -> str:
         return self.q(self.step_name(step_id))
@@ -152,14 +153,14 @@ class Context:
     def item_name(self, item: str) -> str:
         return self.case.data[item].name
 
-    def item_names(self, items: Iterable[str]) -> str:
-        return self.t.names([self.item_name(i) for i in items], "items")
+    def item_names(self, items: Iterable[str], counted: bool = False) -> str:
+        return self.t.names([self.item_name(i) for i in items], None if counted else "items")
 
     def item_q(self, item: str) -> str:
         return self.q(self.item_name(item))
 
-    def org_names(self, organisations: Iterable[str]) -> str:
-        return self.t.names(list(organisations), "organisations")
+    def org_names(self, organisations: Iterable[str], counted: bool = False) -> str:
+        return self.t.names(list(organisations), None if counted else "organisations")
 
     def fact_label(self, fact: str, step_ids: Iterable[str]) -> str:
         """A fact's name in quotes, with the documents that prove it where these steps ask

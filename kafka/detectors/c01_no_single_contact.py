@@ -57,7 +57,7 @@ def detect(ctx: Context):
         target = ctx.administration_target("organisation", safe_name(home), home, administrations()[WELFARE])
         who = target.owner
     message, title, text = ctx.texts(
-        "C01", level, n=len(organisations), organisations=ctx.org_names(organisations), contacts=len(steps),
+        "C01", level, n=len(organisations), organisations=ctx.org_names(organisations, counted=True), contacts=len(steps),
         who=who, home=ctx.q(home),
     )
     yield ctx.finding(

@@ -39,7 +39,7 @@ def detect(ctx: Context):
         consent = ctx.t("findings.D01.consent") if g.is_sensitive(fact) else ""
         message, title, text = ctx.texts(
             "D01", level, variant=decider.variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
-            n=len(steps), steps=ctx.step_names(steps), first=ctx.step_q(steps[0]), others=ctx.step_names(steps[1:]),
+            n=len(steps), steps=ctx.step_names(steps, counted=True), first=ctx.step_q(steps[0]), others=ctx.step_names(steps[1:]),
             who=decider.who, consent=consent, decides=ctx.decides(decider),
         )
         yield ctx.finding(

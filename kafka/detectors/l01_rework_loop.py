@@ -43,7 +43,7 @@ def detect(ctx: Context):
         extra = loop_expected_extra(g, group, ctx.settings)
         reason = ctx.t("findings.L01.reason", reasons=ctx.t.names(reasons)) if reasons else ""
         message, title, text = ctx.texts(
-            "L01", level, count=len(group), variant=decider.variant, steps=ctx.step_names(group),
+            "L01", level, count=len(group), variant=decider.variant, steps=ctx.step_names(group, counted=True),
             entry=ctx.step_q(entry), reason=reason, days=ctx.days(extra["days"]), who=decider.who,
             home=ctx.q(ctx.organisation()), decides=ctx.decides(decider),
         )

@@ -41,8 +41,8 @@ def detect(ctx: Context):
         keep, drop = steps[0], steps[1:]
         decider = ctx.decider(level, "step", drop[0], ctx.step_name(drop[0]), steps)
         message, title, text = ctx.texts(
-            "P01", level, variant=decider.variant, n=len(steps), steps=ctx.step_names(steps),
-            items=ctx.item_names(data), keep=ctx.step_q(keep), drop=ctx.step_names(drop), who=decider.who,
+            "P01", level, variant=decider.variant, n=len(steps), steps=ctx.step_names(steps, counted=True),
+            items=ctx.item_names(data, counted=True), keep=ctx.step_q(keep), drop=ctx.step_names(drop), who=decider.who,
             decides=ctx.decides(decider),
         )
         target = decider.target

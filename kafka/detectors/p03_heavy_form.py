@@ -44,7 +44,7 @@ def detect(ctx: Context):
         parts = [Part(step, g.fact(item), *_item_cost(ctx, step, item)) for step in steps for item in removable]
         t = ctx.t
         if removable:
-            parts_text = t.n("findings.P03.removable", len(removable), items=ctx.item_names(removable))
+            parts_text = t.n("findings.P03.removable", len(removable), items=ctx.item_names(removable, counted=True))
         else:
             parts_text = t("findings.P03.none_removable")
         message, title, text = ctx.texts(

@@ -62,7 +62,7 @@ def detect(ctx: Context):
         decider = ctx.decider(level, "step", reusers[0], ctx.step_name(reusers[0]), steps, organisations=organisations)
         target = decider.target
         message, title, text = ctx.texts(
-            "P04", level, variant=decider.variant, n=len(organisations), organisations=ctx.org_names(organisations),
+            "P04", level, variant=decider.variant, n=len(organisations), organisations=ctx.org_names(organisations, counted=True),
             items=ctx.item_names(shared), steps=ctx.step_names(steps), first=ctx.step_q(steps[0]),
             others=ctx.step_names(reusers), who=decider.who, decides=ctx.decides(decider),
         )

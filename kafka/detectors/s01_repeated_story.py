@@ -35,7 +35,7 @@ def detect(ctx: Context):
     n = len(steps)
     set_ = ctx.settings
     message, title, text = ctx.texts(
-        "S01", level, variant=decider.variant, n=n, steps=ctx.step_names(steps), first=ctx.step_q(steps[0]),
+        "S01", level, variant=decider.variant, n=n, steps=ctx.step_names(steps, counted=True), first=ctx.step_q(steps[0]),
         who=decider.who, decides=ctx.decides(decider),
     )
     yield ctx.finding(

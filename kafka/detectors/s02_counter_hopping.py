@@ -53,7 +53,7 @@ def detect(ctx: Context):
     home, remote, stay = sort_visits(g, steps)
     t = ctx.t
     message, title, text = ctx.texts(
-        "S02", level, variant=decider.variant, n=len(organisations), organisations=ctx.org_names(organisations),
+        "S02", level, variant=decider.variant, n=len(organisations), organisations=ctx.org_names(organisations, counted=True),
         visits=len(steps), who=decider.who, home=ctx.q(home), decides=ctx.decides(decider),
         remote=t("findings.S02.remote", steps=ctx.step_names(remote)) if remote else "",
         stay=t("findings.S02.stay", steps=ctx.step_names(stay)) if stay else "",

@@ -127,29 +127,42 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
     rank = {d.code: (d.effect.phase if d.effect is not None else 99, i) for i, d in enumerate(detectors)}
     planned = [i for i, f in enumerate(findings) if f.plan is not None and not f.proposal.defers_to]
     planned.sort(key=lambda i: (findings[i].level is not Level.LOCAL, *rank.get(findings[i].code, (99, 99)), i))
-    claimed: set[tuple[str, str]] = set()
+    claimed: dict[tuple[str, str], int] = {}  # (step, what) -> the finding that takes it away
     taken: dict[str, tuple[float, float]] = {}  # step -> client, staff minutes claimed there
-    whole: set[str] = set()  # steps a proposal takes away as a whole
+    whole: dict[str, int] = {}  # steps a proposal takes away as a whole -> that proposal
     result = list(findings)
     for i in planned:
         f = findings[i]
-        parts = []
+        parts, others = [], []
         for part in f.plan.parts:
-            if part.step in whole or (part.step, part.what) in claimed:
+            owner = whole.get(part.step, claimed.get((part.step, part.what)))
+            if owner is not None:
+                others.append(owner)
                 continue
             if part.what == WHOLE_STEP:
                 client, staff = taken.get(part.step, (0.0, 0.0))
+                others += [j for (step, _), j in claimed.items() if step == part.step]
                 part = Part(part.step, part.what, max(0.0, part.client - client), max(0.0, part.staff - staff))
-                whole.add(part.step)
+                whole[part.step] = i
             else:
-                claimed.add((part.step, part.what))
+                claimed[(part.step, part.what)] = i
                 client, staff = taken.get(part.step, (0.0, 0.0))
                 taken[part.step] = (client + part.client, staff + part.staff)
             parts.append(part)
-        if len(parts) != len(f.plan.parts) or any(p not in f.plan.parts for p in parts):
-            plan = Plan(tuple(parts), f.plan.lead_days, f.plan.staff_kept)
-            old = f.proposal
-            proposal = Proposal(old.title, old.text, old.level, old.target, ctx.plan_saving(plan), old.defers_to)
-            result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal,
-                                f.facts, plan)
+        if not others:
+            continue
+        others = list(dict.fromkeys(others))
+        item_claimants = [j for j in others if isinstance(findings[j].facts, ItemFacts)]
+        if not parts and isinstance(f.facts, ItemFacts) and item_claimants:
+            # Everything it would take away, another proposal about the item takes away first.
+            result[i] = _deferred(ctx, f, findings[item_claimants[0]])
+            continue
+        plan = Plan(tuple(parts), f.plan.lead_days, f.plan.staff_kept)
+        key = "findings.counted_elsewhere" + ("" if parts else "_all")
+        note = ctx.t(key, findings=ctx.t.join(
+            list(dict.fromkeys(findings[j].title for j in others))))
+        old = f.proposal
+        proposal = Proposal(old.title, f"{old.text} {note}", old.level, old.target, ctx.plan_saving(plan),
+                            old.defers_to)
+        result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal, f.facts, plan)
     return result
