@@ -144,6 +144,10 @@ class Timeline:
     plot_width: float
     row_height: float
     top: float
+    # The sentence above it. Without any duration_days the case tells only how long the
+    # client waited, not how long anyone worked on the file: it says so, not "0 days worked".
+    intro: str = ""
+    work_recorded: bool = True
 
 
 @dataclass(frozen=True)
@@ -441,7 +445,10 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     m = analysis.metrics
     figures = []
     deadline = main_deadline(analysis)
-    lead_note = t("report.figures.lead_time_wait", share=t.number(_share(m.waiting_days, m.lead_time_days) * 100))
+    if work_recorded(analysis):
+        lead_note = t("report.figures.lead_time_wait", share=t.number(_share(m.waiting_days, m.lead_time_days) * 100))
+    else:
+        lead_note = t("report.figures.lead_time_waits_only")
     alert, meter = False, None
     if deadline:
         _, rule, days = deadline
@@ -605,12 +612,26 @@ def _timeline(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> Ti
             from_step=refs[rule.from_step], to_step=refs[rule.to_step],
         ))
     height = TIMELINE_TOP + len(rows) * TIMELINE_ROW + 12
+    recorded = work_recorded(analysis)
+    days = lambda n: t.n("common.days", n)  # noqa: E731
+    m = analysis.metrics
+    if recorded:
+        intro = t("report.timeline.intro", days=days(total), wait=days(m.waiting_days), work=days(m.touch_days))
+    else:
+        intro = t("report.timeline.intro_waits_only", days=days(total))
     return Timeline(
         rows=rows, total_days=total, waiting_days=analysis.metrics.waiting_days,
         working_days=analysis.metrics.touch_days, deadlines=deadlines, ticks=_ticks(t, total, scale),
         width=TIMELINE_WIDTH, height=height, label_width=TIMELINE_LABEL, plot_width=plot,
-        row_height=TIMELINE_ROW, top=TIMELINE_TOP,
+        row_height=TIMELINE_ROW, top=TIMELINE_TOP, intro=intro, work_recorded=recorded,
     )
+
+
+def work_recorded(analysis: Analysis) -> bool:
+    """Whether the case tells how long the steps on the longest path take (``duration_days``):
+    without, its lead time is all waiting as told, and the working time was not recorded
+    (the report says so, never "0 days worked")."""
+    return analysis.metrics.touch_days > 0
 
 
 def _ticks(t: Translator, total: float, scale: float) -> list[tuple[float, str]]:
