@@ -10,6 +10,11 @@ The table ``events`` has one row per event::
     org       VARCHAR    organisation or department, or NULL
     seq       BIGINT     the event's position in the file: breaks ties between equal times
     a0, a1... VARCHAR    the columns the mapping keeps
+    pos       BIGINT     its place in the case (1 = first): cases are ordered by ts, then seq
+    prev_activity, prev_org   of the case's previous event (NULL for the first)
+    wait_s    DOUBLE     seconds from the previous event's end to this one's start (its end
+                         without start times), never below 0; NULL for the first event
+    work_s    DOUBLE     seconds from start to end, or NULL
 
 Before it is built, the raw rows are checked, and a bad log stops with a
 message that names the column, the line and the value: an event without a
@@ -109,26 +114,16 @@ def load_events(con: duckdb.DuckDBPyConnection, source: LogSource, mapping: Mapp
     _pseudonym_map(con, "case", "case_raw", key)
     if cols.resource:
         _pseudonym_map(con, "resource", "resource_raw", key)
-    kept = "".join(f", s.a{i}" for i in range(len(mapping.keep)))
-    local = (lambda column: f"timezone({sql_string(mapping.timezone)}, {column})::TIMESTAMP") if mapping.timezone \
-        else (lambda column: column)
-    con.execute(f"""
-        CREATE TEMP TABLE events AS
-        SELECT pc.pseudonym AS case_id, s.activity, {local('s.ts')} AS ts, {local('s.start_ts')} AS start_ts,
-               {'pr.pseudonym' if cols.resource else 'NULL::VARCHAR'} AS resource, s.org, s.{pos} AS seq{kept}
-        FROM staged s
-        JOIN kafka_case_map pc ON pc.value = s.case_raw
-        {"LEFT JOIN kafka_resource_map pr ON pr.value = s.resource_raw" if cols.resource else ''}
-    """)
+    cases = con.execute("SELECT count(*) FROM kafka_case_map").fetchall()[0][0]
+    _build_events(con, mapping, pos)
     # The staged rows (with the real case ids and resources) go as soon as the events exist.
     for table in ("staged", "raw", "kafka_case_map", "kafka_resource_map"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    stats = con.execute("""
-        SELECT count(*), count(DISTINCT case_id), count(DISTINCT activity), min(coalesce(start_ts, ts)), max(ts),
+    events, activities, first, last, starts, resources, orgs = con.execute("""
+        SELECT count(*), count(DISTINCT activity), min(coalesce(start_ts, ts)), max(ts),
                count(start_ts), count(resource), count(org)
         FROM events
     """).fetchall()[0]
-    events, cases, activities, first, last, starts, resources, orgs = stats
     dropped = tuple(c for c in raw.found if c not in set(mapping.columns_wanted()))
     return EventLog(
         con=con, source=source, mapping=mapping, events=events, cases=cases, activities=activities,
@@ -136,6 +131,35 @@ def load_events(con: duckdb.DuckDBPyConnection, source: LogSource, mapping: Mapp
         kept=mapping.keep, dropped=dropped, timestamp_format=fmt, zoned=zoned,
         key_fingerprint=key.fingerprint, notes=raw.notes,
     )
+
+
+def _build_events(con, mapping: Mapping, pos: str) -> None:
+    """The table ``events``: pseudonyms instead of ids, each case's events in order with what came
+    before each (one pass: the window is computed as the table is made)."""
+    cols = mapping.columns
+    kept = "".join(f", s.a{i}" for i in range(len(mapping.keep)))
+
+    def local(column: str) -> str:  # times without an offset, read in the mapping's zone, to UTC
+        return f"timezone({sql_string(mapping.timezone)}, {column})::TIMESTAMP" if mapping.timezone else column
+
+    con.execute(f"""
+        CREATE TEMP TABLE events AS
+        SELECT case_id, activity, ts, start_ts, resource, org, seq{''.join(f', a{i}' for i in range(len(mapping.keep)))},
+               row_number() OVER w AS pos,
+               lag(activity) OVER w AS prev_activity,
+               lag(org) OVER w AS prev_org,
+               CASE WHEN lag(ts) OVER w IS NOT NULL
+                    THEN greatest(epoch(coalesce(start_ts, ts)) - epoch(lag(ts) OVER w), 0) END AS wait_s,
+               epoch(ts) - epoch(start_ts) AS work_s
+        FROM (
+            SELECT pc.pseudonym AS case_id, s.activity, {local('s.ts')} AS ts, {local('s.start_ts')} AS start_ts,
+                   {'pr.pseudonym' if cols.resource else 'NULL::VARCHAR'} AS resource, s.org, s.{pos} AS seq{kept}
+            FROM staged s
+            JOIN kafka_case_map pc ON pc.value = s.case_raw
+            {"LEFT JOIN kafka_resource_map pr ON pr.value = s.resource_raw" if cols.resource else ''}
+        )
+        WINDOW w AS (PARTITION BY case_id ORDER BY ts, seq)
+    """)
 
 
 def _sample_times(con, raw: RawLog, mapping: Mapping) -> tuple[bool, str]:

@@ -70,6 +70,7 @@ class ActivityMeasure:
     ends: int  # cases that end with it
     wait: Stats  # before it (only events that have a previous event)
     work: Stats | None  # its working time (only with start times)
+    position: float = 0.0  # its mean relative place in a case (0 = first, 1 = last): the listing order
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ class LogSummary:
 @dataclass(frozen=True)
 class LogMeasures:
     summary: LogSummary
-    activities: tuple[ActivityMeasure, ...]
+    activities: tuple[ActivityMeasure, ...]  # in process order (mean relative place in a case)
     transitions: tuple[TransitionMeasure, ...]
     lead: Stats
     lead_histogram: Histogram
@@ -217,7 +218,7 @@ class LogMeasures:
 def measure(log: EventLog, top_variants: int = TOP_VARIANTS) -> LogMeasures:
     con = log.con
     _check_deadline_activities(log)
-    _build_flow(con)
+    _build_activity_ids(con)
     _build_cases(con)
     _build_rework(con)
     rework = _rework(con)
@@ -232,7 +233,7 @@ def measure(log: EventLog, top_variants: int = TOP_VARIANTS) -> LogMeasures:
         rework=rework,
         cases_with_rework=con.execute("SELECT count(DISTINCT case_id) FROM rework").fetchall()[0][0],
         cases_with_handover=con.execute(
-            "SELECT count(DISTINCT case_id) FROM flow WHERE org <> prev_org").fetchall()[0][0],
+            "SELECT count(DISTINCT case_id) FROM events WHERE org <> prev_org").fetchall()[0][0],
         handovers=_handovers(con),
         deadlines=tuple(_deadline(con, d, log.last) for d in log.mapping.deadlines),
         attributes=tuple(_attribute(con, i, name) for i, name in enumerate(log.kept)),
@@ -241,29 +242,12 @@ def measure(log: EventLog, top_variants: int = TOP_VARIANTS) -> LogMeasures:
 
 # --- building blocks ---------------------------------------------------------------------------
 
-def _build_flow(con) -> None:
-    """``flow``: every event with its place in the case, what came before it, the wait and the work.
-
-    It replaces ``events`` (same rows, more columns), so the log is held once.
-    """
+def _build_activity_ids(con) -> None:
+    """Activities as small numbers (in name order): a variant is a list of them, compact to group by."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE activity_ids AS
         SELECT activity, row_number() OVER (ORDER BY activity)::INTEGER AS act FROM (SELECT DISTINCT activity FROM events)
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE flow AS
-        SELECT e.*, a.act,
-               row_number() OVER w AS pos,
-               lag(e.activity) OVER w AS prev_activity,
-               lag(e.org) OVER w AS prev_org,
-               CASE WHEN lag(e.ts) OVER w IS NOT NULL
-                    THEN greatest(epoch(coalesce(e.start_ts, e.ts)) - epoch(lag(e.ts) OVER w), 0) END AS wait_s,
-               epoch(e.ts) - epoch(e.start_ts) AS work_s
-        FROM events e JOIN activity_ids a USING (activity)
-        WINDOW w AS (PARTITION BY e.case_id ORDER BY e.ts, e.seq)
-    """)
-    con.execute("DROP TABLE events")
-    con.execute("CREATE VIEW events AS SELECT * FROM flow")
 
 
 def _build_cases(con) -> None:
@@ -272,7 +256,7 @@ def _build_cases(con) -> None:
         SELECT case_id, count(*) AS events, min(coalesce(start_ts, ts)) AS first, max(ts) AS last,
                epoch(max(ts)) - epoch(min(coalesce(start_ts, ts))) AS lead_s,
                list(act ORDER BY pos) AS trace
-        FROM flow GROUP BY case_id
+        FROM events JOIN activity_ids USING (activity) GROUP BY case_id
     """)
 
 
@@ -297,11 +281,12 @@ def _activities(con, rework: tuple[Rework, ...]) -> tuple[ActivityMeasure, ...]:
     rows = con.execute(f"""
         SELECT activity, count(*), count(*),
                count(*) FILTER (WHERE pos = 1),
-               {_stats_sql('wait_s')}, {_stats_sql('work_s')}
-        FROM flow GROUP BY activity ORDER BY count(*) DESC, activity
+               {_stats_sql('wait_s')}, {_stats_sql('work_s')},
+               avg((pos - 1) / greatest(c.events - 1, 1)) AS position
+        FROM events JOIN cases c USING (case_id) GROUP BY activity ORDER BY position, count(*) DESC, activity
     """).fetchall()
     ends = dict(con.execute("""
-        SELECT activity, count(*) FROM (SELECT arg_max(activity, pos) AS activity FROM flow GROUP BY case_id)
+        SELECT activity, count(*) FROM (SELECT arg_max(activity, pos) AS activity FROM events GROUP BY case_id)
         GROUP BY activity
     """).fetchall())
     out = []
@@ -310,14 +295,14 @@ def _activities(con, rework: tuple[Rework, ...]) -> tuple[ActivityMeasure, ...]:
         cases = events - again.get(name, 0)
         work = _stats(row[9:14])
         out.append(ActivityMeasure(name, events, cases, starts, ends.get(name, 0), _stats(row[4:9]),
-                                   work if work.n else None))
+                                   work if work.n else None, row[14]))
     return tuple(out)
 
 
 def _transitions(con) -> tuple[TransitionMeasure, ...]:
     rows = con.execute(f"""
         SELECT prev_activity, activity, count(*), count(DISTINCT case_id), {_stats_sql('wait_s')}
-        FROM flow WHERE prev_activity IS NOT NULL
+        FROM events WHERE prev_activity IS NOT NULL
         GROUP BY prev_activity, activity ORDER BY count(*) DESC, prev_activity, activity
     """).fetchall()
     return tuple(TransitionMeasure(r[0], r[1], r[2], r[3], _stats(r[4:9])) for r in rows)
@@ -365,7 +350,7 @@ def _build_rework(con) -> None:
         CREATE OR REPLACE TEMP TABLE rework AS
         SELECT case_id, activity, resource,
                row_number() OVER r AS occurrence, lag(resource) OVER r AS prev_resource
-        FROM flow SEMI JOIN (SELECT case_id, activity FROM flow GROUP BY ALL HAVING count(*) > 1) USING (case_id, activity)
+        FROM events SEMI JOIN (SELECT case_id, activity FROM events GROUP BY ALL HAVING count(*) > 1) USING (case_id, activity)
         WINDOW r AS (PARTITION BY case_id, activity ORDER BY ts, seq)
     """)
 
@@ -385,7 +370,7 @@ def _rework(con) -> tuple[Rework, ...]:
 def _handovers(con) -> tuple[Handover, ...]:
     rows = con.execute(f"""
         SELECT prev_org, org, count(*), count(DISTINCT case_id), {_stats_sql('wait_s')}
-        FROM flow WHERE org <> prev_org
+        FROM events WHERE org <> prev_org
         GROUP BY prev_org, org ORDER BY count(*) DESC, prev_org, org
     """).fetchall()
     return tuple(Handover(r[0], r[1], r[2], r[3], _stats(r[4:9])) for r in rows)

@@ -25,6 +25,18 @@ def _text(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+DAY_STEPS = (1 / 1440, 5 / 1440, 15 / 1440, 1 / 24, 2 / 24, 6 / 24, 12 / 24, 1, 2, 5, 7, 14, 21, 30, 60, 90, 180, 365,
+             730, 1825, 3650)
+
+
+def day_ticks(high: float, count: int = 5) -> tuple[float, float]:
+    """(step, top) for an axis in days: a step a reader counts in (1 hour, 1 day, 1 week, 30 days...)
+    and the first multiple of it at or above ``high``, in at most ``count`` steps."""
+    high = max(high, 1 / 1440)
+    step = next((s for s in DAY_STEPS if high / s <= count), DAY_STEPS[-1])
+    return step, step * math.ceil(high / step - 1e-9)
+
+
 def _nice_max(value: float) -> float:
     """The smallest of 1, 2, 2.5, 5 x 10^k at or above value."""
     if value <= 0:
@@ -72,7 +84,7 @@ def histogram_svg(hist: Histogram, *, title: str, x_label: Callable[[float], str
                    f'width="{max(bar_w - 2, 1):.1f}" height="{h:.1f}"><title>{_text(label)}: '
                    f'{_text(count_label(count))}</title></rect>')
     ticks = max(1, math.ceil(len(hist.counts) / 10))
-    for i in range(0, len(hist.counts) + 1, ticks):
+    for i in range(0, len(hist.counts) + (0 if hist.overflow else 1), ticks):
         x = left + i * bar_w
         out.append(f'<text class="axis" x="{x:.1f}" y="{height - bottom + 16:.1f}" text-anchor="middle">'
                    f'{_text(x_label(i * hist.width))}</text>')
@@ -108,14 +120,14 @@ def boxes_svg(rows: Sequence[BoxRow], *, title: str, x_label: Callable[[float], 
     label_w, right, top, row_h = 330.0, 24.0, 34.0, 26.0
     height = top + row_h * len(rows) + 34
     plot_w = WIDTH - label_w - right
-    x_max = _nice_max(max([r.stats.p90 or 0 for r in rows] + [limit or 0]) or 1)
+    step, x_max = day_ticks(max([r.stats.p90 or 0 for r in rows] + [limit or 0]))
 
     def x(days: float) -> float:
         return label_w + plot_w * min(days, x_max) / x_max
 
     out = [f'<svg class="plot boxes" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img"><title>{_text(title)}</title>']
-    for i in range(5):
-        value = x_max * i / 4
+    for i in range(round(x_max / step) + 1):
+        value = step * i
         out.append(f'<line class="grid" x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{top - 6}" y2="{height - 30:.1f}"/>')
         out.append(f'<text class="axis" x="{x(value):.1f}" y="{top - 12}" text-anchor="middle">{_text(x_label(value))}</text>')
     for i, row in enumerate(rows):
@@ -125,6 +137,8 @@ def boxes_svg(rows: Sequence[BoxRow], *, title: str, x_label: Callable[[float], 
                    f'<title>{_text(row.label)}</title></text>')
         s = row.stats
         if not s.n or s.median is None:
+            if row.note:
+                out.append(f'<text class="axis" x="{label_w + 6}" y="{mid + 4:.1f}">{_text(row.note)}</text>')
             continue
         tip = (f"{row.label}: {legend['median']} {x_label(s.median)}, {legend['box']} {x_label(s.p25)} – "
                f"{x_label(s.p75)}, {legend['p90']} {x_label(s.p90)}" + (f" ({row.note})" if row.note else ""))

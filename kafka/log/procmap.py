@@ -40,7 +40,8 @@ class MeasuredMap:
 def measured_map(m: LogMeasures, *, days: Callable[[float], str], times: Callable[[int], str],
                  start_label: str, end_label: str, wait_word: str) -> MeasuredMap:
     """The map as SVG. ``days`` and ``times`` format a wait and a count in the report's language."""
-    nodes = list(m.activities[:MAX_NODES])
+    frequent = sorted(m.activities, key=lambda a: -a.events)[:MAX_NODES]
+    nodes = [a for a in m.activities if a in frequent]  # the most frequent, in process order
     shown = {a.name for a in nodes}
     ids = {a.name: f"a{i}" for i, a in enumerate(nodes)}
     edges = [t for t in m.transitions if t.source in shown and t.target in shown][:MAX_EDGES]

@@ -32,12 +32,15 @@ class Formatter:
         if days is None:
             return "–"
         t = self.t
+        if days == 0:
+            return "0"
         if days < 1 / 24:
             return t("log.units.minutes", n=t.number(days * 1440))
         if days < 1:
             hours = days * 24
-            return t("log.units.hours", n=t.number(hours, 0 if hours >= 10 else 1))
-        return t("log.units.days", n=t.number(days, 0 if days >= 100 else 1))
+            whole = hours >= 10 or abs(hours - round(hours)) < 1e-9
+            return t("log.units.hours", n=t.number(hours, 0 if whole else 1))
+        return t("log.units.days", n=t.number(days, 0 if days >= 100 or float(days).is_integer() else 1))
 
     def count(self, n: float) -> str:
         return self.t.number(n)
@@ -187,7 +190,8 @@ def _boxes(m: LogMeasures, t: Translator, f: Formatter, work: bool) -> Markup:
     rows = []
     for a in m.activities[:40]:
         stats = a.work if work else a.wait
-        rows.append(BoxRow(a.name, stats or Stats(0), f.times(stats.n if stats else 0)))
+        empty = "" if stats and stats.n else t("log.waits.first")
+        rows.append(BoxRow(a.name, stats or Stats(0), f.times(stats.n) if stats and stats.n else empty))
     legend = {"median": t("log.waits.median").lower(), "box": t("log.waits.box"), "p90": "p90"}
     return boxes_svg(rows, title=t("log.waits.work_plot" if work else "log.waits.plot"), x_label=f.days, legend=legend)
 
