@@ -82,14 +82,39 @@ class AnalysisOptions:
         return DEFAULT_SETTINGS.with_overrides(self.overrides or {})
 
     def run(self, loaded: LoadedCase) -> Analysis:
-        return analyze(
-            loaded.case,
+        case, evidence = loaded.case, None
+        if case.evidence is not None:  # told versus logged: the case names an event log (kafka.log.evidence)
+            from kafka.log.evidence import apply_to_case, case_evidence
+
+            evidence = case_evidence(case, loaded.path)
+            _warn_evidence(loaded, evidence)
+            case = apply_to_case(case, evidence)
+        analysis = analyze(
+            case,
             self.settings,
             lang=self.lang,
             select=self.select,
             ignore=self.ignore,
             explicit_settings=frozenset(self.overrides or {}),
         )
+        if evidence is not None:
+            from kafka.log.evidence import annotate_findings
+
+            analysis = annotate_findings(analysis, evidence)
+        return analysis
+
+
+def _warn_evidence(loaded: LoadedCase, evidence) -> None:
+    """The log of a case's evidence could not be read, or names activities it does not have: say so
+    (the case is still analysed, as told)."""
+    line, col = (loaded.positions.of(("evidence",)) if loaded.positions else (0, 0))
+    where = f"{loaded.path}:{line}:{col}" if line else str(loaded.path)
+    if evidence.error:
+        click.secho(f"{where}: warning: evidence: {evidence.error}; the case is analysed without its log",
+                    fg="yellow", err=True)
+    for activity in evidence.unknown_activities:
+        click.secho(f"{where}: warning: evidence.steps: no activity {activity} in {evidence.log_name}",
+                    fg="yellow", err=True)
 
 
 def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[LoadedCase], list[LoadedCase]]:

@@ -218,15 +218,15 @@ class LogMeasures:
 def measure(log: EventLog, top_variants: int = TOP_VARIANTS) -> LogMeasures:
     con = log.con
     _check_deadline_activities(log)
-    _build_activity_ids(con)
-    _build_cases(con)
+    build_activity_ids(con)
+    build_cases(con)
     _build_rework(con)
     rework = _rework(con)
     return LogMeasures(
         summary=_summary(log),
         activities=_activities(con, rework),
         transitions=_transitions(con),
-        lead=_stats(con.execute(f"SELECT {_stats_sql('lead_s')} FROM cases").fetchall()[0]),
+        lead=stats_from(con.execute(f"SELECT {stats_sql('lead_s')} FROM cases").fetchall()[0]),
         lead_histogram=_histogram(con),
         variants=_variants(con, top_variants, log.cases),
         variant_count=con.execute("SELECT count(DISTINCT trace) FROM cases").fetchall()[0][0],
@@ -235,14 +235,14 @@ def measure(log: EventLog, top_variants: int = TOP_VARIANTS) -> LogMeasures:
         cases_with_handover=con.execute(
             "SELECT count(DISTINCT case_id) FROM events WHERE org <> prev_org").fetchall()[0][0],
         handovers=_handovers(con),
-        deadlines=tuple(_deadline(con, d, log.last) for d in log.mapping.deadlines),
+        deadlines=tuple(deadline_measure(con, d, log.last) for d in log.mapping.deadlines),
         attributes=tuple(_attribute(con, i, name) for i, name in enumerate(log.kept)),
     )
 
 
 # --- building blocks ---------------------------------------------------------------------------
 
-def _build_activity_ids(con) -> None:
+def build_activity_ids(con) -> None:
     """Activities as small numbers (in name order): a variant is a list of them, compact to group by."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE activity_ids AS
@@ -250,7 +250,7 @@ def _build_activity_ids(con) -> None:
     """)
 
 
-def _build_cases(con) -> None:
+def build_cases(con) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE cases AS
         SELECT case_id, count(*) AS events, min(coalesce(start_ts, ts)) AS first, max(ts) AS last,
@@ -260,14 +260,14 @@ def _build_cases(con) -> None:
     """)
 
 
-def _stats_sql(column: str, where: str = "") -> str:
+def stats_sql(column: str, where: str = "") -> str:
     """count, mean, quantiles, min and max of a column in seconds, as one SQL select list."""
     f = f" FILTER (WHERE {where})" if where else ""
     return (f"count({column}){f}, avg({column}){f}, quantile_cont({column}, {QUANTILES}){f}, "
             f"min({column}){f}, max({column}){f}")
 
 
-def _stats(values) -> Stats:
+def stats_from(values) -> Stats:
     """Stats from the five values of _stats_sql, seconds to days."""
     n, mean, quantiles, low, high = values
     if not n:
@@ -281,7 +281,7 @@ def _activities(con, rework: tuple[Rework, ...]) -> tuple[ActivityMeasure, ...]:
     rows = con.execute(f"""
         SELECT activity, count(*), count(*),
                count(*) FILTER (WHERE pos = 1),
-               {_stats_sql('wait_s')}, {_stats_sql('work_s')},
+               {stats_sql('wait_s')}, {stats_sql('work_s')},
                avg((pos - 1) / greatest(c.events - 1, 1)) AS position
         FROM events JOIN cases c USING (case_id) GROUP BY activity ORDER BY position, count(*) DESC, activity
     """).fetchall()
@@ -293,19 +293,19 @@ def _activities(con, rework: tuple[Rework, ...]) -> tuple[ActivityMeasure, ...]:
     for row in rows:
         name, events, _, starts = row[:4]
         cases = events - again.get(name, 0)
-        work = _stats(row[9:14])
-        out.append(ActivityMeasure(name, events, cases, starts, ends.get(name, 0), _stats(row[4:9]),
+        work = stats_from(row[9:14])
+        out.append(ActivityMeasure(name, events, cases, starts, ends.get(name, 0), stats_from(row[4:9]),
                                    work if work.n else None, row[14]))
     return tuple(out)
 
 
 def _transitions(con) -> tuple[TransitionMeasure, ...]:
     rows = con.execute(f"""
-        SELECT prev_activity, activity, count(*), count(DISTINCT case_id), {_stats_sql('wait_s')}
+        SELECT prev_activity, activity, count(*), count(DISTINCT case_id), {stats_sql('wait_s')}
         FROM events WHERE prev_activity IS NOT NULL
         GROUP BY prev_activity, activity ORDER BY count(*) DESC, prev_activity, activity
     """).fetchall()
-    return tuple(TransitionMeasure(r[0], r[1], r[2], r[3], _stats(r[4:9])) for r in rows)
+    return tuple(TransitionMeasure(r[0], r[1], r[2], r[3], stats_from(r[4:9])) for r in rows)
 
 
 def _histogram(con) -> Histogram:
@@ -321,7 +321,7 @@ def _histogram(con) -> Histogram:
 
 
 def _variants(con, top: int, total: int) -> tuple[Variant, ...]:
-    return tuple(Variant(i + 1, tuple(names), n, n / total if total else 0.0, _stats(stats))
+    return tuple(Variant(i + 1, tuple(names), n, n / total if total else 0.0, stats_from(stats))
                  for i, (names, n, stats) in enumerate(_variant_rows(con, top)))
 
 
@@ -369,20 +369,22 @@ def _rework(con) -> tuple[Rework, ...]:
 
 def _handovers(con) -> tuple[Handover, ...]:
     rows = con.execute(f"""
-        SELECT prev_org, org, count(*), count(DISTINCT case_id), {_stats_sql('wait_s')}
+        SELECT prev_org, org, count(*), count(DISTINCT case_id), {stats_sql('wait_s')}
         FROM events WHERE org <> prev_org
         GROUP BY prev_org, org ORDER BY count(*) DESC, prev_org, org
     """).fetchall()
-    return tuple(Handover(r[0], r[1], r[2], r[3], _stats(r[4:9])) for r in rows)
+    return tuple(Handover(r[0], r[1], r[2], r[3], stats_from(r[4:9])) for r in rows)
 
 
 def deadline_outcomes_sql() -> str:
-    """SQL for the per-case outcome of a deadline (parameters $from, $to, $limit_s, $log_end):
-    case_id, t0, t1, seconds, outcome (on_time | late | open_late | open)."""
+    """SQL for the per-case outcome of a deadline (parameters $from and $to: lists of activities,
+    $limit_s, $log_end): case_id, t0, t1, seconds, outcome (on_time | late | open_late | open)."""
     return """
-        WITH f AS (SELECT case_id, min(coalesce(start_ts, ts)) AS t0 FROM events WHERE activity = $from GROUP BY case_id),
+        WITH f AS (SELECT case_id, min(coalesce(start_ts, ts)) AS t0 FROM events
+                   WHERE list_contains($from, activity) GROUP BY case_id),
              r AS (SELECT f.case_id, f.t0, min(e.ts) AS t1
-                   FROM f LEFT JOIN events e ON e.case_id = f.case_id AND e.activity = $to AND e.ts >= f.t0
+                   FROM f LEFT JOIN events e
+                        ON e.case_id = f.case_id AND list_contains($to, e.activity) AND e.ts >= f.t0
                    GROUP BY f.case_id, f.t0)
         SELECT case_id, t0, t1, epoch(t1) - epoch(t0) AS seconds,
                CASE WHEN t1 IS NOT NULL AND epoch(t1) - epoch(t0) > $limit_s THEN 'late'
@@ -393,18 +395,22 @@ def deadline_outcomes_sql() -> str:
     """
 
 
-def deadline_params(deadline: Deadline, log_end: dt.datetime) -> dict:
-    return {"from": deadline.from_activity, "to": deadline.to_activity, "limit_s": deadline.days * DAY,
-            "log_end": log_end}
+def deadline_params(deadline: Deadline, log_end: dt.datetime, from_activities: list[str] | None = None,
+                    to_activities: list[str] | None = None) -> dict:
+    return {"from": from_activities or [deadline.from_activity], "to": to_activities or [deadline.to_activity],
+            "limit_s": deadline.days * DAY, "log_end": log_end}
 
 
-def _deadline(con, deadline: Deadline, log_end: dt.datetime) -> DeadlineMeasure:
-    params = deadline_params(deadline, log_end)
+def deadline_measure(con, deadline: Deadline, log_end: dt.datetime, from_activities: list[str] | None = None,
+                     to_activities: list[str] | None = None) -> DeadlineMeasure:
+    """How the log's cases fare against ``deadline``; from and to may each be several activities
+    (a case file's step can stand for more than one)."""
+    params = deadline_params(deadline, log_end, from_activities, to_activities)
     outcomes = deadline_outcomes_sql()
     total = con.execute(f"""
         SELECT count(*), count(*) FILTER (WHERE outcome = 'on_time'), count(*) FILTER (WHERE outcome = 'late'),
                count(*) FILTER (WHERE outcome = 'open_late'), count(*) FILTER (WHERE outcome = 'open'),
-               {_stats_sql('seconds')}
+               {stats_sql('seconds')}
         FROM ({outcomes})
     """, params).fetchall()[0]
     months = con.execute(f"""
@@ -413,19 +419,19 @@ def _deadline(con, deadline: Deadline, log_end: dt.datetime) -> DeadlineMeasure:
                count(*) FILTER (WHERE outcome = 'open_late'), count(*) FILTER (WHERE outcome = 'open')
         FROM ({outcomes}) GROUP BY month ORDER BY month
     """, params).fetchall()
-    return DeadlineMeasure(deadline, *total[:5], _stats(total[5:10]), tuple(DeadlineMonth(*m) for m in months))
+    return DeadlineMeasure(deadline, *total[:5], stats_from(total[5:10]), tuple(DeadlineMonth(*m) for m in months))
 
 
 def _attribute(con, index: int, column: str) -> AttributeBreakdown:
     """Lead time per value of a kept column, taken at each case's first event."""
     rows = con.execute(f"""
         WITH v AS (SELECT case_id, arg_min(a{index}, (ts, seq)) AS value FROM events GROUP BY case_id)
-        SELECT coalesce(v.value, ''), count(*), {_stats_sql('c.lead_s')}
+        SELECT coalesce(v.value, ''), count(*), {stats_sql('c.lead_s')}
         FROM v JOIN cases c USING (case_id)
         GROUP BY 1 ORDER BY count(*) DESC, 1
     """).fetchall()
     shown = rows[:TOP_VALUES]
-    return AttributeBreakdown(column, tuple(ValueBreakdown(r[0], r[1], _stats(r[2:7])) for r in shown),
+    return AttributeBreakdown(column, tuple(ValueBreakdown(r[0], r[1], stats_from(r[2:7])) for r in shown),
                               len(rows) - len(shown))
 
 

@@ -112,15 +112,17 @@ class BoxRow:
     label: str
     stats: Stats
     note: str = ""  # e.g. "120 x"
+    marker: float | None = None  # a value to show against the box, e.g. the wait told in a workshop
 
 
 def boxes_svg(rows: Sequence[BoxRow], *, title: str, x_label: Callable[[float], str], legend: dict[str, str],
               limit: float | None = None, limit_label: str = "") -> Markup:
-    """One horizontal box per row: the middle half (p25 to p75), the median, a whisker to p90."""
+    """One horizontal box per row: the middle half (p25 to p75), the median, a whisker to p90;
+    a row's marker as a diamond (``legend['marker']`` names it in the tooltip)."""
     label_w, right, top, row_h = 330.0, 24.0, 34.0, 26.0
     height = top + row_h * len(rows) + 34
     plot_w = WIDTH - label_w - right
-    step, x_max = day_ticks(max([r.stats.p90 or 0 for r in rows] + [limit or 0]))
+    step, x_max = day_ticks(max([r.stats.p90 or 0 for r in rows] + [r.marker or 0 for r in rows] + [limit or 0]))
 
     def x(days: float) -> float:
         return label_w + plot_w * min(days, x_max) / x_max
@@ -136,9 +138,15 @@ def boxes_svg(rows: Sequence[BoxRow], *, title: str, x_label: Callable[[float], 
         out.append(f'<text class="row-label" x="{label_w - 10}" y="{mid + 4:.1f}" text-anchor="end">{_text(_cut(row.label))}'
                    f'<title>{_text(row.label)}</title></text>')
         s = row.stats
+        if row.marker is not None:
+            mx = x(row.marker)
+            out.append(f'<path class="told" d="M{mx:.1f} {mid - 7:.1f} L{mx + 7:.1f} {mid:.1f} L{mx:.1f} {mid + 7:.1f} '
+                       f'L{mx - 7:.1f} {mid:.1f} Z"><title>{_text(row.label)}: {_text(legend.get("marker", ""))} '
+                       f'{_text(x_label(row.marker))}</title></path>')
         if not s.n or s.median is None:
             if row.note:
-                out.append(f'<text class="axis" x="{label_w + 6}" y="{mid + 4:.1f}">{_text(row.note)}</text>')
+                note_x = label_w + 6 if row.marker is None or x(row.marker) > label_w + 200 else x(row.marker) + 12
+                out.append(f'<text class="axis" x="{note_x:.1f}" y="{mid + 4:.1f}">{_text(row.note)}</text>')
             continue
         tip = (f"{row.label}: {legend['median']} {x_label(s.median)}, {legend['box']} {x_label(s.p25)} – "
                f"{x_label(s.p75)}, {legend['p90']} {x_label(s.p90)}" + (f" ({row.note})" if row.note else ""))
@@ -148,6 +156,10 @@ def boxes_svg(rows: Sequence[BoxRow], *, title: str, x_label: Callable[[float], 
         out.append(f'<rect class="box" x="{x(s.p25):.1f}" y="{mid - 8:.1f}" width="{max(x(s.p75) - x(s.p25), 1.5):.1f}" height="16"/>')
         out.append(f'<line class="median" x1="{x(s.median):.1f}" x2="{x(s.median):.1f}" y1="{mid - 9:.1f}" y2="{mid + 9:.1f}"/>')
         out.append("</g>")
+        if row.marker is not None:  # again, on top of the box
+            mx = x(row.marker)
+            out.append(f'<path class="told" d="M{mx:.1f} {mid - 7:.1f} L{mx + 7:.1f} {mid:.1f} L{mx:.1f} {mid + 7:.1f} '
+                       f'L{mx - 7:.1f} {mid:.1f} Z"/>')
     if limit is not None and limit <= x_max:
         out.append(f'<line class="mark-deadline" x1="{x(limit):.1f}" x2="{x(limit):.1f}" y1="{top - 6}" y2="{height - 30:.1f}"/>')
         out.append(f'<text class="mark-label mark-deadline" x="{x(limit) + 4:.1f}" y="{height - 16:.1f}">{_text(limit_label)}</text>')

@@ -359,6 +359,7 @@ def build_case_report(analysis: Analysis, *, to_be: Any = None, link_back: str |
         Section("figures", t("report.sections.figures")),
         Section("map", t("report.sections.map")),
         Section("timeline", t("report.sections.timeline")),
+        *_evidence_sections(analysis, t),
         Section("data", t("report.sections.data")),
         Section("findings", t("report.sections.findings")),
         Section("proposals", t("report.sections.proposals")),
@@ -386,7 +387,21 @@ def build_case_report(analysis: Analysis, *, to_be: Any = None, link_back: str |
         sources=_sources(analysis),
         tariffs={"client_hour_eur": analysis.settings.client_hour_eur, "staff_hour_eur": analysis.settings.staff_hour_eur},
         to_be=_to_be_section(analysis, to_be),
+        extra=_evidence_extra(analysis, refs),
     )
+
+
+def _evidence_sections(analysis: Analysis, t: Translator) -> list[Section]:
+    """Told versus logged (kafka.log, issue 17), when the case names an event log."""
+    return [Section("evidence", t("log.evidence.section"))] if analysis.evidence is not None else []
+
+
+def _evidence_extra(analysis: Analysis, refs: dict[str, StepRef]) -> dict[str, Any]:
+    if analysis.evidence is None:
+        return {}
+    from kafka.log.evidence_report import evidence_view
+
+    return {"evidence": evidence_view(analysis, refs)}
 
 
 def _to_be_section(analysis: Analysis, to_be: Any):
