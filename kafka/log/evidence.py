@@ -160,6 +160,19 @@ def _step_waits(con, by_step: dict[str, list[str]], told: dict[str, float]) -> d
     return {r[0]: (r[1], stats_from(r[2:7]), r[7]) for r in rows}
 
 
+def evidence_warnings(loaded, evidence: Evidence | None) -> tuple[str, ...]:
+    """What the user should know (in English, for the terminal): the log could not be read, or
+    evidence.steps names activities the log does not have. The case is still analysed, as told."""
+    if evidence is None:
+        return ()
+    line, col = loaded.positions.of(("evidence",)) if loaded.positions else (0, 0)
+    where = f"{loaded.path}:{line}:{col}" if line else str(loaded.path)
+    if evidence.error:
+        return (f"{where}: warning: evidence: {evidence.error}; the case is analysed without its log",)
+    return tuple(f"{where}: warning: evidence.steps: no activity {a} in {evidence.log_name}"
+                 for a in evidence.unknown_activities)
+
+
 def apply_to_case(case: Case, evidence: Evidence | None) -> Case:
     """The case with the logged number of cases per year, when the log can say it."""
     if evidence is None or evidence.error or evidence.cases_per_year is None:

@@ -42,7 +42,7 @@ JSON_SCHEMA_VERSION = 1
 
 
 def render_log_report(m: LogMeasures, lang: str) -> str:
-    from kafka.report import jinja_env
+    from kafka.render import jinja_env
 
     return jinja_env(lang).get_template("log_report.html").render(report=build_log_report(m, lang))
 
