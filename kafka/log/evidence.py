@@ -97,12 +97,17 @@ def case_evidence(case: Case, case_path: str | Path) -> Evidence | None:
     told = tuple((s.id, s.wait_days) for s in case.steps)
     rules = tuple((key, r.deadline_days, r.from_step, r.to_step) for key, r in case.rules.items()
                   if r.deadline_days is not None and r.from_step and r.to_step)
+    def failed(message: str) -> Evidence:
+        return Evidence(Path(case.evidence.log).name, told_cases_per_year=case.case.cases_per_year, error=message)
+
+    for written, path, what in ((case.evidence.log, log_path, "log"), (case.evidence.mapping, mapping_path, "mapping")):
+        if not path.is_file():
+            return failed(f"{written}: no such {what} file (relative to the case file)")
     try:
         stamp = (_stamp(log_path), _stamp(mapping_path))
         evidence = _measured(str(log_path), str(mapping_path), stamp, steps, told, rules)
     except (KafkaError, OSError) as exc:
-        return Evidence(Path(case.evidence.log).name, told_cases_per_year=case.case.cases_per_year,
-                        error=str(exc).replace(str(folder) + "/", ""))
+        return failed(str(exc).replace(str(folder) + "/", ""))
     return dataclasses.replace(evidence, told_cases_per_year=case.case.cases_per_year)
 
 
@@ -182,35 +187,34 @@ def apply_to_case(case: Case, evidence: Evidence | None) -> Case:
 
 
 def annotate_findings(analysis, evidence: Evidence | None):
-    """T02 and T01 findings say how many logged cases they concern (in the analysis's language)."""
+    """T02 and T01 findings say how many logged cases they concern (in the analysis's language).
+
+    Only the message grows; the finding's typed facts stay as the detector made them (the
+    logged counts are in ``analysis.evidence``).
+    """
     if evidence is None or evidence.error:
+        analysis.evidence = evidence
         return analysis
-    t = Translator(analysis.lang)
     from kafka.log.report import Formatter
 
+    t = Translator(analysis.lang)
     f = Formatter(t)
     findings = []
     for finding in analysis.findings:
         extra = None
         if finding.code == "T02":
             step = evidence.step(finding.steps[0])
-            if step is not None:
+            if step is not None and step.activities:
                 extra = (t("log.evidence.finding_wait", slower=f.count(step.slower), cases=f.cases(step.wait.n),
                            share=f.share(step.slower_share), median=f.days(step.wait.median), p90=f.days(step.wait.p90))
                          if step.wait.n else t("log.evidence.finding_no_wait"))
-                facts = {"logged_cases": step.wait.n, "logged_slower": step.slower}
         elif finding.code == "T01":
-            rule = evidence.rule(finding.facts.get("rule", ""))
+            rule = evidence.rule(getattr(finding.facts, "rule", ""))
             if rule is not None and rule.measure is not None:
                 m = rule.measure
                 extra = (t("log.evidence.finding_deadline", exceeding=f.count(m.exceeding), known=f.cases(m.known),
                            share=f.share(m.share)) if m.known else t("log.evidence.finding_no_deadline"))
-                facts = {"logged_cases": m.known, "logged_exceeding": m.exceeding}
-        if extra is None:
-            findings.append(finding)
-            continue
-        findings.append(dataclasses.replace(finding, message=f"{finding.message} {extra}",
-                                            facts={**finding.facts, **facts}))
+        findings.append(finding if extra is None else dataclasses.replace(finding, message=f"{finding.message} {extra}"))
     analysis.findings = findings
     analysis.evidence = evidence
     return analysis

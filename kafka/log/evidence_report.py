@@ -3,7 +3,7 @@
 :func:`evidence_view` reads the analysis and its :class:`~kafka.log.evidence.Evidence`
 and gives plain rows with the words and numbers a reader sees; the case
 report's builder (kafka.report.data) only puts the result in
-``CaseReport.extra["evidence"]``.
+``CaseReport.evidence``.
 """
 
 from __future__ import annotations

@@ -138,28 +138,25 @@ def boxes_svg(rows: Sequence[BoxRow], *, title: str, x_label: Callable[[float], 
         out.append(f'<text class="row-label" x="{label_w - 10}" y="{mid + 4:.1f}" text-anchor="end">{_text(_cut(row.label))}'
                    f'<title>{_text(row.label)}</title></text>')
         s = row.stats
-        if row.marker is not None:
+        if s.n and s.median is not None:
+            tip = (f"{row.label}: {legend['median']} {x_label(s.median)}, {legend['box']} {x_label(s.p25)} – "
+                   f"{x_label(s.p75)}, {legend['p90']} {x_label(s.p90)}" + (f" ({row.note})" if row.note else ""))
+            out.append(f'<g><title>{_text(tip)}</title>')
+            out.append(f'<line class="whisker" x1="{x(s.p75):.1f}" x2="{x(s.p90):.1f}" y1="{mid:.1f}" y2="{mid:.1f}"/>')
+            out.append(f'<line class="whisker" x1="{x(s.p90):.1f}" x2="{x(s.p90):.1f}" y1="{mid - 6:.1f}" y2="{mid + 6:.1f}"/>')
+            out.append(f'<rect class="box" x="{x(s.p25):.1f}" y="{mid - 8:.1f}" '
+                       f'width="{max(x(s.p75) - x(s.p25), 1.5):.1f}" height="16"/>')
+            out.append(f'<line class="median" x1="{x(s.median):.1f}" x2="{x(s.median):.1f}" y1="{mid - 9:.1f}" '
+                       f'y2="{mid + 9:.1f}"/>')
+            out.append("</g>")
+        elif row.note:
+            note_x = label_w + 6 if row.marker is None or x(row.marker) > label_w + 200 else x(row.marker) + 12
+            out.append(f'<text class="axis" x="{note_x:.1f}" y="{mid + 4:.1f}">{_text(row.note)}</text>')
+        if row.marker is not None:  # drawn last: on top of the box
             mx = x(row.marker)
             out.append(f'<path class="told" d="M{mx:.1f} {mid - 7:.1f} L{mx + 7:.1f} {mid:.1f} L{mx:.1f} {mid + 7:.1f} '
                        f'L{mx - 7:.1f} {mid:.1f} Z"><title>{_text(row.label)}: {_text(legend.get("marker", ""))} '
                        f'{_text(x_label(row.marker))}</title></path>')
-        if not s.n or s.median is None:
-            if row.note:
-                note_x = label_w + 6 if row.marker is None or x(row.marker) > label_w + 200 else x(row.marker) + 12
-                out.append(f'<text class="axis" x="{note_x:.1f}" y="{mid + 4:.1f}">{_text(row.note)}</text>')
-            continue
-        tip = (f"{row.label}: {legend['median']} {x_label(s.median)}, {legend['box']} {x_label(s.p25)} – "
-               f"{x_label(s.p75)}, {legend['p90']} {x_label(s.p90)}" + (f" ({row.note})" if row.note else ""))
-        out.append(f'<g><title>{_text(tip)}</title>')
-        out.append(f'<line class="whisker" x1="{x(s.p75):.1f}" x2="{x(s.p90):.1f}" y1="{mid:.1f}" y2="{mid:.1f}"/>')
-        out.append(f'<line class="whisker" x1="{x(s.p90):.1f}" x2="{x(s.p90):.1f}" y1="{mid - 6:.1f}" y2="{mid + 6:.1f}"/>')
-        out.append(f'<rect class="box" x="{x(s.p25):.1f}" y="{mid - 8:.1f}" width="{max(x(s.p75) - x(s.p25), 1.5):.1f}" height="16"/>')
-        out.append(f'<line class="median" x1="{x(s.median):.1f}" x2="{x(s.median):.1f}" y1="{mid - 9:.1f}" y2="{mid + 9:.1f}"/>')
-        out.append("</g>")
-        if row.marker is not None:  # again, on top of the box
-            mx = x(row.marker)
-            out.append(f'<path class="told" d="M{mx:.1f} {mid - 7:.1f} L{mx + 7:.1f} {mid:.1f} L{mx:.1f} {mid + 7:.1f} '
-                       f'L{mx - 7:.1f} {mid:.1f} Z"/>')
     if limit is not None and limit <= x_max:
         out.append(f'<line class="mark-deadline" x1="{x(limit):.1f}" x2="{x(limit):.1f}" y1="{top - 6}" y2="{height - 30:.1f}"/>')
         out.append(f'<text class="mark-label mark-deadline" x="{x(limit) + 4:.1f}" y="{height - 16:.1f}">{_text(limit_label)}</text>')
