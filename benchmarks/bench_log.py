@@ -113,7 +113,8 @@ def run_child(python: str, code: str, *args: str) -> dict | str:
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines()
         return lines[-1] if lines else f"exit code {done.returncode}"
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else f"no result: {done.stdout.strip()[-200:]}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -325,6 +325,24 @@ def test_empty_cases_and_activities(tmp_path):
     assert "1 event has no time in column 'Einde': line 3" in out
 
 
+def test_broken_csv_rows_name_the_line_and_never_quote_it(tmp_path):
+    out = _error(tmp_path, _lines(GOOD, 'D2;Aanvraag;2024-01-01 09:00:00;2024-01-01 10:00:00;Jan Peeters;OCMW;x;y'))
+    assert "bad.csv:3: 8 fields where the header has 7" in out and "Jan Peeters" not in out
+    out = _error(tmp_path, _lines(GOOD, 'D2;Aanvraag;2024-01-01 09:00:00;2024-01-01 10:00:00;Jan Peeters;OCMW;"open'))
+    assert "bad.csv:3: a quoted value is not closed" in out and "Jan Peeters" not in out
+
+
+def test_a_log_that_stops_being_utf8_after_the_first_megabyte(tmp_path):
+    body = "\n".join(GOOD.replace("D1", f"D{i}") for i in range(30_000))
+    log = tmp_path / "late.csv"
+    log.write_bytes(_lines(body).encode() + "D9;Aanvr\xe9ag;2024-01-01 09:00:00;2024-01-01 10:00:00;Jan;OCMW;\n".encode("latin-1"))
+    assert log.stat().st_size > 1 << 20
+    (tmp_path / "m.yaml").write_text(MAPPING.split("deadlines:")[0], encoding="utf-8")
+    result = CliRunner().invoke(main, ["log", "analyze", str(log), "--map", str(tmp_path / "m.yaml"), "-o",
+                                       str(tmp_path / "out"), "--key", str(tmp_path / "k.key"), "-q"])
+    assert result.exit_code == 1 and "late.csv:30002: the text is not utf-8; set 'encoding:'" in result.output
+
+
 def test_empty_log_and_not_a_log(tmp_path):
     assert "no events (only a header)" in _error(tmp_path, _lines().rstrip("\n") + "\n")
     assert "the log is empty" in _error(tmp_path, "")

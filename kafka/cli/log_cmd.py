@@ -117,8 +117,9 @@ def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, lang):
       kafka log analyze export.xes.gz --map xes.map.yaml -o out/ --lang en
       kafka log analyze export.csv --map m.yaml -o out/ --key ~/private/kafka.key
     """
-    from kafka.log import analyze_log, load_key, load_mapping
+    from kafka.log import load_key, load_mapping
     from kafka.log.pseudonymise import key_is_private
+    from kafka.log.render import analyze_log
 
     progress = _Progress(quiet)
     refuse_inputs(output, [log_path, mapping])

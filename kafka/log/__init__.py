@@ -8,16 +8,13 @@ embedded DuckDB connection (:mod:`kafka.log.engine`, why DuckDB: docs/log.md)::
       -> kafka.log.events        checked, pseudonymised events (kafka.log.pseudonymise)  -> EventLog
       -> kafka.log.measure       waits, lead times, variants, rework, hand-overs, deadlines -> LogMeasures
       -> kafka.log.report        page data (kafka.log.plots, kafka.log.procmap)            -> LogReportPage
-      -> kafka.log.render        report.html, measures.json, CSV files
+      -> kafka.log.render        report.html, measures.json, CSV files (analyze_log: all of the above)
     kafka.log.inspect            columns and a proposed mapping
     kafka.log.tocase             a skeleton case file from the most frequent variant
     kafka.log.evidence           told versus logged: a case file's `evidence:` measured in its log
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Callable
 
 from kafka.log.engine import connect
 from kafka.log.events import EventLog, load_events, open_log
@@ -26,20 +23,6 @@ from kafka.log.measure import LogMeasures, measure
 from kafka.log.pseudonymise import PseudonymKey, load_key, run_key
 
 __all__ = [
-    "EventLog", "LogMeasures", "Mapping", "PseudonymKey", "analyze_log", "connect", "load_events", "load_key",
+    "EventLog", "LogMeasures", "Mapping", "PseudonymKey", "connect", "load_events", "load_key",
     "load_mapping", "measure", "open_log", "run_key",
 ]
-
-
-def analyze_log(log_path: str | Path, mapping: Mapping | str | Path, output: str | Path, key: PseudonymKey, *,
-                lang: str = "nl", top_variants: int = 10, progress: Callable[[str], None] | None = None) -> list[Path]:
-    """The whole of `kafka log analyze`: read, check, pseudonymise, measure, write DIR. Returns the files written."""
-    from kafka.log.render import write_outputs
-
-    say = progress or (lambda message: None)
-    with connect() as con:
-        log = open_log(con, log_path, mapping, key, say)
-        say(f"measuring {log.events:,} events of {log.cases:,} cases")
-        measures = measure(log, top_variants)
-        say("writing the report")
-        return write_outputs(log, measures, output, lang)

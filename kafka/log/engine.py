@@ -41,6 +41,9 @@ def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None
         # Timestamps are compared as they were written (or in UTC when they carry an
         # offset), never shifted by the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
+        # kafka says what stage it is in on stderr; DuckDB's own bar would write to stdout (and into
+        # `kafka log to-case` output printed there).
+        con.execute("SET enable_progress_bar = false")
         yield con
     finally:
         con.close()

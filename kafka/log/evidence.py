@@ -35,7 +35,9 @@ from pathlib import Path
 from kafka.diagnostics import did_you_mean
 from kafka.errors import KafkaError
 from kafka.i18n import Translator
+from kafka.detectors import t01_deadline_exceeded, t02_long_wait
 from kafka.log.engine import connect
+from kafka.log.formatting import Formatter
 from kafka.log.events import open_log
 from kafka.log.mapping import Deadline, load_mapping
 from kafka.log.measure import DAY, DeadlineMeasure, Stats, cases_per_year, deadline_measure, stats_from, stats_sql
@@ -195,21 +197,19 @@ def annotate_findings(analysis, evidence: Evidence | None):
     if evidence is None or evidence.error:
         analysis.evidence = evidence
         return analysis
-    from kafka.log.report import Formatter
-
     t = Translator(analysis.lang)
     f = Formatter(t)
     findings = []
     for finding in analysis.findings:
         extra = None
-        if finding.code == "T02":
+        if isinstance(finding.facts, t02_long_wait.Facts):
             step = evidence.step(finding.steps[0])
             if step is not None and step.activities:
                 extra = (t("log.evidence.finding_wait", slower=f.count(step.slower), cases=f.cases(step.wait.n),
                            share=f.share(step.slower_share), median=f.days(step.wait.median), p90=f.days(step.wait.p90))
                          if step.wait.n else t("log.evidence.finding_no_wait"))
-        elif finding.code == "T01":
-            rule = evidence.rule(getattr(finding.facts, "rule", ""))
+        elif isinstance(finding.facts, t01_deadline_exceeded.Facts):
+            rule = evidence.rule(finding.facts.rule)
             if rule is not None and rule.measure is not None:
                 m = rule.measure
                 extra = (t("log.evidence.finding_deadline", exceeding=f.count(m.exceeding), known=f.cases(m.known),

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from kafka.i18n import Translator
 from kafka.log.evidence import Evidence
 from kafka.log.plots import BoxRow, boxes_svg
-from kafka.log.report import Formatter
+from kafka.log.formatting import Formatter
 
 
 @dataclass(frozen=True)

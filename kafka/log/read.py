@@ -17,6 +17,7 @@ does not even reach memory.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -98,8 +99,34 @@ def run(con, raw: RawLog, sql: str, params: tuple | list = ()):
         return con.execute(sql.replace("{relation}", raw.relation), [*raw.params, *params])
     except duckdb.Error as exc:
         if isinstance(exc, (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException)):
-            raise InputError(f"{raw.source.path}: cannot read the log: {_engine_message(exc)}") from None
+            raise InputError(csv_error(raw.source, str(exc)) or
+                             f"{raw.source.path}: cannot read the log: {_engine_message(exc)}") from None
         raise
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def csv_error(source: LogSource, message: str) -> str | None:
+    """DuckDB's CSV error in kafka's words, with the line; None when it is not one.
+
+    DuckDB quotes the offending line ("Original Line: ..."): that may hold a
+    client's name, so it is never passed on.
+    """
+    line = _CSV_LINE.search(message)
+    if not line:
+        return None
+    where = f"{source.path}:{line.group(1)}"
+    columns = _COLUMNS.search(message)
+    if columns:
+        return (f"{where}: {columns.group(2)} fields where the header has {columns.group(1)}; is the delimiter "
+                f"'{source.delimiter}' right (set 'delimiter:' in the mapping), or is a quote missing?")
+    if "unterminated quote" in message:
+        return f"{where}: a quoted value is not closed (a '\"' is missing); the file cannot be read past this line"
+    if "Invalid unicode" in message or "UTF" in message:
+        return f"{where}: the text is not {source.encoding}; set 'encoding:' in the mapping (utf-8, utf-16, latin-1 or cp1252)"
+    return f"{where}: the CSV cannot be read there (is it cut off, or not a CSV file?)"
 
 
 def check_columns(found: Iterable[str], mapping: Mapping, source: LogSource) -> None:

@@ -24,15 +24,18 @@ import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
 from kafka import __version__
-from kafka.log.engine import sql_string
-from kafka.log.events import EventLog
-from kafka.log.measure import DAY, LogMeasures, deadline_outcomes_sql, deadline_params, variant_ranks_sql
-from kafka.log.report import build_log_report, stats_row
 from kafka.errors import OutputError
+from kafka.log.engine import connect, sql_string
+from kafka.log.events import EventLog, open_log
+from kafka.log.mapping import Mapping
+from kafka.log.measure import DAY, LogMeasures, deadline_outcomes_sql, deadline_params, measure, variant_ranks_sql
+from kafka.log.pseudonymise import PseudonymKey
+from kafka.log.report import build_log_report, stats_row
 from kafka.output import ensure_dir, inside, write_atomic
 from kafka.tables import to_csv
 
@@ -190,3 +193,15 @@ def _write_case_csv(log: EventLog, m: LogMeasures, target: Path) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+def analyze_log(log_path: str | Path, mapping: Mapping | str | Path, output: str | Path, key: PseudonymKey, *,
+                lang: str = "nl", top_variants: int = 10, progress: Callable[[str], None] | None = None) -> list[Path]:
+    """The whole of `kafka log analyze`: read, check, pseudonymise, measure, write DIR. Returns the files written."""
+    say = progress or (lambda message: None)
+    with connect() as con:
+        log = open_log(con, log_path, mapping, key, say)
+        say(f"measuring {log.events:,} events of {log.cases:,} cases")
+        measures = measure(log, top_variants)
+        say("writing the report")
+        return write_outputs(log, measures, output, lang)

@@ -27,7 +27,7 @@ from kafka.errors import KafkaError
 from kafka.i18n import Translator
 from kafka.log.events import EventLog
 from kafka.log.measure import DAY, build_activity_ids, build_cases, cases_per_year
-from kafka.log.report import Formatter
+from kafka.log.formatting import Formatter
 from kafka.output import safe_name
 
 STEP_ID = re.compile(r"[^a-z0-9]+")
