@@ -63,14 +63,15 @@ def inspect_cmd(log_path, output, force, examples):
       kafka log inspect export.csv -o export.map.yaml
     """
     from kafka.log.engine import connect
-    from kafka.log.inspect import mapping_yaml, profile, shape
+    from kafka.log.inspect import PROFILE_ROWS, mapping_yaml, profile, shape
     from kafka.log.source import open_source
 
     source = open_source(log_path)
     with connect() as con:
         p = profile(con, source)
     dialect = f", encoding {source.encoding}, delimiter {source.delimiter!r}" if source.format == "csv" else ""
-    click.echo(f"{source.path}: {source.format.upper()}{dialect}, {p.rows:,} events", err=True)
+    sampled = f" (columns profiled on the first {PROFILE_ROWS:,})" if p.rows > PROFILE_ROWS else ""
+    click.echo(f"{source.path}: {source.format.upper()}{dialect}, {p.rows:,} events{sampled}", err=True)
     roles = {column: role for role, column in p.proposal.items()}
     width = max((len(c.name) for c in p.columns), default=10)
     click.echo(f"  {'column':{width}}  {'role':12}  {'values':>9}  {'distinct':>9}  examples", err=True)

@@ -25,6 +25,7 @@ from kafka.log.read import XES_START, iter_xes
 from kafka.log.source import LogSource
 
 EXAMPLES = 3
+PROFILE_ROWS = 200_000  # columns are profiled on the first rows; activities are counted over all
 ACTIVITIES_LISTED = 200
 
 # Column names that suggest a role, lower-case, without spaces, dashes or underscores.
@@ -47,8 +48,8 @@ NAME_HINTS = {
 @dataclass(frozen=True)
 class ColumnProfile:
     name: str
-    values: int  # non-empty
-    distinct: int  # approximate for large logs
+    values: int  # non-empty, in the first PROFILE_ROWS rows
+    distinct: int
     times: int  # values that read as a time (ISO 8601 or a common day-first form)
     examples: tuple[str, ...]
 
@@ -89,12 +90,12 @@ def profile(con, source: LogSource) -> LogProfile:
     parts = []
     for n, expr in columns.items():
         v = f"nullif(trim({expr}), '')"
-        parts.append(f"count({v}), approx_count_distinct({v}), "
+        parts.append(f"count({v}), count(DISTINCT {v}), "
                      f"count(coalesce(TRY_CAST({v} AS TIMESTAMP), try_strptime({v}, '%d/%m/%Y %H:%M:%S'), "
                      f"try_strptime({v}, '%d/%m/%Y %H:%M'), try_strptime({v}, '%d/%m/%Y'), "
                      f"try_strptime({v}, '%d-%m-%Y %H:%M:%S'), try_strptime({v}, '%d-%m-%Y %H:%M'))), "
                      f"list(DISTINCT {v})[1:{EXAMPLES}]")
-    row = con.execute(f"SELECT count(*), {', '.join(parts)} FROM (SELECT * FROM {relation} LIMIT 200000)",
+    row = con.execute(f"SELECT count(*), {', '.join(parts)} FROM (SELECT * FROM {relation} LIMIT {PROFILE_ROWS})",
                       params).fetchall()[0]
     total = con.execute(f"SELECT count(*) FROM {relation}", params).fetchall()[0][0]
     profiles = []
@@ -114,7 +115,7 @@ def profile(con, source: LogSource) -> LogProfile:
 
 def _profile_xes(source: LogSource) -> LogProfile:
     reader = None
-    for reader in iter_xes(source, None, max_rows=200_000):
+    for reader in iter_xes(source, None, max_rows=PROFILE_ROWS):
         pass
     keys = reader.keys if reader else {}
     rows = len(reader.rows) if reader else 0
