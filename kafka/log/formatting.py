@@ -23,11 +23,12 @@ class Formatter:
             return "0"
         if days < 1 / 24:
             return t("log.units.minutes", n=t.number(days * 1440))
-        if days < 1:
+        if days * 24 < 23.5:  # from 23.5 hours on, "1 d" reads better than "24 u"
             hours = days * 24
             whole = hours >= 10 or abs(hours - round(hours)) < 1e-9
             return t("log.units.hours", n=t.number(hours, 0 if whole else 1))
-        return t("log.units.days", n=t.number(days, 0 if days >= 100 or float(days).is_integer() else 1))
+        shown = round(float(days), 1)
+        return t("log.units.days", n=t.number(days, 0 if shown >= 100 or shown.is_integer() else 1))
 
     def count(self, n: float) -> str:
         return self.t.number(n)

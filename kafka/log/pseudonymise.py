@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kafka.errors import InputError, OutputError
+from kafka.output import create_private
 
 KEY_ENV = "KAFKA_LOG_KEY"
 KEY_BYTES = 32
@@ -119,10 +120,7 @@ def _create(path: Path) -> PseudonymKey:
     secret = secrets.token_bytes(KEY_BYTES)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # O_EXCL: never overwrite a key another process made in the meantime
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secret.hex() + "\n")
+        create_private(path, secret.hex() + "\n")  # never over a key another process made meanwhile
     except FileExistsError:
         return load_key(path, create=False)
     except OSError as exc:
