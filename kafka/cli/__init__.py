@@ -56,6 +56,7 @@ def _register() -> None:
     from kafka.cli import (
         aggregate_cmd,
         analyze_cmd,
+        anonymise_cmd,
         export_cmd,
         forms_cmd,
         log_cmd,
@@ -80,6 +81,7 @@ def _register() -> None:
         export_cmd.export,
         serve_cmd.serve,
         aggregate_cmd.aggregate,
+        anonymise_cmd.anonymise,
         log_cmd.log,
         schema_cmd.schema,
         sources_cmd.sources,

@@ -68,5 +68,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "D03", "unused-data", detect,
     facts=Facts,
+    theme="data_flows",
     effect=Effect("drop-unused", Phase.ASKED, apply),
 )
