@@ -216,6 +216,7 @@ class LogMeasures:
 
 
 def measure(log: EventLog, top_variants: int = TOP_VARIANTS) -> LogMeasures:
+    """Everything `kafka log analyze` reports, from the table ``events`` of ``log.con``."""
     con = log.con
     _check_deadline_activities(log)
     build_activity_ids(con)
@@ -279,8 +280,7 @@ def stats_from(values) -> Stats:
 def _activities(con, rework: tuple[Rework, ...]) -> tuple[ActivityMeasure, ...]:
     again = {r.activity: r.events for r in rework}  # a case has an activity once, plus its rework
     rows = con.execute(f"""
-        SELECT activity, count(*), count(*),
-               count(*) FILTER (WHERE pos = 1),
+        SELECT activity, count(*), count(*) FILTER (WHERE pos = 1),
                {stats_sql('wait_s')}, {stats_sql('work_s')},
                avg((pos - 1) / greatest(c.events - 1, 1)) AS position
         FROM events JOIN cases c USING (case_id) GROUP BY activity ORDER BY position, count(*) DESC, activity
@@ -291,11 +291,10 @@ def _activities(con, rework: tuple[Rework, ...]) -> tuple[ActivityMeasure, ...]:
     """).fetchall())
     out = []
     for row in rows:
-        name, events, _, starts = row[:4]
-        cases = events - again.get(name, 0)
-        work = stats_from(row[9:14])
-        out.append(ActivityMeasure(name, events, cases, starts, ends.get(name, 0), stats_from(row[4:9]),
-                                   work if work.n else None, row[14]))
+        name, events, starts = row[:3]
+        work = stats_from(row[8:13])
+        out.append(ActivityMeasure(name, events, events - again.get(name, 0), starts, ends.get(name, 0),
+                                   stats_from(row[3:8]), work if work.n else None, row[13]))
     return tuple(out)
 
 
