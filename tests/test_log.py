@@ -367,6 +367,19 @@ def test_xes_with_a_dtd_is_refused(tmp_path):
     assert "refused" in out
 
 
+def test_the_engine_fetches_nothing_and_spills_to_a_private_folder():
+    import os
+
+    with connect() as con:
+        settings = dict(con.execute("SELECT name, value FROM duckdb_settings() WHERE name IN "
+                                    "('autoinstall_known_extensions', 'autoload_known_extensions', 'temp_directory')"
+                                    ).fetchall())
+        spill = settings["temp_directory"]
+        assert settings["autoinstall_known_extensions"] == "false" == settings["autoload_known_extensions"]
+        assert os.path.isdir(spill) and os.stat(spill).st_mode & 0o777 == 0o700 and not spill.startswith(os.getcwd())
+    assert not os.path.exists(spill)
+
+
 # --- the mapping file -------------------------------------------------------------------------
 
 def test_mapping_problems_name_file_line_and_key():

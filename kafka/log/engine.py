@@ -34,7 +34,11 @@ DEFAULT_MEMORY_LIMIT = os.environ.get("KAFKA_LOG_MEMORY", "640MB")
 def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB connection with a private spill folder, closed and removed afterwards."""
     spill = tempfile.mkdtemp(prefix="kafka-log-")  # created 0700
-    con = duckdb.connect(":memory:", config={"temp_directory": spill, "memory_limit": memory_limit})
+    con = duckdb.connect(":memory:", config={
+        "temp_directory": spill, "memory_limit": memory_limit,
+        # Nothing is fetched at run time: the extensions kafka needs (ICU, Parquet) are built into the wheel.
+        "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+    })
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
