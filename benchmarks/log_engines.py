@@ -17,6 +17,7 @@ The figures are in docs/log.md.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import subprocess
@@ -118,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average: {' '.join(handle.read().split()[:3])}")
     print(f"{'engine':8} {'seconds':>8} {'peak MiB':>9} {'edges':>6} {'variants':>9}")
     for engine in args.engines:
+        if importlib.util.find_spec(engine) is None:
+            print(f"{engine:8} not installed: skipped (pip install {engine} to measure it)")
+            continue
         done = subprocess.run([sys.executable, __file__, args.log, "--child", engine], capture_output=True, text=True)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["failed"])[-1]

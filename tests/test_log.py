@@ -186,6 +186,13 @@ def test_xes_lifecycle_start_and_complete_give_the_same_numbers(tmp_path, files,
         assert _fingerprint(measure(log)) == expected
 
 
+def test_inspect_proposes_the_xes_standard_keys(tmp_path):
+    result = CliRunner().invoke(main, ["log", "inspect", str(_xes(True, tmp_path))])
+    assert result.exit_code == 0, result.output
+    mapping = parse_mapping(result.stdout)
+    assert mapping.format == "xes" and mapping.columns == parse_mapping(XES_MAPPING).columns
+
+
 def test_parquet_gives_the_same_numbers(tmp_path, files, key):
     expected = _fingerprint(measured(*files, key))
     target = tmp_path / "log.parquet"
