@@ -89,8 +89,9 @@ def review(paths, output_dir, options):
     written = write_review(result, output_dir, templates=options.template_dirs)
     for form in result.forms:
         b, a = form.before, form.after
-        click.echo(f"  {form.name} ({form.organisation}): fields {b.fields} -> {a.fields}, "
-                   f"attachments {b.attachments} -> {a.attachments}, client minutes {b.minutes:g} -> {a.minutes:g}",
+        click.echo(f"  {form.name} ({form.organisation}): fields the client fills in {b.fields} -> {a.fields}, "
+                   f"attachments {b.attachments} -> {a.attachments}, client minutes {b.minutes:g} -> {a.minutes:g}"
+                   + (f", {len(form.required_rows)} required by a rule" if form.required_rows else ""),
                    err=True)
     click.echo(f"Wrote {written.html} and {written.csv} ({_count(len(result.forms), 'form')} "
                f"from {_count(len(analyses), 'case')})", err=True)
