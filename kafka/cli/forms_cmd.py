@@ -133,7 +133,10 @@ def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output,
     text to match on). Labels are matched to data items and authentic
     sources (for example "rijksregisternummer" or "attest
     gezinssamenstelling" -> rijksregister) with kafka's synonym list and
-    fuzzy matching; what could not be matched is listed at the end.
+    fuzzy matching. Every row says how it was matched and how sure that is;
+    guesses (below 80%) are listed "to confirm" and not counted as
+    recognised, and what could not be matched is listed at the end. An item
+    id in the item column always wins.
 
     \b
     Example:
@@ -149,8 +152,12 @@ def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output,
         known += case_items(loaded.case, path)
     imported = import_form(spreadsheet, form_id, name=name, owner=owner, pages=pages, sheet=sheet, known=known)
     emit(to_yaml(imported, lang), output, inputs=[spreadsheet, *case_paths])
-    unmatched = imported.unmatched
-    recognised = len(imported.fields) - len(unmatched)
-    click.echo(f"{recognised} of {len(imported.fields)} fields recognised", err=True)
+    guesses, unmatched = imported.to_confirm, imported.unmatched
+    click.echo(f"{len(imported.recognised)} of {len(imported.fields)} fields recognised, {len(guesses)} to confirm, "
+               f"{len(unmatched)} not recognised", err=True)
+    for f in guesses:
+        others = f" (or {', '.join(f.match.alternatives)})" if f.match.alternatives else ""
+        click.echo(f"  to confirm: row {f.line.row} '{f.line.label}' -> {f.item_id}?{others} "
+                   f"[{f.match.how}, {round(f.match.confidence * 100)}% sure]", err=True)
     for f in unmatched:
         click.echo(f"  not recognised: row {f.line.row} '{f.line.label}' -> {f.item_id}", err=True)
