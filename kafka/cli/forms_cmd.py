@@ -54,15 +54,21 @@ def forms() -> None:
 @click.option("-o", "--output", "output_dir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Folder to write forms.html and forms.csv into (created when missing).")
+@click.option("--docx", is_flag=True,
+              help="Also write the proposed form of each form as an editable Word document into DIR "
+                   "(in the report's language), linked from forms.html.")
 @run_options(templates=True)
-def review(paths, output_dir, options):
+def review(paths, output_dir, docx, options):
     """Review every form of the case files under PATHS, field by field.
 
     Writes DIR/forms.html (per form: its fields and attachments, where else
     they are asked, which steps use them, and a verdict: keep, prefill from
     the authentic source, reuse from an earlier step, or drop; the proposed
     form and the minutes it saves) and DIR/forms.csv (one row per field and
-    per attachment).
+    per attachment). With --docx, also DIR/<organisation>-<form>.docx per
+    form: the proposed form as a Word document (its parts, every field with
+    the rule that requires it, what the service fills in marked as such, and
+    an annex with what was dropped and why).
 
     A form used in several cases is reviewed once when its organisation, id
     and name are the same in each. Verdicts follow the findings of the
@@ -75,6 +81,7 @@ def review(paths, output_dir, options):
       kafka forms cases/ -o review/
       kafka forms review cases/leefloon-*.yaml -o review/ --lang en
       kafka forms cases/ -o review/ --set document_client_minutes=30
+      kafka forms cases/ -o review/ --docx
     """
     good, bad = load_cases(paths)
     if not good:
@@ -86,7 +93,7 @@ def review(paths, output_dir, options):
             f"none of the {_count(len(analyses), 'valid case file')} has a 'forms:' block, so there is nothing to review; "
             f"'kafka forms import' makes one from a spreadsheet of a form's fields"
         )
-    written = write_review(result, output_dir, templates=options.template_dirs)
+    written = write_review(result, output_dir, templates=options.template_dirs, docx=docx)
     for form in result.forms:
         b, a = form.before, form.after
         click.echo(f"  {form.name} ({form.organisation}): fields the client fills in {b.fields} -> {a.fields}, "
@@ -95,6 +102,9 @@ def review(paths, output_dir, options):
                    err=True)
     click.echo(f"Wrote {written.html} and {written.csv} ({_count(len(result.forms), 'form')} "
                f"from {_count(len(analyses), 'case')})", err=True)
+    if written.documents:
+        click.echo(f"Wrote {_count(len(written.documents), 'Word document')}: "
+                   + ", ".join(p.name for p in written.documents), err=True)
     if bad:
         click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
     raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
