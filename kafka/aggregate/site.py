@@ -278,6 +278,10 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     agenda = agenda_page(tables, t)
     written.append(write_atomic(inside(out, INDEX), env.get_template("index.html").render(page=index)))
     written.append(write_atomic(inside(out, AGENDA), env.get_template("agenda.html").render(page=agenda)))
+    from kafka.aggregate.forms_page import FORMS_PAGE, forms_page  # the same form across OCMW's
+
+    page = forms_page(collection.cases, t, downloads(t))
+    written.append(write_atomic(inside(out, FORMS_PAGE), env.get_template("forms_compare.html").render(page=page)))
     return written
 
 

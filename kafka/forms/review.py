@@ -223,6 +223,7 @@ class FormReview:
     owner: str  # the name of the owning actor
     rule: str | None  # the name of the rule that mandates the form
     rule_ref: str | None
+    rule_level: str | None  # local | flemish | federal | european
     level: Level  # LOCAL when the service can change the form itself
     government: str  # who else must change it when it cannot (local | flemish | federal | european)
     uses: tuple[FormUse, ...]
@@ -381,6 +382,7 @@ def _review_form(t: Translator, uses: list[tuple[Analysis, str]]) -> FormReview:
         owner=owner.name,
         rule=rule.name if rule else None,
         rule_ref=rule.ref if rule else None,
+        rule_level=rule.level.value if rule else None,
         level=Level.LOCAL if local else Level.SUPRALOCAL,
         government=_government(first, form.owner, rule),
         uses=tuple(_form_use(analysis, form_id) for analysis, form_id in uses),
