@@ -61,6 +61,9 @@ class Detector:
     effect: Effect | None = None  # None: taking the proposal changes nothing kafka can model
     settings: tuple[Setting, ...] = ()  # the thresholds only this finding reads
     facts: type[Facts] | None = None  # the type of its findings' ``facts``
+    # The theme of its supralocal proposals on the VVSG agenda (kafka.aggregate.agenda.THEMES):
+    # data_flows, automatic_granting, deadlines, forms or coordination; "" goes by the proposal's target.
+    theme: str = ""
 
 
 

@@ -58,5 +58,6 @@ def detect(ctx: Context):
 DETECTOR = Detector(
     "C01", "no-single-point-of-contact", detect,
     facts=Facts,
+    theme="coordination",
     settings=(threshold("single_contact_organisations", 3, "C01: client steps at this many organisations or more, and no case manager", 2),),
 )

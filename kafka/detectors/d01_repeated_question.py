@@ -65,6 +65,7 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "D01", "repeated-question", detect,
     facts=Facts,
+    theme="data_flows",
     settings=(threshold("repeated_question_steps", 2, "D01: an item asked in this many distinct steps", 2),),
     effect=Effect("ask-once", Phase.ASKED, apply),
 )

@@ -78,5 +78,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "D02", "authentic-source-ignored", detect,
     facts=Facts,
+    theme="data_flows",
     effect=Effect("consult-source", Phase.ASKED, apply),
 )

@@ -98,5 +98,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "D03", "unused-data", detect,
     facts=Facts,
+    theme="data_flows",
     effect=Effect("drop-unused", Phase.ASKED, apply),
 )

@@ -66,4 +66,5 @@ def _in_order(g, step_ids) -> list[str]:
 DETECTOR = Detector(
     "D04", "client-as-courier", detect,
     facts=Facts,
+    theme="data_flows",
 )

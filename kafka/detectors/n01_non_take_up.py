@@ -83,5 +83,6 @@ def _why_not_findable(ctx: Context, used: list[str], decisions: list[str]) -> li
 DETECTOR = Detector(
     "N01", "non-take-up", detect,
     facts=Facts,
+    theme="automatic_granting",
     settings=(Setting("take_up_below", 0.8, "N01: a take-up (cases_per_year / eligible_per_year) below this share", 0, 1),),
 )

@@ -83,5 +83,6 @@ def reuse_parts(ctx: Context, steps: list[str], facts: dict[str, set[str]]) -> l
 DETECTOR = Detector(
     "P04", "overlapping-assessments", detect,
     facts=Facts,
+    theme="coordination",
     settings=(threshold("overlapping_assessment_facts", 2, "P04: two decisions of distinct organisations that use this many facts in common (or all the facts one uses)", 1),),
 )

@@ -64,4 +64,5 @@ def detect(ctx: Context):
 DETECTOR = Detector(
     "R01", "periodic-reassessment", detect,
     facts=Facts,
+    theme="data_flows",
 )

@@ -63,4 +63,5 @@ def detect(ctx: Context):
 DETECTOR = Detector(
     "T03", "needless-sequence", detect,
     facts=Facts,
+    theme="deadlines",
 )
