@@ -45,7 +45,8 @@ def forms() -> None:
     \b
     Example:
       kafka forms cases/ -o review/
-      kafka forms import velden.xlsx --form aanvraag --name "Aanvraagformulier leefloon"
+      kafka forms cases/ -o review/ --docx
+      kafka forms import tests/data/forms/aanvraag_steun.xlsx --form aanvraag_steun
     """
 
 
@@ -150,9 +151,9 @@ def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output,
 
     \b
     Example:
-      kafka forms import velden.xlsx --form aanvraag --name "Aanvraagformulier leefloon"
-      kafka forms import velden.csv --form aanvraag --case cases/leefloon.yaml -o aanvraag.yaml
-      kafka forms import formulieren.xlsx --sheet Leefloon --form aanvraag --pages 4
+      kafka forms import tests/data/forms/aanvraag_steun.xlsx --form aanvraag_steun --name "Aanvraag steun"
+      kafka forms import tests/data/forms/velden.csv --form aanvraag --case cases/leefloon-lindenberg.yaml -o aanvraag.yaml
+      kafka forms import tests/data/forms/aanvraag_steun.xlsx --sheet "Aanvraag steun" --form aanvraag --pages 4
     """
     known = []
     for path in case_paths:
