@@ -101,6 +101,12 @@ _PARTICLE = r"(?:(?:van|de|der|den|ten|ter|le|la|du|von|van der|van den|van de|d
 _TITLED = re.compile(rf"\b{_TITLES}\s+(?P<name>{_PARTICLE}?{_NAME_WORD})", re.I)
 _PAIR = re.compile(rf"(?<![\w.])(?P<first>{_NAME_WORD})\s+(?P<last>{_PARTICLE}?{_NAME_WORD})\b")
 _SENTENCE_END = re.compile(r"(^|[.!?:;]\s*|\n\s*)$")
+# Capitalised words that start the names of services, portals and bodies, never a
+# person's: "Mijn Burgerprofiel", "Sociaal Huis", "Vlaamse Belastingdienst".
+_NOT_A_FIRST_NAME = frozenset({
+    "mijn", "uw", "onze", "ons", "het", "de", "een", "dit", "deze", "die", "dat", "sociaal", "sociale",
+    "vlaams", "vlaamse", "federaal", "federale", "belgisch", "belgische", "lokaal", "lokale", "centraal", "centrale",
+})
 
 
 def _national_number_ok(digits: str) -> bool:
@@ -368,6 +374,8 @@ def scan_text(text: str) -> list[Hit]:
                 continue  # a capital at a sentence's start says nothing
             pair = " ".join(m.group().split())
             if pair in structural or m.group("first") in structural or m.group("last") in structural:
+                continue
+            if m.group("first").lower() in _NOT_A_FIRST_NAME:
                 continue
             pairs.setdefault(pair, []).append((where, m.start(), m.end()))
     for pair, places_of_pair in pairs.items():

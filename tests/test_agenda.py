@@ -20,13 +20,17 @@ from kafka.i18n import Translator
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "cases"
-MAX_PAGES = 8  # the target for the 8 example cases (issue 15)
+MAX_PAGES = 8  # the target for the 8 example cases of the first round (issue 15)
+FIRST_EIGHT = ["activering-kasteelhove", "huurwaarborg-wilgendaal", "leefloon-heidebeek", "leefloon-lindenberg",
+               "medische-kaart-essenrode", "schuldbemiddeling-brugzande", "verwarmingstoelage-oostervelde",
+               "verwarmingstoelage-ravelingen"]
 
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory):
     out = tmp_path_factory.mktemp("agenda")
-    result = aggregate([str(CASES)], out, jobs=1, site=SiteOptions(run_date=dt.date(2026, 6, 15)))
+    paths = [str(CASES / f"{name}.yaml") for name in FIRST_EIGHT]
+    result = aggregate(paths, out, jobs=1, site=SiteOptions(run_date=dt.date(2026, 6, 15)))
     assert result.ok
     return out, build_tables(result.collection.cases)
 

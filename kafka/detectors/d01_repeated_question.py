@@ -37,7 +37,7 @@ def detect(ctx: Context):
         name = ctx.item_name(fact)
         target = ctx.target(level, "data", fact, name, steps)
         message, title, text = ctx.texts(
-            "D01", level, item=name, n=len(steps), steps=ctx.step_names(steps),
+            "D01", level, item=name, label=ctx.fact_label(fact, steps), n=len(steps), steps=ctx.step_names(steps),
             first=ctx.step_name(steps[0]), others=ctx.step_names(steps[1:]), owner=target.owner,
         )
         yield ctx.finding(

@@ -52,8 +52,9 @@ def detect(ctx: Context):
         required_at = [s for s in steps if g.rules_requiring(s, fact)]
         droppable = [s for s in steps if s not in required_at]
         message, title, text = ctx.texts(
-            "D03", level, variant="required" if required_by else None, item=name, steps=ctx.step_names(steps),
-            owner=target.owner, where=where, **(_required_texts(ctx, required_by, droppable) if required_by else {}),
+            "D03", level, variant="required" if required_by else None, item=name, label=ctx.fact_label(fact, steps),
+            steps=ctx.step_names(steps), owner=target.owner, where=where,
+            **(_required_texts(ctx, required_by, droppable) if required_by else {}),
         )
         document = ctx.is_document(fact, steps)
         yield ctx.finding(
