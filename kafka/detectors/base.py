@@ -351,7 +351,7 @@ class Context:
         if not admin.specific:
             return self.government_name(admin.government)
         name = admin.name(self.t.lang)
-        level = self.t(f"common.government_short.{admin.government}")
+        level = self.t(f"common.rule_level.{admin.government}")
         return f"{name[:-1]}, {level})" if name.endswith(")") else f"{name} ({level})"
 
     def decides(self, decider: Decider) -> str:

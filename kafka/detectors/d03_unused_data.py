@@ -8,6 +8,13 @@ The to-be: drop the item nobody uses, at every step and on every form.
 Never an item that identifies the client (it stays), nor a sensitive one:
 that one is asked only when needed, with consent, which kafka cannot model,
 so the to-be keeps it (kafka.nature says which items are which).
+
+**A rule that requires it.** A form can say which rule requires which of its
+fields (``basis``, a kafka extension). Where a rule requires the item, the
+finding still fires (the contract's condition is about use, not law), but its
+proposal does not drop it there: it asks whoever owns the rule whether the
+rule still needs it, and drops it only at the other steps. The facts say
+which rules and steps, so the to-be and the forms review hold back too.
 """
 
 from __future__ import annotations
@@ -15,8 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kafka.administrations import find_administration
 from kafka.detectors.base import Action, Context, Detector, Effect, ItemFacts, Phase, level_of
 from kafka.findings import Finding, Plan, Severity
+from kafka.model import GovernmentLevel
 
 if TYPE_CHECKING:
     from kafka.simulate.editor import Editor
@@ -25,9 +34,12 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class Facts(ItemFacts):
     """What D03 found about one item. Its action: drop it; ask it only when needed, with
-    consent (a sensitive item); or keep it (an item that identifies the client)."""
+    consent (a sensitive item); or keep it (an item that identifies the client, or one a
+    rule requires at every step that asks it)."""
 
     forms: tuple[str, ...]  # the names of the forms that ask it
+    required_by: tuple[str, ...] = ()  # rule ids that require it on a form (the form's basis)
+    required_at: tuple[str, ...] = ()  # the steps whose form a rule makes ask it: never dropped there
 
 
 def detect(ctx: Context):
@@ -43,13 +55,21 @@ def detect(ctx: Context):
             ctx.case.actors[g.form(s).owner].org for s in steps if g.form(s) is not None and _on_form(g, s, fact)
         ]
         decider = ctx.decider(level, "data", fact, name, steps, organisations=organisations)
-        forms = [g.form(s).name for s in steps if g.form(s) is not None and _on_form(g, s, fact)]
-        forms = list(dict.fromkeys(forms))
+        forms = list(dict.fromkeys(g.form(s).name for s in steps if g.form(s) is not None and _on_form(g, s, fact)))
         where = ctx.t("findings.D03.on_forms", forms=ctx.t.names(forms)) if forms else ""
-        # What never to propose for dropping: what identifies the client, and what is
-        # sensitive (asked only when needed, with consent). kafka.nature says which.
+        required_by = list(dict.fromkeys(r for s in steps for r in g.rules_requiring(s, fact)))
+        required_at = [s for s in steps if g.rules_requiring(s, fact)]
+        droppable = [s for s in steps if s not in required_at]
+        extra = {}
+        # What never to propose for dropping: what identifies the client, what a rule
+        # requires (asked of the rule's owner), and what is sensitive (asked only when
+        # needed, with consent). kafka.nature says which items are which.
         if g.identifies(fact):
             action, variant, plan = Action.KEEP, "keep", None
+        elif required_by:
+            action, variant = (Action.DROP if droppable else Action.KEEP), "required"
+            plan = Plan(tuple(ctx.asking_parts(fact, droppable))) if droppable else None
+            extra = _required_texts(ctx, required_by, droppable)
         elif g.is_sensitive(fact):
             action, variant, plan = Action.LIMIT, "limit", None  # how often it is needed: kafka cannot tell
         else:
@@ -58,7 +78,7 @@ def detect(ctx: Context):
         message, title, text = ctx.texts(
             "D03", level, variant=variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
             steps=ctx.step_names(steps), who=decider.who, where=where, decides=ctx.decides(decider),
-            home=ctx.q(ctx.organisation()),
+            home=ctx.q(ctx.organisation()), **extra,
         )
         document = ctx.is_document(fact, steps)
         yield ctx.finding(
@@ -66,8 +86,24 @@ def detect(ctx: Context):
             severity=Severity.MEDIUM if document else Severity.LOW,
             level=level, steps=steps, data=[fact], message=message,
             proposal_title=title, proposal_text=text, target=decider.target, plan=plan,
-            facts=Facts(fact=fact, action=action, forms=tuple(forms)),
+            facts=Facts(fact=fact, action=action, forms=tuple(forms), required_by=tuple(required_by),
+                        required_at=tuple(required_at)),
         )
+
+
+def _required_texts(ctx: Context, rule_ids: list[str], droppable: list[str]) -> dict[str, str]:
+    """The words of the 'required' proposal: which rules, who can change them, where it can go."""
+    rules = [ctx.case.rules[r] for r in rule_ids]
+    named = ctx.t.join([ctx.t("findings.D03.rule", rule=ctx.q(r.name), level=ctx.t(f"common.rule_level.{r.level.value}"))
+                        for r in rules])
+    if all(r.level is GovernmentLevel.LOCAL for r in rules):
+        change = ctx.t("findings.D03.change_own_rule", organisation=ctx.q(ctx.organisation()))
+    else:
+        owners = [ctx.addressee(find_administration(r.level.value, r.ref, r.name))
+                  for r in rules if r.level is not GovernmentLevel.LOCAL]
+        change = ctx.t("findings.D03.ask_rule_owner", government=ctx.t.join(list(dict.fromkeys(owners))))
+    elsewhere = ctx.t("findings.D03.drop_elsewhere", steps=ctx.step_names(droppable)) if droppable else ""
+    return {"rules": named, "change": change, "elsewhere": elsewhere}
 
 
 def _on_form(g, step_id: str, fact: str) -> bool:
@@ -80,7 +116,8 @@ def apply(ed: Editor, finding: Finding) -> None:
     if finding.facts.action is not Action.DROP:
         return  # kept, or asked only when needed: nothing kafka can take away
     item = finding.data[0]
-    done = ed.stop_asking(ed.askers(item), item)
+    required_at = finding.facts.required_at
+    done = ed.stop_asking([s for s in ed.askers(item) if s not in required_at], item)
     if done:
         ed.say("dropped_unused", item=ed.item_name(item), steps=ed.step_names(done))
 

@@ -76,8 +76,9 @@ def _item_cost(ctx: Context, step_id: str, item: str) -> tuple[float, float]:
 def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
     """Items of the form that could go: their fact is kept in an authentic source (prefill
     it), already asked in an earlier step (take it from the file), or used by no step.
-    Being unused alone is no reason for an item that identifies the client (it stays) or
-    a sensitive one (asked only when needed, with consent): kafka.nature says which."""
+    Being unused alone is no reason for an item a rule requires on the form (its
+    ``basis``), one that identifies the client (it stays) or a sensitive one (asked only
+    when needed, with consent): kafka.nature says which."""
     g = ctx.graph
     form = ctx.case.forms[form_key]
     first = min(g.order[s] for s in steps)
@@ -85,7 +86,7 @@ def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
     for item in dict.fromkeys(form.fields + form.attachments):
         fact = g.fact(item)
         earlier = any(g.order[a] < first for a in g.fact_askers.get(fact, []))
-        unused = (bool(g.fact_users) and fact not in g.fact_users
+        unused = (bool(g.fact_users) and fact not in g.fact_users and item not in form.basis
                   and not g.identifies(fact) and not g.is_sensitive(fact))
         if g.source_key(item) or unused or earlier:
             out.append(item)
