@@ -89,14 +89,16 @@ class Proposal:
 
 # What a proposal takes away, part by part, so that a part two proposals both take
 # away (one item at one step) is counted once (kafka.detectors.settle).
-WHOLE_STEP = "*"  # the part ``what`` of a whole step that goes (an application)
-FETCH = "fetch"  # the part ``what`` of a trip to fetch a paper the client no longer needs
+WHOLE_STEP = "*"  # the part ``what`` of a whole step that goes (an application, a trip to fetch a paper)
+# The part ``what`` of a step that goes once nothing is asked there any more (an application
+# whose other questions other proposals take away): its rest counts for this proposal then.
+WHEN_EMPTIED = "*?"
 
 
 @dataclass(frozen=True, slots=True)
 class Part:
     """The client and staff minutes a proposal takes away at one step: the asking of one
-    fact (``what`` is the fact's key), a fetch, or the whole step."""
+    fact (``what`` is the fact's key), the story, the trip, or the whole step (``WHOLE_STEP``)."""
 
     step: str
     what: str

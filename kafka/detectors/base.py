@@ -15,7 +15,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from kafka.administrations import Administration, find_administration
-from kafka.findings import FETCH, Facts, Finding, Level, Part, Plan, Proposal, Saving, Severity, Target
+from kafka.findings import WHOLE_STEP, Facts, Finding, Level, Part, Plan, Proposal, Saving, Severity, Target
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
 from kafka.model import ActorLevel, GovernmentLevel, StepKind
@@ -54,6 +54,48 @@ class Effect:
     name: str  # a slug for humans and docs, e.g. "ask-once"
     phase: Phase
     apply: Callable[["Editor", Finding], None]
+
+
+@dataclass(frozen=True)
+class StepMinutes:
+    """A step's client and staff minutes, split into the parts one change can take away:
+    every asked item (a question or a paper), the story, the trip to an in-person
+    counter. While the step stays, its core (``contact_core_share``: the contact itself)
+    stays too; when the parts add up to more than the rest, they are scaled down to fit.
+
+    The to-be editor (kafka.simulate.editor) takes these very parts away, and the
+    proposals' savings are made of them, so a saving a proposal promises is what the
+    to-be saves when it is taken."""
+
+    items: dict[str, tuple[float, float]]  # item -> (client, staff)
+    story: tuple[float, float]
+    trip: tuple[float, float]
+
+
+def split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
+    """The parts of one step's minutes (:class:`StepMinutes`)."""
+    step = graph.steps[step_id]
+    s = settings
+    items = {}
+    for item, ways in graph.asked_by_step[step_id].items():
+        paper = "attachment" in ways or "brings" in ways
+        items[item] = (s.document_client_minutes if paper else s.question_client_minutes,
+                       s.document_staff_minutes if paper else s.question_staff_minutes)
+    story = (s.story_client_minutes, s.story_staff_minutes) if step.tells_story else (0.0, 0.0)
+    trip = (s.trip_client_minutes, 0.0) if step.in_person and step.client_minutes > 0 else (0.0, 0.0)
+    parts = [*items.values(), story, trip]
+    room = 1.0 - min(1.0, max(0.0, s.contact_core_share))
+    client_scale = _scale(step.client_minutes * room, sum(p[0] for p in parts))
+    staff_scale = _scale(step.staff_minutes * room, sum(p[1] for p in parts))
+
+    def scaled(part: tuple[float, float]) -> tuple[float, float]:
+        return part[0] * client_scale, part[1] * staff_scale
+
+    return StepMinutes({k: scaled(v) for k, v in items.items()}, scaled(story), scaled(trip))
+
+
+def _scale(available: float, wanted: float) -> float:
+    return 1.0 if wanted <= available or wanted <= 0 else available / wanted
 
 
 class Action(IntEnum):
@@ -128,6 +170,7 @@ class Context:
         self.case = graph.case
         self.settings = settings
         self.t = t
+        self._minutes: dict[str, StepMinutes] = {}
 
     # --- words ---------------------------------------------------------------
 
@@ -228,14 +271,18 @@ class Context:
             client_minutes_year=client_year, staff_minutes_year=max(0.0, staff_year - staff_kept),
         )
 
+    def minutes(self, step_id: str) -> StepMinutes:
+        """The parts of a step's minutes, as the to-be takes them away (:func:`split_minutes`)."""
+        if step_id not in self._minutes:
+            self._minutes[step_id] = split_minutes(self.graph, self.settings, step_id)
+        return self._minutes[step_id]
+
     def asking_cost(self, step_id: str, fact: str) -> tuple[float, float]:
-        """Client and staff minutes of asking ``fact`` (or a document proving it) at
-        ``step_id``: a paper costs more than a question."""
-        ways = self.graph.fact_asked_by_step[step_id].get(fact, ())
-        s = self.settings
-        if "attachment" in ways or "brings" in ways:
-            return s.document_client_minutes, s.document_staff_minutes
-        return s.question_client_minutes, s.question_staff_minutes
+        """Client and staff minutes of asking ``fact`` (and every document proving it) at
+        ``step_id``: a paper costs more than a question, and no more than the step has."""
+        parts = self.minutes(step_id).items
+        items = [i for i in self.graph.items_of_fact.get(fact, [fact]) if i in parts]
+        return sum(parts[i][0] for i in items), sum(parts[i][1] for i in items)
 
     def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[Part]:
         """The parts of asking ``fact`` at each of these steps."""
@@ -253,9 +300,9 @@ class Context:
         for p in g.fact_providers.get(fact, []):
             step = g.steps[p]
             if (step.client_minutes > 0 and not g.asked_by_step[p] and not step.tells_story and not step.uses
-                    and not step.rule and step.kind is not StepKind.DECISION and g.actor(p).level is not ActorLevel.CLIENT
+                    and not step.rule and step.kind is not StepKind.DECISION
                     and all(g.fact(i) in g.fact_askers for i in step.provides)):
-                parts.append(Part(p, FETCH, step.client_minutes, step.staff_minutes))
+                parts.append(Part(p, WHOLE_STEP, step.client_minutes, step.staff_minutes))  # the trip goes as a whole
         return parts
 
     def plan_saving(self, plan: Plan) -> Saving:

@@ -53,7 +53,9 @@ def detect(ctx: Context):
             severity=Severity.HIGH if any(c >= 0.3 for c in chances) else Severity.MEDIUM,
             level=level, steps=group, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(extra["client_minutes"], extra["staff_minutes"], extra["days"]),
+            # The days the loop adds on average; its extra minutes are not in the yearly burden
+            # (the contract counts every step once), so neither are they in the saving.
+            saving=ctx.saving(lead_days=extra["days"]),
             facts=Facts(extra["days"], tuple(chances)),
         )
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import WHOLE_STEP, Facts as FindingFacts, Finding, Part, Plan, Severity
+from kafka.findings import WHEN_EMPTIED, Facts as FindingFacts, Finding, Part, Plan, Severity
 from kafka.model import StepKind
 
 if TYPE_CHECKING:
@@ -76,20 +76,17 @@ def detect(ctx: Context):
 
 
 def _plan(ctx: Context, application: list[str], items: list[str], invite: bool) -> Plan:
-    """What granting on the sources takes away: an application that only asked the
-    decision's items goes as a whole (not when the client is invited to it); at the
-    others, the asking of those items (the staff consult the sources instead)."""
+    """What granting on the sources takes away: the asking of the decision's items at the
+    application steps (the staff consult the sources instead), and an application as a
+    whole once nothing is asked there any more (not when the client is invited to it)."""
     g = ctx.graph
     parts = []
     for s in application:
         step = g.steps[s]
-        others = set(g.fact_asked_by_step[s]) - set(items)
-        if not invite and not (others or step.tells_story or step.provides or step.uses or step.rule):
-            parts.append(Part(s, WHOLE_STEP, step.client_minutes, step.staff_minutes))
-        else:
-            parts += ctx.asking_parts_of([i for i in items if i in g.fact_asked_by_step[s]], s)
-    consulted = any(p.what != WHOLE_STEP for p in parts)
-    return Plan(tuple(parts), staff_kept=ctx.settings.consult_staff_minutes if consulted else 0.0)
+        parts += ctx.asking_parts_of([i for i in items if i in g.fact_asked_by_step[s]], s)
+        if not invite and not (step.tells_story or step.provides or step.uses or step.rule):
+            parts.append(Part(s, WHEN_EMPTIED, 0.0, 0.0))
+    return Plan(tuple(parts), staff_kept=ctx.settings.consult_staff_minutes)
 
 
 # --- the to-be ------------------------------------------------------------------

@@ -66,11 +66,7 @@ def detect(ctx: Context):
 
 def _item_cost(ctx: Context, step_id: str, item: str) -> tuple[float, float]:
     """Client and staff minutes of one part of the form at a step: a paper costs more than a question."""
-    ways = ctx.graph.asked_by_step[step_id].get(item, ())
-    s = ctx.settings
-    if "attachment" in ways or "brings" in ways:
-        return s.document_client_minutes, s.document_staff_minutes
-    return s.question_client_minutes, s.question_staff_minutes
+    return ctx.minutes(step_id).items.get(item, (0.0, 0.0))
 
 
 def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:

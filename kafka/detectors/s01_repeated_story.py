@@ -3,7 +3,7 @@
 The to-be: the story told once, then passed on (warm hand-over, shared file).
 
 The first step where the client tells it keeps the story; the later ones
-build on the file, and lose ``story_*_minutes``.
+build on the file, and lose ``story_*_minutes`` (within what the step takes).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase
-from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.findings import Facts as FindingFacts, Finding, Level, Part, Plan, Severity
 from kafka.settings import threshold
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ def detect(ctx: Context):
     decider = ctx.journey_decider(steps)
     level = Level.SUPRALOCAL if decider.variant == "supralocal" else Level.LOCAL
     n = len(steps)
-    set_ = ctx.settings
     message, title, text = ctx.texts(
         "S01", level, variant=decider.variant, n=n, steps=ctx.step_names(steps, counted=True), first=ctx.step_q(steps[0]),
         who=decider.who, decides=ctx.decides(decider),
@@ -43,7 +42,7 @@ def detect(ctx: Context):
         severity=Severity.HIGH if n >= 3 else Severity.MEDIUM,
         level=level, steps=steps, message=message,
         proposal_title=title, proposal_text=text, target=decider.target,
-        saving=ctx.saving((n - 1) * set_.story_client_minutes, (n - 1) * set_.story_staff_minutes),
+        plan=Plan(tuple(Part(s, "story", *ctx.minutes(s).story) for s in steps[1:])),
         facts=Facts(times=n),
     )
 

@@ -58,13 +58,12 @@ def detect(ctx: Context):
         remote=t("findings.S02.remote", steps=ctx.step_names(remote)) if remote else "",
         stay=t("findings.S02.stay", steps=ctx.step_names(stay)) if stay else "",
     )
-    trip = ctx.settings.trip_client_minutes
     yield ctx.finding(
         "S02",
         severity=Severity.HIGH if len(organisations) >= 4 else Severity.MEDIUM,
         level=level, steps=steps, message=message,
         proposal_title=title, proposal_text=text, target=decider.target,
-        plan=Plan(tuple(Part(s, "trip", trip, 0.0) for s in remote)),
+        plan=Plan(tuple(Part(s, "trip", *ctx.minutes(s).trip) for s in remote)),
         facts=Facts(tuple(organisations), home, tuple(remote), tuple(stay)),
     )
 

@@ -46,7 +46,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from kafka.detectors.base import Action, Context, Detector, ItemFacts
-from kafka.findings import WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
+from kafka.findings import WHEN_EMPTIED, WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
+from kafka.model import StepKind
 
 # The actions that leave the client no question about the item at all.
 _COVERING = (Action.DROP, Action.CONSULT, Action.LIMIT)
@@ -79,6 +80,44 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
                 continue  # the organisations pass the paper on, and ask it once: the two add up
             result[i] = _deferred(ctx, f, winner)
     return result
+
+
+def _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied) -> None:
+    """A step that goes once nothing is asked there any more (as the to-be editor tidies
+    it away): one that only hands in papers asked before, or an application another
+    proposal ends (``WHEN_EMPTIED``). When every item it asks is taken away, the rest of
+    its minutes (the contact itself) count for the proposal that ends the application,
+    else for the one that takes the last paper."""
+    g = ctx.graph
+    order = {i: n for n, i in enumerate(planned)}
+    for step in ctx.case.steps:
+        ender = emptied.get(step.id)
+        if ender not in order:
+            ender = None
+        if step.id in whole or (ender is None and not _only_hands_in(g, step)):
+            continue
+        owners = [claimed.get((step.id, fact)) for fact in g.fact_asked_by_step[step.id]]
+        if not owners or any(o is None or o not in order for o in owners):
+            continue
+        last = ender if ender is not None else max(owners, key=order.__getitem__)
+        client, staff = taken.get(step.id, (0.0, 0.0))
+        rest = Part(step.id, WHOLE_STEP, max(0.0, step.client_minutes - client), max(0.0, step.staff_minutes - staff))
+        if rest.client or rest.staff:
+            kept_parts[last].append(rest)
+        whole[step.id] = last
+
+
+def _only_hands_in(g, step) -> bool:
+    """The to-be editor's follow-up delivery: a ``document`` step that only brings papers
+    already asked at an earlier step, and does nothing else."""
+    asked = g.fact_asked_by_step[step.id]
+    if (step.kind is not StepKind.DOCUMENT or step.tells_story or not asked or step.uses or step.rule
+            or step.provides or step.form):
+        return False
+    if any(ways != ("brings",) for ways in asked.values()):
+        return False
+    position = g.order[step.id]
+    return all(any(g.order[s] < position for s in g.fact_askers[fact]) for fact in asked)
 
 
 def _strongest(findings: list[Finding]) -> Finding | None:
@@ -131,10 +170,19 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
     taken: dict[str, tuple[float, float]] = {}  # step -> client, staff minutes claimed there
     whole: dict[str, int] = {}  # steps a proposal takes away as a whole -> that proposal
     result = list(findings)
-    for i in planned:
+    kept_parts: dict[int, list[Part]] = {}
+    lost: dict[int, list[int]] = {}
+    emptied: dict[str, int] = {}  # step -> the proposal that removes it once nothing is asked there
+    for n, i in enumerate(planned):
         f = findings[i]
+        if f.level is not Level.LOCAL and (n == 0 or findings[planned[n - 1]].level is Level.LOCAL):
+            # the local proposals are all in: the steps they empty go with them
+            _steps_left_empty(ctx, planned[:n], claimed, whole, taken, kept_parts, emptied)
         parts, others = [], []
         for part in f.plan.parts:
+            if part.what == WHEN_EMPTIED:
+                emptied.setdefault(part.step, i)  # settled when the level's proposals are all in
+                continue
             owner = whole.get(part.step, claimed.get((part.step, part.what)))
             if owner is not None:
                 others.append(owner)
@@ -149,9 +197,19 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                 client, staff = taken.get(part.step, (0.0, 0.0))
                 taken[part.step] = (client + part.client, staff + part.staff)
             parts.append(part)
+        kept_parts[i] = parts
+        lost[i] = list(dict.fromkeys(others))
+    _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied)
+    for i in planned:
+        f, parts, others = findings[i], kept_parts[i], lost[i]
         if not others:
+            if len(parts) != len(f.plan.parts):  # a step it empties goes as a whole
+                plan = Plan(tuple(parts), f.plan.lead_days, f.plan.staff_kept)
+                old = f.proposal
+                proposal = Proposal(old.title, old.text, old.level, old.target, ctx.plan_saving(plan), old.defers_to)
+                result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal,
+                                    f.facts, plan)
             continue
-        others = list(dict.fromkeys(others))
         item_claimants = [j for j in others if isinstance(findings[j].facts, ItemFacts)]
         if not parts and isinstance(f.facts, ItemFacts) and item_claimants:
             # Everything it would take away, another proposal about the item takes away first.

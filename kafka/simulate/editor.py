@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from kafka.analysis import Analysis
+from kafka.detectors.base import split_minutes
 from kafka.flow import reachable
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
@@ -176,25 +177,9 @@ class Editor:
     # --- minutes -------------------------------------------------------------------
 
     def _split_minutes(self, step: Step) -> StepParts:
-        s = self.settings
-        items = {}
-        for item, ways in self.as_is.asked_by_step[step.id].items():
-            paper = "attachment" in ways or "brings" in ways
-            items[item] = Part(
-                s.document_client_minutes if paper else s.question_client_minutes,
-                s.document_staff_minutes if paper else s.question_staff_minutes,
-            )
-        story = Part(s.story_client_minutes, s.story_staff_minutes) if step.tells_story else Part()
-        trip = Part(s.trip_client_minutes, 0.0) if step.in_person and step.client_minutes > 0 else Part()
-        parts = [*items.values(), story, trip]
-        # While a step stays, the contact itself stays: the parts never take its core share.
-        room = 1.0 - min(1.0, max(0.0, s.contact_core_share))
-        client_scale = _scale(step.client_minutes * room, sum(p.client for p in parts))
-        staff_scale = _scale(step.staff_minutes * room, sum(p.staff for p in parts))
-        for part in parts:
-            part.client *= client_scale
-            part.staff *= staff_scale
-        return StepParts(items, story, trip)
+        # The same parts the proposals' savings are made of (kafka.detectors.base.split_minutes).
+        split = split_minutes(self.as_is, self.settings, step.id)
+        return StepParts({k: Part(*v) for k, v in split.items.items()}, Part(*split.story), Part(*split.trip))
 
     def _cut(self, step: Step, part: Part, keep_staff: float = 0.0) -> float:
         """Take ``part`` off the step's minutes (once); the staff keep ``keep_staff`` of theirs.
@@ -705,10 +690,6 @@ class Editor:
             elif following is None and not step.next:
                 step.next = None
         return self.case
-
-
-def _scale(available: float, wanted: float) -> float:
-    return 1.0 if wanted <= available or wanted <= 0 else available / wanted
 
 
 def _minus(value: float, amount: float) -> float:
