@@ -476,7 +476,7 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
         alert = days > rule.deadline_days
         meter = min(1.0, rule.deadline_days / days) if days else None
         key = "report.figures.deadline_over" if alert else "report.figures.deadline_ok"
-        lead_note = t(key, rule=rule.name, deadline=t.number(rule.deadline_days), days=t.number(days)) + " " + lead_note
+        lead_note += " " + t(key, rule=t.quote(rule.name), deadline=t.number(rule.deadline_days), days=t.number(days))
     if m.lead_time_days - m.dependency_lead_time_days >= 1:  # version 1.1: steps wait for what they do not need
         lead_note += " " + t("report.figures.dependency_lead_time", days=t.number(m.dependency_lead_time_days))
     figures.append(Figure("lead_time", t("report.figures.lead_time"), t.number(m.lead_time_days),
@@ -505,7 +505,7 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
                       staff=t.number(a.staff_hours))
     if m.repeating_steps:  # Standard Cost Model: a periodic step counts as often as it comes back
         repeats = [t.n("report.figures.repeat", round(analysis.graph.times_per_year(s), 1),
-                       step=analysis.graph.steps[s].name, days=t.number(analysis.graph.steps[s].repeats_every_days),
+                       step=t.quote(analysis.graph.steps[s].name), days=t.number(analysis.graph.steps[s].repeats_every_days),
                        times=_times_text(t, analysis.graph.times_per_year(s)))
                    for s in m.repeating_steps]
         burden_note += " " + t("report.figures.repeats", steps=t.join(repeats))

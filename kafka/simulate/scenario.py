@@ -129,12 +129,15 @@ def simulate(
         for finding in (f for f in chosen if f.code == detector.code):
             # A proposal that gives way to another one about the same item (one action
             # per item, kafka.detectors.settle) changes nothing itself when that one is taken.
-            if not _gives_way(finding, chosen):
+            if _gives_way(finding, chosen):
+                changes = (Translator(analysis.lang)("simulate.change.gives_way"),)
+            else:
                 detector.effect.apply(editor, finding)
                 editor.tidy()
+                changes = tuple(editor.take_log())
             applied.append(AppliedProposal(
                 finding.code, finding.title, finding.proposal.title, finding.level,
-                finding.steps, finding.data, tuple(editor.take_log()),
+                finding.steps, finding.data, changes,
             ))
     to_be_case = editor.finish()
     _name_to_be(to_be_case, Translator(analysis.lang))
