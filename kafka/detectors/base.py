@@ -119,6 +119,12 @@ class ItemFacts(Facts):
     fact: str
     action: Action
 
+    @property
+    def stands_apart(self) -> bool:
+        """A proposal that never gives way: it asks something no other proposal about the
+        item asks (whether a rule still needs it)."""
+        return False
+
 
 @dataclass(frozen=True)
 class Decider:

@@ -41,6 +41,11 @@ class Facts(ItemFacts):
     required_by: tuple[str, ...] = ()  # rule ids that require it on a form (the form's basis)
     required_at: tuple[str, ...] = ()  # the steps whose form a rule makes ask it: never dropped there
 
+    @property
+    def stands_apart(self) -> bool:
+        # Whether the rule still needs it is asked by no other proposal: it stands beside them.
+        return bool(self.required_by)
+
 
 def detect(ctx: Context):
     g = ctx.graph
@@ -67,7 +72,10 @@ def detect(ctx: Context):
         if g.identifies(fact):
             action, variant, plan = Action.KEEP, "keep", None
         elif required_by:
-            action, variant = (Action.DROP if droppable else Action.KEEP), "required"
+            # Not dropped where the rule requires it: the proposal asks the rule's owner; it
+            # takes no action over the others about the item (it keeps), and drops it only
+            # at the steps the rule does not reach.
+            action, variant = Action.KEEP, "required"
             plan = Plan(tuple(ctx.asking_parts(fact, droppable))) if droppable else None
             extra = _required_texts(ctx, required_by, droppable)
         elif g.is_sensitive(fact):
@@ -113,7 +121,8 @@ def _on_form(g, step_id: str, fact: str) -> bool:
 # --- the to-be ------------------------------------------------------------------
 
 def apply(ed: Editor, finding: Finding) -> None:
-    if finding.facts.action is not Action.DROP:
+    facts = finding.facts
+    if facts.action is not Action.DROP and not facts.required_by:
         return  # kept, or asked only when needed: nothing kafka can take away
     item = finding.data[0]
     required_at = finding.facts.required_at

@@ -73,7 +73,7 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
         group = [findings[i] for i in indexes]
         winners = _winners(group)
         for i, f in zip(indexes, group):
-            if f in winners:
+            if f in winners or f.facts.stands_apart:
                 continue
             winner = _winner_for(f, winners)
             if f.facts.action is Action.REUSE and winner is not None and winner.facts.action is Action.PASS:
@@ -211,7 +211,7 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                                     f.facts, plan)
             continue
         item_claimants = [j for j in others if isinstance(findings[j].facts, ItemFacts)]
-        if not parts and isinstance(f.facts, ItemFacts) and item_claimants:
+        if not parts and isinstance(f.facts, ItemFacts) and item_claimants and not f.facts.stands_apart:
             # Everything it would take away, another proposal about the item takes away first.
             result[i] = _deferred(ctx, f, findings[item_claimants[0]])
             continue

@@ -498,7 +498,8 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     repeated = m.data_asked - m.data_unique
     figures.append(Figure("data", t("report.figures.data"), t.number(m.data_asked),
                           t.n("report.units.questions", m.data_asked),
-                          t("report.figures.data_note", unique=m.data_unique, repeated=repeated), repeated > 0,
+                          t("report.figures.data_note" if repeated else "report.figures.data_note_none",
+                            unique=m.data_unique, repeated=repeated), repeated > 0,
                           _share(m.data_unique, m.data_asked) if m.data_asked else None))
     a = m.annual
     burden_note = t.n("report.figures.burden_note", a.cases, cases=t.number(a.cases), client=t.number(a.client_hours),
