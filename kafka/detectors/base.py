@@ -405,6 +405,8 @@ class Context:
             return self.government_name(admin.government)
         name = admin.name(self.t.lang)
         level = self.t(f"common.rule_level.{admin.government}")
+        if level.casefold() in name.casefold():  # "Federale Pensioendienst", "VDAB (Flemish employment service)"
+            return name
         return f"{name[:-1]}, {level})" if name.endswith(")") else f"{name} ({level})"
 
     def decides(self, decider: Decider) -> str:
