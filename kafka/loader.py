@@ -251,7 +251,8 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
         expected = error.get("ctx", {}).get("expected", "")
         return f"'{value}' is not allowed here; use {expected}", False
     if kind in ("greater_than_equal", "greater_than"):
-        return f"must be 0 or more, not {value}", False
+        least = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("gt", 0))
+        return f"must be {_number(least)} or more, not {_number(value)}", False
     if kind in ("less_than_equal", "less_than"):
         return f"must be at most {_number(error['ctx'].get('le', error['ctx'].get('lt')))}, not {_number(value)}", False
     if kind == "too_short":

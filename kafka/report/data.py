@@ -21,6 +21,7 @@ from kafka import __version__
 from kafka.analysis import Analysis
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
+from kafka.report.voice import voice_lane
 from kafka.model import Rule
 from kafka.processmap import LANE_HEADER, PAD, build_process_map, lanes, render_svg, step_numbers, worst_severity
 
@@ -346,6 +347,8 @@ class CaseReport:
     # case_report.html includes when this is not None.
     to_be: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The client's voice (kafka.report.voice): feelings and quotes as an emotion lane, when the case has them.
+    voice: Any = None
 
 
 # --- building --------------------------------------------------------------------
@@ -359,6 +362,11 @@ def build_case_report(analysis: Analysis, *, to_be: Any = None, link_back: str |
         Section("figures", t("report.sections.figures")),
         Section("map", t("report.sections.map")),
         Section("timeline", t("report.sections.timeline")),
+    ]
+    voice = voice_lane(analysis)
+    if voice is not None:
+        sections.append(Section("voice", t("report.sections.voice")))
+    sections += [
         Section("data", t("report.sections.data")),
         Section("findings", t("report.sections.findings")),
         Section("proposals", t("report.sections.proposals")),
@@ -386,6 +394,7 @@ def build_case_report(analysis: Analysis, *, to_be: Any = None, link_back: str |
         sources=_sources(analysis),
         tariffs={"client_hour_eur": analysis.settings.client_hour_eur, "staff_hour_eur": analysis.settings.staff_hour_eur},
         to_be=_to_be_section(analysis, to_be),
+        voice=voice,
     )
 
 
