@@ -66,8 +66,19 @@ class IndexPage:
     rows: tuple[IndexRow, ...]
 
 
-def shell_html(lang: str, generation: int) -> str:
-    return jinja_env(lang).get_template("serve_shell.html").render(generation=generation)
+def shell_html(lang: str, generation: int, token: str | None = None, presentable: bool = True) -> str:
+    """The frame page; with ``token`` (the facilitator's address) it carries the workshop editor."""
+    texts = _editor_texts(lang) if token else {}
+    return jinja_env(lang).get_template("serve_shell.html").render(
+        generation=generation, token=token, presentable=presentable, editor_texts=texts)
+
+
+def _editor_texts(lang: str) -> dict[str, str]:
+    """The editor's texts for its script (edit.js), sent as JSON data in the page."""
+    from kafka.i18n import catalogue
+
+    return {key.removeprefix("edit."): value for key, value in catalogue(lang).items()
+            if key.startswith(("edit.ui.", "edit.feelings.", "edit.fields.", "edit.invalid."))}
 
 
 def live_script() -> bytes:

@@ -8,6 +8,8 @@ Routes (nothing else is served; a URL never names a file on disk):
     /view/            the report of the served file, or the list of the folder's cases
     /view/case/KEY    one case of the folder (KEY from the list, never a path)
     /view/site/NAME   the folder's VVSG site (kafka aggregate), by the names it wrote
+    /view/present     the presentation mode of the served case (kafka.serve.present)
+    /edit.js, /edit/* the workshop editor, with --edit only (kafka.serve.edit_api; writes need a token)
 
 Only requests whose Host is this server's own address are answered, so a web
 page cannot reach the preview through a DNS name that points to 127.0.0.1
@@ -21,10 +23,11 @@ import logging
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from kafka.errors import InputError
-from kafka.serve import pages
+from kafka.errors import InputError, KafkaError
+from kafka.serve import pages, present
+from kafka.serve.edit_api import JSON_POLICY, EditApi, editor_script, new_token
 from kafka.serve.site import Change, LiveSite
 from kafka.serve.watch import Poller
 
@@ -47,13 +50,20 @@ class LiveServer:
     """Serves a :class:`LiveSite` and polls its files; ``start()``, then ``stop()``."""
 
     def __init__(self, site: LiveSite, port: int = DEFAULT_PORT, poll_seconds: float = POLL_SECONDS,
-                 on_change=None):
+                 on_change=None, editor=None, token: str | None = None):
         self.site = site
         self._stop = threading.Event()
         self._on_change = on_change
+        self._check_lock = threading.Lock()
         self._httpd = _bind(port, _handler_for(self))
         self.port = self._httpd.server_address[1]
         self._allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+        # With an editor (kafka serve --edit), the page edits the case file; writes need the token.
+        self.edit_api = None
+        if editor is not None:
+            origins = {f"http://{host}" for host in self._allowed_hosts}
+            self.edit_api = EditApi(editor, token or new_token(), origins)
+            editor.on_write = self._written
         self._poller = Poller(self._check, poll_seconds, self._stop)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="kafka-serve-http", daemon=True)
@@ -61,6 +71,11 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
+
+    @property
+    def edit_url(self) -> str | None:
+        """The facilitator's address: the page with the editor (the token is its key)."""
+        return f"{self.url}?edit={self.edit_api.token}" if self.edit_api else None
 
     def start(self) -> "LiveServer":
         self._check()
@@ -86,9 +101,14 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def _written(self) -> None:
+        """The editor wrote the case file: reload it now rather than at the next poll."""
+        threading.Thread(target=self._check, name="kafka-serve-edit-refresh", daemon=True).start()
+
     def _check(self) -> float:
         """Reload what changed; the seconds spent looking at the files (the poller paces itself by it)."""
-        change = self.site.refresh()
+        with self._check_lock:  # the poller and an edit may both look; one reload is enough
+            change = self.site.refresh()
         if change is not None and self._on_change is not None:
             self._on_change(change)
         return self.site.scan_seconds
@@ -143,6 +163,26 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._answer(head=True)
 
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        api = self.live.edit_api
+        if not self.live.host_allowed(self.headers.get("Host")):
+            self._send(HTTPStatus.FORBIDDEN, f"Open {self.live.url} instead.\n", "text/plain")
+            return
+        if api is None or not path.startswith("/edit/"):
+            self.send_error(HTTPStatus.NOT_IMPLEMENTED if api is None else HTTPStatus.NOT_FOUND)
+            return
+        status, answer = api.post(self, path)
+        self._json(status, answer)
+        if status in (HTTPStatus.LENGTH_REQUIRED, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.REQUEST_TIMEOUT,
+                      HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, HTTPStatus.UNSUPPORTED_MEDIA_TYPE):
+            self.close_connection = True  # an unread body must not be taken for the next request
+
+    def _json(self, status: HTTPStatus, answer: object, head: bool = False) -> None:
+        import json
+
+        self._send(status, json.dumps(answer, ensure_ascii=False), "application/json", policy=JSON_POLICY, head=head)
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         log.debug("%s - %s", self.address_string(), format % args)
 
@@ -160,10 +200,24 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = unquote(urlsplit(self.path).path)
         site = self.live.site
+        api = self.live.edit_api
         if path == "/":
-            self._send(HTTPStatus.OK, pages.shell_html(site.lang, site.generation), policy=SHELL_POLICY, head=head)
+            token = parse_qs(urlsplit(self.path).query).get("edit", [None])[0]
+            editing = api is not None and api.token_ok(token)
+            self._send(HTTPStatus.OK, pages.shell_html(site.lang, site.generation, token if editing else None,
+                                                      presentable=not site.folder),
+                       policy=SHELL_POLICY, head=head)
         elif path == "/live.js":
             self._send(HTTPStatus.OK, pages.live_script(), "text/javascript", head=head)
+        elif path == "/edit.js" and api is not None:
+            self._send(HTTPStatus.OK, editor_script(), "text/javascript", head=head)
+        elif path == "/edit/state" and api is not None:
+            try:
+                self._json(HTTPStatus.OK, api.state(), head=head)
+            except (OSError, KafkaError) as exc:
+                self._json(HTTPStatus.CONFLICT, {"error": str(exc)}, head=head)
+        elif path == "/view/present" and not site.folder:
+            self._send(HTTPStatus.OK, present.present_page(site), policy=VIEW_POLICY, head=head)
         elif path == "/events":
             self._events(head)
         elif path == "/view/":

@@ -166,6 +166,10 @@ class LiveSite:
             return None
         return self._overview.file(name, self.generation)
 
+    def to_be_of(self, analysis: Analysis) -> Any:
+        """The to-be scenarios of an analysed case, as the report shows them."""
+        return self._to_be(analysis)
+
     def states(self) -> list[CaseState]:
         with self._lock:
             return [self._states[p] for p in sorted(self._states)]
