@@ -25,7 +25,6 @@ import hmac
 import json
 import logging
 import secrets
-import threading
 from http import HTTPStatus
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -62,7 +61,6 @@ class EditApi:
         self.session = session
         self.token = token
         self.origins = origins  # e.g. {"http://127.0.0.1:8000", "http://localhost:8000"}
-        self._lock = threading.Lock()
 
     def token_ok(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("utf-8"))
@@ -102,9 +100,10 @@ class EditApi:
         return self._answer(outcome)
 
     def _answer(self, outcome: Outcome) -> tuple[HTTPStatus, dict[str, Any]]:
+        # A refused change is a normal answer (200, "status" says what happened): the browser logs
+        # every 4xx as an error, and a typo in a field is not one. 4xx is for refused requests.
         answer = outcome.to_json()
-        status = {"ok": HTTPStatus.OK, "invalid": HTTPStatus.UNPROCESSABLE_ENTITY,
-                  "conflict": HTTPStatus.CONFLICT}.get(outcome.status, HTTPStatus.OK)
+        status = HTTPStatus.OK
         if outcome.status in ("ok", "conflict"):
             try:
                 answer["state"] = self.state()

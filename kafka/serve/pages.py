@@ -66,11 +66,15 @@ class IndexPage:
     rows: tuple[IndexRow, ...]
 
 
-def shell_html(lang: str, generation: int, token: str | None = None, presentable: bool = True) -> str:
-    """The frame page; with ``token`` (the facilitator's address) it carries the workshop editor."""
-    texts = _editor_texts(lang) if token else {}
+def shell_html(lang: str, generation: int, token: str | None = None, presentable: bool = True,
+               editable: bool = False) -> str:
+    """The frame page. ``editable`` (kafka serve --edit) adds the workshop editor's script, which
+    edits only with the token: given here (the facilitator's address), or kept by the browser tab
+    from that address (a reload). Without it the page is read-only."""
+    texts = _editor_texts(lang) if editable else {}
     return jinja_env(lang).get_template("serve_shell.html").render(
-        generation=generation, token=token, presentable=presentable, editor_texts=texts)
+        generation=generation, token=token if editable else None, presentable=presentable, editable=editable,
+        editor_texts=texts)
 
 
 def _editor_texts(lang: str) -> dict[str, str]:

@@ -205,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
             token = parse_qs(urlsplit(self.path).query).get("edit", [None])[0]
             editing = api is not None and api.token_ok(token)
             self._send(HTTPStatus.OK, pages.shell_html(site.lang, site.generation, token if editing else None,
-                                                      presentable=not site.folder),
+                                                      presentable=not site.folder, editable=api is not None),
                        policy=SHELL_POLICY, head=head)
         elif path == "/live.js":
             self._send(HTTPStatus.OK, pages.live_script(), "text/javascript", head=head)
