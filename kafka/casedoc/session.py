@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kafka import yamlsource
-from kafka.casedoc import ops
+from kafka.casedoc import ops, roundtrip
 from kafka.casedoc.history import History, version_of
 from kafka.casedoc.messages import problem_message
 from kafka.casedoc.roundtrip import RoundTripError
@@ -52,6 +52,7 @@ class Outcome:
     problems: tuple[dict, ...] = ()
     conflict: dict | None = None
     label: str = ""
+    loaded: LoadedCase | None = field(default=None, repr=False, compare=False)  # the file now, when known
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"status": self.status, "version": self.version, "label": self.label}
@@ -139,12 +140,12 @@ class EditSession:
                                                      "line": 0, "from_loader": False},), label=label)
             if new_text == text:
                 return Outcome("ok", version, label=label)
-            problems = self._loader_problems(new_text, command)
+            problems, checked = self._loader_problems(new_text, command)
             if problems:
                 return Outcome("invalid", version, problems, label=label)
             new_version = self._write(text, new_text)
             self._push(_Entry(text, new_text, label))
-            return Outcome("ok", new_version, label=label)
+            return Outcome("ok", new_version, label=label, loaded=checked)
 
     def undo(self, base_version: str) -> Outcome:
         return self._step_back(base_version, redo=False)
@@ -178,11 +179,11 @@ class EditSession:
 
     # --- checking --------------------------------------------------------------------------
 
-    def _loader_problems(self, new_text: str, command: ops.Command) -> tuple[dict, ...]:
+    def _loader_problems(self, new_text: str, command: ops.Command) -> tuple[tuple[dict, ...], LoadedCase]:
         loaded = load_text(new_text, str(self.path))
         errors = [p for p in loaded.problems if p.severity is Severity.ERROR]
         if not errors:
-            return ()
+            return (), loaded
         prefix = _step_prefix(new_text, command)
         out = []
         for problem in errors:
@@ -192,7 +193,7 @@ class EditSession:
                 field_name = problem.path[len(prefix):].lstrip(".")
             out.append({"field": field_name, "path": problem.path, "line": problem.line,
                         "message": problem_message(problem, self.lang), "from_loader": True})
-        return tuple(out)
+        return tuple(out), loaded
 
     def _field_problem(self, problem: FieldProblem) -> dict:
         return {"field": problem.field, "path": problem.field, "line": 0,
@@ -248,7 +249,12 @@ class EditSession:
         self._remember(version, new_text)
         if self.on_write is not None:
             self.on_write()
+        self.prepare(new_text)
         return version
+
+    def prepare(self, text: str) -> None:
+        """Load ``text`` for the next change while the room looks at this one (ruamel.yaml is slow)."""
+        threading.Thread(target=roundtrip.prepare, args=(text,), name="kafka-edit-prepare", daemon=True).start()
 
     def _remember(self, version: str, text: str) -> None:
         self._known[version] = text

@@ -61,6 +61,7 @@ class EditApi:
         self.session = session
         self.token = token
         self.origins = origins  # e.g. {"http://127.0.0.1:8000", "http://localhost:8000"}
+        self._prepared = False
 
     def token_ok(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("utf-8"))
@@ -69,6 +70,9 @@ class EditApi:
 
     def state(self) -> dict[str, Any]:
         text, version = self.session.read()
+        if self.session.undo_count == 0 and not self._prepared:
+            self._prepared = True
+            self.session.prepare(text)  # the first change need not wait for ruamel.yaml to load the file
         return editor_state(load_text(text, str(self.session.path)), version, self.session)
 
     # --- POST ---------------------------------------------------------------------------
@@ -104,7 +108,9 @@ class EditApi:
         # every 4xx as an error, and a typo in a field is not one. 4xx is for refused requests.
         answer = outcome.to_json()
         status = HTTPStatus.OK
-        if outcome.status in ("ok", "conflict"):
+        if outcome.status == "ok" and outcome.loaded is not None:
+            answer["state"] = editor_state(outcome.loaded, outcome.version, self.session)  # checked already
+        elif outcome.status in ("ok", "conflict"):
             try:
                 answer["state"] = self.state()
             except (OSError, KafkaError):
