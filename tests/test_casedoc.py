@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from kafka.analysis import analyze
 from kafka.casedoc import (
     AddActor, AddData, AddStep, Branch, EditSession, History, MoveStep, RemoveStep, SetNext, SetStep, apply,
     version_of,
@@ -17,6 +16,7 @@ from kafka.casedoc import (
 from kafka.casedoc.values import InvalidRequest, command_from_json, new_id, read_number
 from kafka.loader import iter_case_files, load_text
 from kafka.report import render_case_report
+from kafka.run import RunOptions, run_case
 from kafka.starters import starter_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -227,9 +227,9 @@ def test_quote_and_feeling_are_checked_and_shown_in_the_report():
                            ("'goed'", "whole number")):
         loaded = load_text(text.replace("    asks: [identity]        #", f"    feeling: {value}\n    asks: [identity]        #"))
         assert not loaded.ok and message in loaded.errors[0].message, (value, [str(p) for p in loaded.errors])
-    assert 'id="voice"' not in render_case_report(analyze(load_text(text).case))
+    assert 'id="voice"' not in render_case_report(run_case(load_text(text), RunOptions.of()))
     new = apply(text, SetStep("intake", {"feeling": -2, "quote": "Weer <alles> opnieuw & vertellen"}))
-    html = render_case_report(analyze(load_text(new).case))
+    html = render_case_report(run_case(load_text(new), RunOptions.of()))
     assert 'id="voice"' in html and "Weer &lt;alles&gt; opnieuw &amp; vertellen" in html
     assert "heel slecht" in html
 

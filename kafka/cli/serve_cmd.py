@@ -10,11 +10,9 @@ import click
 
 from pathlib import Path
 
-from kafka.aggregate import RunOptions
 from kafka.casedoc import EditSession
-from kafka.cli.common import AnalysisOptions, analysis_options, echo_problem
+from kafka.cli.common import echo_problem, run_options
 from kafka.serve import DEFAULT_PORT, Change, LiveServer, LiveSite
-from kafka.simulate import scenarios
 
 
 @click.command()
@@ -24,8 +22,8 @@ from kafka.simulate import scenarios
 @click.option("--edit", "edit", is_flag=True,
               help="Workshop mode: edit the case file in the browser (forms in Dutch, undo, history). "
                    "Opens with the address printed at start; other screens follow read-only.")
-@analysis_options
-def serve(path, port, edit, select, ignore, overrides, lang):
+@run_options(templates=True)
+def serve(path, port, edit, options):
     """Show the report of a case file live in the browser, for workshops.
 
     The page follows the file: save it and the browser refreshes by itself.
@@ -49,15 +47,12 @@ def serve(path, port, edit, select, ignore, overrides, lang):
       kafka serve cases/ --port 8080 --lang en
       kafka serve cases/leefloon-heidebeek.yaml --edit --port 8001
     """
-    options = AnalysisOptions(select, ignore, overrides, lang)
     editor = None
     if edit:
         if Path(path).is_dir():
             raise click.UsageError("--edit works on one case file, not a folder: name the file to edit")
-        editor = EditSession(path, lang=lang)
-    site = LiveSite(path, lang=lang, analyse=options.run,
-                    site_options=RunOptions.of(lang, select, ignore, overrides),
-                    to_be=lambda analysis: scenarios(analysis, select=select, ignore=ignore))
+        editor = EditSession(path, lang=options.lang)
+    site = LiveSite(path, options)
     server = LiveServer(site, port=port, on_change=_report_change, editor=editor)  # binds now: a busy port fails here
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # `kill` stops as cleanly as Ctrl-C
@@ -82,8 +77,8 @@ def _report_change(change: Change) -> None:
     """One line per changed file in the terminal, and its problems under it."""
     now = time.strftime("%H:%M:%S")
     for state in change.updated:
-        if state.analysis is not None:
-            n = len(state.analysis.findings)
+        if state.run is not None:
+            n = len(state.run.analysis.findings)
             click.echo(f"{now}  {state.name}: ok, {n} finding{'s' if n != 1 else ''}")
         elif state.failure is not None:
             click.secho(f"{now}  {state.name}: the analysis failed: {state.failure.strip().splitlines()[-1]}",

@@ -17,7 +17,8 @@ from kafka.analysis import Analysis
 from kafka.i18n import Translator
 from kafka.model import StepKind
 from kafka.processmap import lanes
-from kafka.report import jinja_env
+from kafka.render import jinja_env
+from kafka.run import CaseRun
 from kafka.serve import pages
 
 _cache_lock = threading.Lock()
@@ -43,11 +44,11 @@ def present_page(site) -> str:
     with _cache_lock:
         if _cache is not None and _cache[0] is state:
             return _cache[1]
-    if state.analysis is None:
+    if state.run is None:
         html = site.main_page()  # the errors, as on the report's place
     else:
         try:
-            html = present_html(state.analysis, site.to_be_of(state.analysis))
+            html = present_html(state.run)
         except Exception as exc:  # noqa: BLE001 - show it in the page and keep serving
             html = pages.render_failed_html(state.name, f"{type(exc).__name__}: {exc}", site.lang)
     with _cache_lock:
@@ -75,11 +76,11 @@ def focuses(analysis: Analysis) -> list[Focus]:
     return out
 
 
-def present_html(analysis: Analysis, to_be=None) -> str:
+def present_html(run: CaseRun) -> str:
     from kafka.report.data import build_case_report
 
-    env = jinja_env(analysis.lang)
-    report = build_case_report(analysis, to_be=to_be)
-    all_focuses = focuses(analysis)
+    env = jinja_env(run.lang, run.options.template_dirs)
+    report = build_case_report(run)
+    all_focuses = focuses(run.analysis)
     data = {f.key: list(f.anchors) for f in all_focuses}
     return env.get_template("serve_present.html").render(report=report, focuses=all_focuses, focus_data=data)
