@@ -204,3 +204,19 @@ def test_json_answers_are_not_pages(served):
     assert re.search(r"(?i)content-type: application/json", head)
     assert re.search(r"(?i)content-security-policy: default-src 'none'", head)
     assert re.search(r"(?i)x-content-type-options: nosniff", head)
+
+
+def test_the_presentation_and_the_state_of_a_hostile_case_stay_text(tmp_path):
+    from inert_html import assert_html_is_inert
+
+    hostile = Path(__file__).resolve().parent / "data" / "hostile.yaml"
+    case = tmp_path / "hostile.yaml"
+    case.write_text(hostile.read_text(encoding="utf-8"), encoding="utf-8")
+    with LiveServer(LiveSite(case), port=0, poll_seconds=0.05, editor=EditSession(case)) as server:
+        status, page = request(server, "GET", "/view/present", headers={"Content-Length": None})
+        assert status == 200 and b"slide-map" in page
+        assert_html_is_inert(page.decode("utf-8"))
+        status, state = request(server, "GET", "/edit/state", headers={"Content-Length": None})
+        assert status == 200 and json.loads(state)["steps"]
+        status, shell = request(server, "GET", f"/?edit={server.edit_api.token}", headers={"Content-Length": None})
+        assert_html_is_inert(shell.decode("utf-8"))

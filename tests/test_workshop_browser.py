@@ -204,6 +204,15 @@ def test_a_whole_workshop(browser, tmp_path):
         follower.wait_for_function(f"() => ({FRONT_TEXT})().includes('Focus')", timeout=15_000)
         follower.wait_for_timeout(500)
         follower.screenshot(path=str(ARTIFACTS / "workshop-present-map.png"))
+        # Focus on the CAW: its steps stay, the others fade (and the focus survives the next edit).
+        slides = follower.frame_locator("iframe:not(.behind)")
+        caw = slides.locator("#present-focus option", has_text="CAW Voorbeeld").get_attribute("value")
+        slides.locator("#present-focus").select_option(caw)
+        assert slides.locator("#map-frame g.node.focused-out").count() == starter_steps + 8
+        assert slides.locator("#map-frame g.node:not(.focused-out)").count() == 2
+        follower.wait_for_timeout(300)
+        follower.screenshot(path=str(ARTIFACTS / "workshop-present-focus.png"))
+        slides.locator("#present-focus").select_option("")
         follower.keyboard.press("ArrowRight")
         follower.wait_for_function(f"() => ({FRONT_TEXT})().includes('vijf keer verteld')", timeout=10_000)
         follower.wait_for_timeout(300)

@@ -121,10 +121,9 @@ class EditSession:
         """Apply the browser's ``request`` to the file, if it is still at ``base_version``."""
         with self._lock:
             text, version = self.read()
-            loaded = load_text(text, str(self.path))
-            ids = _ids(loaded)
+            ids = _ids(text) if isinstance(request, dict) and str(request.get("op", "")).startswith("add_") else {}
             try:
-                command = command_from_json(request, ids["steps"], ids)
+                command = command_from_json(request, ids.get("steps", []), ids)
             except InvalidRequest as exc:
                 return Outcome("invalid", version, tuple(self._field_problem(p) for p in exc.problems))
             label = describe(command, self.t)
@@ -263,11 +262,19 @@ class EditSession:
             self._known.popitem(last=False)
 
 
-def _ids(loaded: LoadedCase) -> dict[str, list[str]]:
-    case = loaded.case
-    if case is None:
-        return {"steps": [], "actors": [], "data": []}
-    return {"steps": [s.id for s in case.steps], "actors": list(case.actors), "data": list(case.data)}
+def _ids(text: str) -> dict[str, list[str]]:
+    """The ids the file uses already (a new one made from a name must differ)."""
+    try:
+        data = yamlsource.parse(text).data
+    except yamlsource.YamlProblem:
+        data = None
+    data = data if isinstance(data, dict) else {}
+    steps = data.get("steps") if isinstance(data.get("steps"), list) else []
+    return {
+        "steps": [str(s.get("id")) for s in steps if isinstance(s, dict)],
+        "actors": [str(k) for k in data.get("actors") or {}] if isinstance(data.get("actors"), dict) else [],
+        "data": [str(k) for k in data.get("data") or {}] if isinstance(data.get("data"), dict) else [],
+    }
 
 
 def _step_prefix(new_text: str, command: ops.Command) -> str | None:

@@ -37,6 +37,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 POLL_SECONDS = 0.1  # a save shows within a tenth of a second plus the rendering
 KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
+COMPLETE_AFTER_SECONDS = 1.0  # after an edit, the to-be is drawn once no other edit came for this long
 
 # Our own pages: only our script, only our own server to talk to.
 SHELL_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; frame-src 'self'; "
@@ -55,6 +56,8 @@ class LiveServer:
         self._stop = threading.Event()
         self._on_change = on_change
         self._check_lock = threading.Lock()
+        self._complete_lock = threading.Lock()
+        self._complete_timer: threading.Timer | None = None
         self._httpd = _bind(port, _handler_for(self))
         self.port = self._httpd.server_address[1]
         self._allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
@@ -87,6 +90,9 @@ class LiveServer:
         """Stop polling and serving, end the event streams, free the port. Safe at any moment, even
         before or during ``start()`` (Ctrl-C can come at any time)."""
         self._stop.set()
+        with self._complete_lock:
+            if self._complete_timer is not None:
+                self._complete_timer.cancel()
         self.site.close()
         if self._thread.is_alive():  # shutdown() waits for serve_forever: only call it once that runs
             self._httpd.shutdown()
@@ -102,8 +108,36 @@ class LiveServer:
         self.stop()
 
     def _written(self) -> None:
-        """The editor wrote the case file: reload it now rather than at the next poll."""
-        threading.Thread(target=self._check, name="kafka-serve-edit-refresh", daemon=True).start()
+        """The editor wrote the case file: show it now rather than at the next poll, first without
+        the to-be (half the time), then whole. The poller waits meanwhile, so that it does not
+        take the slow way with this change."""
+        self._check_lock.acquire()
+        threading.Thread(target=self._show_edit, name="kafka-serve-edit-refresh", daemon=True).start()
+
+    def _show_edit(self) -> None:
+        try:
+            change = self.site.refresh(quick=True)
+            if change is not None and self._on_change is not None:
+                self._on_change(change)
+        except Exception:  # noqa: BLE001 - keep serving; the poller tries again
+            log.exception("showing an edit failed")
+        finally:
+            self._check_lock.release()
+        # The to-be follows once the room pauses: edits in a row do not each pay for it.
+        with self._complete_lock:
+            if self._complete_timer is not None:
+                self._complete_timer.cancel()
+            self._complete_timer = threading.Timer(COMPLETE_AFTER_SECONDS, self._complete)
+            self._complete_timer.daemon = True
+            self._complete_timer.start()
+
+    def _complete(self) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            self.site.complete()
+        except Exception:  # noqa: BLE001
+            log.exception("completing the report after an edit failed")
 
     def _check(self) -> float:
         """Reload what changed; the seconds spent looking at the files (the poller paces itself by it)."""
