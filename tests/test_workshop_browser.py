@@ -255,3 +255,36 @@ def test_a_whole_workshop(browser, tmp_path):
     assert repeated, codes
     assert {ids["Loonfiches afgeven aan het onthaal"], ids["Tweede intake met de maatschappelijk werker"]} <= set(repeated[0].steps)
     assert (case.parent / ".kafka-history" / "sara.yaml").is_dir()
+
+
+def test_a_change_in_the_text_editor_meanwhile_is_shown_and_asked_about(browser, tmp_path):
+    case = tmp_path / "sara.yaml"
+    case.write_text(CliRunner().invoke(main, ["new", "sara", "-o", "-"]).output, encoding="utf-8")
+    assert load_case(case).ok
+    errors: list[str] = []
+    with LiveServer(LiveSite(case), port=0, poll_seconds=0.1, editor=EditSession(case)) as server:
+        page = new_page(browser, errors)
+        page.goto(server.edit_url)
+        page.locator(".ed-step-open[data-step=intake]").click()
+        page.wait_for_selector("#ed-name")
+        # The facilitator starts typing; meanwhile someone saves the file from a text editor.
+        page.fill("#ed-name", "Intake in de browser")
+        before = version(page)
+        text = case.read_text(encoding="utf-8")
+        case.write_text(text.replace("Aanmelding aan het onthaal", "Aanmelding aan de balie"), encoding="utf-8")
+        page.wait_for_function(f"() => ({FRONT_TEXT})().includes('Aanmelding aan de balie')", timeout=15_000)
+        page.wait_for_function("(v) => (document.body.dataset.editSeen || v) !== v", arg=before, timeout=15_000)
+        assert page.input_value("#ed-name") == "Intake in de browser", "what was being typed was kept"
+        page.press("#ed-name", "Tab")
+        banner = page.locator(".ed-banner.conflict")
+        banner.wait_for(state="visible", timeout=15_000)
+        assert "Aanmelding aan de balie" in banner.inner_text() and "Intake in de browser" in banner.inner_text()
+        assert "Intake in de browser" not in case.read_text(encoding="utf-8")
+        page.screenshot(path=str(ARTIFACTS / "workshop-editor-conflict.png"))
+        page.click(".ed-banner.conflict button.primary")  # apply mine to the new version
+        page.wait_for_function("() => !document.querySelector('.ed-banner.conflict:not([hidden])')", timeout=15_000)
+        page.wait_for_function("() => document.querySelector('.ed-status.ok') !== null", timeout=15_000)
+        seen_errors = list(errors)
+    final = case.read_text(encoding="utf-8")
+    assert "Aanmelding aan de balie" in final and "Intake in de browser" in final
+    assert seen_errors == [], seen_errors

@@ -103,7 +103,10 @@
 
   // --- talking to the server -----------------------------------------------------------
 
+  var lastStatus = {text: '', kind: ''};  // kept across re-drawing the panel
+
   function setStatus(text, kind) {
+    lastStatus = {text: text, kind: kind || ''};
     var status = panel.querySelector('.ed-status');
     if (status) {
       status.textContent = text;
@@ -174,13 +177,14 @@
   function loadState(force) {
     return fetch('/edit/state', {cache: 'no-store'}).then(function (r) { return r.json(); }).then(function (fresh) {
       if (!state || force || fresh.version !== state.version) {
-        var typing = isTyping();
-        state = fresh;
-        if (!typing) {
-          render();
-        } else {
-          renderList();  // keep what is being typed; its change will meet the new version
+        if (!force && isTyping()) {
+          // Someone changed the file while a field is being typed in: keep the field and the
+          // version it was typed on, so that its change meets the new file and is asked about.
+          body.dataset.editSeen = fresh.version;
+          return;
         }
+        state = fresh;
+        render();
         body.dataset.editVersion = state.version;
       }
     }, function () {
@@ -257,13 +261,6 @@
     }
   }
 
-  function renderList() {
-    var list = panel.querySelector('.ed-steps');
-    if (list) {
-      list.replaceWith(stepList());
-    }
-  }
-
   function header() {
     var undo = el('button', {type: 'button', className: 'ed-undo', text: '↶ ' + t('ui.undo'),
       title: state.undo.label || '', disabled: !state.undo.count, onclick: function () { send('/edit/undo'); }});
@@ -273,7 +270,9 @@
       'aria-label': t('ui.close'), onclick: function () { open(false); }});
     return el('header', {className: 'ed-head'}, [
       el('div', {className: 'ed-title-row'}, [el('h2', {text: t('ui.panel_title')}), close]),
-      el('div', {className: 'ed-tools'}, [undo, redo, el('span', {className: 'ed-status', role: 'status'})])
+      el('div', {className: 'ed-tools'}, [undo, redo, el('span', {
+        className: 'ed-status' + (lastStatus.kind ? ' ' + lastStatus.kind : ''), role: 'status',
+        text: lastStatus.text, title: lastStatus.text})])
     ]);
   }
 
