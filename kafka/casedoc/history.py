@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
+
+from kafka.output import write_atomic
 
 FOLDER = ".kafka-history"
 MAX_VERSIONS = 200
@@ -45,10 +46,8 @@ class History:
         self._make_folder()
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         target = self.folder / f"{stamp}-{digest}.yaml"
-        # O_EXCL | O_NOFOLLOW: never write through a link planted in the folder, never overwrite.
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        # A temporary file renamed into place: a link planted under that name is replaced, never followed.
+        write_atomic(target, data, mode=0o600)
         for old in self.versions()[:-self.keep_at_most]:
             old.unlink(missing_ok=True)
         return target

@@ -20,7 +20,6 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from kafka.casedoc.roundtrip import RoundTripError
 from kafka.casedoc.values import FieldProblem, InvalidRequest, command_from_json
 from kafka.diagnostics import Severity
 from kafka.errors import OutputError
+from kafka.output import write_atomic
 from kafka.i18n import Translator
 from kafka.loader import LoadedCase, load_text
 
@@ -225,25 +225,9 @@ class EditSession:
         data = new_text.encode("utf-8")
         try:
             self.history.keep(old_text.encode("utf-8"))
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             raise OutputError(f"cannot keep the earlier version of {self.path}: {exc}") from None
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, stat.S_IMODE(info.st_mode))  # the user's permissions stay
-            os.replace(tmp, target)
-            tmp = None
-        except OSError as exc:
-            raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        write_atomic(target, data, mode=stat.S_IMODE(info.st_mode))  # the user's permissions stay
         version = version_of(data)
         self._remember(version, new_text)
         if self.on_write is not None:
