@@ -47,15 +47,20 @@
     } catch (e) { /* not loaded yet */ }
   }
 
+  var wanted = null;  // a page asked for by go(): loaded the same way, after any load under way
+
   function refresh() {
     if (loading) {
       again = true;
       return;
     }
     loading = true;
+    var path = wanted || framePath(front);
+    var place = wanted ? '' : frameHash(front);
     var win = front.contentWindow;
-    var x = win ? win.scrollX : 0;
-    var y = win ? win.scrollY : 0;
+    var x = win && !wanted ? win.scrollX : 0;
+    var y = win && !wanted ? win.scrollY : 0;
+    wanted = null;
     back.addEventListener('load', function arrived() {
       back.removeEventListener('load', arrived);
       try {
@@ -71,6 +76,7 @@
       back.setAttribute('aria-hidden', 'true');
       back.setAttribute('tabindex', '-1');
       remember();
+      showPresenting();
       if (presenting()) {
         front.contentWindow.focus();  // the arrow keys go to the slides
       }
@@ -82,7 +88,7 @@
       }
     });
     // A new query each time: the frame always loads afresh, even for the same page.
-    back.src = framePath(front) + '?g=' + shown + frameHash(front);
+    back.src = path + '?g=' + shown + place;
   }
 
   function onFrontNavigated(event) {
@@ -104,15 +110,11 @@
       presentButton.setAttribute('aria-pressed', on ? 'true' : 'false');
     }
   }
+  // Another page of ours (the presentation, or back): loaded behind and swapped in like a
+  // refresh, so that a refresh under way cannot bring the old page back.
   function go(path) {
-    front.src = path;
-    front.addEventListener('load', function focusSlides() {
-      front.removeEventListener('load', focusSlides);
-      showPresenting();
-      if (presenting()) {
-        front.contentWindow.focus();
-      }
-    });
+    wanted = path;
+    refresh();
   }
   if (presentButton) {
     presentButton.addEventListener('click', function () {
