@@ -169,7 +169,7 @@ class EditSession:
             source.pop()
             new_version = self._write(text, entry.after if redo else entry.before)
             (self._stacks.undo if redo else self._stacks.redo).append(entry)
-            return Outcome("ok", new_version, label=entry.label)
+            return Outcome("ok", new_version, label=self.t("edit.redone" if redo else "edit.undone", what=entry.label))
 
     def _push(self, entry: _Entry) -> None:
         self._stacks.undo.append(entry)
