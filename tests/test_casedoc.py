@@ -241,3 +241,21 @@ def test_the_schema_knows_the_new_keys():
     assert "quote" in step and "feeling" in step
     assert os.path.exists(REPO / "docs" / "case-format.md")
     assert "`feeling`" in (REPO / "docs" / "case-format.md").read_text(encoding="utf-8")
+
+
+def test_line_ends_and_byte_order_mark_stay_and_a_file_that_is_not_utf8_is_never_written(case_file):
+    text = case_file.read_text(encoding="utf-8")
+    case_file.write_bytes(("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8"))
+    session = EditSession(case_file)
+    outcome = session.apply({"op": "set_step", "step": "intake", "values": {"name": "Nieuw"}}, version(case_file))
+    assert outcome.status == "ok"
+    data = case_file.read_bytes()
+    assert data.startswith("\ufeff".encode("utf-8")) and b"name: Nieuw\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")  # every line still ends in CR LF
+    outcome = session.apply({"op": "add_step", "values": {"name": "Nog een stap", "actor": "mw"}}, version(case_file))
+    assert outcome.status == "ok" and case_file.read_bytes().count(b"\n") == case_file.read_bytes().count(b"\r\n")
+    latin = text.replace("Aanmelding", "Aanmelding caf\u00e9").encode("latin-1")
+    case_file.write_bytes(latin)
+    outcome = session.apply({"op": "set_step", "step": "intake", "values": {"name": "Nieuw"}}, version(case_file))
+    assert outcome.status == "invalid" and "UTF-8" in outcome.problems[0]["message"]
+    assert case_file.read_bytes() == latin

@@ -88,6 +88,7 @@ class EditSession:
         self._known: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
         self.on_write = None  # called after every write (the live site reloads at once)
+        self.utf8 = True  # whether the file was UTF-8 when last read
 
     # --- reading ------------------------------------------------------------------------
 
@@ -96,7 +97,12 @@ class EditSession:
         data = self._target().read_bytes()
         if len(data) > yamlsource.MAX_FILE_BYTES:
             raise OutputError(f"{self.path} is larger than {yamlsource.MAX_FILE_BYTES:,} bytes")
-        text = data.decode("utf-8", errors="replace")
+        try:
+            text = data.decode("utf-8")
+            self.utf8 = True
+        except UnicodeDecodeError:  # shown, never written back: the replaced bytes would be lost
+            text = data.decode("utf-8", errors="replace")
+            self.utf8 = False
         version = version_of(data)
         self._remember(version, text)
         return text, version
@@ -127,21 +133,26 @@ class EditSession:
             except InvalidRequest as exc:
                 return Outcome("invalid", version, tuple(self._field_problem(p) for p in exc.problems))
             label = describe(command, self.t)
+            if not self.utf8:
+                return Outcome("invalid", version, ({"field": "", "message": self.t("edit.errors.not_utf8"),
+                                                     "line": 0, "from_loader": False},), label=label)
             if base_version != version:
                 return Outcome("conflict", version, conflict=self._conflict(base_version, text, command), label=label)
+            plain, bom, crlf = _as_edited(text)
             try:
-                new_text = ops.apply(text, command)
+                new_plain = ops.apply(plain, command)
             except ops.EditError as exc:
                 return Outcome("invalid", version, ({"field": "", "message": self.t(f"edit.{exc.key}", **exc.params),
                                                      "line": 0, "from_loader": False},), label=label)
             except RoundTripError as exc:
                 return Outcome("invalid", version, ({"field": "", "message": self.t("edit.errors.not_editable", reason=str(exc)),
                                                      "line": 0, "from_loader": False},), label=label)
-            if new_text == text:
+            if new_plain == plain:
                 return Outcome("ok", version, label=label)
-            problems, checked = self._loader_problems(new_text, command)
+            problems, checked = self._loader_problems(new_plain, command)
             if problems:
                 return Outcome("invalid", version, problems, label=label)
+            new_text = _as_written(new_plain, bom, crlf)  # the file's own byte-order mark and line ends
             new_version = self._write(text, new_text)
             self._push(_Entry(text, new_text, label))
             return Outcome("ok", new_version, label=label, loaded=checked)
@@ -205,7 +216,7 @@ class EditSession:
         mine = None
         if command is not None and base is not None:
             try:
-                mine = _diff(base, ops.apply(base, command))
+                mine = _diff(base, _as_written(ops.apply(*_as_edited(base)[:1], command), *_as_edited(base)[1:]))
             except (ops.EditError, RoundTripError):
                 mine = None
         return {"theirs": theirs, "mine": mine, "mine_label": label or describe(command, self.t) if command else label,
@@ -232,7 +243,7 @@ class EditSession:
         self._remember(version, new_text)
         if self.on_write is not None:
             self.on_write()
-        self.prepare(new_text)
+        self.prepare(_as_edited(new_text)[0])
         return version
 
     def prepare(self, text: str) -> None:
@@ -244,6 +255,18 @@ class EditSession:
         self._known.move_to_end(version)
         while len(self._known) > KNOWN_TEXTS:
             self._known.popitem(last=False)
+
+
+def _as_edited(disk: str) -> tuple[str, bool, bool]:
+    """The text as the editor changes it (no byte-order mark, LF line ends), and what it had."""
+    bom = disk.startswith("\ufeff")
+    text = disk[1:] if bom else disk
+    crlf = "\r\n" in text
+    return (text.replace("\r\n", "\n") if crlf else text), bom, crlf
+
+
+def _as_written(text: str, bom: bool, crlf: bool) -> str:
+    return ("\ufeff" if bom else "") + (text.replace("\n", "\r\n") if crlf else text)
 
 
 def _ids(text: str) -> dict[str, list[str]]:
