@@ -305,7 +305,7 @@ def _set_token(collection: Any, key: Any, value: str | None, column: int = 0) ->
                 del collection.ca.items[key]
         return
     if entry is None:
-        entry = [None, None, None, None] if slot == 2 else [None, None, None, None]
+        entry = [None, None, None, None]  # ruamel's comment slots (pre, ?, post, ?)
         collection.ca.items[key] = entry
     old = entry[slot]
     entry[slot] = CommentToken(value, CommentMark(old.column if isinstance(old, CommentToken) else column), None)
