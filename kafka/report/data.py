@@ -497,7 +497,8 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     figures.append(Figure("staff_time", t("report.figures.staff_time"), value, unit,
                           t.n("report.figures.staff_time_note", m.steps, steps=m.steps)))
     figures.append(Figure("contacts", t("report.figures.contacts"), t.number(m.client_contacts), "",
-                          t.n("report.figures.contacts_note", m.in_person_visits), m.in_person_visits >= 3))
+                          t.n("report.figures.contacts_note", m.in_person_visits) if m.in_person_visits
+                          else t("report.figures.contacts_note_none"), m.in_person_visits >= 3))
     figures.append(Figure("organisations", t("report.figures.organisations"), t.number(m.organisations), "",
                           t("report.figures.organisations_note"),
                           m.organisations >= analysis.settings.counter_hopping_organisations))
