@@ -117,7 +117,8 @@ def test_the_thresholds_on_the_command_line(tmp_path):
     kept = html.count('<article class="item"')
     assert 0 < kept < 10
     left = re.search(r"(\d+) kleinere voorstellen staan niet op de agenda \(drempels: gedeeld door minstens 2 "
-                     r"OCMW\('s\), en minstens € 5\.000 per jaar of 30 dagen kortere doorlooptijd\)", html)
+                     r"OCMW\('s\), en minstens € 5\.000 per jaar of 30 dagen kortere doorlooptijd; automatische "
+                     r"toekenning staat er altijd op\)", html)
     proposals = (tmp_path / "proposals.csv").read_text(encoding="utf-8")
     supralocal = sum(1 for row in csv.DictReader(io.StringIO(proposals)) if row["level"] == "supralocal")
     assert left and int(left.group(1)) + kept == supralocal
