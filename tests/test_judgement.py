@@ -392,3 +392,16 @@ def test_every_name_in_a_finding_text_is_quoted(path, lang):
             assert not leaked, (f.code, leaked, text)
             for broken in ("hergebruik het", "wordt 3 keer", " het zelf gaan halen bij"):
                 assert broken not in text
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_proposal_list_adds_up_to_what_the_to_be_saves(path):
+    # Every saving once, made of the parts the to-be takes away: the local proposals add up to
+    # the to-be with the local proposals, all of them to the to-be with all (within the whole
+    # minutes the editor rounds to and the minutes a consultation keeps).
+    analysis = analyze(load_case(path).case)
+    results = scenarios(analysis)
+    for scenario, level in (("local", Level.LOCAL), ("all", None)):
+        listed = sum(f.proposal.saving.euro_year for f in analysis.findings if level is None or f.level is level)
+        to_be = results[scenario].saving.euro_year
+        assert listed == pytest.approx(to_be, rel=0.05, abs=200), (scenario, listed, to_be)
