@@ -98,6 +98,23 @@ def _scale(available: float, wanted: float) -> float:
     return 1.0 if wanted <= available or wanted <= 0 else available / wanted
 
 
+def consultations(plan: Plan) -> list[tuple[Part, float]]:
+    """Each part of a plan with the staff minutes kept on it for a consultation, as the to-be
+    keeps them (kafka.simulate.editor.Editor.stop_asking): ``staff_kept`` once per fact whose
+    asking goes (the staff consult its source instead), from its first part on, never on a
+    step that goes as a whole (that takes all its minutes with it)."""
+    left: dict[str, float] = {}
+    result = []
+    for part in plan.parts:
+        kept = 0.0
+        if part.what != WHOLE_STEP:
+            available = left.setdefault(part.what, plan.staff_kept)
+            kept = min(available, part.staff)
+            left[part.what] = available - kept
+        result.append((part, kept))
+    return result
+
+
 class Action(IntEnum):
     """What a proposal does with one fact the client is asked (one action per item,
     kafka.detectors.settle). At one level the higher value wins; REUSE leaves the
@@ -313,11 +330,9 @@ class Context:
 
     def plan_saving(self, plan: Plan) -> Saving:
         """The saving of a plan: its parts (each as often a year as its step happens), its
-        days, less the staff minutes it keeps once while any part remains."""
-        return self.step_saving(
-            [(p.step, p.client, p.staff) for p in plan.parts], plan.lead_days,
-            staff_kept=plan.staff_kept if plan.parts else 0.0,
-        )
+        days, less the staff minutes it keeps for each fact it stops asking."""
+        parts = [(p.step, p.client, p.staff - kept) for p, kept in consultations(plan)]
+        return self.step_saving(parts, plan.lead_days)
 
     def is_document(self, fact: str, step_ids: Iterable[str]) -> bool:
         return any(

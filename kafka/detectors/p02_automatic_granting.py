@@ -110,9 +110,10 @@ def apply(ed: Editor, finding: Finding) -> None:
             continue
         if facts.invite:
             ed.keep(step_id)  # the contact the client is invited to
-        # An application that asks nothing any more, and does nothing else, falls away.
-        elif not (ed.asked(step) or step.tells_story or step.provides or step.uses or step.rule):
-            ed.remove_step(step_id, reason="step_application_gone")
+        else:
+            # An application that asks nothing any more, and does nothing else, falls away
+            # (now, or once later proposals take away what it still asks).
+            ed.end_application(step_id)
 
 
 DETECTOR = Detector(

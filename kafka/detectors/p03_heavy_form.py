@@ -41,7 +41,9 @@ def detect(ctx: Context):
         level = level_of(g.form_local(key))
         decider = ctx.decider(level, "form", key, form.name, steps, organisations=[ctx.case.actors[form.owner].org])
         removable = _removable(ctx, key, steps)
-        parts = [Part(step, g.fact(item), *_item_cost(ctx, step, item)) for step in steps for item in removable]
+        # An item a step also asks outside the form stays asked there (as the to-be keeps it).
+        parts = [Part(step, g.fact(item), *_item_cost(ctx, step, item)) for step in steps for item in removable
+                 if item not in g.steps[step].asks and item not in g.steps[step].brings]
         t = ctx.t
         if removable:
             parts_text = t.n("findings.P03.removable", len(removable), items=ctx.item_names(removable, counted=True))

@@ -37,15 +37,15 @@ their parts first, in the order the to-be applies them (``Effect.phase``),
 then the supralocal ones: a part another proposal already took away counts
 for nothing in a later one. The local proposals then add up to what the
 organisation can save on its own, and all proposals together to what the
-to-be saves with every proposal taken (up to the minutes a consultation
-keeps, and the rounding of the to-be editor).
+to-be saves with every proposal taken (kafka.simulate applies them in this
+same order, and keeps the same consultation minutes).
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from kafka.detectors.base import Action, Context, Detector, ItemFacts
+from kafka.detectors.base import Action, Context, Detector, ItemFacts, consultations
 from kafka.findings import WHEN_EMPTIED, WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
 from kafka.model import StepKind
 
@@ -82,12 +82,14 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
     return result
 
 
-def _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied) -> None:
+def _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied, findings) -> None:
     """A step that goes once nothing is asked there any more (as the to-be editor tidies
     it away): one that only hands in papers asked before, or an application another
     proposal ends (``WHEN_EMPTIED``). When every item it asks is taken away, the rest of
     its minutes (the contact itself) count for the proposal that ends the application,
-    else for the one that takes the last paper."""
+    else for the one that takes the last paper; and for the last paper's when only a
+    supralocal proposal takes it, and a local one ends the application (the step only
+    goes once both are taken: in the to-be with every proposal, not with the local ones)."""
     g = ctx.graph
     order = {i: n for n, i in enumerate(planned)}
     for step in ctx.case.steps:
@@ -99,7 +101,9 @@ def _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied) 
         owners = [claimed.get((step.id, fact)) for fact in g.fact_asked_by_step[step.id]]
         if not owners or any(o is None or o not in order for o in owners):
             continue
-        last = ender if ender is not None else max(owners, key=order.__getitem__)
+        last = max(owners, key=order.__getitem__)
+        if ender is not None and (findings[ender].level is not Level.LOCAL or findings[last].level is Level.LOCAL):
+            last = ender
         client, staff = taken.get(step.id, (0.0, 0.0))
         rest = Part(step.id, WHOLE_STEP, max(0.0, step.client_minutes - client), max(0.0, step.staff_minutes - staff))
         if rest.client or rest.staff:
@@ -177,7 +181,7 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
         f = findings[i]
         if f.level is not Level.LOCAL and (n == 0 or findings[planned[n - 1]].level is Level.LOCAL):
             # the local proposals are all in: the steps they empty go with them
-            _steps_left_empty(ctx, planned[:n], claimed, whole, taken, kept_parts, emptied)
+            _steps_left_empty(ctx, planned[:n], claimed, whole, taken, kept_parts, emptied, findings)
         parts, others = [], []
         for part in f.plan.parts:
             if part.what == WHEN_EMPTIED:
@@ -197,9 +201,15 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                 client, staff = taken.get(part.step, (0.0, 0.0))
                 taken[part.step] = (client + part.client, staff + part.staff)
             parts.append(part)
+        # The staff minutes kept for a consultation stay on the step: a step that goes as a
+        # whole later takes them with it (as in the to-be).
+        for part, kept in consultations(Plan(tuple(parts), staff_kept=f.plan.staff_kept)):
+            if kept:
+                client, staff = taken[part.step]
+                taken[part.step] = (client, staff - kept)
         kept_parts[i] = parts
         lost[i] = list(dict.fromkeys(others))
-    _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied)
+    _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied, findings)
     for i in planned:
         f, parts, others = findings[i], kept_parts[i], lost[i]
         if not others:

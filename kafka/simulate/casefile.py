@@ -28,6 +28,9 @@ def to_be_yaml(scenario: Scenario, source: str | None = None) -> str:
     if case.case.date is not None:
         data["case"]["date"] = case.case.date  # a YAML date, not a quoted text
     for step in data["steps"]:
+        for key in ("client_minutes", "staff_minutes"):
+            if key in step:  # the to-be keeps the parts of a minute its savings are made of; a file shows two decimals
+                step[key] = round(step[key], 2)
         if "next" in step:
             step["next"] = [e["to"] if set(e) == {"to"} else e for e in step["next"]]
     body = yaml.safe_dump(_whole_numbers(data), sort_keys=False, allow_unicode=True, width=100)

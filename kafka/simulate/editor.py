@@ -15,8 +15,8 @@ Three things need care, and are handled here once for all effects:
   of its minutes: the contact itself) stays too; when the parts add up to
   more than the rest, they are scaled down to fit, so no proposal saves more
   than the case says the step costs. Each part is removed at most once, and
-  what is left is rounded to whole minutes (never up). A step that goes
-  takes all its minutes with it.
+  what is left is not rounded (a to-be case file shows two decimals). A step
+  that goes takes all its minutes with it.
 * **The flow.** Every ``next`` is made explicit first (a step without one
   leads to the next step in the file, which changes when steps go). A removed
   step is *contracted*: its predecessors lead to its forward successors; a
@@ -93,6 +93,7 @@ class Editor:
         self._dirty: set[str] = set()
         self._flow_changed = False
         self._kept: set[str] = set()  # steps a proposal keeps, whatever they lose (see keep())
+        self._ended: set[str] = set()  # applications the client need not make any more (see end_application())
 
     # --- the log of changes ----------------------------------------------------
 
@@ -329,6 +330,15 @@ class Editor:
         """Keep a step whatever it loses: its organisation still does it (a hospital that
         passes the discharge report on still writes it)."""
         self._kept.add(step_id)
+
+    def end_application(self, step_id: str) -> None:
+        """The client need not apply at ``step_id`` any more (the organisation starts the
+        procedure): the step falls away as soon as nothing is asked there, now or after a
+        later proposal, unless it does something else (a story, a paper it provides, a
+        decision it makes, a rule it serves). This is how the analysis counts it
+        (kafka.detectors.settle: an application another proposal ends)."""
+        self._ended.add(step_id)
+        self._dirty.add(step_id)
 
     def reuse_assessment(self, step_id: str, facts: set[str]) -> list[str]:
         """The decision at ``step_id`` takes these facts over from an earlier assessment:
@@ -659,6 +669,8 @@ class Editor:
             return None
         if self._follow_up_delivery(step.id):
             return "step_empty"
+        if step.id in self._ended:
+            return "step_application_gone"
         return None
 
     def _follow_up_delivery(self, step_id: str) -> bool:
@@ -693,10 +705,12 @@ class Editor:
 
 
 def _minus(value: float, amount: float) -> float:
-    """``value - amount`` in whole minutes, as people write them, and never more than ``value``."""
+    """``value - amount``, never below zero. Not rounded to whole minutes: the proposals'
+    savings are made of these same parts (kafka.detectors.base.split_minutes), and the
+    list of proposals adds up to what the to-be saves only when no part is rounded away."""
     if amount <= 0:
         return value
-    return float(min(value, max(0, math.floor(value - amount + 0.5))))
+    return float(min(value, max(0.0, value - amount)))
 
 
 def days_text(value: float) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from kafka.analysis import Analysis, analyze
-from kafka.detectors import CODES, codes_matching, effect_order
+from kafka.detectors import BY_CODE, CODES, codes_matching, effect_order
 from kafka.detectors.base import ItemFacts
 from kafka.errors import InputError, UsageProblem
 from kafka.findings import Finding, Level, Saving
@@ -125,20 +125,24 @@ def simulate(
     chosen = [f for f in analysis.findings if f.code in chosen_codes and (level is None or f.level is level)]
     editor = Editor(analysis)
     applied = []
-    for detector in effect_order():
-        for finding in (f for f in chosen if f.code == detector.code):
-            # A proposal that gives way to another one about the same item (one action
-            # per item, kafka.detectors.settle) changes nothing itself when that one is taken.
-            if _gives_way(finding, chosen):
-                changes = (Translator(analysis.lang)("simulate.change.gives_way"),)
-            else:
-                detector.effect.apply(editor, finding)
-                editor.tidy()
-                changes = tuple(editor.take_log())
-            applied.append(AppliedProposal(
-                finding.code, finding.title, finding.proposal.title, finding.level,
-                finding.steps, finding.data, changes,
-            ))
+    # The local proposals first, then the others, each in the order of their effects: the
+    # order in which the analysis counts every part of a saving once (kafka.detectors.settle).
+    order = {d.code: i for i, d in enumerate(effect_order())}
+    ordered = sorted((f for f in chosen if f.code in order), key=lambda f: (f.level is not Level.LOCAL, order[f.code]))
+    for finding in ordered:
+        detector = BY_CODE[finding.code]
+        # A proposal that gives way to another one about the same item (one action
+        # per item, kafka.detectors.settle) changes nothing itself when that one is taken.
+        if _gives_way(finding, chosen):
+            changes = (Translator(analysis.lang)("simulate.change.gives_way"),)
+        else:
+            detector.effect.apply(editor, finding)
+            editor.tidy()
+            changes = tuple(editor.take_log())
+        applied.append(AppliedProposal(
+            finding.code, finding.title, finding.proposal.title, finding.level,
+            finding.steps, finding.data, changes,
+        ))
     to_be_case = editor.finish()
     _name_to_be(to_be_case, Translator(analysis.lang))
     _check_valid(to_be_case)
