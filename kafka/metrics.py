@@ -56,7 +56,7 @@ class Metrics:
     longest_path: tuple[str, ...]
     waiting_days: float  # wait_days on the longest path
     touch_days: float  # duration_days on the longest path
-    flow_efficiency: float  # touch_days / lead_time_days (0 when there is no lead time)
+    flow_efficiency: float | None  # touch_days / lead_time_days; None when no working time is recorded (no duration_days on the longest path)
     handoffs: int  # changes of organisation between consecutive steps of the longest path
     loop_extra_days: float  # expected days that loops add, from their chance
     # --- version 1.1 ---
@@ -120,7 +120,8 @@ def compute_metrics(graph: CaseGraph, settings: Settings) -> Metrics:
         longest_path=path.steps,
         waiting_days=waiting,
         touch_days=touch,
-        flow_efficiency=round(touch / path.days, 4) if path.days else 0.0,
+        # Without duration_days the working time was not recorded: not "0% of the time worked".
+        flow_efficiency=round(touch / path.days, 4) if path.days and touch > 0 else None,
         handoffs=handoffs,
         loop_extra_days=round(sum(loop_expected_extra(graph, g, settings)["days"] for g in graph.loops), 2),
         dependency_lead_time_days=float(graph.dependency_lead_time),

@@ -221,7 +221,7 @@ def check_analysis(analysis: Analysis) -> None:
     assert m.lead_time_days + eps >= max(days.values())
     assert m.lead_time_days <= sum(days.values()) + eps
     assert abs(m.waiting_days + m.touch_days - m.lead_time_days) <= eps
-    assert 0 <= m.flow_efficiency <= 1
+    assert m.flow_efficiency is None or 0 <= m.flow_efficiency <= 1
     path = m.longest_path
     assert path and len(set(path)) == len(path)
     assert graph.dag.in_degree(path[0]) == 0 and graph.dag.out_degree(path[-1]) == 0

@@ -59,7 +59,7 @@ def test_metrics_are_consistent(doc):
     if not any(s.depends_on is not None for s in case.steps):
         assert m.dependency_lead_time_days == m.lead_time_days
     assert m.take_up is None or m.take_up > 0
-    assert 0 <= m.flow_efficiency <= 1
+    assert m.flow_efficiency is None or 0 <= m.flow_efficiency <= 1
     assert m.loop_extra_days >= 0
 
 

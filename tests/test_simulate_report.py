@@ -142,3 +142,23 @@ def test_the_scenario_tabs_switch_the_to_be_map(tmp_path):
         page.emulate_media(media="print")
         assert shown("local") and shown("all")  # on paper, both maps
         assert log.clean, log
+
+
+def test_a_to_be_card_says_so_in_words_when_the_list_adds_up_to_another_amount():
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from casegen import generate_case
+    from kafka.model import Case
+
+    # On the example cases the proposal list adds up to the to-be (tests/test_judgement.py);
+    # a generated case where proposals interact in ways the list does not foresee.
+    analysis = analyze(Case.model_validate(generate_case(37, 30, 10)))
+    report = build_to_be(analysis, scenarios(analysis))
+    differing = [s for s in report.scenarios if s.listed_differs]
+    assert differing, [(s.listed_euro_year, s.saving.euro_year) for s in report.scenarios]
+    html = render_case_report(case_run(EXAMPLE, to_be=True))
+    assert 'id="to-be-all"' in html and "listed-differs" not in html  # an ordinary case: no note
+    for s in report.scenarios:
+        listed = sum(f.proposal.saving.euro_year for f in analysis.findings
+                     if s.key == "all" or f.level.value == "local")
+        assert s.listed_euro_year == pytest.approx(listed, abs=0.01)

@@ -137,6 +137,7 @@ class AdministrationLine:
     organisations: int
     euro_year_saved: float
     anchors: list[tuple[int, str]]  # (number, anchor) of its items
+    reached: frozenset[str] = frozenset()  # the organisations its items come from
 
 
 @dataclass
@@ -150,11 +151,14 @@ class AgendaPage:
     procedures: list[str]
     summary: list[AgendaItem]  # the ten that matter most
     administrations: list[AdministrationLine]
+    kept_organisations: int  # the OCMW's the items on the agenda come from
     themes: list[Theme]
     items: int  # on the agenda
     left_out: int  # below the thresholds
     thresholds: str  # the thresholds in words
-    total_saving: float  # what the supralocal proposals add in the to-be, overlap counted once
+    kept_saving: float  # the items on the agenda, summed (the table per administration adds up to it)
+    left_out_saving: float  # the proposals the thresholds left out, summed
+    total_saving: float  # every supralocal proposal: kept_saving + left_out_saving
     status_counts: list[tuple[str, int]]  # (label, number of items), in register order
     downloads: list = field(default_factory=list)
 
@@ -198,8 +202,10 @@ def agenda_page(tables, t: Translator, options: AgendaOptions = AgendaOptions(),
             number += 1
             item.number = number
     summary = sorted(items, key=lambda i: (i.importance, -i.euro_year_saved))[:SUMMARY_SIZE]
+    lines = _administration_lines(items, findings)
 
-    beyond_local = (cases["saving_all_eur_year"] - cases["saving_local_eur_year"]).clip(lower=0)
+    kept_saving = float(kept["euro_year_saved"].sum())
+    total_saving = float(proposals["euro_year_saved"].sum())
     dates = sorted(d for d in cases["date"] if d)
     status_counts = [(t(f"aggregate.status.{s}"), sum(1 for i in items if i.status.status == s))
                      for s in ("nieuw", "geagendeerd", "aanvaard", "uitgevoerd", "afgewezen")]
@@ -212,14 +218,17 @@ def agenda_page(tables, t: Translator, options: AgendaOptions = AgendaOptions(),
         organisations_text=_names(sorted(cases["organisation"].unique()), t),
         procedures=sorted({_procedure_label(p, t) for p in cases["procedure"]}),
         summary=summary,
-        administrations=_administration_lines(items, findings),
+        administrations=lines,
+        kept_organisations=len(set().union(*(line.reached for line in lines))),
         themes=themes,
         items=len(items),
         left_out=len(proposals) - len(kept),
         thresholds=t("aggregate.agenda.thresholds", saving=t.number(options.min_saving),
                      days=t.number(options.min_days, 0 if float(options.min_days).is_integer() else 1),
                      ocmws=t.number(options.min_ocmws)),
-        total_saving=float(beyond_local.sum()),
+        kept_saving=kept_saving,
+        left_out_saving=total_saving - kept_saving,
+        total_saving=total_saving,
         status_counts=[(label, n) for label, n in status_counts if n],
         downloads=downloads or [],
         running_head=t("aggregate.agenda.running_head", date=format_date(follow.run_date, t)),
@@ -331,7 +340,8 @@ def _administration_lines(items: list[AgendaItem], findings: pd.DataFrame) -> li
         line.anchors.append((item.number, item.anchor))
         orgs.setdefault(item.to.name, set()).update(organisations.get(item.key, set()))
     for name, line in lines.items():
-        line.organisations = len(orgs[name])
+        line.reached = frozenset(orgs[name])
+        line.organisations = len(line.reached)
     return sorted(lines.values(), key=lambda l: (-l.items, -l.euro_year_saved, l.name))
 
 

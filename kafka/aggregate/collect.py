@@ -63,7 +63,7 @@ class CaseSummary:
     procedure: str
     date: str
     cases_per_year: float
-    metrics: dict[str, float]  # the contract's metrics and a few of kafka's, see _metric_figures
+    metrics: dict[str, float | None]  # the contract's metrics and a few of kafka's, see _metric_figures
     annual: dict[str, float]
     findings: list[dict]  # kafka.tables.finding_rows, plus the merge fields of keys.MergeKey
     savings: dict[str, dict] = field(default_factory=dict)  # kafka.simulate.scenario_totals: "local", "all"
@@ -193,12 +193,12 @@ def _forms(analysis) -> list[dict]:
     return form_summaries(build_review([analysis], lang=analysis.lang))
 
 
-def _metric_figures(metrics) -> dict[str, float]:
-    figures = {k: float(v) for k, v in metrics.contract().items()}
+def _metric_figures(metrics) -> dict[str, float | None]:
+    figures: dict[str, float | None] = {k: float(v) for k, v in metrics.contract().items()}
     figures.update(
         steps=float(metrics.steps),
         waiting_days=float(metrics.waiting_days),
-        flow_efficiency=float(metrics.flow_efficiency),
+        flow_efficiency=float(metrics.flow_efficiency) if metrics.flow_efficiency is not None else None,  # not recorded
         handoffs=float(metrics.handoffs),
         # Every time an item is asked again after the first time: the repeated questions.
         repeated_questions=float(metrics.data_asked - metrics.data_unique),

@@ -65,7 +65,7 @@ MIGRATIONS: tuple[str, ...] = (
         story_count    REAL NOT NULL,
         findings       INTEGER NOT NULL,
         burden_eur_year REAL NOT NULL,
-        saving_eur_year REAL NOT NULL,   -- all proposals together, in the to-be simulation
+        saving_eur_year REAL NOT NULL,   -- what all its proposals save (every part counted once)
         PRIMARY KEY (run_id, case_id)
     );
     CREATE TABLE findings (

@@ -66,6 +66,7 @@ class Card:
     value: str
     note: str = ""
     alert: bool = False
+    key: str = ""  # its anchor on the page: card-<key>
 
 
 @dataclass
@@ -328,19 +329,20 @@ def _cards(tables: Tables, skipped: list[SkippedFile], t: Translator) -> list[Ca
     procedures = sorted({procedure_label(p, t) for p in cases["procedure"]})
     cards = [
         Card(t("aggregate.cards.cases"), t.number(len(cases)),
-             t.n("aggregate.cards.cases_note", cases["organisation"].nunique())),
+             t.n("aggregate.cards.cases_note", cases["organisation"].nunique()), key="cases"),
         Card(t("aggregate.cards.procedures"), t.number(len(procedures)),
-             t("aggregate.cards.procedures_note", names=t.join(procedures))),
+             t("aggregate.cards.procedures_note", names=t.join(procedures)), key="procedures"),
         Card(t("aggregate.cards.findings"), t.number(len(findings)),
-             t("aggregate.cards.findings_note", local=t.number(local), supralocal=t.number(len(findings) - local))),
+             t("aggregate.cards.findings_note", local=t.number(local), supralocal=t.number(len(findings) - local)),
+             key="findings"),
         Card(t("aggregate.cards.burden"), money(cases["burden_eur_year"].sum(), t),
-             t("aggregate.cards.burden_note", hours=t.number(hours))),
+             t("aggregate.cards.burden_note", hours=t.number(hours)), key="burden"),
         Card(t("aggregate.cards.saving"), money(cases["saving_all_eur_year"].sum(), t),
-             t("aggregate.cards.saving_note", local=money(cases["saving_local_eur_year"].sum(), t))),
+             t("aggregate.cards.saving_note", local=money(cases["saving_local_eur_year"].sum(), t)), key="saving"),
     ]
     if skipped:
         cards.append(Card(t("aggregate.cards.skipped"), t.number(len(skipped)), t("aggregate.cards.skipped_note"),
-                          alert=True))
+                          alert=True, key="skipped"))
     return cards
 
 

@@ -89,9 +89,12 @@ def cases_frame(cases: Iterable[CaseSummary]) -> pd.DataFrame:
             "findings_supralocal": levels.count("supralocal"),
             "client_hours_year": a["client_hours"], "staff_hours_year": a["staff_hours"],
             "burden_eur_year": a["total_cost_eur"],
-            # The to-be simulation's savings: the proposals taken together, overlaps counted once.
-            "saving_local_eur_year": c.savings.get("local", {}).get("euro_year", 0.0),
-            "saving_all_eur_year": c.savings.get("all", {}).get("euro_year", 0.0),
+            # What the case's proposals save a year: the sum of what its proposals list (every
+            # part of a saving counted once), so every total on the site is the sum of the
+            # proposals under it. The to-be adds up to the same (tests/test_judgement.py).
+            "saving_local_eur_year": round(sum(f["euro_year_saved"] for f in c.findings if f["level"] == "local"), 2),
+            "saving_all_eur_year": round(sum(f["euro_year_saved"] for f in c.findings), 2),
+            # Days do not add up: the to-be's shorter lead time, with every proposal taken.
             "saving_all_lead_days": c.savings.get("all", {}).get("lead_days", 0.0),
             "report": c.report, "file": c.path,
         })

@@ -88,6 +88,13 @@ class ScenarioView:
     map: ToBeMap
     applied: list[AppliedRow]
     remaining: list[RemainingRow]
+    listed_euro_year: float = 0.0  # what the proposals this to-be takes list, summed (the proposal columns)
+
+    @property
+    def listed_differs(self) -> bool:
+        """Whether the list of proposals and this to-be show different euros (they add up to
+        the same on ordinary cases; the card says so in words when they do not)."""
+        return round(self.listed_euro_year) != round(self.saving.euro_year)
 
     @property
     def anchor(self) -> str:
@@ -130,6 +137,9 @@ def _scenario(analysis: Analysis, t: Translator, key: str, scenario, numbers: di
             RemainingRow(f.code, f.title, f.message, f.level.value, t(f"common.level.{f.level.value}"))
             for f in scenario.remaining
         ],
+        listed_euro_year=round(sum(
+            f.proposal.saving.euro_year for f in analysis.findings
+            if f.code in scenario.codes and (scenario.level is None or f.level is scenario.level)), 2),
     )
 
 
