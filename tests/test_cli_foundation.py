@@ -103,10 +103,10 @@ def test_validate_usage_errors(tmp_path):
     assert run("validate", "--format", "xml", "x.yaml").exit_code == 2
 
 
-def test_validate_missing_file_is_invalid_input(tmp_path):
+def test_validate_missing_file_is_not_found(tmp_path):
     result = run("validate", str(tmp_path / "nope.yaml"))
-    assert result.exit_code == 1
-    assert "no such file" in result.output
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nope.yaml'}: not found" in result.output and "invalid" not in result.output
 
 
 def test_bad_input_never_gives_a_traceback(write_case):

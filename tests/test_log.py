@@ -357,9 +357,14 @@ def test_empty_log_and_not_a_log(tmp_path):
 
 
 def test_a_log_file_that_does_not_exist(tmp_path):
-    result = CliRunner().invoke(main, ["log", "analyze", str(tmp_path / "nope.csv"), "--map", str(tmp_path / "m.yaml"),
+    (tmp_path / "map.yaml").write_text("format: csv\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["log", "analyze", str(tmp_path / "nope.csv"), "--map", str(tmp_path / "map.yaml"),
                                        "-o", str(tmp_path / "out")])
-    assert result.exit_code == 1 and "no such mapping file" in result.output
+    assert result.exit_code == 2 and f"{tmp_path / 'nope.csv'}: not found" in result.output
+    (tmp_path / "log.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["log", "analyze", str(tmp_path / "log.csv"), "--map", str(tmp_path / "m.yaml"),
+                                       "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and f"{tmp_path / 'm.yaml'}: not found" in result.output
 
 
 def test_deadline_activity_missing_from_the_log(tmp_path):

@@ -178,7 +178,7 @@ def test_anonymise_never_overwrites_the_input_nor_an_existing_file(tmp_path):
     forced = CliRunner().invoke(main, ["anonymise", str(case), "-o", str(tmp_path / "out.yaml"), "--force"])
     assert forced.exit_code == 0, forced.output
     missing = CliRunner().invoke(main, ["anonymise", str(tmp_path / "absent.yaml"), "-o", str(tmp_path / "x.yaml")])
-    assert missing.exit_code == ExitCode.INVALID_INPUT and "no such file" in missing.output
+    assert missing.exit_code == ExitCode.USAGE and "not found" in missing.output
 
 
 def test_anonymise_keeps_yaml_meaning_in_every_style():

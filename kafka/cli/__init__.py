@@ -46,9 +46,9 @@ def main() -> None:
 
     \b
     Start here:
-      kafka new leefloon-sara --procedure leefloon   # a starter case file
-      kafka validate cases/                          # check case files
-      kafka analyze cases/leefloon-sara.yaml         # findings in the terminal
+      kafka new leefloon-sara --procedure leefloon   # a starter case file: leefloon-sara.yaml
+      kafka validate leefloon-sara.yaml cases/       # check case files
+      kafka analyze leefloon-sara.yaml               # findings in the terminal
     """
 
 

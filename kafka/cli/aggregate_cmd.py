@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import run_options
+from kafka.cli.common import InputPath, run_options
 from kafka.errors import ExitCode
 
 
@@ -40,7 +40,7 @@ class _Progress:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="The folder to write the site into (created when absent).")
@@ -52,7 +52,7 @@ class _Progress:
               help="Also draw the to-be maps and the before/after table in every case report (the reports of "
                    "'kafka report' always have them); rendering takes about twice as long. The site's savings "
                    "use the to-be either way.")
-@click.option("--status", "status_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
+@click.option("--status", "status_file", metavar="FILE", type=InputPath(dir_okay=False),
               help="The status register VVSG keeps by hand (.yaml or .csv): what became of each proposal. "
                    "The site and the agenda show each proposal's status and history.")
 @click.option("--min-saving", type=click.FloatRange(min=0), default=1000, show_default=True, metavar="EUR",
@@ -93,10 +93,10 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
     \b
     Example:
       kafka aggregate cases/ -o reports
-      kafka aggregate intake/2026/ more/leefloon-x.yaml -o site --lang en --jobs 4
+      kafka aggregate cases/leefloon-lindenberg.yaml cases/leefloon-heidebeek.yaml -o site --lang en --jobs 2
       kafka aggregate cases/ -o reports --ignore T --set staff_hour_eur=45
       kafka aggregate cases/ -o reports --to-be
-      kafka aggregate cases/ -o reports --status status.yaml --min-saving 5000 --min-ocmws 2
+      kafka aggregate cases/ -o reports --status examples/status.yaml --min-saving 5000 --min-ocmws 2
       kafka aggregate cases/ -o site --public
     """
     from kafka.aggregate import SiteOptions, aggregate as run_aggregate  # pandas: only for this command

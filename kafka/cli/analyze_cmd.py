@@ -9,7 +9,7 @@ import textwrap
 import click
 
 from kafka.analysis import Analysis
-from kafka.cli.common import load_cases, run_options
+from kafka.cli.common import InputPath, load_cases, run_options
 from kafka.errors import ExitCode
 from kafka.i18n import Translator
 from kafka.run import run_case
@@ -20,7 +20,7 @@ _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "white"}
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text: a readable table; json: the analysis (an object for one case, a list for several); "
                    "csv: one row per finding.")
@@ -33,10 +33,10 @@ def analyze(paths, fmt, options):
 
     \b
     Example:
-      kafka analyze cases/leefloon-sara.yaml
+      kafka analyze cases/leefloon-lindenberg.yaml
       kafka analyze cases/ --format csv > findings.csv
-      kafka analyze case.yaml --format json --lang en --select D --ignore D03
-      kafka analyze case.yaml --set long_wait_days=10 --set staff_hour_eur=45
+      kafka analyze cases/leefloon-lindenberg.yaml --format json --lang en --select D --ignore D03
+      kafka analyze cases/leefloon-lindenberg.yaml --set long_wait_days=10 --set staff_hour_eur=45
     """
     good, bad = load_cases(paths)
     runs = [run_case(loaded, options, simulate=False) for loaded in good]

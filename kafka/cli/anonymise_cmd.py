@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from kafka.cli.common import InputPath
+
 from kafka.errors import ExitCode, InputError, OutputError, UsageProblem
 
 _KIND_WORDS = {
@@ -15,7 +17,7 @@ _KIND_WORDS = {
 
 
 @click.command()
-@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("case", type=InputPath(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out", required=True, metavar="OUT", type=click.Path(path_type=Path),
               help="The file to write (or a folder: the copy gets the case file's name there). Never the input.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
@@ -35,8 +37,8 @@ def anonymise(case: Path, out: Path, lang: str, force: bool) -> None:
 
     \b
     Example:
-      kafka anonymise intake/leefloon-sara.yaml -o shared/leefloon-sara.yaml
-      kafka anonymise intake/leefloon-sara.yaml -o shared/ --lang en
+      kafka anonymise cases/leefloon-lindenberg.yaml -o gedeeld-lindenberg.yaml
+      kafka anonymise cases/leefloon-heidebeek.yaml -o shared/ --lang en
     """
     from kafka import yamlsource
     from kafka.loader import load_text

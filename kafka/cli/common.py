@@ -9,6 +9,7 @@ its ``options`` argument.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Callable, Iterable
 
 import click
@@ -18,6 +19,36 @@ from kafka.errors import UsageProblem
 from kafka.loader import LoadedCase
 from kafka.run import RunOptions, load_set
 from kafka.settings import default_settings
+
+
+class InputPath(click.ParamType):
+    """A file or folder the command reads: one that does not exist is "not found", a usage
+    error (exit code 2) before anything runs, never an invalid case file; with a hint when
+    the name exists in the current folder or in cases/ (the README's walkthrough)."""
+
+    name = "path"
+
+    def __init__(self, *, dir_okay: bool = True, path_type: type = str):
+        self.dir_okay = dir_okay
+        self.path_type = path_type
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Path) and self.path_type is Path:
+            path = value
+        else:
+            path = Path(value)
+        if not path.exists():
+            raise click.UsageError(f"{value}: not found (no such file or folder){_hint(path)}", ctx)
+        if path.is_dir() and not self.dir_okay:
+            raise click.UsageError(f"{value} is a folder; give a file", ctx)
+        return path if self.path_type is Path else str(value)
+
+
+def _hint(path: Path) -> str:
+    for candidate in (Path(path.name), Path("cases") / path.name):
+        if candidate != path and candidate.is_file():
+            return f"; did you mean {candidate}?"
+    return ""
 
 
 def lang_option(func: Callable) -> Callable:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import load_cases, run_options
+from kafka.cli.common import InputPath, load_cases, run_options
 from kafka.errors import ExitCode, OutputError
 from kafka.export.bpmn_process import LaneBy
 from kafka.export.formats import DEFAULT_DPI, ExportFormat, ExportOptions, export as export_content
@@ -18,7 +18,7 @@ _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("--format", "fmt", type=click.Choice([f.value for f in ExportFormat]),
               help="What to write; by default taken from the output file's extension. "
                    "bpmn: BPMN 2.0 for bpmn.io or Camunda Modeler; json: the full analysis "
@@ -40,9 +40,9 @@ def export(paths, fmt, output, lanes, dpi, options):
 
     \b
     Example:
-      kafka export cases/leefloon-sara.yaml --format bpmn -o sara.bpmn
-      kafka export cases/leefloon-sara.yaml -o sara.json
-      kafka export cases/leefloon-sara.yaml -o sara.png --dpi 200
+      kafka export cases/leefloon-lindenberg.yaml --format bpmn -o lindenberg.bpmn
+      kafka export cases/leefloon-lindenberg.yaml -o lindenberg.json
+      kafka export cases/leefloon-lindenberg.yaml -o lindenberg.png --dpi 200
       kafka export cases/ --format bpmn --lanes actor -o bpmn/
     """
     good, bad = load_cases(paths)  # first: "no case files" says more than a missing format

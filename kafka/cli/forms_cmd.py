@@ -12,7 +12,7 @@ import re
 
 import click
 
-from kafka.cli.common import lang_option, load_cases, run_options
+from kafka.cli.common import InputPath, lang_option, load_cases, run_options
 from kafka.cli.files import emit, output_option
 from kafka.errors import ExitCode, InputError
 from kafka.forms import build_review, write_review
@@ -46,12 +46,12 @@ def forms() -> None:
     Example:
       kafka forms cases/ -o review/
       kafka forms cases/ -o review/ --docx
-      kafka forms import tests/data/forms/aanvraag_steun.xlsx --form aanvraag_steun
+      kafka forms import examples/forms/aanvraag_steun.xlsx --form aanvraag_steun
     """
 
 
 @forms.command("review")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("-o", "--output", "output_dir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Folder to write forms.html and forms.csv into (created when missing).")
@@ -123,7 +123,7 @@ def _check_id(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 @forms.command("import")
-@click.argument("spreadsheet", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("spreadsheet", type=InputPath(dir_okay=False))
 @click.option("--form", "form_id", required=True, callback=_check_id, metavar="ID",
               help="The form's id in the case file, e.g. aanvraag.")
 @click.option("--name", help="The form's name, e.g. 'Aanvraagformulier leefloon' (default: from the file name).")
@@ -131,7 +131,7 @@ def _check_id(ctx: click.Context, param: click.Parameter, value: str | None) -> 
               help="The actor whose organisation designs the form.")
 @click.option("--pages", type=click.IntRange(min=0), help="Number of pages of the form.")
 @click.option("--sheet", help="The sheet of an .xlsx workbook to read (default: the first).")
-@click.option("--case", "case_paths", multiple=True, type=click.Path(dir_okay=False, path_type=str), metavar="CASE",
+@click.option("--case", "case_paths", multiple=True, type=InputPath(dir_okay=False), metavar="CASE",
               help="A case file whose data items are matched first (their ids and names). Repeatable.")
 @output_option("Write the YAML to FILE instead of printing it.")
 @lang_option
@@ -151,9 +151,9 @@ def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output,
 
     \b
     Example:
-      kafka forms import tests/data/forms/aanvraag_steun.xlsx --form aanvraag_steun --name "Aanvraag steun"
-      kafka forms import tests/data/forms/velden.csv --form aanvraag --case cases/leefloon-lindenberg.yaml -o aanvraag.yaml
-      kafka forms import tests/data/forms/aanvraag_steun.xlsx --sheet "Aanvraag steun" --form aanvraag --pages 4
+      kafka forms import examples/forms/aanvraag_steun.xlsx --form aanvraag_steun --name "Aanvraag steun"
+      kafka forms import examples/forms/velden.csv --form aanvraag --case cases/leefloon-lindenberg.yaml -o aanvraag.yaml
+      kafka forms import examples/forms/aanvraag_steun.xlsx --sheet "Aanvraag steun" --form aanvraag --pages 4
     """
     known = []
     for path in case_paths:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import lang_option
+from kafka.cli.common import InputPath, lang_option
 from kafka.errors import UsageProblem
 from kafka.output import refuse_inputs, write_atomic
 
@@ -39,14 +39,14 @@ def log() -> None:
 
     \b
     Example:
-      kafka log inspect export.csv -o export.map.yaml
-      kafka log analyze export.csv --map export.map.yaml -o log-report/
-      kafka log to-case export.csv --map export.map.yaml -o case.yaml
+      kafka log inspect examples/log/export.csv -o my.map.yaml
+      kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o log-report/
+      kafka log to-case examples/log/export.csv --map examples/log/export.map.yaml -o leefloon-log.yaml
     """
 
 
 @log.command("inspect")
-@click.argument("log_path", metavar="LOG", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("log_path", metavar="LOG", type=InputPath(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the proposed mapping to FILE (it is printed otherwise). An existing file is kept "
                    "unless --force.")
@@ -59,8 +59,8 @@ def inspect_cmd(log_path, output, force, examples):
 
     \b
     Example:
-      kafka log inspect export.csv
-      kafka log inspect export.csv -o export.map.yaml
+      kafka log inspect examples/log/export.csv
+      kafka log inspect examples/log/export.xes.gz -o xes.map.yaml
     """
     from kafka.log.engine import connect
     from kafka.log.inspect import PROFILE_ROWS, mapping_yaml, profile, shape
@@ -94,8 +94,8 @@ def inspect_cmd(log_path, output, force, examples):
 
 
 @log.command("analyze")
-@click.argument("log_path", metavar="LOG", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--map", "mapping", required=True, metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("log_path", metavar="LOG", type=InputPath(dir_okay=False, path_type=Path))
+@click.option("--map", "mapping", required=True, metavar="FILE", type=InputPath(dir_okay=False, path_type=Path),
               help="The mapping file (kafka log inspect LOG -o FILE proposes one).")
 @click.option("-o", "--output", required=True, metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report.html, measures.json and the CSV files (created when missing).")
@@ -114,9 +114,9 @@ def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, lang):
 
     \b
     Example:
-      kafka log analyze export.csv --map export.map.yaml -o log-report/
-      kafka log analyze export.xes.gz --map xes.map.yaml -o out/ --lang en
-      kafka log analyze export.csv --map m.yaml -o out/ --key ~/private/kafka.key
+      kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o log-report/
+      kafka log analyze examples/log/export.xes.gz --map examples/log/xes.map.yaml -o out/ --lang en
+      kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o out/ --key ~/kafka-pseudonym.key
     """
     from kafka.log import load_key, load_mapping
     from kafka.log.pseudonymise import key_is_private
@@ -137,8 +137,8 @@ def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, lang):
 
 
 @log.command("to-case")
-@click.argument("log_path", metavar="LOG", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--map", "mapping", required=True, metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("log_path", metavar="LOG", type=InputPath(dir_okay=False, path_type=Path))
+@click.option("--map", "mapping", required=True, metavar="FILE", type=InputPath(dir_okay=False, path_type=Path),
               help="The mapping file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The case file to write (printed otherwise). An existing file is kept unless --force.")
@@ -158,8 +158,8 @@ def to_case_cmd(log_path, mapping, output, force, case_id, organisation, quiet, 
 
     \b
     Example:
-      kafka log to-case export.csv --map export.map.yaml -o cases/leefloon-log.yaml
-      kafka log to-case export.csv --map export.map.yaml --id leefloon-2025 --organisation "OCMW Gent"
+      kafka log to-case examples/log/export.csv --map examples/log/export.map.yaml -o cases/leefloon-log.yaml
+      kafka log to-case examples/log/export.csv --map examples/log/export.map.yaml --id leefloon-2025 --organisation "OCMW Gent"
     """
     from kafka.log import connect, load_mapping, open_log, run_key
     from kafka.log.tocase import skeleton_case

@@ -41,3 +41,5 @@ def new(case_id: str, procedure: str | None, output: str | None, force: bool) ->
     target = output or f"{case_id}.yaml"
     file_name = f"{case_id}.yaml" if target == "-" else target
     emit(starter_text(case_id, procedure, file_name=file_name), target, force=force)
+    if target != "-":
+        click.echo(f"Next: kafka validate {target}   then: kafka analyze {target}", err=True)

@@ -6,14 +6,14 @@ import os
 
 import click
 
-from kafka.cli.common import load_cases, run_options
+from kafka.cli.common import InputPath, load_cases, run_options
 from kafka.errors import ExitCode
 from kafka.report import write_case_report
 from kafka.run import run_case
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("-o", "--output", "output", required=True, metavar="DIR", type=click.Path(file_okay=False, path_type=str),
               help="Folder to write the reports to (created when missing): DIR/<case id>.html.")
 @run_options(templates=True)
@@ -26,9 +26,9 @@ def report(paths, output, options):
 
     \b
     Example:
-      kafka report cases/leefloon-sara.yaml -o reports/
+      kafka report cases/leefloon-lindenberg.yaml -o reports/
       kafka report cases/ -o reports/ --lang en
-      kafka report case.yaml -o out/ --ignore D03 --set long_wait_days=10
+      kafka report cases/leefloon-lindenberg.yaml -o out/ --ignore D03 --set long_wait_days=10
     """
     good, bad = load_cases(paths)
     for loaded in good:  # case ids are unique among them (load_cases)

@@ -11,12 +11,12 @@ import click
 from pathlib import Path
 
 from kafka.casedoc import EditSession
-from kafka.cli.common import echo_problem, run_options
+from kafka.cli.common import InputPath, echo_problem, run_options
 from kafka.serve import DEFAULT_PORT, Change, LiveServer, LiveSite
 
 
 @click.command()
-@click.argument("path", type=click.Path(exists=True, path_type=str))
+@click.argument("path", type=InputPath())
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port on 127.0.0.1 to serve on; 0 picks a free one.")
 @click.option("--edit", "edit", is_flag=True,

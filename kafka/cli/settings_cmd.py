@@ -21,7 +21,7 @@ def settings(fmt: str) -> None:
     \b
     Example:
       kafka settings
-      kafka analyze case.yaml --set long_wait_days=10 --set staff_hour_eur=45
+      kafka analyze cases/leefloon-lindenberg.yaml --set long_wait_days=10 --set staff_hour_eur=45
     """
     rows = Settings.describe()
     if fmt == "json":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import load_cases, run_options
+from kafka.cli.common import InputPath, load_cases, run_options
 from kafka.detectors import CODES, codes_matching
 from kafka.errors import ExitCode, InputError, UsageProblem
 from kafka.i18n import Translator
@@ -39,7 +39,7 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 
 
 @click.command(name="simulate")
-@click.argument("case", type=click.Path(path_type=str))
+@click.argument("case", type=InputPath())  # a folder: its own message below
 @click.option("--apply", "codes", multiple=True, metavar="CODE", callback=_codes,
               help="Only the proposals of these findings (D01, S02, or a prefix such as D). "
                    "Repeatable, or comma-separated. Default: every proposal.")
@@ -66,10 +66,10 @@ def simulate_cmd(case, codes, level, fmt, write_path, options):
     \b
     Example:
       kafka simulate cases/leefloon-lindenberg.yaml
-      kafka simulate case.yaml --level local              # what the OCMW can do itself
-      kafka simulate case.yaml --apply D01 --apply D02    # only these proposals
-      kafka simulate case.yaml --write to-be.yaml && kafka analyze to-be.yaml
-      kafka simulate case.yaml --format json --lang en
+      kafka simulate cases/leefloon-lindenberg.yaml --level local           # what the OCMW can do itself
+      kafka simulate cases/leefloon-lindenberg.yaml --apply D01 --apply D02 # only these proposals
+      kafka simulate cases/leefloon-lindenberg.yaml --write to-be.yaml && kafka analyze to-be.yaml
+      kafka simulate cases/leefloon-heidebeek.yaml --format json --lang en
     """
     if Path(case).is_dir():
         raise click.BadParameter(f"'{case}' is a folder; simulate takes one case file", param_hint="CASE")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from kafka.cli.common import echo_problem
+from kafka.cli.common import InputPath, echo_problem
 from kafka.errors import ExitCode
 from kafka.loader import iter_case_files, load_case
 from kafka.privacy import scan_loaded
@@ -14,7 +14,7 @@ from kafka.validate import check_case_set
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
@@ -29,7 +29,7 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     \b
     Example:
       kafka validate cases/
-      kafka validate cases/leefloon-sara.yaml --format json
+      kafka validate cases/leefloon-heidebeek.yaml --format json
     """
     results = [load_case(path) for path in iter_case_files(paths)]
     if not results:

@@ -1,0 +1,49 @@
+"""Write the example event log of the `kafka log` help texts: export.csv and export.xes.gz.
+
+A made-up leefloon procedure of 40 dossiers, as benchmarks/loggen.py makes it
+(no real person in it): the same seed gives the same files.
+
+    .venv/bin/python examples/log/make_log.py
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import sys
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent / "benchmarks"))
+
+from loggen import write_log  # noqa: E402
+
+
+def write_xes(csv_path: Path, xes_path: Path) -> None:
+    """The same events as XES (start and complete of each), as a case-management system exports them."""
+    traces: dict[str, list[dict]] = {}
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter=";"):
+            traces.setdefault(row["dossiernummer"], []).append(row)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<log xes.version="1.0" xmlns="http://www.xes-standard.org/">']
+    for case, events in traces.items():
+        lines.append(f'<trace><string key="concept:name" value={quoteattr(case)}/>')
+        for e in events:
+            for transition, when in (("start", e["begin"]), ("complete", e["einde"])):
+                lines.append(
+                    f'<event><string key="concept:name" value={quoteattr(e["activiteit"])}/>'
+                    f'<string key="lifecycle:transition" value="{transition}"/>'
+                    f'<string key="org:resource" value={quoteattr(e["medewerker"])}/>'
+                    f'<string key="org:group" value={quoteattr(e["dienst"])}/>'
+                    f'<date key="time:timestamp" value="{when.replace(" ", "T")}+01:00"/></event>')
+        lines.append("</trace>")
+    lines.append("</log>")
+    xes_path.write_bytes(gzip.compress("\n".join(lines).encode("utf-8"), mtime=0))
+
+
+if __name__ == "__main__":
+    log = HERE / "export.csv"
+    events = write_log(log, cases=40, seed=7)
+    write_xes(log, HERE / "export.xes.gz")
+    print(f"wrote {events} events of 40 dossiers to {log} and export.xes.gz")
