@@ -76,6 +76,8 @@ def test_every_entry_has_both_languages_and_every_source_one_owner():
             owners.setdefault(source, []).append(admin.key)
     assert set(owners) == set(builtin_sources())  # every authentic source of the catalogue has its owner
     assert all(len(keys) == 1 for keys in owners.values()), owners
+    for source, (owner,) in owners.items():  # ... of its own government
+        assert str(builtin_sources()[source].level) == administrations()[owner].government, (source, owner)
     assert government_level("flemish").key == "flemish"
     assert {row["key"] for row in catalogue_rows("en")} == set(administrations())
 
@@ -94,3 +96,35 @@ def test_every_supralocal_finding_of_the_examples_is_addressed_to_an_administrat
             if not administrations()[key].specific:
                 unsure.append((path.name, finding.code, finding.proposal.target.owner))
     assert total > 50 and not unsure, unsure
+
+
+@pytest.mark.parametrize("source, owner, local", [
+    ("inkomenstarief", "opgroeien", True),  # an authorised OCMW worker looks it up in Mijn Kind en Gezin
+    ("groeipakket", "opgroeien", True),
+    ("studietoelagen", "ahovoks", False),
+    ("vlabel", "vlaamse_belastingdienst", False),
+    ("sociaal_wonen", "wonen_in_vlaanderen", False),
+    ("vaph", "vaph", False),
+])
+def test_the_flemish_sources_an_ocmw_meets_are_in_the_catalogue_with_their_owner(source, owner, local):
+    catalogue = builtin_sources()
+    assert catalogue[source].local_access is local and str(catalogue[source].level) == "flemish"
+    assert find_administration("flemish", source=source).key == owner
+    # a case that asks the client for it: consulted locally, or access asked of the owner
+    import yaml
+    from kafka.loader import load_text
+
+    doc = {
+        "case": {"id": "bron", "title": "Bron", "organisation": "OCMW Test", "cases_per_year": 10},
+        "actors": {"client": {"name": "Client", "level": "client"},
+                   "mw": {"name": "Maatschappelijk werker", "level": "local", "organisation": "OCMW Test"}},
+        "data": {"item": {"name": "Gegeven", "source": source}},
+        "steps": [{"id": "a", "name": "Aanvraag", "actor": "mw", "client_minutes": 20, "asks": ["item"]},
+                  {"id": "b", "name": "Beslissing", "actor": "mw", "kind": "decision", "uses": ["item"]}],
+    }
+    loaded = load_text(yaml.safe_dump(doc), "bron.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    [d02] = [f for f in analyze(loaded.case).findings if f.code == "D02"]
+    assert d02.level.value == ("local" if local else "supralocal")
+    if not local:
+        assert d02.proposal.target.administration == owner
