@@ -63,9 +63,10 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def to_csv(rows: Iterable[dict], columns: Sequence[str]) -> str:
+def to_csv(rows: Iterable[dict], columns: Sequence[str], delimiter: str = ",") -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n",
+                            delimiter=delimiter)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: spreadsheet_safe(row.get(k, "")) for k in columns})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html as markup
 import io
 import re
 from pathlib import Path
 
+import csvread
 import pytest
 from click.testing import CliRunner
 
@@ -119,8 +119,7 @@ def test_the_thresholds_on_the_command_line(tmp_path):
     left = re.search(r"(\d+) kleinere voorstellen staan niet op de agenda \(drempels: gedeeld door minstens 2 "
                      r"OCMW\('s\), en minstens € 5\.000 per jaar of 30 dagen kortere doorlooptijd; automatische "
                      r"toekenning staat er altijd op\)", html)
-    proposals = (tmp_path / "proposals.csv").read_text(encoding="utf-8")
-    supralocal = sum(1 for row in csv.DictReader(io.StringIO(proposals)) if row["level"] == "supralocal")
+    supralocal = sum(1 for row in csvread.rows(tmp_path / "proposals.csv") if row["level"] == "supralocal")
     assert left and int(left.group(1)) + kept == supralocal
     bad = CliRunner().invoke(main, ["aggregate", str(CASES), "-o", str(tmp_path), "--min-ocmws", "0"])
     assert bad.exit_code == 2 and "--min-ocmws" in bad.output

@@ -7,8 +7,6 @@ tests that change their input build their own small site.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import shutil
@@ -19,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+
+import csvread
 
 from kafka.aggregate import RunOptions, SiteOptions, aggregate
 from kafka.aggregate.agenda import AgendaOptions
@@ -50,7 +50,7 @@ def site(tmp_path_factory):
 
 
 def _read_csv(path: Path) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return csvread.rows(path)  # the Dutch site's CSV: Belgian Excel's dialect
 
 
 # --- links ---------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_findings_csv_has_exactly_the_findings_of_the_analysis(site):
         for column in FINDING_COLUMNS:
             value = theirs[column]
             if isinstance(value, (int, float)):
-                assert float(mine[column]) == pytest.approx(value), column
+                assert csvread.number(mine[column]) == pytest.approx(value), column
             else:
                 assert mine[column] == str(value), column
         assert mine["report"] == f"cases/{report_name(mine['case_id'])}"
@@ -152,7 +152,7 @@ def test_proposals_csv_has_a_level_column_and_ranks(site):
     assert list(rows[0]) == list(PROPOSAL_COLUMNS)
     assert {r["level"] for r in rows} == {"local", "supralocal"}
     assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
-    savings = [float(r["euro_year_saved"]) for r in rows]
+    savings = [csvread.number(r["euro_year_saved"]) for r in rows]
     assert savings == sorted(savings, reverse=True)
     assert sorted(int(r["rank_organisations"]) for r in rows) == list(range(1, len(rows) + 1))
     # every finding is in exactly one merged proposal
@@ -162,13 +162,21 @@ def test_proposals_csv_has_a_level_column_and_ranks(site):
 def test_summary_xlsx_has_the_same_tables(site):
     import openpyxl
     out, _ = site
+    from kafka.i18n import Translator
+
+    t = Translator("nl")  # a Dutch site: Dutch sheet names, headers and coded values
+    sheet = {key: t(f"aggregate.xlsx.sheet.{key}") for key in (
+        "cases", "proposals", "findings", "by_code_procedure", "by_organisation", "procedure_comparison", "skipped")}
     book = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
-    assert {"cases", "findings", "proposals", "by_code_procedure", "by_organisation", "procedure_comparison",
-            "skipped"} <= set(book.sheetnames)
-    findings = list(book["findings"].iter_rows(values_only=True))
-    assert list(findings[0]) == list(FINDINGS_COLUMNS)
+    assert book.sheetnames == list(sheet.values()) and sheet["cases"] == "Casussen"
+    findings = list(book[sheet["findings"]].iter_rows(values_only=True))
+    headers = [t(f"aggregate.xlsx.sheet_column.findings.{c}") if t.has(f"aggregate.xlsx.sheet_column.findings.{c}")
+               else t(f"aggregate.xlsx.column.{c}") for c in FINDINGS_COLUMNS]
+    assert list(findings[0]) == headers and "Besparing per jaar (euro)" in headers
     assert len(findings) - 1 == len(_read_csv(out / "findings.csv"))
-    proposals = list(book["proposals"].iter_rows(values_only=True))
+    level = headers.index(t("aggregate.xlsx.column.level"))
+    assert {row[level] for row in findings[1:]} == {"lokaal", "bovenlokaal"}
+    proposals = list(book[sheet["proposals"]].iter_rows(values_only=True))
     assert len(proposals) - 1 == len(_read_csv(out / "proposals.csv"))
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+import csvread
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -52,10 +52,10 @@ def test_review_writes_html_and_csv(tmp_path, example_cases, form):
     assert "Wrote" in result.output
     html = (out / "forms.html").read_text(encoding="utf-8")
     assert "Formulieren doorgelicht" in html
-    with open(out / "forms.csv", encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-    assert reader.fieldnames[0] == "form" and set(REQUIRED_COLUMNS) <= set(reader.fieldnames)
+    rows = csvread.rows(out / "forms.csv")  # Dutch: Belgian Excel's dialect
+    assert csvread.dialect(out / "forms.csv") == "excel-be"
+    fieldnames = list(rows[0])
+    assert fieldnames[0] == "form" and set(REQUIRED_COLUMNS) <= set(fieldnames)
     assert rows and {r["verdict"] for r in rows} <= {"keep", "prefill", "reuse", "drop"}
 
 

@@ -32,7 +32,7 @@ FLOORS = [
     ["kafka.graph"],
     ["kafka.metrics"],
     ["kafka.findings", "kafka.detectors"],
-    ["kafka.analysis", "kafka.tables"],
+    ["kafka.analysis", "kafka.tables", "kafka.csvfile"],
     ["kafka.simulate", "kafka.log"],
     ["kafka.run"],
     ["kafka.processmap", "kafka.render"],

@@ -29,6 +29,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import csvread
 import pytest
 from click.testing import CliRunner
 
@@ -381,7 +382,8 @@ CSV_OUTPUTS = {"analyze.csv": "kafka analyze", "forms.csv": "kafka forms",
 def test_csv_cells_never_start_a_formula(outputs, name):
     raw = _get(outputs, name, CSV_OUTPUTS[name])
     text = raw.read_text(encoding="utf-8") if isinstance(raw, Path) else raw
-    rows = list(csv.reader(io.StringIO(text)))
+    delimiter = ";" if csvread.dialect(text) == "excel-be" else ","
+    rows = list(csv.reader(io.StringIO(text.removeprefix(csvread.BOM)), delimiter=delimiter))
     assert len(rows) > 1
     guarded = 0
     for row in rows:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hmac
-import io
 import json
 from pathlib import Path
 
+import csvread
 import pytest
 from click.testing import CliRunner
 
@@ -225,8 +224,7 @@ def _analyze(tmp_path, files, key_file, out_name):
 
 
 def _pseudonyms(folder: Path) -> set[str]:
-    with open(folder / "cases.csv", encoding="utf-8") as handle:
-        return {row["case"] for row in csv.DictReader(handle)}
+    return {row["case"] for row in csvread.rows(folder / "cases.csv")}
 
 
 def test_no_raw_id_or_name_in_any_output(tmp_path, files):
@@ -435,10 +433,12 @@ def test_outputs_json_and_csv_agree_with_the_measures(tmp_path, files):
     data = json.loads((out / "measures.json").read_text(encoding="utf-8"))
     assert data["schema_version"] == 1 and data["summary"]["cases"] == 6
     assert data["deadlines"][0]["late"] == 1 and data["deadlines"][0]["share_exceeding"] == 0.4
-    rows = list(csv.DictReader(io.StringIO((out / "transitions.csv").read_text(encoding="utf-8"))))
+    rows = csvread.rows(out / "transitions.csv")  # Dutch: Belgian Excel's dialect, a decimal comma
     by_pair = {(r["from"], r["to"]): r for r in rows}
-    assert float(by_pair[("Onderzoek", "Beslissing")]["wait_median_days"]) == 14.5
-    cases = list(csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8"))))
+    assert by_pair[("Onderzoek", "Beslissing")]["wait_median_days"] == "14,5"
+    cases = csvread.rows(out / "cases.csv")
+    assert csvread.dialect(out / "cases.csv") == csvread.dialect(out / "transitions.csv") == "excel-be"
+    assert all("," in r["lead_days"] or r["lead_days"].isdigit() for r in cases)
     assert sorted(r["deadline1_outcome"] for r in cases) == ["late", "on_time", "on_time", "on_time", "open", "open_late"]
     assert all(r["case"].startswith("c-") for r in cases)
     html = (out / "report.html").read_text(encoding="utf-8")

@@ -24,11 +24,14 @@ from lxml import html as lxml_html
 
 from kafka.aggregate import aggregate
 from kafka.aggregate.options import SiteOptions
+from kafka.aggregate.tables import CASE_COLUMNS, FINDINGS_COLUMNS, PROPOSAL_COLUMNS
+from kafka.i18n import Translator
 from kafka.run import RunOptions
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = sorted((REPO / "cases").glob("*.yaml"))
 
+COLUMNS = {"cases": CASE_COLUMNS, "proposals": PROPOSAL_COLUMNS, "findings": FINDINGS_COLUMNS}
 _EURO = re.compile(r"€\s*(-?[\d.]+(?:,\d+)?)(\s*mln)?")
 
 
@@ -78,11 +81,21 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sheets(site):
+    """summary.xlsx as {sheet: [row, ...]}, each row keyed by the stable column names (the workbook's
+    headers are Dutch for this Dutch site)."""
+    t = Translator("nl")
     book = openpyxl.load_workbook(site / "summary.xlsx", read_only=True)
+    names = {t(f"aggregate.xlsx.sheet.{key}"): key for key in ("cases", "proposals", "findings")}
     tables = {}
     for sheet in book.worksheets:
+        if sheet.title not in names:
+            continue
         rows = list(sheet.iter_rows(values_only=True))
-        tables[sheet.title] = [dict(zip(rows[0], row)) for row in rows[1:]]
+        headers = {t(f"aggregate.xlsx.sheet_column.{names[sheet.title]}.{c}") if t.has(
+            f"aggregate.xlsx.sheet_column.{names[sheet.title]}.{c}") else t(f"aggregate.xlsx.column.{c}"): c
+            for c in COLUMNS[names[sheet.title]]}
+        tables[names[sheet.title]] = [{headers[h]: v for h, v in zip(rows[0], row)} for row in rows[1:]]
+    assert set(tables) == {"cases", "proposals", "findings"}, book.sheetnames
     return tables
 
 
@@ -93,22 +106,21 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle, dialect=csv.Sniffer().sniff(sample, delimiters=",;")))
 
 
+def num(text: str) -> float:
+    """A number of a CSV file of this Dutch site: Belgian Excel's decimal comma."""
+    return float(text.replace(",", "."))
+
+
 def page(path: Path):
     return lxml_html.fromstring(path.read_text(encoding="utf-8"))
 
 
 def case_sheet(sheets, key: str) -> dict:
-    """The cases sheet, whatever language its headers are in: by case id."""
-    rows = sheets.get("cases") or sheets.get("casussen")
-    id_column = next(c for c in rows[0] if c in ("case_id", "casus"))
-    return {row[id_column]: row for row in rows}[key]
+    return {row["case_id"]: row for row in sheets["cases"]}[key]
 
 
-def column(row: dict, *names: str):
-    for name in names:
-        if name in row:
-            return row[name]
-    raise KeyError(names)
+def column(row: dict, name: str):
+    return row[name]
 
 
 # --- a case report against itself, the index, the CSV and the XLSX -------------------------------
@@ -121,10 +133,10 @@ def test_a_case_report_agrees_with_itself_and_with_the_site(site, sheets, path):
     report = page(site / "cases" / f"{case_id}.html")
     index = page(site / "index.html")
     row = case_sheet(sheets, case_id)
-    saving_local = column(row, "saving_local_eur_year", "besparing_lokaal_eur_jaar")
-    saving_all = column(row, "saving_all_eur_year", "besparing_alle_eur_jaar")
-    burden = column(row, "burden_eur_year", "last_eur_jaar")
-    lead_time = column(row, "lead_time_days", "doorlooptijd_dagen")
+    saving_local = column(row, "saving_local_eur_year")
+    saving_all = column(row, "saving_all_eur_year")
+    burden = column(row, "burden_eur_year")
+    lead_time = column(row, "lead_time_days")
 
     # the key figures: the report, the index's row, the spreadsheet
     [index_row] = index.xpath(f'//tr[@id="case-{case_id}"]')
@@ -153,15 +165,15 @@ def test_a_case_report_agrees_with_itself_and_with_the_site(site, sheets, path):
     assert not report.xpath('//*[contains(@class, "listed-differs")]')
 
     # the lead time the to-be saves, in the spreadsheet and on the card
-    lead_days = column(row, "saving_all_lead_days", "sneller_alle_dagen")
+    lead_days = column(row, "saving_all_lead_days")
     card_lead = text_of(report.xpath('//*[@id="to-be-all"]//li')[0])
     before, after = (number(part) for part in card_lead.split("→"))
     assert before - after == pytest.approx(lead_days, abs=0.5)
 
     # findings.csv: the case's proposals, summed per level
     findings = [r for r in read_csv(site / "findings.csv") if r["case_id"] == case_id]
-    local = sum(float(r["euro_year_saved"]) for r in findings if r["level"] == "local")
-    every = sum(float(r["euro_year_saved"]) for r in findings)
+    local = sum(num(r["euro_year_saved"]) for r in findings if r["level"] == "local")
+    every = sum(num(r["euro_year_saved"]) for r in findings)
     assert local == pytest.approx(saving_local, abs=0.01) and every == pytest.approx(saving_all, abs=0.01)
 
 
@@ -169,10 +181,10 @@ def test_a_case_report_agrees_with_itself_and_with_the_site(site, sheets, path):
 
 def test_the_index_totals_are_the_sums_of_its_cases_and_of_its_proposals(site, sheets):
     index = page(site / "index.html")
-    cases = sheets.get("cases") or sheets.get("casussen")
-    saving_all = [column(r, "saving_all_eur_year", "besparing_alle_eur_jaar") for r in cases]
-    saving_local = [column(r, "saving_local_eur_year", "besparing_lokaal_eur_jaar") for r in cases]
-    burden = [column(r, "burden_eur_year", "last_eur_jaar") for r in cases]
+    cases = sheets["cases"]
+    saving_all = [column(r, "saving_all_eur_year") for r in cases]
+    saving_local = [column(r, "saving_local_eur_year") for r in cases]
+    burden = [column(r, "burden_eur_year") for r in cases]
 
     card = text_of(index.xpath('//*[@id="card-saving"]//*[@class="value"]')[0])
     note = text_of(index.xpath('//*[@id="card-saving"]//*[@class="note"]')[0])
@@ -184,19 +196,19 @@ def test_the_index_totals_are_the_sums_of_its_cases_and_of_its_proposals(site, s
 
     # every merged proposal: the page, proposals.csv and the spreadsheet
     proposals = {r["key"]: r for r in read_csv(site / "proposals.csv")}
-    sheet = {r["key"]: r for r in (sheets.get("proposals") or sheets.get("voorstellen"))}
+    sheet = {r["key"]: r for r in sheets["proposals"]}
     on_page = {}
     for tr in index.xpath('//table[@id="proposals-table"]/tbody/tr'):
         key = text_of(tr.xpath('.//span[@class="key"]')[0])
         on_page[key] = euro(text_of(tr.xpath("./td")[-1]))
     assert set(on_page) == set(proposals) == set(sheet)
     for key, value in on_page.items():
-        assert value == shown(float(proposals[key]["euro_year_saved"])), key
-        assert float(column(sheet[key], "euro_year_saved", "besparing_eur_jaar")) == pytest.approx(
-            float(proposals[key]["euro_year_saved"]))
+        assert value == shown(num(proposals[key]["euro_year_saved"])), key
+        assert float(column(sheet[key], "euro_year_saved")) == pytest.approx(
+            num(proposals[key]["euro_year_saved"]))
     # the merged proposals add up to what the cases save
     assert adds_up(euro(card), list(on_page.values()))
-    assert sum(float(p["euro_year_saved"]) for p in proposals.values()) == pytest.approx(sum(saving_all), abs=1)
+    assert sum(num(p["euro_year_saved"]) for p in proposals.values()) == pytest.approx(sum(saving_all), abs=1)
 
 
 # --- the agenda --------------------------------------------------------------------------------
@@ -211,7 +223,7 @@ def test_the_agenda_totals_are_the_sums_of_its_items_and_say_what_they_leave_out
         key = article.get("id").removeprefix("item-")
         amounts = euros(text_of(article.xpath('.//p[@class="facts"]')[0]))
         items[key] = amounts[0] if amounts else 0.0
-        assert items[key] == shown(float(proposals[key]["euro_year_saved"])), key
+        assert items[key] == shown(num(proposals[key]["euro_year_saved"])), key
     numbers = {int(number(text_of(a.xpath('.//span[@class="number"]')[0]))): a.get("id").removeprefix("item-")
                for a in agenda.xpath('//article[@class="item"]')}
 
@@ -234,8 +246,8 @@ def test_the_agenda_totals_are_the_sums_of_its_items_and_say_what_they_leave_out
     # the note: the items, what the thresholds left out, and every supralocal proposal
     [note] = [p for p in agenda.xpath('//section[@id="summary"]/p') if "Elke minuut" in text_of(p)]
     amounts = euros(text_of(note))
-    supralocal = [float(p["euro_year_saved"]) for p in proposals.values() if p["level"] == "supralocal"]
-    left_out = [float(proposals[k]["euro_year_saved"]) for k in proposals
+    supralocal = [num(p["euro_year_saved"]) for p in proposals.values() if p["level"] == "supralocal"]
+    left_out = [num(proposals[k]["euro_year_saved"]) for k in proposals
                 if proposals[k]["level"] == "supralocal" and k not in items]
     assert left_out, "the default thresholds leave some proposals out"
     assert amounts == [kept, shown(sum(left_out)), shown(sum(supralocal))]

@@ -21,6 +21,7 @@ class SiteOptions:
     status: StatusRegister | None = None
     run_date: dt.date | None = None
     history: bool = True  # record the run in DIR/history.sqlite
+    csv_dialect: str | None = None  # findings.csv, proposals.csv: kafka.csvfile (None: the language's)
 
     @property
     def date(self) -> dt.date:

@@ -32,7 +32,8 @@ from kafka.aggregate.tables import (
 from kafka.aggregate.forms_page import FORMS_PAGE, forms_page
 from kafka.i18n import Translator
 from kafka.output import ensure_dir, inside, write_atomic
-from kafka.tables import spreadsheet_safe, to_csv
+from kafka.csvfile import PLAIN, CsvDialect, dialect_for
+from kafka.tables import spreadsheet_safe
 
 INDEX = "index.html"
 AGENDA = "agenda.html"
@@ -219,10 +220,11 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     t = Translator(lang)
     tables = build_tables(collection.cases)
     follow = record_run(out, collection, tables, options)
+    dialect = dialect_for(lang, options.csv_dialect)
     written = [
-        write_atomic(inside(out, FINDINGS_CSV), csv_pieces(finding_records(collection), FINDINGS_COLUMNS)),
-        write_atomic(inside(out, PROPOSALS_CSV), to_csv(_records(tables.proposals), PROPOSAL_COLUMNS)),
-        write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped)),
+        write_atomic(inside(out, FINDINGS_CSV), csv_pieces(finding_records(collection), FINDINGS_COLUMNS, dialect)),
+        write_atomic(inside(out, PROPOSALS_CSV), dialect.text(_records(tables.proposals), PROPOSAL_COLUMNS)),
+        write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped, t)),
     ]
     from kafka.render import jinja_env
 
@@ -238,15 +240,17 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     return written, follow
 
 
-def csv_pieces(rows: Iterable[dict], columns: Sequence[str], batch: int = 2000) -> Iterator[str]:
-    """kafka.tables.to_csv, a batch of rows at a time: one header, and never the whole file as one string."""
+def csv_pieces(rows: Iterable[dict], columns: Sequence[str], dialect: CsvDialect = PLAIN,
+               batch: int = 2000) -> Iterator[str]:
+    """The CSV text of ``dialect``, a batch of rows at a time: one header (and byte order mark), and
+    never the whole file as one string."""
     rows = iter(rows)
     first = True
     while True:
         chunk = list(islice(rows, batch))
         if not chunk and not first:
             return
-        text = to_csv(chunk, columns)
+        text = dialect.text(chunk, columns, start=first)
         yield text if first else text.split("\n", 1)[1]
         first = False
         if not chunk:
@@ -459,32 +463,74 @@ def signed(value: float, t: Translator) -> str:
 # --- summary.xlsx ----------------------------------------------------------------------------
 
 
-def summary_workbook(tables: Tables, skipped: list[SkippedFile]) -> bytes:
+def summary_workbook(tables: Tables, skipped: list[SkippedFile], t: Translator | None = None) -> bytes:
     """The tables as sheets of one workbook; text cells formula-safe, numbers kept as numbers.
 
-    Written with :mod:`kafka.aggregate.xlsx` (openpyxl, streaming).
+    Sheet names, column headers and coded values (level, severity, government ...) in the
+    reader's language (``t``): Dutch for a Flemish office; English keeps the column names
+    scripts use, as the CSV files do. Written with :mod:`kafka.aggregate.xlsx` (openpyxl, streaming).
     """
+    t = t or Translator("en")
     comparison = pd.concat(
         [table.assign(procedure=p) for p, table in tables.comparison.items()], ignore_index=True
     ) if tables.comparison else pd.DataFrame()
     if not comparison.empty:
         comparison = comparison[["procedure", *[c for c in comparison.columns if c != "procedure"]]]
+    by_code = tables.by_code_procedure.reset_index()
     sheets = {
         "cases": tables.cases[list(CASE_COLUMNS)],
         "proposals": tables.proposals[list(PROPOSAL_COLUMNS)],
         "findings": tables.findings[list(FINDINGS_COLUMNS)],
-        "by_code_procedure": tables.by_code_procedure.rename(columns={"": "(none)"}).reset_index(),
+        "by_code_procedure": by_code,
         "by_organisation": tables.by_organisation.reset_index(),
         "procedure_comparison": comparison,
         "skipped": pd.DataFrame(
             [{"file": s.path, "reason": s.reason, "messages": "\n".join(s.messages)} for s in skipped],
             columns=["file", "reason", "messages"]),
     }
+    procedures = set(tables.by_code_procedure.columns) - {"total"}
     book = Workbook()
     for name, frame in sheets.items():
-        columns = [str(spreadsheet_safe(str(c))) for c in frame.columns]
-        book.add_sheet(name, columns, ([_cell_value(v) for v in row] for row in frame.itertuples(index=False, name=None)))
+        columns = [str(spreadsheet_safe(_header(name, str(c), procedures, t))) for c in frame.columns]
+        coded = [_coded(str(c), t) for c in frame.columns]
+        rows = ([_cell_value(value if words is None else words.get(value, value)) for value, words in zip(row, coded)]
+                for row in frame.itertuples(index=False, name=None))
+        book.add_sheet(t(f"aggregate.xlsx.sheet.{name}"), columns, rows)
     return book.to_bytes()
+
+
+def _header(sheet: str, column: str, procedures: set[str], t: Translator) -> str:
+    """A column's header in the reader's language: the sheet's own word, the general one, a finding
+    code as it is, a procedure by its name (the columns per procedure), or '<figure> t.o.v. de mediaan'."""
+    for key in (f"aggregate.xlsx.sheet_column.{sheet}.{column}", f"aggregate.xlsx.column.{column}"):
+        if t.has(key):
+            return t(key)
+    if sheet == "by_code_procedure" and column in procedures:
+        if not column:
+            return t("aggregate.xlsx.no_procedure")
+        return procedure_label(column, t) if t.lang == "nl" else column
+    if column.endswith("_vs_median"):
+        return t("aggregate.xlsx.vs_median", name=_header(sheet, column.removesuffix("_vs_median"), procedures, t))
+    return column
+
+
+def _coded(column: str, t: Translator) -> dict | None:
+    """The words for a column's coded values (local -> lokaal), or None for a column of free values."""
+    key = f"aggregate.xlsx.value.{column}"
+    if not t.has(f"{key}.{_FIRST_CODE.get(column, '')}"):
+        return None
+    return {code: t(f"{key}.{code}") for code in _CODES[column]}
+
+
+_CODES = {
+    "level": ("local", "supralocal"),
+    "severity": ("high", "medium", "low"),
+    "government": ("local", "flemish", "federal", "european"),
+    "target_kind": ("data", "data_source", "source", "form", "rule", "step", "actor", "organisation"),
+    "deadline_binds": ("organisation", "client"),
+    "reason": ("invalid", "duplicate", "error"),
+}
+_FIRST_CODE = {column: codes[0] for column, codes in _CODES.items()}
 
 
 def _cell_value(value: object) -> object:

@@ -4,7 +4,8 @@ Everything here is computed from the :class:`~kafka.aggregate.collect.CaseSummar
 objects alone (never from the case files), so an incremental run that reuses
 the summaries of unchanged cases gives exactly the same tables as a full run.
 Column names are stable English names: they are the headers of the CSV files
-and of the spreadsheet, which VVSG staff may script against.
+(and of the spreadsheet with --lang en; Dutch headers with --lang nl, see
+kafka.aggregate.site.summary_workbook), which VVSG staff may script against.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import InputPath, run_options
+from kafka.cli.common import InputPath, csv_dialect_option, run_options
 from kafka.errors import ExitCode
 
 
@@ -68,8 +68,10 @@ class _Progress:
 @click.option("--public", is_flag=True,
               help="The site will be published: refuse (exit code 1, nothing written) when a case file holds what "
                    "looks like personal data (see 'kafka validate' and docs/privacy.md).")
+@csv_dialect_option
 @run_options(templates=True, to_be=False)
-def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, min_ocmws, run_date, public, options):
+def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, min_ocmws, run_date, public, csv_dialect,
+              options):
     """Aggregate many cases into one static site for VVSG.
 
     Reads every case file under PATHS and writes into DIR: index.html (all
@@ -98,6 +100,7 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
       kafka aggregate cases/ -o reports --to-be
       kafka aggregate cases/ -o reports --status examples/status.yaml --min-saving 5000 --min-ocmws 2
       kafka aggregate cases/ -o site --public
+      kafka aggregate cases/ -o site --csv-dialect plain
     """
     from kafka.aggregate import SiteOptions, aggregate as run_aggregate  # pandas: only for this command
     from kafka.aggregate.agenda import AgendaOptions
@@ -106,7 +109,7 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
     if public:
         _refuse_personal_data(paths)
     site = SiteOptions(AgendaOptions(min_saving, min_ocmws, min_days), register,
-                       run_date.date() if run_date else None)
+                       run_date.date() if run_date else None, csv_dialect=csv_dialect)
     progress = _Progress()
     try:
         result = run_aggregate(paths, out_dir, options, jobs=jobs, force=force, progress=progress,

@@ -9,11 +9,12 @@ import textwrap
 import click
 
 from kafka.analysis import Analysis
-from kafka.cli.common import InputPath, load_cases, run_options
+from kafka.cli.common import InputPath, csv_dialect_option, load_cases, run_options
+from kafka.csvfile import dialect_for
 from kafka.errors import ExitCode
 from kafka.i18n import Translator
 from kafka.run import run_case
-from kafka.tables import FINDING_COLUMNS, finding_rows, to_csv
+from kafka.tables import FINDING_COLUMNS, finding_rows
 
 _LEVEL_COLOURS = {"local": "green", "supralocal": "magenta"}
 _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "white"}
@@ -24,8 +25,9 @@ _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "white"}
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text: a readable table; json: the analysis (an object for one case, a list for several); "
                    "csv: one row per finding.")
+@csv_dialect_option
 @run_options
-def analyze(paths, fmt, options):
+def analyze(paths, fmt, csv_dialect, options):
     """Find the red tape in case files: metrics, findings and proposals.
 
     PATHS are case files or folders of them. Invalid files are reported and
@@ -35,6 +37,7 @@ def analyze(paths, fmt, options):
     Example:
       kafka analyze cases/leefloon-lindenberg.yaml
       kafka analyze cases/ --format csv > findings.csv
+      kafka analyze cases/ --format csv --csv-dialect plain > findings-plain.csv
       kafka analyze cases/leefloon-lindenberg.yaml --format json --lang en --select D --ignore D03
       kafka analyze cases/leefloon-lindenberg.yaml --set long_wait_days=10 --set staff_hour_eur=45
     """
@@ -47,7 +50,8 @@ def analyze(paths, fmt, options):
         payload = [a.to_dict() for a in analyses]
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=1, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(to_csv((row for a in analyses for row in finding_rows(a)), FINDING_COLUMNS), nl=False)
+        dialect = dialect_for(options.lang, csv_dialect)
+        click.echo(dialect.text((row for a in analyses for row in finding_rows(a)), FINDING_COLUMNS), nl=False)
     else:
         for analysis in analyses:
             _print_text(analysis)

@@ -61,6 +61,15 @@ def lang_option(func: Callable) -> Callable:
     )(func)
 
 
+def csv_dialect_option(func: Callable) -> Callable:
+    """--csv-dialect: how the CSV files are written; by default the one of --lang (kafka.csvfile)."""
+    return click.option(
+        "--csv-dialect", "csv_dialect", type=click.Choice(["excel-be", "plain"]), default=None,
+        help="CSV for Excel set up for Belgium (excel-be: ';', decimal comma, UTF-8 with a byte order mark) or "
+             "plain CSV (',', decimal point) [default: excel-be with --lang nl, plain with --lang en].",
+    )(func)
+
+
 def check_settings(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
     pairs = {}
     for value in values:

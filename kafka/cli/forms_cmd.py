@@ -12,7 +12,7 @@ import re
 
 import click
 
-from kafka.cli.common import InputPath, lang_option, load_cases, run_options
+from kafka.cli.common import InputPath, csv_dialect_option, lang_option, load_cases, run_options
 from kafka.cli.files import emit, output_option
 from kafka.errors import ExitCode, InputError
 from kafka.forms import build_review, write_review
@@ -58,8 +58,9 @@ def forms() -> None:
 @click.option("--docx", is_flag=True,
               help="Also write the proposed form of each form as an editable Word document into DIR "
                    "(in the report's language), linked from forms.html.")
+@csv_dialect_option
 @run_options(templates=True)
-def review(paths, output_dir, docx, options):
+def review(paths, output_dir, docx, csv_dialect, options):
     """Review every form of the case files under PATHS, field by field.
 
     Writes DIR/forms.html (per form: its fields and attachments, where else
@@ -83,6 +84,7 @@ def review(paths, output_dir, docx, options):
       kafka forms review cases/leefloon-*.yaml -o review/ --lang en
       kafka forms cases/ -o review/ --set document_client_minutes=30
       kafka forms cases/ -o review/ --docx
+      kafka forms cases/ -o review/ --csv-dialect plain
     """
     good, bad = load_cases(paths)
     if not good:
@@ -94,7 +96,7 @@ def review(paths, output_dir, docx, options):
             f"none of the {_count(len(analyses), 'valid case file')} has a 'forms:' block, so there is nothing to review; "
             f"'kafka forms import' makes one from a spreadsheet of a form's fields"
         )
-    written = write_review(result, output_dir, templates=options.template_dirs, docx=docx)
+    written = write_review(result, output_dir, templates=options.template_dirs, docx=docx, csv_dialect=csv_dialect)
     for form in result.forms:
         b, a = form.before, form.after
         click.echo(f"  {form.name} ({form.organisation}): fields the client fills in {b.fields} -> {a.fields}, "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import InputPath, lang_option
+from kafka.cli.common import InputPath, csv_dialect_option, lang_option
 from kafka.errors import UsageProblem
 from kafka.output import refuse_inputs, write_atomic
 
@@ -104,8 +104,9 @@ def inspect_cmd(log_path, output, force, examples):
 @click.option("--top", "top_variants", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many variants to list.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@csv_dialect_option
 @lang_option
-def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, lang):
+def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, csv_dialect, lang):
     """Measure a log: waits, working time, lead times, variants, rework, hand-overs, deadlines.
 
     Writes an offline HTML report (DIR/report.html) with the measured process
@@ -117,6 +118,7 @@ def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, lang):
       kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o log-report/
       kafka log analyze examples/log/export.xes.gz --map examples/log/xes.map.yaml -o out/ --lang en
       kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o out/ --key ~/kafka-pseudonym.key
+      kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o out/ --csv-dialect plain
     """
     from kafka.log import load_key, load_mapping
     from kafka.log.pseudonymise import key_is_private
@@ -131,7 +133,8 @@ def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, lang):
                    "pseudonyms next time)", err=True)
     elif not key_is_private(key):
         click.secho(f"warning: others on this machine can read the key {key.path}; chmod 600 it", fg="yellow", err=True)
-    written = analyze_log(log_path, mapping_data, output, key, lang=lang, top_variants=top_variants, progress=progress)
+    written = analyze_log(log_path, mapping_data, output, key, lang=lang, top_variants=top_variants, progress=progress,
+                          csv_dialect=csv_dialect)
     report = next(p for p in written if p.name == "report.html")
     progress(f"wrote {report} and {len(written) - 1} more files in {report.parent}")
 

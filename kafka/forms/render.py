@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kafka.forms.review import FormsReview
+from kafka.csvfile import dialect_for
 from kafka.forms.table import review_csv
 from kafka.i18n import Translator
 from kafka.output import ensure_dir, inside, write_atomic
@@ -42,13 +43,14 @@ class Written:
 
 
 def write_review(review: FormsReview, folder: str | Path, templates: tuple[str, ...] = (),
-                 docx: bool = False) -> Written:
+                 docx: bool = False, csv_dialect: str | None = None) -> Written:
     """Write ``forms.html`` and ``forms.csv`` into ``folder`` (created when missing) and, with
-    ``docx``, one Word document per form (named after the form's anchor)."""
+    ``docx``, one Word document per form (named after the form's anchor). ``csv_dialect``:
+    kafka.csvfile (None: the review's language's)."""
     from kafka.forms.document import document_name, write_documents
 
     folder = ensure_dir(folder)
-    csv_path = write_atomic(inside(folder, CSV_NAME), review_csv(review))
+    csv_path = write_atomic(inside(folder, CSV_NAME), review_csv(review, dialect_for(review.lang, csv_dialect)))
     documents = tuple(write_documents(review, folder)) if docx else ()
     names = {form.anchor: document_name(form) for form in review.forms} if docx else {}
     html_path = write_atomic(inside(folder, HTML_NAME), render_html(review, templates=templates, documents=names))

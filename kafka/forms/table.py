@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kafka.forms.review import FieldRow, FormReview, FormsReview, Verdict
 from kafka.i18n import Translator
-from kafka.tables import to_csv
+from kafka.csvfile import PLAIN, CsvDialect
 
 FORM_COLUMNS = (
     "form", "form_name", "organisation", "cases", "field", "field_name", "attachment", "source", "source_name",
@@ -24,8 +24,8 @@ def review_rows(review: FormsReview) -> list[dict]:
     return [_row(t, form, row) for form in review.forms for row in form.rows]
 
 
-def review_csv(review: FormsReview) -> str:
-    return to_csv(review_rows(review), FORM_COLUMNS)
+def review_csv(review: FormsReview, dialect: CsvDialect = PLAIN) -> str:
+    return dialect.text(review_rows(review), FORM_COLUMNS)
 
 
 def _row(t: Translator, form: FormReview, row: FieldRow) -> dict:

@@ -37,7 +37,7 @@ from kafka.log.measure import DAY, LogMeasures, deadline_outcomes_sql, deadline_
 from kafka.log.pseudonymise import PseudonymKey
 from kafka.log.report import build_log_report, stats_row
 from kafka.output import ensure_dir, inside, write_atomic
-from kafka.tables import to_csv
+from kafka.csvfile import PLAIN, CsvDialect, dialect_for
 
 REPORT = "report.html"
 MEASURES = "measures.json"
@@ -50,13 +50,16 @@ def render_log_report(m: LogMeasures, lang: str) -> str:
     return jinja_env(lang).get_template("log_report.html").render(report=build_log_report(m, lang))
 
 
-def write_outputs(log: EventLog, m: LogMeasures, folder: str | Path, lang: str) -> list[Path]:
+def write_outputs(log: EventLog, m: LogMeasures, folder: str | Path, lang: str,
+                  csv_dialect: str | None = None) -> list[Path]:
+    """report.html, measures.json and the CSV files (in ``csv_dialect``, kafka.csvfile: None is the language's)."""
     out = ensure_dir(folder)
+    dialect = dialect_for(lang, csv_dialect)
     written = [write_atomic(inside(out, REPORT), render_log_report(m, lang)),
                write_atomic(inside(out, MEASURES), json.dumps(measures_dict(m), ensure_ascii=False, indent=1) + "\n")]
     for name, (rows, columns) in _tables(m).items():
-        written.append(write_atomic(inside(out, name), to_csv(rows, columns)))
-    written.append(_write_case_csv(log, m, inside(out, "cases.csv")))
+        written.append(write_atomic(inside(out, name), dialect.text(rows, columns)))
+    written.append(_write_case_csv(log, m, inside(out, "cases.csv"), dialect))
     return written
 
 
@@ -157,8 +160,9 @@ def _tables(m: LogMeasures) -> dict[str, tuple[list[dict], list[str]]]:
     }
 
 
-def _write_case_csv(log: EventLog, m: LogMeasures, target: Path) -> Path:
-    """cases.csv, written by the engine itself (a million rows in a second), atomically.
+def _write_case_csv(log: EventLog, m: LogMeasures, target: Path, dialect: CsvDialect = PLAIN) -> Path:
+    """cases.csv, written by the engine itself (a million rows in a second), atomically, in ``dialect``
+    (its separator; numbers with its decimal sign; the byte order mark in front).
 
     Its cells are pseudonyms, numbers, times and outcome words: nothing a
     spreadsheet could take for a formula.
@@ -171,10 +175,11 @@ def _write_case_csv(log: EventLog, m: LogMeasures, target: Path) -> Path:
             .replace("$limit_s", f"$limit_s{i}").replace("$log_end", f"$log_end{i}")
         params.update({f"{k}{i}": v for k, v in deadline_params(d.deadline, log.last).items()})
         joins.append(f"LEFT JOIN ({sql}) d{i} ON d{i}.case_id = c.case_id")
-        selects.append(f", d{i}.outcome AS deadline{i + 1}_outcome, round(d{i}.seconds / {DAY}, 6) AS deadline{i + 1}_days")
+        selects.append(f", d{i}.outcome AS deadline{i + 1}_outcome, "
+                       f"{_decimal(f'round(d{i}.seconds / {DAY}, 6)', dialect)} AS deadline{i + 1}_days")
     query = f"""
         SELECT c.case_id AS "case", c.events, strftime(c.first, '%Y-%m-%d %H:%M:%S') AS first,
-               strftime(c.last, '%Y-%m-%d %H:%M:%S') AS last, round(c.lead_s / {DAY}, 6) AS lead_days,
+               strftime(c.last, '%Y-%m-%d %H:%M:%S') AS last, {_decimal(f'round(c.lead_s / {DAY}, 6)', dialect)} AS lead_days,
                r.rank AS variant{''.join(selects)}
         FROM cases c JOIN ({variant_ranks_sql()}) r USING (trace) {' '.join(joins)}
         ORDER BY c.first, c.case_id
@@ -182,7 +187,10 @@ def _write_case_csv(log: EventLog, m: LogMeasures, target: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        con.execute(f"COPY ({query}) TO {sql_string(tmp)} (FORMAT csv, HEADER)", params)
+        con.execute(f"COPY ({query}) TO {sql_string(tmp)} (FORMAT csv, HEADER, DELIMITER "
+                    f"{sql_string(dialect.delimiter)})", params)
+        if dialect.bom:  # the engine writes no byte order mark: the file again, with the mark in front
+            return write_atomic(target, _with_start(dialect.start, tmp))
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
@@ -195,8 +203,22 @@ def _write_case_csv(log: EventLog, m: LogMeasures, target: Path) -> Path:
     return target
 
 
+def _with_start(start: str, path: str, size: int = 1 << 20):
+    """``start``, then the bytes of the file at ``path``, a piece at a time."""
+    yield start.encode("utf-8")
+    with open(path, "rb") as handle:
+        while piece := handle.read(size):
+            yield piece
+
+
+def _decimal(expression: str, dialect: CsvDialect) -> str:
+    """A number in the engine's CSV as the dialect writes numbers (a decimal comma for Belgian Excel)."""
+    return f"replace(CAST({expression} AS VARCHAR), '.', ',')" if dialect.decimal_comma else expression
+
+
 def analyze_log(log_path: str | Path, mapping: Mapping | str | Path, output: str | Path, key: PseudonymKey, *,
-                lang: str = "nl", top_variants: int = 10, progress: Callable[[str], None] | None = None) -> list[Path]:
+                lang: str = "nl", top_variants: int = 10, progress: Callable[[str], None] | None = None,
+                csv_dialect: str | None = None) -> list[Path]:
     """The whole of `kafka log analyze`: read, check, pseudonymise, measure, write DIR. Returns the files written."""
     say = progress or (lambda message: None)
     with connect() as con:
@@ -204,4 +226,4 @@ def analyze_log(log_path: str | Path, mapping: Mapping | str | Path, output: str
         say(f"measuring {log.events:,} events of {log.cases:,} cases")
         measures = measure(log, top_variants)
         say("writing the report")
-        return write_outputs(log, measures, output, lang)
+        return write_outputs(log, measures, output, lang, csv_dialect)
