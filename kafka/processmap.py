@@ -373,6 +373,7 @@ def _edge_attrs(graph, t, source, target, data, long_wait) -> dict[str, str]:
 
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')
+_URL_REF = re.compile(r"url\(#([^)]*)\)")
 
 
 def render_svg(dot_source: str, id_prefix: str = "map") -> str:
@@ -384,13 +385,16 @@ def render_svg(dot_source: str, id_prefix: str = "map") -> str:
     their ids). A Graphviz error raises :class:`~kafka.errors.OutputError`;
     its warnings are kept off the terminal.
     """
-    svg = render_graphviz(dot_source, "svg").decode("utf-8")
+    return inline_svg(render_graphviz(dot_source, "svg").decode("utf-8"), id_prefix)
+
+
+def inline_svg(svg: str, id_prefix: str) -> str:
+    """Graphviz's SVG document as a fragment for HTML: no prolog, every id prefixed (see :func:`render_svg`)."""
     svg = _PROLOG.sub("", svg).strip()
     ids = set(_ID.findall(svg))
     svg = _ID.sub(lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
-    for old in ids:
-        svg = svg.replace(f"url(#{old})", f"url(#{id_prefix}-{old})")
-    return svg
+    # One pass for every reference (a str.replace per id was quadratic: 2.1 s at 1,000 steps).
+    return _URL_REF.sub(lambda m: f"url(#{id_prefix}-{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
 
 
 def render_graphviz(dot_source: str, fmt: str, **graph_attrs: str) -> bytes:

@@ -149,3 +149,24 @@ def test_markers_cover_html_jinja_and_graphviz_syntax():
     joined = " ".join(MARKERS)
     for needle in ("<script>", "onerror=", "{{", "{%", "\\N", '\\"', "<b>", "]]>", "&amp;"):
         assert needle in joined
+
+
+def _inline_svg_before(svg: str, id_prefix: str) -> str:
+    """render_svg's post-processing as it was: one str.replace over the whole SVG per id (quadratic)."""
+    svg = re.sub(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", "", svg, flags=re.DOTALL).strip()
+    ids = set(re.findall(r'\bid="([^"]*)"', svg))
+    svg = re.sub(r'\bid="([^"]*)"', lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
+    for old in ids:
+        svg = svg.replace(f"url(#{old})", f"url(#{id_prefix}-{old})")
+    return svg
+
+
+def test_prefixing_ids_in_one_pass_gives_the_same_svg_as_before(hostile):
+    from kafka.processmap import inline_svg, render_graphviz
+
+    gradients = 'digraph { a [style=filled, fillcolor="red:blue", id="a"]; b [id="b", label="url(#a) url(#zz)"]; a -> b }'
+    for dot in (process_map_dot(hostile), process_map_dot(_analysis(large_case_text(60))), gradients):
+        raw = render_graphviz(dot, "svg").decode("utf-8")
+        assert inline_svg(raw, "map") == _inline_svg_before(raw, "map")
+    gradient = inline_svg(render_graphviz(gradients, "svg").decode("utf-8"), "map")
+    assert re.search(r'fill="url\(#map-a_l_\d+\)"', gradient) and "url(#map-a) url(#zz)" in gradient
