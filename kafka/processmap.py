@@ -235,20 +235,59 @@ def rows(analysis: Analysis) -> dict[str, int]:
     return row
 
 
+_SIZES: dict[str, tuple[float, float]] = {}  # DOT attributes of a label -> its size (points), across maps
+_SIZES_LIMIT = 50_000
+
+
 def measure(node_attrs: dict[str, dict[str, str]]) -> dict[str, tuple[float, float]]:
-    """Width and height (points) Graphviz gives each node for its label."""
+    """Width and height (points) Graphviz gives each node for its label.
+
+    Graphviz measures the text with the fonts installed, so it does the
+    measuring, but without a layout: the nodes are pinned (``nop``) and the
+    sizes read from its ``plain`` output. A label measured once (the to-be
+    maps repeat most of the as-is map's steps) is not measured again.
+    """
+    wanted = {key: _size_key(attrs) for key, attrs in node_attrs.items()}
+    missing = list(dict.fromkeys(k for k in wanted.values() if k not in _SIZES))
+    if missing:
+        if len(_SIZES) + len(missing) > _SIZES_LIMIT:
+            _SIZES.clear()
+        _SIZES.update(_measure(missing))
+    return {key: _SIZES[size_key] for key, size_key in wanted.items()}
+
+
+def _size_key(attrs: dict[str, str]) -> str:
+    """The DOT attributes that decide a node's size (labels are HTML-like: ``<...>``, written as they are)."""
+    parts = [f"label={attrs['label']}"]
+    parts += [f'{name}="{attrs[name]}"' for name in ("penwidth", "fontsize", "margin") if name in attrs]
+    return " ".join(parts)
+
+
+def _measure(size_keys: list[str]) -> dict[str, tuple[float, float]]:
     import pygraphviz
 
-    sizing = graphviz.Digraph()
-    sizing.attr("node", **NODE_DEFAULTS)
-    for key, attrs in node_attrs.items():
-        sizing.node(key, **{k: v for k, v in attrs.items() if k in ("label", "penwidth", "fontsize", "margin")})
+    defaults = " ".join(f'{name}="{value}"' for name, value in NODE_DEFAULTS.items())
+    lines = ["digraph {", f'node [{defaults} pos="0,0"]']
+    lines += [f"n{i} [{key}]" for i, key in enumerate(size_keys)]
+    lines.append("}")
     with _graphviz_messages() as messages:
-        graph = pygraphviz.AGraph(string=sizing.source)
-        graph.layout(prog="dot")  # nodes only: cheap; nop would want positions
+        try:
+            plain = pygraphviz.AGraph(string="\n".join(lines)).draw(format="plain", prog="nop").decode("utf-8")
+        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
+            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
     _raise_on_error(messages)
-    return {n: (float(graph.get_node(n).attr["width"]) * 72, float(graph.get_node(n).attr["height"]) * 72)
-            for n in node_attrs}
+    sizes: dict[str, tuple[float, float]] = {}
+    for match in _PLAIN_NODE.finditer(plain):  # node <name> <x> <y> <width> <height> <label> ... (inches)
+        key = size_keys[int(match["index"])]
+        sizes.setdefault(key, (float(match["width"]) * 72, float(match["height"]) * 72))
+    if len(sizes) != len(size_keys):
+        raise OutputError(f"Graphviz measured {len(sizes)} of {len(size_keys)} labels")
+    return sizes
+
+
+# A line of Graphviz's plain output for one of the nodes above (a label's text cannot start a
+# line with "node n<i>": labels are HTML-like and their line breaks are <BR/>, but be strict).
+_PLAIN_NODE = re.compile(r"^node n(?P<index>\d+) \S+ \S+ (?P<width>[\d.]+) (?P<height>[\d.]+) ", re.MULTILINE)
 
 
 def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs) -> Placement:
