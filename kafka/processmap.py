@@ -30,9 +30,11 @@ import textwrap
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable, Hashable
 
 import graphviz
 
+from kafka import maproute
 from kafka.analysis import Analysis
 from kafka.errors import OutputError
 from kafka.findings import Severity
@@ -179,12 +181,19 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
     codes = codes_by_step(analysis)
     long_wait = analysis.settings.long_wait_days
     node_attrs = {s.id: _step_attrs(analysis, t, s.id, numbers, worst, codes, link_prefix) for s in analysis.case.steps}
-    edge_attrs = [(u, v, _edge_attrs(graph, t, u, v, d, long_wait)) for u, v, d in graph.flow.edges(data=True)]
+    drawn, notes = edges_to_draw(analysis, t)
+    edge_attrs = [(u, v, _edge_attrs(graph, t, u, v, d, long_wait)) for u, v, d in drawn]
     all_lanes = lanes(analysis)
-    placed = layout(analysis, all_lanes, node_attrs, edge_attrs)
+    note_lines: list[str] = []
+
+    def footer(width: float) -> float:  # the notes wrapped to the map's width, and the room they take
+        note_lines[:] = [line for note in notes for line in textwrap.wrap(note, max(40, int(width / 6.5)))]
+        return NOTE_LINE * (len(note_lines) + 1) if note_lines else 0.0
+
+    placed = layout(analysis, all_lanes, node_attrs, edge_attrs, footer=footer)
 
     dot = graphviz.Digraph("process_map")
-    dot.attr(layout="nop", splines="ortho", fontname=FONT, fontsize="13", bgcolor="transparent", pad=str(PAD / 72),
+    dot.attr(layout="nop2", fontname=FONT, fontsize="13", bgcolor="transparent", pad=str(PAD / 72),
              outputorder="nodesfirst", bb=_box(0, 0, placed.width, placed.height))
     dot.attr("node", **NODE_DEFAULTS)
     dot.attr("edge", fontname=FONT, fontsize="11", color=EDGE_COLOUR, fontcolor=EDGE_COLOUR, arrowsize="0.8")
@@ -194,15 +203,34 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
         with dot.subgraph(name=f"cluster_{lane.key}") as sub:
             sub.attr(
                 label=f"<<B>{html_text(lane.name, max(12, int((x1 - x0) / 8)))}</B>>", labelloc="t", labeljust="c",
-                fontsize="14", style="filled", color=fill, fillcolor=fill, bb=_box(x0, 0, x1, placed.height),
+                fontsize="14", style="filled", color=fill, fillcolor=fill, bb=_box(x0, placed.footer, x1, placed.height),
                 **{"class": "lane client-lane" if lane.is_client else "lane", "id": f"lane-{index}"},
             )
             for step_id in lane.steps:
                 x, y = placed.positions[step_id]
                 sub.node(step_id, pos=f"{x:.1f},{y:.1f}", **node_attrs[step_id])
-    for u, v, attrs in edge_attrs:
-        dot.edge(u, v, **attrs)
+    for (u, v, attrs), route in zip(edge_attrs, placed.routes):
+        dot.edge(u, v, **attrs, **_route_attrs(route, placed.height))
+    if note_lines:  # at the foot of the map, under the lanes, so an exported map says it too (after the
+        # lanes: a graph attribute set before a subgraph would be its default too)
+        text = "".join(f'{_html_escape(clean(line))}<BR ALIGN="LEFT"/>' for line in note_lines)
+        dot.attr(label=f"<<I>{text}</I>>", labelloc="b", labeljust="l", fontsize="12", fontcolor=LOOP_COLOUR,
+                 lp=f"{placed.width / 2:.1f},{placed.footer / 2:.1f}")
     return ProcessMapSource(dot.source, placed)
+
+
+def _route_attrs(route: maproute.Route, height: float) -> dict[str, str]:
+    """An edge's route as Graphviz attributes: ``pos`` (straight cubic pieces, arrowhead tip first), ``lp``."""
+    def point(p: tuple[float, float]) -> str:
+        return f"{p[0]:.1f},{height - p[1]:.1f}"
+
+    pieces = [point(route.points[0])]
+    for previous, current in zip(route.points, route.points[1:]):
+        pieces += [point(previous), point(current), point(current)]
+    attrs = {"pos": f"e,{point(route.tip)} {' '.join(pieces)}"}
+    if route.label is not None:
+        attrs["lp"] = point(route.label)
+    return attrs
 
 
 NODE_DEFAULTS = {
@@ -212,7 +240,8 @@ NODE_DEFAULTS = {
 PAD = 10.8  # points of empty border around the map (Graphviz 'pad')
 LANE_HEADER = 46.0  # points above the first row for the lane's name
 ROW_GAP = 26.0  # points between rows, plus room for the labels of the edges in between
-LINE = 13.0  # points per line of an edge label
+LABEL_BELOW = 6.0  # points between an edge label and the row below it
+EDGE_LABEL_SIZING = {"shape": "plain", "fontsize": "11"}  # an edge label measured as a node of just that label
 COLUMN_GAP = 22.0
 LANE_MIN_WIDTH = 120.0
 
@@ -224,6 +253,8 @@ class Placement:
     width: float
     height: float
     rows: list[tuple[float, float]]  # (top, bottom) of every row, points from the top of the map
+    routes: list[maproute.Route]  # one per edge, in the order of the edges given; points from the top
+    footer: float = 0.0  # points under the lanes, for the notes at the foot of the map
 
 
 def rows(analysis: Analysis) -> dict[str, int]:
@@ -239,7 +270,7 @@ _SIZES: dict[str, tuple[float, float]] = {}  # DOT attributes of a label -> its 
 _SIZES_LIMIT = 50_000
 
 
-def measure(node_attrs: dict[str, dict[str, str]]) -> dict[str, tuple[float, float]]:
+def measure(node_attrs: dict[Hashable, dict[str, str]]) -> dict[Hashable, tuple[float, float]]:
     """Width and height (points) Graphviz gives each node for its label.
 
     Graphviz measures the text with the fonts installed, so it does the
@@ -259,7 +290,7 @@ def measure(node_attrs: dict[str, dict[str, str]]) -> dict[str, tuple[float, flo
 def _size_key(attrs: dict[str, str]) -> str:
     """The DOT attributes that decide a node's size (labels are HTML-like: ``<...>``, written as they are)."""
     parts = [f"label={attrs['label']}"]
-    parts += [f'{name}="{attrs[name]}"' for name in ("penwidth", "fontsize", "margin") if name in attrs]
+    parts += [f'{name}="{attrs[name]}"' for name in ("shape", "penwidth", "fontsize", "margin") if name in attrs]
     return " ".join(parts)
 
 
@@ -290,8 +321,55 @@ def _measure(size_keys: list[str]) -> dict[str, tuple[float, float]]:
 _PLAIN_NODE = re.compile(r"^node n(?P<index>\d+) \S+ \S+ (?P<width>[\d.]+) (?P<height>[\d.]+) ", re.MULTILINE)
 
 
-def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs) -> Placement:
-    size = measure(node_attrs)
+# A valid case can hold thousands of edges (every step looping back to every earlier one: 7,140
+# loops in 120 steps). Drawn one by one they hide the procedure and make a huge map, so above
+# these budgets the map draws a summary and says so at its foot.
+def loop_budget(steps: int) -> int:
+    return max(50, steps)
+
+
+def forward_budget(steps: int) -> int:
+    return 3 * steps + 50
+
+
+NOTE_LINE = 16.0  # points per line of a note at the foot of the map
+
+
+def edges_to_draw(analysis: Analysis, t: Translator) -> tuple[list[tuple[str, str, dict]], list[str]]:
+    """The flow's edges the map draws, and a note for each kind of edge it had to summarise.
+
+    Loops back over budget: only the furthest loop of each step (to the earliest
+    step). Forward edges over budget: only the first and the last next step of each.
+    """
+    order = analysis.graph.order
+    edges = list(analysis.graph.flow.edges(data=True))
+    steps = len(analysis.case.steps)
+    notes: list[str] = []
+    keep = {(u, v) for u, v, _ in edges}
+    for loops, budget, key in ((True, loop_budget(steps), "report.map.summarised_loops"),
+                               (False, forward_budget(steps), "report.map.summarised_forward")):
+        kind = [(u, v) for u, v, data in edges if bool(data.get("loop")) is loops]
+        if len(kind) <= budget:
+            continue
+        ends: dict[str, list[str]] = {}
+        for u, v in kind:
+            ends.setdefault(u, []).append(v)
+        chosen = {(u, min(vs, key=order.__getitem__)) for u, vs in ends.items()}
+        if not loops:
+            chosen |= {(u, max(vs, key=order.__getitem__)) for u, vs in ends.items()}
+        keep -= set(kind) - chosen
+        notes.append(t(key, total=t.number(len(kind)), shown=t.number(len(chosen))))
+    return [(u, v, data) for u, v, data in edges if (u, v) in keep], notes
+
+
+def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs,
+           footer: Callable[[float], float] | None = None) -> Placement:
+    """Every step on the lane/row grid, and every edge routed between them (:mod:`kafka.maproute`).
+
+    ``footer(width)``: points of free space to leave under the lanes, for a map ``width`` wide."""
+    labels = {i: {"label": attrs["label"], **EDGE_LABEL_SIZING} for i, (_, _, attrs) in enumerate(edge_attrs)
+              if "label" in attrs}
+    size = measure({**{("node", k): a for k, a in node_attrs.items()}, **{("edge", i): a for i, a in labels.items()}})
     row = rows(analysis)
     n_rows = max(row.values()) + 1
     # Columns: a lane gets as many columns as it has steps side by side in one row.
@@ -303,37 +381,61 @@ def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs) ->
             column[step_id] = used.get(row[step_id], 0)
             used[row[step_id]] = column[step_id] + 1
         lane_columns[lane.key] = max(used.values())
-    # Row heights, and the gap above each row sized for the labels of the edges entering it.
+    flow = analysis.graph.flow
+    edges = [maproute.Edge(u, v, bool(flow.edges[u, v].get("loop")), size.get(("edge", i)))
+             for i, (u, v, attrs) in enumerate(edge_attrs)]
+    # Row heights, and the gap above each row (and below the last) tall enough for the labels in it.
     row_height = [0.0] * n_rows
     for step_id, r in row.items():
-        row_height[r] = max(row_height[r], size[step_id][1])
-    label_lines = [0] * n_rows
-    for u, v, attrs in edge_attrs:
-        if "label" in attrs and row[v] > row[u]:
-            label_lines[row[v]] = max(label_lines[row[v]], attrs["label"].count("<BR") + 1)
+        row_height[r] = max(row_height[r], size[("node", step_id)][1])
+    gap_height = [ROW_GAP] * (n_rows + 1)
+    for edge in edges:
+        if edge.label is not None:
+            gap = maproute.label_gap(edge, row)
+            gap_height[gap] = max(gap_height[gap], maproute.LABEL_TOP + edge.label[1] + LABEL_BELOW)
     tops, y = [], LANE_HEADER
     for r in range(n_rows):
-        y += (ROW_GAP + LINE * label_lines[r]) if r else 0
+        y += gap_height[r] if r else 0
         tops.append(y)
         y += row_height[r]
-    height = y + ROW_GAP
+    height = y + gap_height[n_rows]
     # Lanes left to right in their order; each column as wide as the lane's widest step.
-    positions: dict[str, tuple[float, float]] = {}
+    width = 0.0
+    for lane in all_lanes:
+        widest = max(size[("node", s)][0] for s in lane.steps)
+        width += max(LANE_MIN_WIDTH, (widest + COLUMN_GAP) * lane_columns[lane.key])
+    foot = footer(width) if footer else 0.0
+    height += foot
+    boxes: dict[str, maproute.Box] = {}
+    columns: dict[tuple[str, int], tuple[float, float]] = {}
+    occupied: dict[tuple[str, int], list[int]] = {}
     lane_x: dict[str, tuple[float, float]] = {}
     x = 0.0
     for lane in all_lanes:
-        widest = max(size[s][0] for s in lane.steps)
+        widest = max(size[("node", s)][0] for s in lane.steps)
         col_width = widest + COLUMN_GAP
         lane_width = max(LANE_MIN_WIDTH, col_width * lane_columns[lane.key])
         offset = (lane_width - col_width * lane_columns[lane.key]) / 2
+        for c in range(lane_columns[lane.key]):
+            columns[(lane.key, c)] = (x + offset + col_width * c, x + offset + col_width * (c + 1))
+            occupied[(lane.key, c)] = []
         for step_id in lane.steps:
-            cx = x + offset + col_width * column[step_id] + col_width / 2
-            cy = tops[row[step_id]] + row_height[row[step_id]] / 2
-            positions[step_id] = (cx, height - cy)  # Graphviz's y goes up
+            left, right = columns[(lane.key, column[step_id])]
+            # Centres on Graphviz's 0.1 point grid, so that the edges meet the steps' borders exactly.
+            cx = round((left + right) / 2, 1)
+            cy = round(tops[row[step_id]] + row_height[row[step_id]] / 2, 1)
+            w, h = size[("node", step_id)]
+            boxes[step_id] = maproute.Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            occupied[(lane.key, column[step_id])].append(row[step_id])
         lane_x[lane.key] = (x, x + lane_width)
         x += lane_width
     row_spans = [(top, top + h) for top, h in zip(tops, row_height)]
-    return Placement(positions, lane_x, x, height, row_spans)
+    gaps = [(0.0, tops[0])] + [(row_spans[r - 1][1], tops[r]) for r in range(1, n_rows)]
+    gaps.append((row_spans[-1][1], height - foot))
+    cell = {step_id: (lane.key, column[step_id]) for lane in all_lanes for step_id in lane.steps}
+    grid = maproute.Grid(boxes, row, cell, columns, gaps, {k: sorted(v) for k, v in occupied.items()}, x)
+    positions = {s: (box.cx, height - box.cy) for s, box in boxes.items()}  # Graphviz's y goes up
+    return Placement(positions, lane_x, x, height, row_spans, maproute.route(grid, edges), foot)
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> str:
@@ -402,7 +504,7 @@ def _edge_attrs(graph, t, source, target, data, long_wait) -> dict[str, str]:
         attrs["label"] = f"<{'<BR/>'.join(parts)}>"
     if data.get("loop"):
         attrs.update(style="dashed", color=LOOP_COLOUR, fontcolor=LOOP_COLOUR, penwidth="1.8",
-                     tailport="e", headport="e", **{"class": "flow loop"})
+                     **{"class": "flow loop"})
     elif is_long:
         attrs.update(color=LONG_WAIT_COLOUR, penwidth="2", **{"class": "flow long-wait"})
     return attrs
