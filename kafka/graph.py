@@ -171,7 +171,16 @@ class CaseGraph:
         return self.sources.get(source) if source else None
 
     def form_steps(self, form_key: str) -> list[str]:
-        return [s.id for s in self.case.steps if s.form == form_key]
+        """The steps that fill in the form, in file order."""
+        return list(self._steps_by_form.get(form_key, ()))
+
+    @cached_property
+    def _steps_by_form(self) -> dict[str, list[str]]:
+        by_form: dict[str, list[str]] = {}
+        for step in self.case.steps:
+            if step.form:
+                by_form.setdefault(step.form, []).append(step.id)
+        return by_form
 
     # --- the client's side ----------------------------------------------------
 

@@ -34,6 +34,7 @@ Three things need care, and are handled here once for all effects:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from kafka.analysis import Analysis
@@ -74,7 +75,25 @@ class Editor:
         self._make_flow_explicit()
         self._by_id: dict[str, Step] = {s.id: s for s in self.case.steps}
         self._parts = {step.id: self._split_minutes(step) for step in analysis.case.steps}
+        # Indexes kept up to date by the primitives, so that no change rescans every step
+        # (simulate grew as n^2.3 without them). Steps only ever go, so the as-is file
+        # order is also the order of the steps that are left.
+        self._order: dict[str, int] = analysis.graph.order
+        self._preds: dict[str, set[str]] = {s.id: set() for s in self.case.steps}
+        for step in self.case.steps:
+            for edge in step.next:
+                self._preds[edge.to].add(step.id)
+        self._fillers: dict[str, set[str]] = {}
+        self._askers: dict[str, set[str]] = {}
+        for step in self.case.steps:
+            if step.form:
+                self._fillers.setdefault(step.form, set()).add(step.id)
+            for item in self.asked(step):
+                self._askers.setdefault(item, set()).add(step.id)
         self._reached_as_is = self._reachable()
+        # Contracting a step keeps every forward path, so a step reached along forward edges
+        # stays reached; only those reached through a loop back alone can be lost.
+        self._reached_by_loops_only = self._reached_as_is - self._reachable(forward_only=True)
         self._log: list[str] = []
         self._form_forks: dict[str, list[str]] = {}
         # What tidy() must look at again: steps whose purpose may be gone, and
@@ -126,7 +145,36 @@ class Editor:
 
     def askers(self, item: str) -> list[str]:
         """The steps that ask ``item`` from the client now, in file order."""
-        return [s.id for s in self.case.steps if item in self.asked(s)]
+        return self._in_order(self._askers.get(item, ()))
+
+    def _in_order(self, step_ids) -> list[str]:
+        return sorted(step_ids, key=self._order.__getitem__)
+
+    def _fillers_of(self, form_key: str) -> list[Step]:
+        return [self._by_id[s] for s in self._in_order(self._fillers.get(form_key, ()))]
+
+    def _refresh_askers(self, step_ids, items) -> None:
+        """These steps may no longer ask these items: bring the index up to date."""
+        for step_id in step_ids:
+            ways = self.asked(self._by_id[step_id])
+            for item in items:
+                if item not in ways:
+                    self._askers.get(item, set()).discard(step_id)
+
+    def _set_form(self, step: Step, form_key: str | None) -> None:
+        if step.form:
+            self._fillers[step.form].discard(step.id)
+        step.form = form_key
+        if form_key:
+            self._fillers.setdefault(form_key, set()).add(step.id)
+
+    def _set_next(self, step: Step, edges: list[NextStep]) -> None:
+        old, new = {e.to for e in step.next}, {e.to for e in edges}
+        for target in old - new:
+            self._preds[target].discard(step.id)
+        for target in new - old:
+            self._preds[target].add(step.id)
+        step.next = edges
 
     def forms_from(self, form_key: str) -> list[str]:
         """A form and the copies split off it, as far as they still exist."""
@@ -134,7 +182,8 @@ class Editor:
         return [k for k in keys if k in self.case.forms]
 
     def order(self) -> dict[str, int]:
-        return {s.id: i for i, s in enumerate(self.case.steps)}
+        """A number per step that sorts the steps in file order (steps only go, so the as-is numbers do)."""
+        return self._order
 
     # --- minutes -------------------------------------------------------------------
 
@@ -193,20 +242,21 @@ class Editor:
             part = self._parts[step.id].items.get(item)
             if part is not None:
                 keep = self._cut(step, part, keep)
+        self._refresh_askers(changing, [item])
         return [s.id for s in steps]
 
     def _drop_from_form(self, form_key: str, item: str, changing: set[str]) -> None:
         form = self.case.forms[form_key]
         if item not in form.fields and item not in form.attachments:
             return
-        fillers = [s for s in self.case.steps if s.form == form_key]
+        fillers = self._fillers_of(form_key)
         target_key = form_key
         if not all(s.id in changing for s in fillers):
             # Other steps keep asking the item on this form: those that stop get their own copy.
             target_key = self._fork_form(form_key)
             for s in fillers:
                 if s.id in changing:
-                    s.form = target_key
+                    self._set_form(s, target_key)
         target = self.case.forms[target_key]
         target.fields = [i for i in target.fields if i != item]
         target.attachments = [i for i in target.attachments if i != item]
@@ -228,7 +278,7 @@ class Editor:
         if form is None:
             return []
         removed = [i for i in dict.fromkeys(items) if i in form.fields or i in form.attachments]
-        fillers = [s for s in self.case.steps if s.form == form_key]
+        fillers = self._fillers_of(form_key)
         self._asked_less({s.id for s in fillers}, removed)
         for item in removed:
             for step in fillers:
@@ -239,6 +289,7 @@ class Editor:
                     self._cut(step, part)
         form.fields = [i for i in form.fields if i not in removed]
         form.attachments = [i for i in form.attachments if i not in removed]
+        self._refresh_askers([s.id for s in fillers], removed)
         if removed:
             self._drop_if_empty(form_key)
         return removed
@@ -256,9 +307,8 @@ class Editor:
         if form.fields or form.attachments:
             return
         del self.case.forms[form_key]
-        for step in self.case.steps:
-            if step.form == form_key:
-                step.form = None
+        for step in self._fillers_of(form_key):
+            self._set_form(step, None)
 
     # --- the client's effort -------------------------------------------------------------
 
@@ -303,9 +353,8 @@ class Editor:
         members = set(group)
         order = self.order()
         dropped = []
-        for step in self.case.steps:
-            if step.id not in members:
-                continue
+        for step_id in self._in_order(m for m in members if m in self._by_id):
+            step = self._by_id[step_id]
             loops = [e for e in step.next if e.to in members and order[e.to] <= order[step.id]]
             if not loops:
                 continue
@@ -313,7 +362,7 @@ class Editor:
             self._flow_changed = True
             back = sum(e.chance for e in loops if e.chance is not None)
             rest = [e for e in step.next if e not in loops]
-            step.next = _rescaled(rest, back)
+            self._set_next(step, _rescaled(rest, back))
         return dropped
 
     def can_remove(self, step_id: str) -> bool:
@@ -335,14 +384,12 @@ class Editor:
         order = self.order()
         gone = self.step(step_id)
         forward = [e for e in gone.next if order[e.to] > order[step_id]]
-        if len(forward) < len(gone.next) or any(
-            order[p.id] >= order[step_id] for p in self.case.steps if p.id != step_id and any(e.to == step_id for e in p.next)
-        ):
+        predecessors = [self._by_id[p] for p in self._in_order(self._preds[step_id] - {step_id})]
+        if len(forward) < len(gone.next) or any(order[p.id] >= order[step_id] for p in predecessors):
             self._flow_changed = True  # loop backs are dropped: some steps may no longer be reached
-        self._asked_less((), self.asked(gone))
-        for step in self.case.steps:
-            if step.id == step_id or all(e.to != step_id for e in step.next):
-                continue
+        asked = self.asked(gone)
+        self._asked_less((), asked)
+        for step in predecessors:
             rerouted: list[NextStep] = []
             for edge in step.next:
                 if edge.to != step_id:
@@ -357,8 +404,14 @@ class Editor:
             merged = _merged(rerouted)
             if len(step.next) > 1 and len(merged) == 1:
                 merged = _rescaled(merged, 0.0)  # one branch left: every case takes it
-            step.next = merged
-        self.case.steps = [s for s in self.case.steps if s.id != step_id]
+            self._set_next(step, merged)
+        self._set_next(gone, [])
+        self._set_form(gone, None)
+        for item in asked:
+            self._askers[item].discard(step_id)
+        del self._preds[step_id]
+        steps = self.case.steps
+        del steps[bisect_left(steps, order[step_id], key=lambda s: order[s.id])]
         del self._by_id[step_id]
         self._dirty.discard(step_id)
         if reason:
@@ -413,8 +466,10 @@ class Editor:
         rule.deadline_days = None
         rule.from_step = rule.to_step = None
 
-    def _reachable(self) -> set[str]:
-        successors = {s.id: [e.to for e in s.next] for s in self.case.steps}
+    def _reachable(self, forward_only: bool = False) -> set[str]:
+        order = self._order
+        successors = {s.id: [e.to for e in s.next if not forward_only or order[e.to] > order[s.id]]
+                      for s in self.case.steps}
         return reachable(successors, self.case.steps[0].id)
 
     # --- tidying up after an effect -------------------------------------------------------
@@ -429,8 +484,9 @@ class Editor:
         while self._flow_changed or self._dirty:
             if self._flow_changed:
                 self._flow_changed = False
-                reachable = self._reachable()
-                lost = [s.id for s in self.case.steps if s.id in self._reached_as_is and s.id not in reachable]
+                at_risk = [s for s in self._reached_by_loops_only if s in self._by_id]
+                reachable = self._reachable() if at_risk else set()
+                lost = self._in_order(s for s in at_risk if s not in reachable)
                 if lost:
                     self._remove_lost(lost)
                     continue
@@ -457,7 +513,7 @@ class Editor:
             # A trip to fetch papers nobody asks from the client any more.
             fetched = [i for i in step.provides if i in self.as_is.askers]
             if (original.client_minutes > 0 and len(fetched) == len(step.provides)
-                    and not any(self.askers(i) for i in fetched)):
+                    and not any(self._askers.get(i) for i in fetched)):
                 return "step_fetch_gone"
             return None
         if self._follow_up_delivery(step.id):
