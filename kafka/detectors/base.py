@@ -1,24 +1,67 @@
-"""What every detector shares: its declaration, the context it runs in, and
-the helpers that turn facts into a finding in the case's own words."""
+"""What every finding shares: its declaration, the context it is detected in,
+and the helpers that turn facts into a finding in the case's own words.
+
+A finding code is declared once, in its own module, as a :class:`Detector`:
+its code and name, the settings it reads (with defaults and ranges), the type
+of the facts it hands on, how it is detected, and the :class:`Effect` its
+proposal has on the to-be procedure. Its texts live in the catalogues
+(``kafka/locale/<lang>/findings.yaml`` and ``simulate.yaml``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from enum import IntEnum
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from kafka.findings import Finding, Level, Proposal, Saving, Severity, Target
+from kafka.findings import Facts, Finding, Level, Proposal, Saving, Severity, Target
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
 from kafka.model import ActorLevel, GovernmentLevel
 from kafka.output import safe_name
-from kafka.settings import Settings
+from kafka.settings import Setting, Settings
+
+if TYPE_CHECKING:  # the to-be editor belongs to a later stage; effects only receive one
+    from kafka.simulate.editor import Editor
+
+
+class Phase(IntEnum):
+    """When an effect is applied in the to-be, in this order: first what is asked,
+    then the forms and the application, the client's contacts, the flow, the waits,
+    and the deadlines last, because a deadline can only be checked on the final flow.
+    Effects of one phase follow the registry's order."""
+
+    ASKED = 1
+    FORM = 2
+    APPLICATION = 3
+    CONTACTS = 4
+    FLOW = 5
+    WAITS = 6
+    DEADLINES = 7
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What taking a finding's proposal changes in the to-be (kafka.simulate): ``apply``
+    gets the editor (a copy of the case whose primitives only remove or shrink) and
+    the finding."""
+
+    name: str  # a slug for humans and docs, e.g. "ask-once"
+    phase: Phase
+    apply: Callable[["Editor", Finding], None]
 
 
 @dataclass(frozen=True)
 class Detector:
+    """One finding code, declared in one place."""
+
     code: str  # stable, never reused: D01 ... P03
     name: str  # a slug for humans and docs, e.g. "repeated-question"
     detect: Callable[["Context"], Iterable[Finding]]
+    effect: Effect | None = None  # None: taking the proposal changes nothing kafka can model
+    settings: tuple[Setting, ...] = ()  # the thresholds only this finding reads
+    facts: type[Facts] | None = None  # the type of its findings' ``facts``
+
 
 
 # Which government a non-local actor level stands for.
@@ -60,10 +103,16 @@ class Context:
 
     # --- savings --------------------------------------------------------------
 
-    def saving(self, client_minutes: float = 0, staff_minutes: float = 0, lead_days: float = 0) -> Saving:
+    def saving(
+        self, client_minutes: float = 0, staff_minutes: float = 0, lead_days: float = 0, *,
+        client_minutes_year: float | None = None, staff_minutes_year: float | None = None,
+    ) -> Saving:
+        """A saving per case, and per year times ``cases_per_year``. The yearly minutes per
+        case differ from the per-case minutes when they fall in periodic steps (see
+        :meth:`step_saving`)."""
         n = float(self.case.case.cases_per_year)
-        client_hours = client_minutes / 60 * n
-        staff_hours = staff_minutes / 60 * n
+        client_hours = (client_minutes if client_minutes_year is None else client_minutes_year) / 60 * n
+        staff_hours = (staff_minutes if staff_minutes_year is None else staff_minutes_year) / 60 * n
         return Saving(
             client_minutes=round(client_minutes, 2),
             staff_minutes=round(staff_minutes, 2),
@@ -73,17 +122,38 @@ class Context:
             euro_year=round(client_hours * self.settings.client_hour_eur + staff_hours * self.settings.staff_hour_eur, 2),
         )
 
-    def asking_cost(self, step_id: str, item: str) -> tuple[float, float]:
-        """Client and staff minutes of asking ``item`` at ``step_id``: a paper costs more than a question."""
-        ways = self.graph.asked_by_step[step_id].get(item, ())
+    def step_saving(
+        self, parts: Iterable[tuple[str, float, float]], lead_days: float = 0, staff_kept: float = 0
+    ) -> Saving:
+        """The saving of (step, client minutes, staff minutes) parts: per case each part once,
+        per year each part as often as its step happens (365/N for a periodic step, the
+        Standard Cost Model frequency). ``staff_kept`` minutes (a consultation) stay, once."""
+        client = staff = client_year = staff_year = 0.0
+        for step_id, c, st in parts:
+            times = self.graph.times_per_year(step_id)
+            client, staff = client + c, staff + st
+            client_year, staff_year = client_year + c * times, staff_year + st * times
+        return self.saving(
+            client, max(0.0, staff - staff_kept), lead_days,
+            client_minutes_year=client_year, staff_minutes_year=max(0.0, staff_year - staff_kept),
+        )
+
+    def asking_cost(self, step_id: str, fact: str) -> tuple[float, float]:
+        """Client and staff minutes of asking ``fact`` (or a document proving it) at
+        ``step_id``: a paper costs more than a question."""
+        ways = self.graph.fact_asked_by_step[step_id].get(fact, ())
         s = self.settings
         if "attachment" in ways or "brings" in ways:
             return s.document_client_minutes, s.document_staff_minutes
         return s.question_client_minutes, s.question_staff_minutes
 
-    def is_document(self, item: str, step_ids: Iterable[str]) -> bool:
+    def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[tuple[str, float, float]]:
+        """(step, client minutes, staff minutes) of asking ``fact`` at each of these steps."""
+        return [(s, *self.asking_cost(s, fact)) for s in step_ids]
+
+    def is_document(self, fact: str, step_ids: Iterable[str]) -> bool:
         return any(
-            {"attachment", "brings"} & set(self.graph.asked_by_step[s].get(item, ())) for s in step_ids
+            {"attachment", "brings"} & set(self.graph.fact_asked_by_step[s].get(fact, ())) for s in step_ids
         )
 
     # --- who must change it ---------------------------------------------------
@@ -168,7 +238,7 @@ class Context:
         proposal_text: str,
         target: Target,
         saving: Saving,
-        facts: dict | None = None,
+        facts: Facts | None = None,
     ) -> Finding:
         return Finding(
             code=code,
@@ -179,7 +249,7 @@ class Context:
             steps=tuple(steps),
             data=tuple(data),
             proposal=Proposal(proposal_title, proposal_text, level, target, saving),
-            facts=facts or {},
+            facts=facts,
         )
 
     def days(self, value: float) -> str:

@@ -1,8 +1,30 @@
-"""P01 double assessment: two or more decision steps use the same (non-empty) items."""
+"""P01 double assessment: two or more decision steps use the same (non-empty) facts.
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+The to-be: one assessment instead of two: the first decision stays, the others go.
+
+A legal deadline that started or ended at a decision that goes now starts or
+ends at the decision that stays ("notify within 8 days of the decision").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
 from kafka.model import StepKind
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What P01 found about one group of decisions."""
+
+    keep: str  # the decision that stays
+    drop: tuple[str, ...]  # the decisions that could go
 
 
 def detect(ctx: Context):
@@ -10,11 +32,11 @@ def detect(ctx: Context):
     groups: dict[frozenset[str], list[str]] = {}
     for step in ctx.case.steps:
         if step.kind is StepKind.DECISION and step.uses:
-            groups.setdefault(frozenset(step.uses), []).append(step.id)
-    for items, steps in groups.items():
+            groups.setdefault(frozenset(g.facts_used(step.id)), []).append(step.id)
+    for facts, steps in groups.items():
         if len(steps) < 2:
             continue
-        data = sorted(items, key=lambda i: list(ctx.case.data).index(i))
+        data = g.data_order(facts)
         level = level_of(g.steps_local(steps))
         keep, drop = steps[0], steps[1:]
         target = ctx.target(level, "step", drop[0], ctx.step_name(drop[0]), steps, owner=g.organisation(drop[0]))
@@ -27,12 +49,31 @@ def detect(ctx: Context):
             severity=Severity.MEDIUM,
             level=level, steps=steps, data=data, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(
-                sum(g.steps[s].client_minutes for s in drop),
-                sum(g.steps[s].staff_minutes for s in drop),
-                sum(g.step_days(s) for s in drop if s in g.longest_path.steps),
+            saving=ctx.step_saving(
+                [(s, g.steps[s].client_minutes, g.steps[s].staff_minutes) for s in drop],
+                lead_days=sum(g.step_days(s) for s in drop if s in g.longest_path.steps),
             ),
+            facts=Facts(keep, tuple(drop)),
         )
 
 
-DETECTOR = Detector("P01", "double-assessment", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    decisions = [s for s in finding.steps if ed.has_step(s)]
+    if len(decisions) < 2:
+        return
+    keep = decisions[0]
+    for step_id in decisions[1:]:
+        if not ed.can_remove(step_id):
+            continue
+        ed.move_deadlines(step_id, keep)  # "decide within 30 days" now holds for the decision that stays
+        if ed.remove_step(step_id, reason=None):
+            ed.say("one_assessment", step=ed.step_name(step_id), keep=ed.step_name(keep))
+
+
+DETECTOR = Detector(
+    "P01", "double-assessment", detect,
+    facts=Facts,
+    effect=Effect("one-assessment", Phase.FLOW, apply),
+)
