@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -40,6 +41,48 @@ def test_every_command_has_h_and_an_example(name):
     assert "Example:" in result.output
     example = result.output.split("Example:", 1)[1]
     assert f"kafka {name}" in example  # kept verbatim by click's \b marker
+
+
+def test_the_command_list_shows_each_commands_own_help_without_importing_it():
+    # `kafka --help` lists the commands from kafka.cli.COMMANDS, so that it imports none of
+    # them; what it shows must be what each command's own help gives, at any width.
+    from kafka.cli import COMMANDS
+
+    for name, (module, attribute, first_paragraph) in COMMANDS.items():
+        command = main.commands[name]
+        assert command is getattr(__import__(module, fromlist=[attribute]), attribute), name
+        assert command.name == name
+        stand_in = click.Command(name, help=first_paragraph)
+        for limit in range(20, 140, 7):
+            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), (name, limit)
+    assert list(main.commands) == list(COMMANDS)
+
+
+HEAVY = ("networkx", "jinja2", "pygraphviz", "graphviz", "pandas", "http.server", "openpyxl")
+
+
+@pytest.mark.parametrize("args, allowed", [
+    (["--help"], ()),
+    (["validate", "{case}"], ("pydantic",)),  # the case model is pydantic's
+    (["new", "-h"], ("pydantic",)),
+])
+def test_light_commands_do_not_import_heavy_libraries(args, allowed, write_case):
+    import subprocess
+    import sys
+
+    case = write_case(VALID)
+    script = (
+        "import sys\n"
+        "from kafka.cli import main\n"
+        "try:\n"
+        f"    main({[a.format(case=case) for a in args]!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('IMPORTED', [m for m in {(*HEAVY, 'pydantic')!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    imported = eval(done.stdout.rsplit("IMPORTED", 1)[1])
+    assert set(imported) <= set(allowed), (args, imported)
 
 
 # --- validate ------------------------------------------------------------------

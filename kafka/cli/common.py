@@ -9,15 +9,18 @@ its ``options`` argument.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import click
 
 from kafka.diagnostics import Problem, Severity
 from kafka.errors import UsageProblem
-from kafka.loader import LoadedCase
-from kafka.run import RunOptions, load_set
-from kafka.settings import default_settings
+
+if TYPE_CHECKING:
+    from kafka.loader import LoadedCase
+
+# kafka.run (and with it the detectors, networkx and pydantic) is imported when a
+# command runs, not when it is defined: `kafka validate` and `kafka --help` stay light.
 
 
 def lang_option(func: Callable) -> Callable:
@@ -37,6 +40,8 @@ def check_settings(ctx: click.Context, param: click.Parameter, values: tuple[str
         if not sep or not name.strip():
             raise click.BadParameter(f"'{value}' is not NAME=VALUE (for example long_wait_days=10)")
         pairs[name.strip()] = text.strip()
+    from kafka.settings import default_settings
+
     try:  # check names and values now, before any case file is read
         default_settings().with_overrides(pairs)
     except UsageProblem as exc:
@@ -63,6 +68,8 @@ def run_options(func: Callable | None = None, *, templates: bool = False, to_be:
     def decorate(command: Callable) -> Callable:
         @functools.wraps(command)
         def wrapper(*args, select, ignore, overrides, lang, templates_dir=None, **kwargs):
+            from kafka.run import RunOptions
+
             draw_to_be = kwargs.pop("to_be", to_be)
             try:
                 options = RunOptions.of(lang, select, ignore, overrides, to_be=draw_to_be, templates=templates_dir)
@@ -97,6 +104,8 @@ def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[Loade
 
     A case id used by an earlier file makes the later file invalid (kafka.run.load_set).
     """
+    from kafka.run import load_set
+
     try:
         case_set = load_set(paths)
     except UsageProblem as exc:
