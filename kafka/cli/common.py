@@ -9,7 +9,7 @@ its ``options`` argument.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import click
 
@@ -115,6 +115,22 @@ def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[Loade
             for problem in loaded.problems:
                 echo_problem(problem)
     return case_set.valid, case_set.invalid
+
+
+def iter_cases(paths: Iterable[str], *, quiet: bool = False) -> Iterator[LoadedCase]:
+    """:func:`load_cases` one file at a time (kafka.run.iter_set): each file's problems
+    go to stderr when it is reached. Yields valid and invalid files alike."""
+    from kafka.run import iter_set
+
+    try:
+        files = iter_set(paths)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    for loaded in files:
+        if not quiet:
+            for problem in loaded.problems:
+                echo_problem(problem)
+        yield loaded
 
 
 def echo_problem(problem: Problem) -> None:
