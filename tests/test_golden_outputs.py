@@ -97,6 +97,10 @@ def current_digests(tmp: Path) -> dict[str, str]:
     svg = tmp / "map.svg"
     _run(["export", str(CASES[0]), "--format", "svg", "-o", str(svg)])
     digests["export/map.svg"] = _digest(svg.read_bytes().decode("utf-8"))
+    for case in CASES:
+        dot = tmp / f"{case.stem}.dot"
+        _run(["export", str(case), "--format", "dot", "-o", str(dot)])
+        digests[f"export/{dot.name}"] = _digest(dot.read_bytes().decode("utf-8"))
     site = tmp / "site"
     _run(["aggregate", str(REPO_ROOT / "cases"), "-o", str(site), "--jobs", "1", "--to-be"])
     for path in sorted(p for p in site.rglob("*") if p.is_file()):

@@ -168,6 +168,8 @@ def test_prefixing_ids_in_one_pass_gives_the_same_svg_as_before(hostile):
     for dot in (process_map_dot(hostile), process_map_dot(_analysis(large_case_text(60))), gradients):
         raw = render_graphviz(dot, "svg").decode("utf-8")
         assert inline_svg(raw, "map") == _inline_svg_before(raw, "map")
+    odd = '<svg id="s"><g\nid="a"/><x data-id="b" fill="url(#a)"/><t>url(#s) xid="c"</t></svg>'  # the slow path
+    assert inline_svg(odd, "map") == _inline_svg_before(odd, "map")
     gradient = inline_svg(render_graphviz(gradients, "svg").decode("utf-8"), "map")
     assert re.search(r'fill="url\(#map-a_l_\d+\)"', gradient) and "url(#map-a) url(#zz)" in gradient
 
