@@ -286,3 +286,46 @@ def test_a_map_under_the_budgets_draws_every_edge():
     built = _placement(analysis)
     assert len(built.routes) == analysis.graph.flow.number_of_edges()
     assert "Te veel" not in process_map_dot(analysis)
+
+
+# --- the DOT writer (kafka.processmap._Dot) writes what the graphviz package writes ---------------
+
+_TEXTS = [*MARKERS, "", "a", "node", "Graph", "-1.5", ".5", "3.", "x y", 'a"b', 'a\\"b', "a\\\\", "<b>x</b>", "<x",
+          "\\N", "é ë", "a\nb", "abc\n", "<<TABLE><TR><TD>x</TD></TR></TABLE>>"]
+
+
+def test_dot_quoting_is_the_graphviz_packages():
+    import warnings
+
+    import graphviz
+    from hypothesis import given, settings, strategies as st
+
+    from kafka.processmap import _quote, plain
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.sampled_from(_TEXTS), st.text(max_size=40)))
+    def check(text):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert _quote(text) == graphviz.quoting.quote(text)
+            assert _quote(plain(text)) == graphviz.quoting.quote(plain(text))
+
+    check()
+
+
+def test_dot_writer_writes_what_graphviz_digraph_writes():
+    import graphviz
+
+    from kafka.processmap import _Dot
+
+    ours, theirs = _Dot("process_map"), graphviz.Digraph("process_map")
+    for dot in (ours, theirs):
+        dot.attr(layout="nop2", bb="0,0,1,1", label="<<I>note</I>>")
+        dot.attr("node", shape="box", style="rounded,filled")
+        for i, text in enumerate(_TEXTS):
+            name = f"cluster_{i}"
+            with dot.subgraph(name=name) if isinstance(dot, graphviz.Digraph) else dot.subgraph(name) as sub:
+                sub.attr(label=f"<<B>{i}</B>>", **{"class": "lane", "id": f"lane-{i}"}, color=text or None)
+                sub.node(f"s{i}", label="<x>", tooltip=text, pos="1.0,2.0", **{"class": "step"})
+            dot.edge(f"s{i}", f"s{i + 1}", label=text or None, pos="e,1,2 3,4", **{"class": "flow"})
+    assert ours.source == theirs.source
