@@ -9,11 +9,15 @@ import yaml
 
 from kafka.model import Case, Source
 
+# kafka's own data files: PyYAML's C loader when it is there (ten times faster; the
+# catalogues were a fifth of a first report), the same safe loader otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @cache
 def builtin_sources() -> dict[str, Source]:
     text = resources.files("kafka").joinpath("data/sources.yaml").read_text(encoding="utf-8")
-    return {key: Source.model_validate(value) for key, value in yaml.safe_load(text).items()}
+    return {key: Source.model_validate(value) for key, value in yaml.load(text, Loader=_LOADER).items()}
 
 
 def sources_for(case: Case) -> dict[str, Source]:

@@ -17,6 +17,11 @@ from typing import Any
 
 import yaml
 
+# kafka's own data files: PyYAML's C loader when it is there (ten times faster; the
+# catalogues were a fifth of a first report), the same safe loader otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 
@@ -36,7 +41,7 @@ def catalogue(lang: str) -> dict[str, Any]:
         if not entry.name.endswith(".yaml"):
             continue
         domain = entry.name.removesuffix(".yaml")
-        _flatten(domain, yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, flat)
+        _flatten(domain, yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER) or {}, flat)
     return flat
 
 

@@ -36,6 +36,10 @@ import yaml
 from kafka.forms.review import normalise
 from kafka.model import Case, Source
 
+# kafka's own data files: PyYAML's C loader when it is there (ten times faster; the
+# catalogues were a fifth of a first report), the same safe loader otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FUZZY_CUTOFF = 0.84  # below this, "huurprijs" would match "huurwaarborg"-like near misses
 MIN_WORD_FOR_FUZZY = 6  # shorter words are too easily alike ("loon" / "lood")
 MIN_PHRASE_FOR_CONTAINS = 3  # "cv" only matches exactly
@@ -70,7 +74,7 @@ NO_MATCH = Match("none", score=0.0)
 def synonym_items() -> tuple[KnownItem, ...]:
     text = resources.files("kafka").joinpath("data/form_synonyms.yaml").read_text(encoding="utf-8")
     items = []
-    for key, entry in yaml.safe_load(text).items():
+    for key, entry in yaml.load(text, Loader=_LOADER).items():
         labels = [entry["name"], key.replace("_", " "), *entry.get("labels", [])]
         items.append(KnownItem(key, entry["name"], entry.get("source"), _normalised(labels), "synonyms"))
     return tuple(items)
