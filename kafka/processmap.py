@@ -30,6 +30,7 @@ import textwrap
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Callable, Hashable
 
 import graphviz
@@ -121,6 +122,7 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", str(text))
 
 
+@lru_cache(maxsize=8192)  # the same names on the as-is and the to-be maps, case after case in a run
 def html_text(text: str, width: int | None = None) -> str:
     """Text for an HTML-like label: escaped, optionally wrapped with <BR/>.
 
@@ -256,11 +258,16 @@ class _Dot:
 def _quote(value: str) -> str:
     """:func:`graphviz.quoting.quote`, from the same patterns: an HTML-like label as it is,
     an ID or number as it is, anything else in double quotes with its quotes escaped."""
-    if graphviz.quoting.HTML_STRING.match(value) and not isinstance(value, graphviz.quoting.NoHtml):
+    if value.startswith("<") and _HTML_STRING(value) and not isinstance(value, graphviz.quoting.NoHtml):
         return value
-    if not graphviz.quoting.ID.match(value) or value.lower() in graphviz.quoting.KEYWORDS:
-        return f'"{graphviz.quoting.ESCAPE_UNESCAPED_QUOTES(value)}"'
+    if not _DOT_ID(value) or value.lower() in graphviz.quoting.KEYWORDS:
+        return f'"{_ESCAPE_QUOTES(value)}"' if '"' in value else f'"{value}"'  # the pattern needs a '"'
     return value
+
+
+_HTML_STRING = graphviz.quoting.HTML_STRING.match
+_DOT_ID = graphviz.quoting.ID.match
+_ESCAPE_QUOTES = graphviz.quoting.ESCAPE_UNESCAPED_QUOTES
 
 
 def _a_list(attrs: dict[str, str], label_first: bool = False) -> str:
@@ -268,7 +275,12 @@ def _a_list(attrs: dict[str, str], label_first: bool = False) -> str:
     items = sorted(attrs.items())
     if label_first and "label" in attrs:
         items = [("label", attrs["label"])] + [item for item in items if item[0] != "label"]
-    return " ".join(f"{_quote(k)}={_quote(v)}" for k, v in items if v is not None)
+    return " ".join(f"{_quote_name(k)}={_quote(v)}" for k, v in items if v is not None)
+
+
+@cache
+def _quote_name(name: str) -> str:
+    return _quote(name)
 
 
 def _attr_list(attrs: dict[str, str], label_first: bool = False) -> str:
