@@ -26,10 +26,16 @@ def detect(ctx: Context):
     g = ctx.graph
     decisions = [s.id for s in ctx.case.steps if s.kind is StepKind.DECISION and s.uses]
     facts = {s: set(g.facts_used(s)) for s in decisions}
+    organisation = {s: g.organisation(s) for s in decisions}
+    users: dict[str, list[int]] = {}  # fact -> the decisions using it: only those can overlap
+    for i, s in enumerate(decisions):
+        for fact in facts[s]:
+            users.setdefault(fact, []).append(i)
     overlap = nx.Graph()
-    for i, a in enumerate(decisions):
-        for b in decisions[i + 1:]:
-            if g.organisation(a) != g.organisation(b) and _overlap(facts[a], facts[b], ctx.settings):
+    for i, a in enumerate(decisions):  # the pairs in the same order as all pairs would be tried
+        for j in sorted({j for fact in facts[a] for j in users[fact] if j > i}):
+            b = decisions[j]
+            if organisation[a] != organisation[b] and _overlap(facts[a], facts[b], ctx.settings):
                 overlap.add_edge(a, b)
     for component in nx.connected_components(overlap):
         steps = sorted(component, key=g.order.__getitem__)
