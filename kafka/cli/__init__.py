@@ -126,3 +126,12 @@ def main() -> None:
 
 
 main.commands = _Commands(COMMANDS)
+
+
+def entry() -> None:
+    """The ``kafka`` program (console script and ``python -m kafka``): :data:`main` in a process
+    tuned for kafka's work (kafka.runtime); tests and library users call :data:`main` as it is."""
+    from kafka.runtime import tune_gc
+
+    tune_gc()
+    main()
