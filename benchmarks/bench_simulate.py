@@ -13,7 +13,8 @@ twice: a simulation analyses its two to-be cases again, each about as big
 as the as-is, so it cannot cost much less; what it costs beyond that is
 the editing. Cases of more than 5,000 steps are beyond what a case file may
 hold (kafka.loader.MAX_STEPS): they are built with the model directly, as
-a stress test of the editor's indexes. Figures are CPU seconds.
+a stress test of the editor's indexes. Figures are CPU seconds, with the
+garbage collector set as the kafka program sets it (kafka.runtime).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="up to 500 steps only")
     args = parser.parse_args()
+    from kafka.runtime import tune_gc
+
+    tune_gc()
     sizes = {n: t for n, t in TARGETS.items() if not args.quick or n <= 500}
     print(f"kafka simulate, both scenarios; {load_line()}")
     print(f"{'steps':>6} {'cases':>6} {'s/case':>8} {'target':>7} {'floor':>8} {'ratio':>6} "

@@ -290,6 +290,19 @@ class Step(_Strict):
         return self.channel is Channel.IN_PERSON
 
 
+ActivityName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class Evidence(_Strict):
+    """An event log that measures this procedure: told versus logged (kafka extension, docs/log.md)."""
+
+    log: Text = _doc("The event log (CSV, XES or Parquet), relative to this case file, e.g. logs/leefloon.csv.")
+    mapping: Text = _doc("Its mapping file (kafka log inspect LOG -o FILE), relative to this case file.")
+    steps: dict[ActivityName, Id] = _doc(
+        "Which step each activity of the log belongs to: 'activity in the log': step id.", default_factory=dict
+    )
+
+
 class Case(_Strict):
     """A kafka case file (case format version 1.1): one procedure as one client lived it."""
 
@@ -300,6 +313,9 @@ class Case(_Strict):
     rules: dict[Id, Rule] = _doc("The rules that mandate steps or forms, by id.", default_factory=dict)
     forms: dict[Id, Form] = _doc("The forms the client fills in, by id.", default_factory=dict)
     steps: Annotated[list[Step], Field(min_length=1)] = _doc("The steps of the procedure, in the order they happen.")
+    evidence: Evidence | None = _doc(
+        "An event log of this procedure, to show told versus logged (kafka extension).", default=None
+    )
 
     @property
     def id(self) -> str:

@@ -109,3 +109,24 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
             except OSError:
                 pass
     return path
+
+
+def create_private(path: str | os.PathLike[str], content: str) -> Path:
+    """Create ``path`` for a secret (a pseudonymisation key): readable by its owner only (0600),
+    written whole or not at all, and never over an existing file (FileExistsError).
+
+    The content goes to a temporary file (mkstemp makes it 0600) that is then hard-linked
+    into place: the link is both atomic and exclusive.
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp_name, path)
+    finally:
+        os.unlink(tmp_name)
+    return path
+

@@ -80,6 +80,10 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
             if total > 1.0001:
                 c.add(at + ("next",), f"the chances of the branches add up to {total:g}, more than 1", "chance-sum")
 
+    if case.evidence is not None:
+        for activity, step in case.evidence.steps.items():
+            c.ref(("evidence", "steps", activity), step, step_ids, "step")
+
     edges = flow_edges(case)  # once: a case may have some 200,000 of them
     _check_rules(c, step_ids, edges)
     _check_reachability(c, edges)
