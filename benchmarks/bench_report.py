@@ -14,8 +14,9 @@ report is measured as ``kafka report`` makes it (load, validate, analyse,
 simulate the to-be, draw the three maps, write the page), three ways:
 
 * **first render**: in a fresh process, after the imports: what one
-  ``kafka report`` does beyond starting Python (templates compiled, Graphviz
-  started); against the floor's work after its imports;
+  ``kafka report`` does beyond starting Python and importing (catalogues
+  read, Graphviz and its fonts started, the compiled templates loaded);
+  against the floor's work after its imports;
 * **next render**: the same case again in that process, as ``kafka
   aggregate`` and ``kafka serve`` render case after case;
 * **command**: the whole ``kafka report`` process (interpreter, imports,
@@ -53,6 +54,9 @@ import sys, time
 from kafka.loader import load_case
 from kafka.report import render_case_report
 from kafka.run import RunOptions, run_case
+import kafka.analysis, kafka.report.data, kafka.report.to_be, kafka.simulate, pygraphviz  # imported when used
+from kafka.runtime import tune_gc
+tune_gc()  # as the kafka program does
 
 def once():
     start = time.process_time()
