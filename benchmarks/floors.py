@@ -59,7 +59,9 @@ with open(sys.argv[1], "rb") as handle:
     data = yaml.load(handle.read(), Loader=yaml.CSafeLoader)
 steps = data["steps"]
 plain_map([(s["id"], s["name"]) for s in steps], file_edges(steps))
-for extra in json.loads(sys.argv[2]):
+with open(sys.argv[2], encoding="utf-8") as handle:
+    extras = json.load(handle)
+for extra in extras:
     plain_map(extra["steps"], extra["edges"])
 print(time.process_time() - imported, imported - started)
 """
@@ -95,12 +97,14 @@ def to_be_maps(case_path: Path) -> list[dict]:
 
 def map_floor_process(case_path: Path, to_be: list[dict] | None = None, repeat: int = 3) -> tuple[float, float]:
     """(CPU of the work, CPU of the whole process), the least of ``repeat`` runs."""
-    extra = json.dumps(to_be or [])
     work = whole = float("inf")
-    for _ in range(repeat):
-        done, cpu = run_child([sys.executable, "-c", MAP_FLOOR_SCRIPT, str(case_path), extra])
-        work = min(work, float(done.stdout.split()[0]))
-        whole = min(whole, cpu)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as extra:
+        json.dump(to_be or [], extra)
+        extra.flush()
+        for _ in range(repeat):
+            done, cpu = run_child([sys.executable, "-c", MAP_FLOOR_SCRIPT, str(case_path), extra.name])
+            work = min(work, float(done.stdout.split()[0]))
+            whole = min(whole, cpu)
     return work, whole
 
 
