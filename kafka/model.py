@@ -36,6 +36,11 @@ def _whole_float_as_int(value: object) -> object:
     return value
 
 
+def _one_id_is_a_list(value: object) -> object:
+    # `basis: {identity: csr_verzoekschrift}` is the usual case; a list names several rules.
+    return [value] if isinstance(value, str) else value
+
+
 # A whole number of at least 1 (version 1.1: eligible_per_year, repeats_every_days).
 PositiveWhole = Annotated[int, Field(ge=1, le=MAX_COUNT), BeforeValidator(_whole_float_as_int)]
 
@@ -226,6 +231,12 @@ class Form(_Strict):
     fields: list[Id] = _doc("The data items the form asks for.", default_factory=list)
     attachments: list[Id] = _doc("The data items the client must attach as proof.", default_factory=list)
     pages: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = _doc("Number of pages.", default=None)
+    basis: dict[Id, Annotated[list[Id], BeforeValidator(_one_id_is_a_list)]] = _doc(
+        "The legal basis of the form's content: which rule requires which of its fields and attachments, "
+        "as item id -> rule id (or a list of rule ids), e.g. {identity: csr_verzoekschrift}. A field a rule "
+        "requires is never proposed for dropping (kafka extension).",
+        default_factory=dict,
+    )
 
 
 class NextStep(_Strict):
