@@ -314,7 +314,17 @@ class _Builder:
     # --- scalars, aliases, budget --------------------------------------------
 
     def _resolve(self, event: yaml.ScalarEvent) -> str:
-        return self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        # The implicit tag depends on the text and how it was written only; case files repeat
+        # the same keys and values ("id", "name", "0", "true") thousands of times.
+        key = (event.value, event.implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if len(_RESOLVED) >= _RESOLVED_LIMIT:
+                _RESOLVED.clear()
+            if len(event.value) <= 64:
+                _RESOLVED[key] = tag
+        return tag
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         where = _where(event)
@@ -385,6 +395,10 @@ class _Builder:
         else:
             message = f"the YAML tag '{shown}' is not allowed: a case file holds plain text, numbers, lists and mappings only"
         return YamlProblem(message, *where, "yaml-tag")
+
+
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_LIMIT = 20_000
 
 
 def _short_tag(tag: str | None) -> str:
