@@ -191,6 +191,17 @@ class DataItem(_Strict):
     )
     stable: bool = _doc("A fact that does not change, e.g. a birth date or a recognised handicap (version 1.1).", default=False)
     description: Text | None = _doc("What exactly is meant (kafka extension).", default=None)
+    sensitive: bool | None = _doc(
+        "Sensitive personal data (health, addiction, psychological problems, debts, a criminal record): "
+        "kafka proposes to ask it only when needed, with the client's consent, never simply to drop it. "
+        "Left out, kafka decides from the item's name (kafka extension).",
+        default=None,
+    )
+    identifies: bool | None = _doc(
+        "The item identifies the client (identity card, national number, residence permit): never "
+        "proposed for dropping. Left out, kafka decides from the item's name (kafka extension).",
+        default=None,
+    )
 
 
 class Source(_Strict):
@@ -287,7 +298,21 @@ class Step(_Strict):
         "in the file follows; next: [] ends the procedure here.",
         default=None,
     )
+    presence_required: bool | None = _doc(
+        "The client must be there in person (a medical examination, a shelter intake, a placement, a home "
+        "visit, showing an identity card): kafka never proposes to do it by phone or online, nor to grant "
+        "without seeing the client. Left out, kafka decides from the kind, the channel and the name "
+        "(kafka extension).",
+        default=None,
+    )
     note: Text | None = _doc("A remark from the workshop (kafka extension).", default=None)
+    quote: Text | None = _doc(
+        "What the client said at this step, in their own words (kafka extension).", default=None
+    )
+    feeling: Annotated[int, Field(ge=-2, le=2)] | None = _doc(
+        "How the client felt at this step, a whole number from -2 (very bad) to +2 (very good) (kafka extension).",
+        default=None,
+    )
 
     @field_validator("next", mode="before")
     @classmethod

@@ -75,11 +75,13 @@ def ensure_dir(folder: str | os.PathLike[str]) -> Path:
     return path
 
 
-def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[str | bytes]) -> Path:
+def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[str | bytes],
+                 mode: int = 0o644) -> Path:
     """Write ``content`` to ``path`` via a temporary file and an atomic rename.
 
     ``content`` may also be an iterable of pieces (str or bytes), written one
     after the other, so a large file never has to exist as one string.
+    ``mode``: the new file's permissions (the workshop editor keeps a case file's own).
     """
     path = Path(path)
     pieces = [content] if isinstance(content, (str, bytes)) else content
@@ -91,7 +93,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
                 handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
+        os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
         tmp_name = None
     except OSError as exc:
