@@ -35,7 +35,8 @@ from functools import cache
 from importlib import resources
 from typing import Iterable
 
-import yaml
+from kafka.yamlsource import load_data
+
 
 GOVERNMENTS = ("federal", "flemish", "european")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -70,7 +71,7 @@ def administrations() -> dict[str, Administration]:
     """The catalogue, in file order (federal first, then Flemish, then the government levels)."""
     text = resources.files("kafka").joinpath("data/administrations.yaml").read_text(encoding="utf-8")
     entries = {}
-    for key, raw in yaml.safe_load(text).items():
+    for key, raw in load_data(text).items():
         entries[key] = Administration(
             key=key, short=raw["short"], government=raw["government"], names=dict(raw["name"]),
             domains=dict(raw["domain"]), responsibilities=dict(raw["responsible"]),

@@ -5,19 +5,14 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from kafka.model import Case, Source
-
-# kafka's own data files: PyYAML's C loader when it is there (ten times faster; the
-# catalogues were a fifth of a first report), the same safe loader otherwise.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from kafka.yamlsource import load_data
 
 
 @cache
 def builtin_sources() -> dict[str, Source]:
     text = resources.files("kafka").joinpath("data/sources.yaml").read_text(encoding="utf-8")
-    return {key: Source.model_validate(value) for key, value in yaml.load(text, Loader=_LOADER).items()}
+    return {key: Source.model_validate(value) for key, value in load_data(text).items()}
 
 
 def sources_for(case: Case) -> dict[str, Source]:
