@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Iterable
 
@@ -109,6 +109,7 @@ def find_administration(government: str, *names: str | None, source: str | None 
     return government_level(government)
 
 
+@lru_cache(maxsize=4096)  # the same rule names and organisations come back finding after finding
 def _match(text: str) -> Administration | None:
     """The administration whose longest phrase (in words) occurs in ``text`` as whole words; None when none or a tie."""
     if not text:
