@@ -252,7 +252,7 @@ def _plan(grid: Grid, edge: Edge, start: Point, end: Point, tracks: _Tracks) -> 
         ticket = ("channel", tracks.channel(channel_u, +1, sy, ey))
         return _Plan(start, end, (ticket,), ticket)
     gap = label_gap(edge, grid.row)
-    top, bottom = grid.gaps[gap]
+    top = grid.gaps[gap][0]
     via = ("channel", tracks.channel(channel_v, +1, top, ey))
     tickets = (
         ("channel", tracks.channel(channel_u, +1, sy, top)),
