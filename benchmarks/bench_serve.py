@@ -1,22 +1,28 @@
-"""Live preview speed: from saving a case file to the new page on screen.
+"""Live preview speed: from saving a case file to the new page on screen (issues 8 and 19).
 
-Target (issue 8): a save-to-refresh round trip well under a second for a
-30-step case. Measured three ways, each repeated:
+Targets: for a 100-step case, at most 300 ms from save to page (median of 30
+saves) and at most 450 ms for the 95th percentile. Measured three ways:
 
-1. render: load + validate + analyse + render the report (with the to-be scenarios, as
-   `kafka report` and `kafka serve` make it), no server;
+1. render: load + validate + analyse + to-be + render the report, in-process,
+   as the server does on a save (no server; CPU and wall seconds);
 2. server: save -> the event on /events -> GET /view/ holds the new text;
 3. browser: save -> the new text visible in headless Chromium (when playwright
    and /usr/bin/chromium are there), with the server's real poll interval.
 
-    .venv/bin/python benchmarks/bench_serve.py [--steps 30] [--rounds 10]
+The figure the targets apply to is the browser's (what a workshop sees);
+without a browser, the server's. Beside them: the report's Graphviz floor
+(benchmarks/floors.py) for the same case, in-process. All of this runs on the
+same machine as the browser, so it competes with it and with the machine's
+other work: the load is printed.
+
+    .venv/bin/python benchmarks/bench_serve.py [--steps 100] [--rounds 30]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import os
+import math
 import statistics
 import sys
 import tempfile
@@ -27,6 +33,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from casegen import generate_case  # noqa: E402
+from floors import load_line, map_floor_process, ratio, to_be_maps  # noqa: E402
 
 from kafka.loader import load_case  # noqa: E402
 from kafka.report import render_case_report  # noqa: E402
@@ -34,16 +41,26 @@ from kafka.run import RunOptions, run_case  # noqa: E402
 from kafka.serve import LiveServer, LiveSite  # noqa: E402
 from kafka.serve.server import POLL_SECONDS  # noqa: E402
 
-TARGET_SECONDS = 1.0
+TARGET_MEDIAN = 0.300
+TARGET_P95 = 0.450
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def summary(label: str, seconds: list[float]) -> None:
-    print(f"{label:<44} median {statistics.median(seconds):6.3f} s   max {max(seconds):6.3f} s   "
-          f"(target < {TARGET_SECONDS:g} s)")
-    print(f"{'':<44} rounds: {' '.join(f'{s:.2f}' for s in seconds)}")
+def p95(seconds: list[float]) -> float:
+    ordered = sorted(seconds)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def summary(label: str, seconds: list[float], judged: bool = False) -> bool:
+    median, high = statistics.median(seconds), p95(seconds)
+    ok = median <= TARGET_MEDIAN and high <= TARGET_P95
+    verdict = (f"(targets <= {TARGET_MEDIAN * 1000:.0f} / {TARGET_P95 * 1000:.0f} ms: "
+               f"{'met' if ok else 'NOT MET'})") if judged else ""
+    print(f"{label:<44} median {median * 1000:5.0f} ms   p95 {high * 1000:5.0f} ms   max {max(seconds) * 1000:5.0f} ms  "
+          f"{verdict}")
+    return ok
 
 
 def edit(path: Path, text: str, marker: str, first_name: str) -> None:
@@ -51,13 +68,16 @@ def edit(path: Path, text: str, marker: str, first_name: str) -> None:
     path.write_text(text.replace(first_name, f"{first_name} {marker}", 1), encoding="utf-8")
 
 
-def bench_render(path: Path, rounds: int) -> list[float]:
-    times = []
+def bench_render(path: Path, rounds: int) -> tuple[list[float], list[float]]:
+    """(wall seconds, CPU seconds) of each in-process render, as the server does it on a save."""
+    options = RunOptions.of()
+    walls, cpus = [], []
     for _ in range(rounds):
-        start = time.perf_counter()
-        render_case_report(run_case(load_case(path), RunOptions()))
-        times.append(time.perf_counter() - start)
-    return times
+        wall, cpu = time.perf_counter(), time.process_time()
+        render_case_report(run_case(load_case(path), options))
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return walls, cpus
 
 
 def read_event(stream) -> int:
@@ -67,6 +87,15 @@ def read_event(stream) -> int:
             return int(line[6:])
 
 
+def fetch(port: int) -> str:
+    page = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        page.request("GET", "/view/")
+        return page.getresponse().read().decode()
+    finally:
+        page.close()
+
+
 def bench_server(path: Path, text: str, first_name: str, rounds: int) -> list[float]:
     times = []
     with LiveServer(LiveSite(path), port=0) as server:
@@ -74,17 +103,17 @@ def bench_server(path: Path, text: str, first_name: str, rounds: int) -> list[fl
         events.request("GET", "/events")
         stream = events.getresponse()
         read_event(stream)
+        while first_name not in fetch(server.port):  # the first look at the file may come after connecting
+            read_event(stream)
         for i in range(rounds):
             marker = f"ronde-{i}-server"
             start = time.perf_counter()
             edit(path, text, marker, first_name)
-            read_event(stream)
-            page = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-            page.request("GET", "/view/")
-            body = page.getresponse().read().decode()
+            while True:  # an event may still be on its way from an earlier change: wait for this one's page
+                read_event(stream)
+                if marker in fetch(server.port):
+                    break
             times.append(time.perf_counter() - start)
-            assert marker in body
-            page.close()
         events.close()
     return times
 
@@ -100,7 +129,8 @@ def bench_browser(path: Path, text: str, first_name: str, rounds: int) -> list[f
         return None
     front_has = """(marker) => {
       const f = [...document.querySelectorAll('iframe')].find(f => !f.classList.contains('behind'));
-      return !!(f && f.contentDocument && f.contentDocument.body && f.contentDocument.body.innerText.includes(marker));
+      // textContent, not innerText: asking for the rendered text would lay the page out on every poll
+      return !!(f && f.contentDocument && f.contentDocument.body && f.contentDocument.body.textContent.includes(marker));
     }"""
     times = []
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as p, \
@@ -114,7 +144,7 @@ def bench_browser(path: Path, text: str, first_name: str, rounds: int) -> list[f
             marker = f"ronde-{i}-browser"
             start = time.perf_counter()
             edit(path, text, marker, first_name)
-            page.wait_for_function(front_has, arg=marker, polling=10, timeout=10_000)
+            page.wait_for_function(front_has, arg=marker, polling="raf", timeout=10_000)  # checked as frames paint
             times.append(time.perf_counter() - start)
         context.close()
     return times
@@ -122,10 +152,12 @@ def bench_browser(path: Path, text: str, first_name: str, rounds: int) -> list[f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
+    from kafka.runtime import tune_gc
 
+    tune_gc()  # as the kafka program does
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "case.yaml"
         doc = generate_case(7, n_steps=args.steps, n_items=14)
@@ -134,16 +166,20 @@ def main() -> None:
         path.write_text(text, encoding="utf-8")
         assert load_case(path).ok
         print(f"case: {args.steps} steps, {len(text):,} bytes; {args.rounds} rounds; poll interval {POLL_SECONDS} s; "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-        summary("render only (load, analyse, to-be, report)", bench_render(path, args.rounds))
+              f"{load_line()}")
+        floor, _ = map_floor_process(path, to_be_maps(path))
+        walls, cpus = bench_render(path, args.rounds)
+        summary("render only, wall (load ... report)", walls)
+        summary("render only, CPU", cpus)
+        print(f"{'':<44} the report's Graphviz floor {floor * 1000:.0f} ms: median render CPU "
+              f"{ratio(statistics.median(cpus), floor).strip()} the floor")
         server = bench_server(path, text, first_name, args.rounds)
-        summary("save -> event -> page fetched", server)
         browser = bench_browser(path, text, first_name, args.rounds)
+        ok = summary("save -> event -> page fetched", server, judged=browser is None)
         if browser:
-            summary("save -> new text on screen (Chromium)", browser)
-        worst = max(server + (browser or []))
-        print(f"worst round trip {worst:.3f} s: {'OK' if worst < TARGET_SECONDS else 'TOO SLOW'}")
-        sys.exit(0 if worst < TARGET_SECONDS else 1)
+            ok = summary("save -> new text on screen (Chromium)", browser, judged=True)
+        print(f"{load_line()} (at the end)")
+        sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,3 @@
-from kafka.cli import main
+from kafka.cli import entry
 
-main()
+entry()

@@ -31,11 +31,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Iterable
 
-import yaml
+from kafka.yamlsource import load_data
+
 
 GOVERNMENTS = ("federal", "flemish", "european")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -70,7 +71,7 @@ def administrations() -> dict[str, Administration]:
     """The catalogue, in file order (federal first, then Flemish, then the government levels)."""
     text = resources.files("kafka").joinpath("data/administrations.yaml").read_text(encoding="utf-8")
     entries = {}
-    for key, raw in yaml.safe_load(text).items():
+    for key, raw in load_data(text).items():
         entries[key] = Administration(
             key=key, short=raw["short"], government=raw["government"], names=dict(raw["name"]),
             domains=dict(raw["domain"]), responsibilities=dict(raw["responsible"]),
@@ -108,6 +109,7 @@ def find_administration(government: str, *names: str | None, source: str | None 
     return government_level(government)
 
 
+@lru_cache(maxsize=4096)  # the same rule names and organisations come back finding after finding
 def _match(text: str) -> Administration | None:
     """The administration whose longest phrase (in words) occurs in ``text`` as whole words; None when none or a tie."""
     if not text:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from kafka.model import Case, Source
+from kafka.yamlsource import load_data
 
 
 @cache
 def builtin_sources() -> dict[str, Source]:
     text = resources.files("kafka").joinpath("data/sources.yaml").read_text(encoding="utf-8")
-    return {key: Source.model_validate(value) for key, value in yaml.safe_load(text).items()}
+    return {key: Source.model_validate(value) for key, value in load_data(text).items()}
 
 
 def sources_for(case: Case) -> dict[str, Source]:

@@ -104,11 +104,16 @@ class CaseGraph:
 
     def _related(self, node: tuple[str, str], rel: str) -> list[str]:
         """Ids of the nodes ``node`` points to by ``rel``, in insertion order, once each."""
-        seen: dict[str, None] = {}
-        for _, target, r in self.relations.out_edges(node, data="rel"):
-            if r == rel:
-                seen[target[1]] = None
-        return list(seen)
+        return list(self._related_index.get((node, rel), ()))
+
+    @cached_property
+    def _related_index(self) -> dict[tuple[tuple[str, str], str], dict[str, None]]:
+        # One pass over the relations instead of a scan of a node's edges per question
+        # (rules_of alone was a quarter of an ordinary case's analysis).
+        index: dict[tuple[tuple[str, str], str], dict[str, None]] = {}
+        for source, target, rel in self.relations.edges(data="rel"):
+            index.setdefault((source, rel), {})[target[1]] = None
+        return index
 
     # --- the parts of a step --------------------------------------------------
 
@@ -280,7 +285,16 @@ class CaseGraph:
         return list(dict.fromkeys(rule for item in items for rule in form.basis.get(item, ())))
 
     def form_steps(self, form_key: str) -> list[str]:
-        return [s.id for s in self.case.steps if s.form == form_key]
+        """The steps that fill in the form, in file order."""
+        return list(self._steps_by_form.get(form_key, ()))
+
+    @cached_property
+    def _steps_by_form(self) -> dict[str, list[str]]:
+        by_form: dict[str, list[str]] = {}
+        for step in self.case.steps:
+            if step.form:
+                by_form.setdefault(step.form, []).append(step.id)
+        return by_form
 
     # --- the client's side ----------------------------------------------------
 

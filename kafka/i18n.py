@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from kafka.yamlsource import load_data
 
 LANGUAGES = ("nl", "en")
 # A list of more names than this is shortened to its count and the first NAMES_SHOWN.
@@ -39,7 +39,7 @@ def catalogue(lang: str) -> dict[str, Any]:
         if not entry.name.endswith(".yaml"):
             continue
         domain = entry.name.removesuffix(".yaml")
-        _flatten(domain, yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, flat)
+        _flatten(domain, load_data(entry.read_text(encoding="utf-8")) or {}, flat)
     return flat
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from kafka.model import Case, Channel, Step, StepKind
 
@@ -63,6 +64,7 @@ SENSITIVE_SOURCES = frozenset({"handicap"})
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=8192)  # step and actor names, asked about by many findings
 def words(text: str | None) -> str:
     """'Onthaal - Opvangcentrum' -> ' onthaal opvangcentrum ': no accents, lower case, words padded."""
     if not text:

@@ -8,7 +8,7 @@ through here, so that one set of flags means the same everywhere:
   checked once, with a fingerprint for caches;
 * :func:`read_case` - the one bounded read of a case file;
 * :func:`load_set` - the case files under some paths, loaded, with the one
-  rule for a case id used twice;
+  rule for a case id used twice (:func:`iter_set`: the same, one at a time);
 * :func:`run_case` - one loaded case analysed, and its to-be scenarios:
   a :class:`CaseRun`, which the renderers take.
 
@@ -25,20 +25,20 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from kafka.detectors import codes_matching, selected
 from kafka.errors import UsageProblem
 from kafka.loader import LoadedCase, iter_case_files, read_case
 from kafka.settings import Settings, default_settings
-from kafka.validate import check_case_set
+from kafka.validate import CaseIds
 
 if TYPE_CHECKING:
     from kafka.analysis import Analysis
     from kafka.model import Case
     from kafka.simulate import Scenario
 
-__all__ = ["CaseRun", "CaseSet", "RunOptions", "load_set", "read_case", "run_case"]
+__all__ = ["CaseRun", "CaseSet", "RunOptions", "iter_set", "load_set", "read_case", "run_case"]
 
 
 @dataclass(frozen=True)
@@ -125,12 +125,29 @@ def load_set(paths: Iterable[str | os.PathLike[str]]) -> CaseSet:
     rule, :class:`kafka.validate.CaseIds`). Raises :class:`UsageProblem` when
     the paths hold no case file at all.
     """
+    return CaseSet(tuple(iter_set(paths)))
+
+
+def iter_set(paths: Iterable[str | os.PathLike[str]]) -> Iterator[LoadedCase]:
+    """The case files of :func:`load_set`, each loaded only when the caller reaches it.
+
+    For a run that handles one case at a time (``kafka analyze``): memory stays that
+    of one case, not of the whole set, and the first results come at once. The same
+    rule for a case id used twice holds (it only needs the ids seen so far). Raises
+    :class:`UsageProblem` at once when the paths hold no case file at all.
+    """
     files = list(iter_case_files(paths))
     if not files:
         raise UsageProblem("no case files (*.yaml, *.yml) found in the given paths")
-    loaded = tuple(read_case(path)[0] for path in files)
-    check_case_set(loaded)
-    return CaseSet(loaded)
+    return _one_by_one(files)
+
+
+def _one_by_one(files: list[Path]) -> Iterator[LoadedCase]:
+    ids = CaseIds()
+    for path in files:
+        loaded = read_case(path)[0]
+        ids.check(loaded)
+        yield loaded
 
 
 @dataclass(frozen=True)

@@ -63,11 +63,13 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def to_csv(rows: Iterable[dict], columns: Sequence[str], delimiter: str = ",") -> str:
+def to_csv(rows: Iterable[dict], columns: Sequence[str], delimiter: str = ",", *, header: bool = True) -> str:
+    """CSV text of ``rows``; without ``header``, a chunk to append to one written with it."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n",
                             delimiter=delimiter)
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     for row in rows:
         writer.writerow({k: spreadsheet_safe(row.get(k, "")) for k in columns})
     return out.getvalue()

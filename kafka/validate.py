@@ -259,6 +259,18 @@ class CaseIds:
         )
 
 
+    def check(self, item) -> Problem | None:
+        """Claim the id of a loaded case; a problem is also added to the file's ``problems``,
+        so that it counts as invalid."""
+        if item.case is None:
+            return None
+        line, col = (item.positions or Positions()).of(("case", "id"))
+        problem = self.claim(item.case.id, str(item.path), line, col)
+        if problem is not None:
+            item.problems.append(problem)
+        return problem
+
+
 def check_case_set(loaded: Iterable) -> list[Problem]:
     """Problems of a set of loaded cases together: a case id used by two files.
 
@@ -266,13 +278,4 @@ def check_case_set(loaded: Iterable) -> list[Problem]:
     file counts as invalid.
     """
     ids = CaseIds()
-    found: list[Problem] = []
-    for item in loaded:
-        if item.case is None:
-            continue
-        line, col = (item.positions or Positions()).of(("case", "id"))
-        problem = ids.claim(item.case.id, str(item.path), line, col)
-        if problem is not None:
-            item.problems.append(problem)
-            found.append(problem)
-    return found
+    return [problem for item in loaded if (problem := ids.check(item)) is not None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -40,6 +41,48 @@ def test_every_command_has_h_and_an_example(name):
     assert "Example:" in result.output
     example = result.output.split("Example:", 1)[1]
     assert f"kafka {name}" in example  # kept verbatim by click's \b marker
+
+
+def test_the_command_list_shows_each_commands_own_help_without_importing_it():
+    # `kafka --help` lists the commands from kafka.cli.COMMANDS, so that it imports none of
+    # them; what it shows must be what each command's own help gives, at any width.
+    from kafka.cli import COMMANDS
+
+    for name, (module, attribute, first_paragraph) in COMMANDS.items():
+        command = main.commands[name]
+        assert command is getattr(__import__(module, fromlist=[attribute]), attribute), name
+        assert command.name == name
+        stand_in = click.Command(name, help=first_paragraph)
+        for limit in range(20, 140, 7):
+            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), (name, limit)
+    assert list(main.commands) == list(COMMANDS)
+
+
+HEAVY = ("networkx", "jinja2", "pygraphviz", "graphviz", "pandas", "http.server", "openpyxl")
+
+
+@pytest.mark.parametrize("args, allowed", [
+    (["--help"], ()),
+    (["validate", "{case}"], ("pydantic",)),  # the case model is pydantic's
+    (["new", "-h"], ("pydantic",)),
+])
+def test_light_commands_do_not_import_heavy_libraries(args, allowed, write_case):
+    import subprocess
+    import sys
+
+    case = write_case(VALID)
+    script = (
+        "import sys\n"
+        "from kafka.cli import main\n"
+        "try:\n"
+        f"    main({[a.format(case=case) for a in args]!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('IMPORTED', [m for m in {(*HEAVY, 'pydantic')!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    imported = eval(done.stdout.rsplit("IMPORTED", 1)[1])
+    assert set(imported) <= set(allowed), (args, imported)
 
 
 # --- validate ------------------------------------------------------------------
@@ -217,3 +260,64 @@ def test_sources_json():
     assert first == {"key": "rijksregister", "name": "Rijksregister",
                      "what": "identiteit, adres, gezinssamenstelling, nationaliteit, verblijf",
                      "level": "federal", "via": "KSZ", "local_access": True}
+
+
+# --- analyze: one case at a time -------------------------------------------------
+
+def _cases_folder(tmp_path):
+    from pathlib import Path
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for path in sorted((Path(__file__).resolve().parent.parent / "cases").glob("*.yaml")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "zz-bad.yaml").write_text("case: {id: x}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "text"])
+def test_analyze_streams_the_same_output_as_one_document(fmt, tmp_path):
+    from kafka.analysis import analyze
+    from kafka.tables import FINDING_COLUMNS, finding_rows, to_csv
+
+    folder = _cases_folder(tmp_path)
+    result = run("analyze", str(folder), "--format", fmt)
+    assert result.exit_code == 1, result.output  # the bad file is skipped and reported
+    analyses = [analyze(load_case(p).case) for p in sorted(folder.glob("*.yaml")) if p.name != "zz-bad.yaml"]
+    out = result.stdout
+    if fmt == "json":
+        assert out == json.dumps([a.to_dict() for a in analyses], indent=1, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        assert out == to_csv((row for a in analyses for row in finding_rows(a)), FINDING_COLUMNS)
+    else:
+        assert out.count("€") >= len(analyses) and all(a.case.case.title in out for a in analyses)
+    one = run("analyze", str(folder / sorted(p.name for p in folder.glob("*.yaml"))[0]), "--format", "json")
+    assert one.exit_code == 0 and json.loads(one.stdout)["case"]["id"] == analyses[0].case.id  # an object
+    none = run("analyze", str(folder / "zz-bad.yaml"), "--format", "json")
+    assert none.exit_code == 1 and none.stdout == "[]\n"
+
+
+def test_analyze_holds_one_case_at_a_time(tmp_path, monkeypatch):
+    # Counted, not timed: while kafka analyze reads a file, no earlier case is still held.
+    import gc
+    import weakref
+
+    import kafka.run
+
+    folder = _cases_folder(tmp_path)
+    alive: list[weakref.ref] = []
+    most = []
+    real = kafka.run.read_case
+
+    def reading(path):
+        gc.collect()
+        most.append(sum(ref() is not None for ref in alive))
+        loaded, raw = real(path)
+        alive.append(weakref.ref(loaded))
+        return loaded, raw
+
+    monkeypatch.setattr(kafka.run, "read_case", reading)
+    result = run("analyze", str(folder), "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert len(most) == len(list(folder.glob("*.yaml"))) and max(most) <= 1, most

@@ -152,9 +152,10 @@ def test_dot_is_the_process_map_source():
     analysis = analyze(load_case(example_cases()[0]).case)
     dot = export(analysis, ExportFormat.DOT)
     graph = pygraphviz.AGraph(string=dot)
-    assert graph.graph_attr["layout"] == "nop"
+    assert graph.graph_attr["layout"] == "nop2"  # Graphviz draws what kafka placed and routed
     assert {s.id for s in analysis.case.steps} <= set(graph.nodes())
     assert all(graph.get_node(s.id).attr["pos"] for s in analysis.case.steps), "positions are part of the source"
+    assert all(edge.attr["pos"].startswith("e,") for edge in graph.edges()), "so are the edges' routes"
 
 
 def test_svg_is_a_standalone_well_formed_file_with_case_text_escaped():

@@ -25,7 +25,7 @@ CASES = sorted((REPO / "cases").glob("*.yaml"))
 # The floors of the house, lowest first: a module may import from its own floor
 # and the floors below, never from a floor above (docs/architecture.md).
 FLOORS = [
-    ["kafka", "kafka.errors", "kafka.i18n", "kafka.diagnostics", "kafka.output", "kafka.yamlsource"],
+    ["kafka", "kafka.errors", "kafka.i18n", "kafka.diagnostics", "kafka.output", "kafka.yamlsource", "kafka.runtime"],
     ["kafka.model"],
     ["kafka.catalogue", "kafka.flow", "kafka.nature", "kafka.settings"],
     ["kafka.loader", "kafka.validate", "kafka.schema", "kafka.starters", "kafka.casedoc"],
@@ -35,7 +35,7 @@ FLOORS = [
     ["kafka.analysis", "kafka.tables", "kafka.csvfile"],
     ["kafka.simulate", "kafka.log"],
     ["kafka.run"],
-    ["kafka.processmap", "kafka.render"],
+    ["kafka.processmap", "kafka.maproute", "kafka.render"],
     ["kafka.report", "kafka.export", "kafka.forms",
      # the event log's report: page data, drawings and files (the rest of kafka.log is below kafka.run)
      "kafka.log.report", "kafka.log.plots", "kafka.log.procmap", "kafka.log.render", "kafka.log.evidence_report"],
@@ -219,3 +219,38 @@ def test_a_script_in_a_users_html_partial_runs_and_one_smuggled_into_css_does_no
 def test_a_missing_templates_folder_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["report", str(CASES[0]), "-o", str(tmp_path), "--templates", str(tmp_path / "no")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_compiled_templates_are_kept_and_a_broken_cache_is_no_error(tmp_path, monkeypatch):
+    # kafka.render keeps compiled templates in a private folder in the temporary directory;
+    # a file there that cannot be read, or a folder that cannot be written, must only cost time.
+    import tempfile
+
+    from kafka.render import jinja_env
+    from kafka.report import render_case_report
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    run = case_run(CASES[0])
+    jinja_env.cache_clear()
+    first = render_case_report(run)
+    folder = next(tmp_path.glob("_jinja2-cache-*"))
+    kept = sorted(folder.glob("kafka-*.cache"))
+    assert kept and oct(folder.stat().st_mode & 0o777) == "0o700"
+    for path in kept:
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])  # truncated
+    jinja_env.cache_clear()
+    assert render_case_report(run) == first
+    import jinja2.bccache
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    for path in folder.glob("kafka-*.cache"):
+        path.unlink()
+    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", disk_full)
+    jinja_env.cache_clear()
+    try:
+        assert render_case_report(run) == first
+        assert not list(folder.glob("kafka-*.cache"))
+    finally:
+        jinja_env.cache_clear()

@@ -149,3 +149,183 @@ def test_markers_cover_html_jinja_and_graphviz_syntax():
     joined = " ".join(MARKERS)
     for needle in ("<script>", "onerror=", "{{", "{%", "\\N", '\\"', "<b>", "]]>", "&amp;"):
         assert needle in joined
+
+
+def _inline_svg_before(svg: str, id_prefix: str) -> str:
+    """render_svg's post-processing as it was: one str.replace over the whole SVG per id (quadratic)."""
+    svg = re.sub(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", "", svg, flags=re.DOTALL).strip()
+    ids = set(re.findall(r'\bid="([^"]*)"', svg))
+    svg = re.sub(r'\bid="([^"]*)"', lambda m: f'id="{id_prefix}-{m.group(1)}"', svg)
+    for old in ids:
+        svg = svg.replace(f"url(#{old})", f"url(#{id_prefix}-{old})")
+    return svg
+
+
+def test_prefixing_ids_in_one_pass_gives_the_same_svg_as_before(hostile):
+    from kafka.processmap import inline_svg, render_graphviz
+
+    gradients = 'digraph { a [style=filled, fillcolor="red:blue", id="a"]; b [id="b", label="url(#a) url(#zz)"]; a -> b }'
+    for dot in (process_map_dot(hostile), process_map_dot(_analysis(large_case_text(60))), gradients):
+        raw = render_graphviz(dot, "svg").decode("utf-8")
+        assert inline_svg(raw, "map") == _inline_svg_before(raw, "map")
+    odd = '<svg id="s"><g\nid="a"/><x data-id="b" fill="url(#a)"/><t>url(#s) xid="c"</t></svg>'  # the slow path
+    assert inline_svg(odd, "map") == _inline_svg_before(odd, "map")
+    gradient = inline_svg(render_graphviz(gradients, "svg").decode("utf-8"), "map")
+    assert re.search(r'fill="url\(#map-a_l_\d+\)"', gradient) and "url(#map-a) url(#zz)" in gradient
+
+
+# --- edge routing on the grid (kafka.maproute) -------------------------------------------------
+
+def _placement(analysis):
+    from kafka.processmap import build_process_map
+
+    return build_process_map(analysis).placement
+
+
+def _crosses(a, b, box) -> bool:
+    """Does the axis-parallel segment a-b pass through the inside of ``box`` (touching its border is fine)?"""
+    (x0, y0), (x1, y1) = a, b
+    inside = 0.01
+    if x0 == x1:
+        return box.x0 + inside < x0 < box.x1 - inside and min(y0, y1) < box.y1 - inside and max(y0, y1) > box.y0 + inside
+    return box.y0 + inside < y0 < box.y1 - inside and min(x0, x1) < box.x1 - inside and max(x0, x1) > box.x0 + inside
+
+
+def _step_boxes(analysis, placement):
+    from kafka.maproute import Box
+
+    sizes = {}
+    for step_id, (cx, cy_up) in placement.positions.items():
+        sizes[step_id] = (cx, placement.height - cy_up)
+    svg_boxes = _boxes(render_svg(process_map_dot(analysis), id_prefix="m"))
+    boxes = {}
+    for step_id, (cx, cy) in sizes.items():
+        sx0, sy0, sx1, sy1 = svg_boxes[f"m-step-{step_id}"]
+        w, h = sx1 - sx0, sy1 - sy0
+        boxes[step_id] = Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    return boxes
+
+
+@pytest.mark.parametrize("source", ["lindenberg", "large", "hostile"])
+def test_edges_are_straight_lines_that_never_cross_a_step(source, hostile):
+    if source == "hostile":
+        analysis = hostile
+    elif source == "large":
+        analysis = _analysis(large_case_text(80), "large.yaml")
+    else:
+        analysis = analyze(load_case(REPO / "cases" / "leefloon-lindenberg.yaml").case)
+    placement = _placement(analysis)
+    boxes = _step_boxes(analysis, placement)
+    edges = list(analysis.graph.flow.edges())
+    assert len(placement.routes) == len(edges)
+    for (u, v), route in zip(edges, placement.routes):
+        points = list(route.points) + [route.tip]
+        for a, b in zip(points, points[1:]):
+            assert a[0] == b[0] or a[1] == b[1], f"{u}->{v}: a slanted stretch {a} {b}"
+            for step_id, box in boxes.items():
+                assert not _crosses(a, b, box), f"{u}->{v} crosses step {step_id}"
+        # from the source's border to the target's border, the arrowhead pointing into the target
+        tip, source_box, target_box = route.tip, boxes[u], boxes[v]
+        assert abs(tip[0] - target_box.x1) < 0.2 or abs(tip[1] - target_box.y0) < 0.2, (u, v, tip)
+        start = route.points[0]
+        assert abs(start[0] - source_box.x1) < 0.2 or abs(start[1] - source_box.y1) < 0.2, (u, v, start)
+        if route.label is not None:
+            for step_id, box in boxes.items():
+                assert not (box.x0 < route.label[0] < box.x1 and box.y0 < route.label[1] < box.y1), (u, v, step_id)
+
+
+def test_edge_labels_do_not_overlap_each_other_where_there_is_room():
+    analysis = analyze(load_case(REPO / "cases" / "leefloon-lindenberg.yaml").case)
+    from kafka.processmap import EDGE_LABEL_SIZING, _edge_attrs, measure
+
+    placement = _placement(analysis)
+    t = __import__("kafka.i18n", fromlist=["Translator"]).Translator("nl")
+    graph = analysis.graph
+    labels = []
+    for (u, v, data), route in zip(graph.flow.edges(data=True), placement.routes):
+        attrs = _edge_attrs(graph, t, u, v, data, analysis.settings.long_wait_days)
+        if "label" in attrs:
+            (w, h), = measure({0: {"label": attrs["label"], **EDGE_LABEL_SIZING}}).values()
+            x, y = route.label
+            labels.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2, f"{u}->{v}"))
+    assert len(labels) > 10
+    for a, b in combinations(labels, 2):
+        assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a[4], b[4])
+
+
+def test_a_dense_map_is_summarised_with_a_note_and_drawn_in_bounded_time(tmp_path):
+    # Issue 18 item 5: 120 steps, each looping back to every earlier one (7,140 loops), validate
+    # and analyse in seconds; Graphviz's own router took over 300 s to draw them. kafka routes
+    # in O(E log E), and above a budget draws only the furthest loop of each step, saying so.
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_pathological import pathological_case
+    from kafka.processmap import build_process_map
+
+    analysis = _analysis(pathological_case("dense", 120), "dense.yaml")
+    loops = sum(1 for *_, loop in analysis.graph.flow.edges(data="loop") if loop)
+    assert loops == 120 * 119 // 2
+    built = build_process_map(analysis, "en")
+    assert len(built.placement.routes) <= 2 * 120  # one loop per step, and the forward edges
+    assert "Too many loops to draw readably" in built.source and "7,140" in built.source
+    svg = render_svg(built.source)
+    assert "Too many loops to draw readably" in svg
+    case = tmp_path / "dense.yaml"
+    case.write_text(pathological_case("dense", 120), encoding="utf-8")
+    kafka = [sys.executable, "-m", "kafka", "report", str(case), "-o", str(tmp_path / "out"), "--lang", "nl"]
+    done = subprocess.run(kafka, capture_output=True, text=True, timeout=240)  # generous: about 3 s here
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "dense-120.html").read_text(encoding="utf-8")
+    assert "Te veel lussen om leesbaar te tekenen" in page
+
+
+def test_a_map_under_the_budgets_draws_every_edge():
+    analysis = analyze(load_case(REPO / "cases" / "leefloon-lindenberg.yaml").case)
+    built = _placement(analysis)
+    assert len(built.routes) == analysis.graph.flow.number_of_edges()
+    assert "Te veel" not in process_map_dot(analysis)
+
+
+# --- the DOT writer (kafka.processmap._Dot) writes what the graphviz package writes ---------------
+
+_TEXTS = [*MARKERS, "", "a", "node", "Graph", "-1.5", ".5", "3.", "x y", 'a"b', 'a\\"b', "a\\\\", "<b>x</b>", "<x",
+          "\\N", "é ë", "a\nb", "abc\n", "<<TABLE><TR><TD>x</TD></TR></TABLE>>"]
+
+
+def test_dot_quoting_is_the_graphviz_packages():
+    import warnings
+
+    import graphviz
+    from hypothesis import given, settings, strategies as st
+
+    from kafka.processmap import _quote, plain
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.sampled_from(_TEXTS), st.text(max_size=40)))
+    def check(text):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert _quote(text) == graphviz.quoting.quote(text)
+            assert _quote(plain(text)) == graphviz.quoting.quote(plain(text))
+
+    check()
+
+
+def test_dot_writer_writes_what_graphviz_digraph_writes():
+    import graphviz
+
+    from kafka.processmap import _Dot
+
+    ours, theirs = _Dot("process_map"), graphviz.Digraph("process_map")
+    for dot in (ours, theirs):
+        dot.attr(layout="nop2", bb="0,0,1,1", label="<<I>note</I>>")
+        dot.attr("node", shape="box", style="rounded,filled")
+        for i, text in enumerate(_TEXTS):
+            name = f"cluster_{i}"
+            with dot.subgraph(name=name) if isinstance(dot, graphviz.Digraph) else dot.subgraph(name) as sub:
+                sub.attr(label=f"<<B>{i}</B>>", **{"class": "lane", "id": f"lane-{i}"}, color=text or None)
+                sub.node(f"s{i}", label="<x>", tooltip=text, pos="1.0,2.0", **{"class": "step"})
+            dot.edge(f"s{i}", f"s{i + 1}", label=text or None, pos="e,1,2 3,4", **{"class": "flow"})
+    assert ours.source == theirs.source

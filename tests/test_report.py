@@ -200,3 +200,31 @@ def test_the_link_back_to_the_index_is_shown_when_given():
 def test_a_run_without_scenarios_has_no_to_be_section():
     page = Page(render_case_report(case_run(CASE_FILES[0])))
     assert "to-be" not in page.ids and "#to-be" not in page.hrefs
+
+
+def test_a_large_case_gets_a_compact_data_matrix_with_the_same_cells(monkeypatch):
+    # A full matrix grows as steps x items (a 3,000-step case: 1.2 million cells, 50 MB);
+    # above kafka.report.data.MATRIX_MAX_CELLS each item lists its own steps instead.
+    import sys
+
+    import yaml
+
+    import kafka.report.data as data
+    from kafka.loader import load_text
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from casegen import generate_case
+
+    text = yaml.safe_dump(generate_case(5, 400, 100, case_id="groot"), allow_unicode=True, sort_keys=False)
+    run = case_run(load_text(text, "groot.yaml"))
+    compact = build_case_report(run).matrix
+    assert compact.compact and compact.steps == [] and all(row.cells == [] for row in compact.rows)
+    compact_html = render_case_report(run)
+    assert 'class="data sortable matrix compact"' in compact_html
+    monkeypatch.setattr(data, "MATRIX_MAX_CELLS", 10**9)
+    full = build_case_report(run).matrix
+    assert not full.compact and len(full.steps) * len(full.rows) > 20_000
+    expected = {(row.id, step.id, cell) for row in full.rows for step, cell in zip(full.steps, row.cells) if cell.kinds}
+    shown = {(row.id, ref.id, cell) for row in compact.rows for ref, cell in row.marks}
+    assert shown == expected
+    assert len(compact_html) < len(render_case_report(run))

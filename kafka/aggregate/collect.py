@@ -122,6 +122,9 @@ def _worker_start(options: RunOptions) -> None:
     # act on it (cancel, clean up, say "Interrupted."), not print a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _warm_up(options)
+    from kafka.runtime import tune_gc
+
+    tune_gc()  # after the warm-up: its templates and catalogues live as long as the worker
 
 
 def process_case(job: _Job) -> tuple[int, CaseSummary | SkippedFile]:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import click
 
 from kafka.diagnostics import Problem, Severity
 from kafka.errors import UsageProblem
-from kafka.loader import LoadedCase
-from kafka.run import RunOptions, load_set
-from kafka.settings import default_settings
+
+if TYPE_CHECKING:
+    from kafka.loader import LoadedCase
+
+# kafka.run (and with it the detectors, networkx and pydantic) is imported when a
+# command runs, not when it is defined: `kafka validate` and `kafka --help` stay light.
 
 
 class InputPath(click.ParamType):
@@ -77,6 +80,8 @@ def check_settings(ctx: click.Context, param: click.Parameter, values: tuple[str
         if not sep or not name.strip():
             raise click.BadParameter(f"'{value}' is not NAME=VALUE (for example long_wait_days=10)")
         pairs[name.strip()] = text.strip()
+    from kafka.settings import default_settings
+
     try:  # check names and values now, before any case file is read
         default_settings().with_overrides(pairs)
     except UsageProblem as exc:
@@ -103,6 +108,8 @@ def run_options(func: Callable | None = None, *, templates: bool = False, to_be:
     def decorate(command: Callable) -> Callable:
         @functools.wraps(command)
         def wrapper(*args, select, ignore, overrides, lang, templates_dir=None, **kwargs):
+            from kafka.run import RunOptions
+
             draw_to_be = kwargs.pop("to_be", to_be)
             try:
                 options = RunOptions.of(lang, select, ignore, overrides, to_be=draw_to_be, templates=templates_dir)
@@ -137,6 +144,8 @@ def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[Loade
 
     A case id used by an earlier file makes the later file invalid (kafka.run.load_set).
     """
+    from kafka.run import load_set
+
     try:
         case_set = load_set(paths)
     except UsageProblem as exc:
@@ -146,6 +155,22 @@ def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[Loade
             for problem in loaded.problems:
                 echo_problem(problem)
     return case_set.valid, case_set.invalid
+
+
+def iter_cases(paths: Iterable[str], *, quiet: bool = False) -> Iterator[LoadedCase]:
+    """:func:`load_cases` one file at a time (kafka.run.iter_set): each file's problems
+    go to stderr when it is reached. Yields valid and invalid files alike."""
+    from kafka.run import iter_set
+
+    try:
+        files = iter_set(paths)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    for loaded in files:
+        if not quiet:
+            for problem in loaded.problems:
+                echo_problem(problem)
+        yield loaded
 
 
 def echo_problem(problem: Problem) -> None:

@@ -52,10 +52,10 @@ from functools import cache
 from importlib import resources
 from typing import Iterable, Mapping
 
-import yaml
-
 from kafka.forms.review import normalise
 from kafka.model import Case, Source
+from kafka.yamlsource import load_data
+
 
 CONFIRM_BELOW = 0.8  # a match less sure than this is a guess for the user to confirm
 FUZZY_FLOOR = 0.8  # below this similarity, nothing is proposed at all
@@ -142,7 +142,7 @@ class _Hit:
 def synonym_items() -> tuple[KnownItem, ...]:
     text = resources.files("kafka").joinpath("data/form_synonyms.yaml").read_text(encoding="utf-8")
     items = []
-    for key, entry in yaml.safe_load(text).items():
+    for key, entry in load_data(text).items():
         labels = [entry["name"], key.replace("_", " "), *entry.get("labels", [])]
         items.append(KnownItem(key, entry["name"], entry.get("source"), _normalised(labels), "synonyms"))
     return tuple(items)

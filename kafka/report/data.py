@@ -12,7 +12,7 @@ whose labels are escaped in :mod:`kafka.processmap`), carried as
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -173,8 +173,9 @@ class MatrixRow:
     times_asked: int
     repeated: bool
     unused: bool
-    cells: list[MatrixCell]
+    cells: list[MatrixCell]  # one per column of the matrix; empty in a compact matrix
     codes: list[str]
+    marks: list[tuple[StepRef, MatrixCell]] = field(default_factory=list)  # compact: the non-empty cells only
 
     @property
     def anchor(self) -> str:
@@ -186,6 +187,7 @@ class DataMatrix:
     steps: list[StepRef]
     rows: list[MatrixRow]
     legend: list[tuple[str, str]]  # (letter, meaning)
+    compact: bool = False  # too many cells to show: each item lists its steps instead (no columns)
 
 
 @dataclass(frozen=True)
@@ -679,6 +681,12 @@ MATRIX_KINDS = ("asks", "field", "attachment", "brings", "provides", "uses")
 ASKED_KINDS = frozenset({"asks", "field", "attachment", "brings"})
 
 
+# More cells than this (200 steps x 100 items) and the matrix is shown compact: a row per
+# item with only the steps that ask, provide or use it. A full matrix grows as steps x
+# items (a 3,000-step case: 1.2 million cells, 50 MB of HTML) and nobody reads it.
+MATRIX_MAX_CELLS = 20_000
+
+
 def _matrix(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> DataMatrix:
     graph = analysis.graph
     case = analysis.case
@@ -690,40 +698,62 @@ def _matrix(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> Data
         for rel in ("provides", "uses"):
             for item in dict.fromkeys(getattr(step, rel)):
                 kinds_at.setdefault((item, step.id), []).append(rel)
-    columns = [refs[s.id] for s in case.steps if any((item, s.id) in kinds_at for item in case.data)]
+    used_steps = {step_id for item, step_id in kinds_at if item in case.data}
+    columns = [refs[s.id] for s in case.steps if s.id in used_steps]
+    compact = len(columns) * len(case.data) > MATRIX_MAX_CELLS
+    steps_of: dict[str, list[str]] = {}  # item -> its steps, in file order (for the compact form)
+    if compact:
+        for (item, step_id) in sorted(kinds_at, key=lambda key: graph.order[key[1]]):
+            steps_of.setdefault(item, []).append(step_id)
     codes_by_item: dict[str, dict[str, None]] = {}
     for finding in analysis.findings:
         for item in finding.data:
             codes_by_item.setdefault(item, {})[finding.code] = None
     uses_declared = any(s.uses for s in case.steps)
+    cell_of = _matrix_cells(t)
     rows = []
     for key, item in case.data.items():
         source = graph.source_of(key)
-        cells = []
-        for col in columns:
-            kinds = tuple(k for k in MATRIX_KINDS if k in kinds_at.get((key, col.id), ()))
-            asked = bool(ASKED_KINDS & set(kinds))
-            cells.append(MatrixCell(
-                kinds=kinds,
-                text=" ".join(dict.fromkeys(t(f"report.matrix.letter.{k}") for k in kinds)),
-                title=t.join([t(f"report.matrix.kind.{k}") for k in kinds]),
-                asked=asked,
-                could_consult=asked and source is not None,
-            ))
+        if compact:
+            cells = []
+            marks = [(refs[s], cell_of(kinds_at[(key, s)], source is not None)) for s in steps_of.get(key, ())]
+        else:
+            cells = [cell_of(kinds_at.get((key, col.id), ()), source is not None) for col in columns]
+            marks = []
         times = len(graph.askers.get(key, []))
         rows.append(MatrixRow(
             id=key, name=item.name, source=source.name if source else None,
             local_access=bool(source and source.local_access), times_asked=times,
             repeated=times >= analysis.settings.repeated_question_steps,
             unused=uses_declared and times > 0 and key not in graph.users,
-            cells=cells, codes=list(codes_by_item.get(key, {})),
+            cells=cells, codes=list(codes_by_item.get(key, {})), marks=marks,
         ))
     rows.sort(key=lambda r: (-r.times_asked, r.name.lower()))
     meanings: dict[str, list[str]] = {}  # one legend entry per letter (a paper is a paper, attached or brought)
     for k in MATRIX_KINDS:
         meanings.setdefault(t(f"report.matrix.letter.{k}"), []).append(t(f"report.matrix.kind.{k}"))
     legend = [(letter, " / ".join(words)) for letter, words in meanings.items()]
-    return DataMatrix(columns, rows, legend)
+    return DataMatrix([] if compact else columns, rows, legend, compact)
+
+
+def _matrix_cells(t: Translator):
+    """A cell for a set of kinds; cells are shared (most are empty or alike) and built once."""
+    made: dict[tuple[tuple[str, ...], bool], MatrixCell] = {}
+
+    def cell(found, has_source: bool) -> MatrixCell:
+        kinds = tuple(k for k in MATRIX_KINDS if k in found)
+        if (kinds, has_source) not in made:
+            asked = bool(ASKED_KINDS & set(kinds))
+            made[(kinds, has_source)] = MatrixCell(
+                kinds=kinds,
+                text=" ".join(dict.fromkeys(t(f"report.matrix.letter.{k}") for k in kinds)),
+                title=t.join([t(f"report.matrix.kind.{k}") for k in kinds]),
+                asked=asked,
+                could_consult=asked and has_source,
+            )
+        return made[(kinds, has_source)]
+
+    return cell
 
 
 # --- findings and proposals ----------------------------------------------------------------------
