@@ -63,11 +63,11 @@ class CsvDialect:
         for row in rows:
             yield {k: self.value(v) for k, v in row.items()}
 
-    def text(self, rows: Iterable[Mapping], columns: Sequence[str], *, start: bool = True) -> str:
-        """The rows as CSV text with a header row (and the byte order mark, unless ``start`` is false:
-        a later piece of the same file)."""
-        body = to_csv(self.rows(rows), columns, delimiter=self.delimiter)
-        return (self.start if start else "") + body
+    def text(self, rows: Iterable[Mapping], columns: Sequence[str], *, first: bool = True) -> str:
+        """The rows as CSV text: with ``first``, the file's start (the byte order mark and the
+        header row); without, a piece to append to one written with it."""
+        body = to_csv(self.rows(rows), columns, delimiter=self.delimiter, header=first)
+        return (self.start if first else "") + body
 
 
 EXCEL_BE = CsvDialect("excel-be", ";", True, True,

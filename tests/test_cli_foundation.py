@@ -278,7 +278,8 @@ def _cases_folder(tmp_path):
 @pytest.mark.parametrize("fmt", ["json", "csv", "text"])
 def test_analyze_streams_the_same_output_as_one_document(fmt, tmp_path):
     from kafka.analysis import analyze
-    from kafka.tables import FINDING_COLUMNS, finding_rows, to_csv
+    from kafka.csvfile import EXCEL_BE
+    from kafka.tables import FINDING_COLUMNS, finding_rows
 
     folder = _cases_folder(tmp_path)
     result = run("analyze", str(folder), "--format", fmt)
@@ -288,7 +289,7 @@ def test_analyze_streams_the_same_output_as_one_document(fmt, tmp_path):
     if fmt == "json":
         assert out == json.dumps([a.to_dict() for a in analyses], indent=1, ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        assert out == to_csv((row for a in analyses for row in finding_rows(a)), FINDING_COLUMNS)
+        assert out == EXCEL_BE.text((row for a in analyses for row in finding_rows(a)), FINDING_COLUMNS)  # --lang nl
     else:
         assert out.count("€") >= len(analyses) and all(a.case.case.title in out for a in analyses)
     one = run("analyze", str(folder / sorted(p.name for p in folder.glob("*.yaml"))[0]), "--format", "json")

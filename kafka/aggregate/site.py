@@ -250,8 +250,7 @@ def csv_pieces(rows: Iterable[dict], columns: Sequence[str], dialect: CsvDialect
         chunk = list(islice(rows, batch))
         if not chunk and not first:
             return
-        text = dialect.text(chunk, columns, start=first)
-        yield text if first else text.split("\n", 1)[1]
+        yield dialect.text(chunk, columns, first=first)
         first = False
         if not chunk:
             return
