@@ -69,6 +69,7 @@ class Lane:
     name: str
     is_client: bool
     steps: tuple[str, ...]
+    merged: tuple[str, ...] = ()  # the organisations that share this lane (a map too wide otherwise)
 
 
 def lanes(analysis: Analysis) -> list[Lane]:
@@ -92,6 +93,47 @@ def lanes(analysis: Analysis) -> list[Lane]:
     for org in orgs:
         result.append(Lane(f"lane{len(result)}", org, False, tuple(by_org[org])))
     return result
+
+
+FIT_WIDTH = 1000.0  # points: a map at most this wide is shown at 90% or more fitted to a 1280-pixel screen
+
+
+def merge_lanes(analysis: Analysis, all_lanes: list[Lane], node_attrs: dict[str, dict[str, str]], fit_width: float,
+                t: Translator) -> list[Lane]:
+    """The lanes, with those of the organisations with the fewest steps together in one lane
+    ("Andere organisaties", last) until the map fits ``fit_width`` points (or only the client's
+    and the procedure's own organisation keep a lane of their own)."""
+    size = measure({step_id: attrs for step_id, attrs in node_attrs.items()})
+    row = rows(analysis)
+
+    def width(steps) -> float:
+        if not steps:
+            return 0.0
+        widest = max(size[s][0] for s in steps)
+        per_row: dict[int, int] = {}
+        for s in steps:
+            per_row[row[s]] = per_row.get(row[s], 0) + 1
+        return max(LANE_MIN_WIDTH, (widest + COLUMN_GAP) * max(per_row.values()))
+
+    owner = analysis.case.case.organisation
+    candidates = sorted((lane for lane in all_lanes if not lane.is_client and lane.name != owner),
+                        key=lambda lane: (len(lane.steps), -analysis.graph.order[lane.steps[0]]))
+    kept = list(all_lanes)
+    merged: list[Lane] = []
+    total = sum(width(lane.steps) for lane in kept)
+    while total > fit_width and candidates:
+        lane = candidates.pop(0)
+        kept.remove(lane)
+        merged.append(lane)
+        steps = [s for s in (x for m in merged for x in m.steps)]
+        total = sum(width(k.steps) for k in kept) + width(steps)
+    if len(merged) < 2:  # one organisation alone in "other organisations" is no gain
+        return all_lanes
+    order = analysis.graph.order
+    steps = tuple(sorted((s for lane in merged for s in lane.steps), key=order.__getitem__))
+    names = tuple(sorted((lane.name for lane in merged), key=lambda n: order[next(l for l in merged if l.name == n).steps[0]]))
+    kept = [Lane(f"lane{i}", lane.name, lane.is_client, lane.steps) for i, lane in enumerate(kept)]
+    return kept + [Lane(f"lane{len(kept)}", t("report.map.other_lane"), False, steps, names)]
 
 
 def step_numbers(analysis: Analysis) -> dict[str, int]:
@@ -162,10 +204,11 @@ def process_map_dot(analysis: Analysis, lang: str | None = None, *, link_prefix:
 class ProcessMapSource:
     source: str  # DOT
     placement: "Placement"
+    lanes: tuple[Lane, ...] = ()  # as drawn, left to right (some organisations may share one: merge_lanes)
 
 
 def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefix: str = "step-",
-                      numbers: dict[str, int] | None = None) -> ProcessMapSource:
+                      numbers: dict[str, int] | None = None, fit_width: float | None = FIT_WIDTH) -> ProcessMapSource:
     """The DOT source and where kafka placed every step (for print slicing).
 
     Graphviz's ``dot`` engine cannot keep clusters in a given order, and
@@ -176,6 +219,12 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
     the DOT says ``layout=nop2``: any Graphviz draws it as it is.
 
     ``numbers`` overrides the step numbers (the to-be map keeps the as-is numbers).
+
+    A map with more organisations than fit ``fit_width`` points side by side
+    (so that its labels are still 12 pixels or more when the map is fitted to a
+    1280-pixel screen, as on a projector) puts the organisations with the fewest
+    steps together in one lane, "Andere organisaties", each step naming its own
+    organisation (:func:`merge_lanes`); a note at the foot says so.
     """
     t = Translator(lang or analysis.lang)
     graph = analysis.graph
@@ -187,6 +236,15 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
     drawn, notes = edges_to_draw(analysis, t)
     edge_attrs = [(u, v, _edge_attrs(graph, t, u, v, d, long_wait)) for u, v, d in drawn]
     all_lanes = lanes(analysis)
+    if fit_width is not None:
+        all_lanes = merge_lanes(analysis, all_lanes, node_attrs, fit_width, t)
+        for lane in all_lanes:
+            for step_id in lane.steps if lane.merged else ():
+                node_attrs[step_id] = _step_attrs(analysis, t, step_id, numbers, worst, codes, link_prefix,
+                                                  show_organisation=True)
+        merged = [org for lane in all_lanes for org in lane.merged]
+        if merged:
+            notes = [t.n("report.map.merged_lanes", len(merged), lane=t.quote(t("report.map.other_lane"))), *notes]
     note_lines: list[str] = []
 
     def footer(width: float) -> float:  # the notes wrapped to the map's width, and the room they take
@@ -219,7 +277,7 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
         text = "".join(f'{_html_escape(clean(line))}<BR ALIGN="LEFT"/>' for line in note_lines)
         dot.attr(label=f"<<I>{text}</I>>", labelloc="b", labeljust="l", fontsize="12", fontcolor=LOOP_COLOUR,
                  lp=f"{placed.width / 2:.1f},{placed.footer / 2:.1f}")
-    return ProcessMapSource(dot.source, placed)
+    return ProcessMapSource(dot.source, placed, tuple(all_lanes))
 
 
 class _Dot:
@@ -512,7 +570,7 @@ def _box(x0: float, y0: float, x1: float, y1: float) -> str:
     return f"{x0:.1f},{y0:.1f},{x1:.1f},{y1:.1f}"
 
 
-def _step_attrs(analysis, t, step_id, numbers, worst, codes, link_prefix) -> dict[str, str]:
+def _step_attrs(analysis, t, step_id, numbers, worst, codes, link_prefix, show_organisation=False) -> dict[str, str]:
     step = analysis.graph.steps[step_id]
     actor = analysis.case.actors[step.actor]
     severity = worst.get(step_id)
@@ -524,6 +582,8 @@ def _step_attrs(analysis, t, step_id, numbers, worst, codes, link_prefix) -> dic
     if visit:
         tags.append(t("report.map.tag_visit"))
     details = []
+    if show_organisation:  # in the lane of "other organisations": whose step it is
+        details.append(f"<B>{html_text(analysis.graph.organisation(step_id), 30)}</B>")
     if actor.name != actor.org and actor.level is not ActorLevel.CLIENT:
         details.append(html_text(actor.name, 30))
     if step.client_minutes:

@@ -135,7 +135,7 @@ def test_a_content_security_policy_forbids_requests_and_foreign_scripts(reports)
         assert "default-src 'none'" in policy, name
         assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0], name
         scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
-        assert len(scripts) == 2, name  # sortable tables and the map zoom
+        assert len(scripts) == 3, name  # sortable tables, the map zoom and the step card beside the map
 
 
 def test_a_self_contained_report_stays_small(reports):

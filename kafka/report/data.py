@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from kafka import __version__
 from kafka.analysis import Analysis
-from kafka.findings import Finding, Level
+from kafka.findings import Finding, Level, Severity
 from kafka.i18n import Translator
 from kafka.report.voice import VoiceLane, voice_lane
 from kafka.model import Rule
@@ -280,6 +280,18 @@ class StepRow:
     severity: str | None
     note: str | None
     next: list[StepRef]
+    findings: list["StepFinding"] = field(default_factory=list)  # for the step's card beside the map
+
+
+@dataclass(frozen=True)
+class StepFinding:
+    """The findings of one code at a step, as the step's card lists them: a link to the first."""
+
+    anchor: str
+    code: str
+    title: str
+    severity: str  # the worst of them
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -829,6 +841,17 @@ def _steps(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> list[
     for finding in analysis.findings:
         for s in finding.steps:
             codes.setdefault(s, {})[finding.code] = None
+    by_step: dict[str, dict[str, StepFinding]] = {}
+    for anchor, finding in zip(_finding_anchors(analysis).values(), analysis.findings):
+        for s in dict.fromkeys(finding.steps):
+            mine = by_step.setdefault(s, {})
+            seen = mine.get(finding.code)
+            if seen is None:
+                mine[finding.code] = StepFinding(anchor, finding.code, finding.title, finding.severity.value)
+            else:
+                worse = finding.severity.rank > Severity(seen.severity).rank
+                mine[finding.code] = StepFinding(seen.anchor, seen.code, seen.title,
+                                                 finding.severity.value if worse else seen.severity, seen.count + 1)
     rows = []
     for step in analysis.case.steps:
         actor = analysis.case.actors[step.actor]
@@ -841,6 +864,7 @@ def _steps(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> list[
             visit=step.in_person and step.client_minutes > 0, on_longest_path=step.id in on_path,
             codes=list(codes.get(step.id, {})), severity=worst[step.id].value if step.id in worst else None,
             note=step.note, next=[refs[n] for n in graph.flow.successors(step.id)],
+            findings=list(by_step.get(step.id, {}).values()),
         ))
     return rows
 
