@@ -118,20 +118,26 @@ def merge_lanes(analysis: Analysis, all_lanes: list[Lane], node_attrs: dict[str,
     owner = analysis.case.case.organisation
     candidates = sorted((lane for lane in all_lanes if not lane.is_client and lane.name != owner),
                         key=lambda lane: (len(lane.steps), -analysis.graph.order[lane.steps[0]]))
-    kept = list(all_lanes)
+    widths = {lane.key: width(lane.steps) for lane in all_lanes}
+    kept_width = sum(widths.values())
     merged: list[Lane] = []
-    total = sum(width(lane.steps) for lane in kept)
+    widest, per_row = 0.0, {}  # of the merged lane, kept up to date as lanes join it
+    total = kept_width
     while total > fit_width and candidates:
         lane = candidates.pop(0)
-        kept.remove(lane)
         merged.append(lane)
-        steps = [s for s in (x for m in merged for x in m.steps)]
-        total = sum(width(k.steps) for k in kept) + width(steps)
+        kept_width -= widths[lane.key]
+        for s in lane.steps:
+            widest = max(widest, size[s][0])
+            per_row[row[s]] = per_row.get(row[s], 0) + 1
+        total = kept_width + max(LANE_MIN_WIDTH, (widest + COLUMN_GAP) * max(per_row.values()))
     if len(merged) < 2:  # one organisation alone in "other organisations" is no gain
         return all_lanes
+    gone = {lane.key for lane in merged}
+    kept = [lane for lane in all_lanes if lane.key not in gone]
     order = analysis.graph.order
     steps = tuple(sorted((s for lane in merged for s in lane.steps), key=order.__getitem__))
-    names = tuple(sorted((lane.name for lane in merged), key=lambda n: order[next(l for l in merged if l.name == n).steps[0]]))
+    names = tuple(lane.name for lane in sorted(merged, key=lambda lane: order[lane.steps[0]]))
     kept = [Lane(f"lane{i}", lane.name, lane.is_client, lane.steps) for i, lane in enumerate(kept)]
     return kept + [Lane(f"lane{len(kept)}", t("report.map.other_lane"), False, steps, names)]
 
