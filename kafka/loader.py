@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from kafka import model, yamlsource
 from kafka.diagnostics import Problem, Severity, did_you_mean, format_path, has_errors
 from kafka.model import Case
+from kafka.output import note_input
 from kafka.yamlsource import Positions
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -56,6 +57,7 @@ def load_case(path: str | os.PathLike[str]) -> LoadedCase:
     """Load and check one case file. Never raises for bad content."""
     path = Path(path)
     name = str(path)
+    note_input(path)  # no output of this run may be written onto it
     try:
         size = path.stat().st_size
         if size > yamlsource.MAX_FILE_BYTES:

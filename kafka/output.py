@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -41,7 +42,12 @@ def case_file_stem(case_id: str) -> str:
 
 
 def inside(folder: Path, name: str) -> Path:
-    """``folder / name``, refusing any name that would leave ``folder``."""
+    """``folder / name``, refusing any name that would leave ``folder``.
+
+    A symbolic link there that points into the folder is returned as the link
+    itself: writing replaces the link, never the file it points to (which may
+    be one of the inputs, see :func:`refuse_input`).
+    """
     folder = folder.resolve()
     candidate = folder / name
     target = candidate.resolve()
@@ -49,19 +55,86 @@ def inside(folder: Path, name: str) -> Path:
         if candidate.is_symlink():  # planted or left behind: never followed out of the folder
             raise OutputError(f"refusing to write {candidate}: it is a symbolic link to {target}, outside {folder}")
         raise OutputError(f"refusing to write '{name}' outside {folder}")
-    return target
+    return candidate if candidate.is_symlink() else target
 
 
-def refuse_inputs(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> None:
-    """An OutputError when ``target`` is one of the command's ``inputs``: the same file,
-    also through a symlink or a hard link. A command never overwrites what it read."""
-    for source in inputs:
+class _InputFiles:
+    """The files this process has read as inputs, so that no output is ever written onto one.
+
+    Readers note what they read (:func:`note_input`); every writer asks
+    (:func:`write_atomic`, :func:`move_into_place`). A file is known by its
+    real path and by its device and inode, so a symbolic link, a hard link or
+    another spelling of the path that leads to an input is seen. An entry is
+    only trusted while the input still has that inode: a deleted input's inode
+    number, reused by a new file, does not block that file.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_inode: dict[tuple[int, int], str] = {}  # (st_dev, st_ino) -> the input's real path
+        self._shown: dict[str, str] = {}  # real path -> the path as the user gave it
+
+    def note(self, path: str | os.PathLike[str]) -> None:
         try:
-            same = os.path.samefile(target, source)
-        except OSError:  # one of them does not exist: nothing to overwrite
-            continue
-        if same:
-            raise OutputError(f"refusing to overwrite {source}, which this command reads; choose another output")
+            info = os.stat(path)
+            real = os.path.realpath(path)
+        except (OSError, ValueError):  # absent or unreadable: there is nothing to protect
+            return
+        with self._lock:
+            self._by_inode[(info.st_dev, info.st_ino)] = real
+            self._shown[real] = os.fspath(path)
+
+    def find(self, target: str | os.PathLike[str]) -> str | None:
+        """The input that writing ``target`` would overwrite (as the user named it), or None."""
+        try:
+            real = os.path.realpath(target)
+            info = os.stat(target)
+        except (OSError, ValueError):
+            return None  # nothing there yet (or not reachable): no input is overwritten
+        with self._lock:
+            if not self._by_inode and not self._shown:
+                return None
+            candidates = [self._by_inode.get((info.st_dev, info.st_ino)), real if real in self._shown else None]
+        for candidate in filter(None, candidates):
+            try:
+                now = os.stat(candidate)
+            except OSError:
+                continue  # the input is gone: nothing to protect there any more
+            if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino):
+                with self._lock:
+                    return self._shown.get(candidate, candidate)
+        return None
+
+
+_INPUTS = _InputFiles()
+
+
+def note_input(path: str | os.PathLike[str]) -> None:
+    """Remember ``path`` as an input of this process: no writer of kafka will write onto it.
+
+    Every reader of user files calls this (the loader, the spreadsheet import,
+    aggregate for the files its workers read)."""
+    _INPUTS.note(path)
+
+
+def note_inputs(paths: Iterable[str | os.PathLike[str]]) -> None:
+    for path in paths:
+        _INPUTS.note(path)
+
+
+def refuse_input(target: str | os.PathLike[str]) -> None:
+    """An OutputError when writing ``target`` would overwrite a file this process read
+    (directly, through a symbolic link or a hard link)."""
+    source = _INPUTS.find(target)
+    if source is None:
+        return
+    how = ""
+    if os.path.islink(target):
+        how = f" (it is a symbolic link to {os.path.realpath(target)})"
+    elif os.path.realpath(target) != os.path.realpath(source):
+        how = " (it is a hard link to it)"
+    raise OutputError(f"refusing to overwrite {source}, which this command reads: the output {target} leads to "
+                      f"it{how}; choose another output, or remove the link")
 
 
 def ensure_dir(folder: str | os.PathLike[str]) -> Path:
@@ -75,13 +148,28 @@ def ensure_dir(folder: str | os.PathLike[str]) -> Path:
     return path
 
 
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EACCES: "permission denied (is the folder read-only?)",
+    errno.EROFS: "the file system is read-only",
+    errno.EDQUOT: "the disk quota is exceeded",
+}
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
 def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[str | bytes]) -> Path:
     """Write ``content`` to ``path`` via a temporary file and an atomic rename.
 
     ``content`` may also be an iterable of pieces (str or bytes), written one
-    after the other, so a large file never has to exist as one string.
+    after the other, so a large file never has to exist as one string. A path
+    that leads to a file this process read as input is refused
+    (:func:`refuse_input`).
     """
     path = Path(path)
+    refuse_input(path)
     pieces = [content] if isinstance(content, (str, bytes)) else content
     tmp_name = None
     try:
@@ -95,13 +183,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
         os.replace(tmp_name, path)
         tmp_name = None
     except OSError as exc:
-        reason = {
-            errno.ENOSPC: "the disk is full",
-            errno.EACCES: "permission denied (is the folder read-only?)",
-            errno.EROFS: "the file system is read-only",
-            errno.EDQUOT: "the disk quota is exceeded",
-        }.get(exc.errno, exc.strerror or str(exc))
-        raise OutputError(f"cannot write {path}: {reason}") from None
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
     finally:
         if tmp_name is not None:
             try:
@@ -109,3 +191,15 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
             except OSError:
                 pass
     return path
+
+
+def move_into_place(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+    """Rename ``source`` (a finished file kafka wrote, e.g. a staged report) to ``target``, atomically,
+    never onto an input (as :func:`write_atomic`)."""
+    target = Path(target)
+    refuse_input(target)
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {_reason(exc)}") from None
+    return target

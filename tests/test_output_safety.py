@@ -29,7 +29,7 @@ from kafka import output
 from kafka.cli import main
 from kafka.errors import ExitCode, OutputError
 from kafka.loader import load_text
-from kafka.output import inside, refuse_inputs, safe_name, write_atomic
+from kafka.output import inside, move_into_place, note_input, safe_name, write_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "data" / "hostile.yaml"
@@ -146,14 +146,83 @@ def test_an_output_that_is_an_input_is_refused(inputs, args):
     assert snapshot(inputs) == before
 
 
-def test_refuse_inputs_sees_hard_links_and_ignores_missing_files(tmp_path):
+# A link in the output folder (or the output named) that leads to an input: (command, link, input),
+# paths relative to the input folder, which is also the output folder.
+LINKS_TO_INPUTS = {
+    "report": (["report", "IN/leefloon-lindenberg.yaml", "-o", "IN"], "leefloon-lindenberg.html",
+               "leefloon-lindenberg.yaml"),
+    "forms-review-csv": (["forms", "review", "IN/leefloon-lindenberg.yaml", "-o", "IN"], "forms.csv",
+                         "leefloon-lindenberg.yaml"),
+    "forms-review-html": (["forms", "review", "IN", "-o", "IN"], "forms.html", "verwarmingstoelage-ravelingen.yaml"),
+    "forms-import": (["forms", "import", "IN/velden.csv", "--form", "f", "-o", "IN/f.yaml"], "f.yaml", "velden.csv"),
+    "aggregate-index": (["aggregate", "IN", "-o", "IN", "-j", "1"], "index.html", "leefloon-lindenberg.yaml"),
+    "aggregate-case-report": (["aggregate", "IN", "-o", "IN", "-j", "1"], "cases/leefloon-lindenberg.html",
+                              "cases/heidebeek.yaml"),  # a case file in the reports' folder
+    "aggregate-manifest": (["aggregate", "IN", "-o", "IN", "-j", "1"], "manifest.json", "hostile.yaml"),
+    "aggregate-xlsx": (["aggregate", "IN", "-o", "IN", "-j", "2"], "summary.xlsx", "warnings.yml"),
+    "export-folder": (["export", "IN", "--format", "svg", "-o", "IN"], "leefloon-lindenberg.svg",
+                      "leefloon-lindenberg.yaml"),
+    "export-file": (["export", "IN/leefloon-lindenberg.yaml", "-o", "IN/map.svg"], "map.svg",
+                    "leefloon-lindenberg.yaml"),
+    "simulate": (["simulate", "CASE", "--write", "IN/to-be.yaml"], "to-be.yaml", "leefloon-lindenberg.yaml"),
+}
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hard-link"])
+@pytest.mark.parametrize("name", list(LINKS_TO_INPUTS))
+def test_no_writer_writes_onto_an_input_through_a_link(inputs, name, kind):
+    """Issue 18, item 1: `cases/<id>.html -> case.yaml` made `kafka report` write HTML into the case file."""
+    args, link, target = LINKS_TO_INPUTS[name]
+    _need(args[0])
+    (inputs / link).parent.mkdir(parents=True, exist_ok=True)
+    if not (inputs / target).exists():
+        shutil.copy(REPO / "cases" / "leefloon-heidebeek.yaml", inputs / target)
+    if kind == "symlink":
+        (inputs / link).symlink_to(os.path.relpath(inputs / target, (inputs / link).parent))
+    else:
+        os.link(inputs / target, inputs / link)
+    before = snapshot(inputs)
+    result = run(*_args(args, inputs, inputs))
+    assert_clean_exit(result, codes=(ExitCode.OUTPUT_ERROR,))
+    if name == "simulate":  # simulate checks its target itself first, with its own words
+        assert "refusing to overwrite" in result.output or "not written by kafka" in result.output
+    else:
+        assert "refusing to overwrite" in result.output and target in result.output
+    after = snapshot(inputs)
+    assert {k: v for k, v in after.items() if k in before} == before, "an input file changed"
+
+
+def test_write_atomic_refuses_every_path_to_an_input(tmp_path):
     case = tmp_path / "case.yaml"
     case.write_text("x", encoding="utf-8")
+    note_input(case)
     os.link(case, tmp_path / "hard.json")
-    with pytest.raises(OutputError):
-        refuse_inputs(tmp_path / "hard.json", [case])
-    refuse_inputs(tmp_path / "new.json", [case])  # does not exist yet: fine
-    refuse_inputs(case, [tmp_path / "gone.yaml"])
+    (tmp_path / "soft.json").symlink_to(case)
+    (tmp_path / "sub").mkdir()
+    for path in (case, tmp_path / "hard.json", tmp_path / "soft.json", tmp_path / "sub" / ".." / "case.yaml"):
+        with pytest.raises(OutputError, match="refusing to overwrite"):
+            write_atomic(path, "overwritten")
+    staged = tmp_path / "staged.html"
+    staged.write_text("a report", encoding="utf-8")
+    with pytest.raises(OutputError, match="refusing to overwrite"):
+        move_into_place(staged, tmp_path / "soft.json")
+    assert case.read_text(encoding="utf-8") == "x"
+    write_atomic(tmp_path / "new.json", "fine")  # not an input
+
+
+def test_an_input_that_is_gone_protects_nothing(tmp_path):
+    # Its inode number may be reused by a new output file: that file must not be refused.
+    case = tmp_path / "case.yaml"
+    case.write_text("x", encoding="utf-8")
+    note_input(case)
+    inode = case.stat().st_ino
+    case.unlink()
+    for n in range(50):
+        candidate = tmp_path / f"out-{n}.html"
+        write_atomic(candidate, "a report")
+        if candidate.stat().st_ino == inode:
+            break
+    write_atomic(tmp_path / "case.yaml", "a new file where the input was")
 
 
 # --- atomic writes ----------------------------------------------------------------------------------
@@ -334,11 +403,13 @@ def test_a_named_output_file_that_is_a_symlink_is_replaced_not_followed(inputs, 
 
 
 def test_every_writer_goes_through_write_atomic():
-    # A module that opens files for writing by itself would bypass the temporary file
-    # and the rename; the only exception is aggregate's lock file (O_EXCL, never content).
+    # A module that opens files for writing by itself would bypass the temporary file,
+    # the rename and the check that the target is no input (a rename of its own too);
+    # the only exception is aggregate's lock file (O_EXCL, never content).
     import re
 
-    direct = re.compile(r"\.write_text\(|\.write_bytes\(|open\([^)]*[\"'][wax]b?\+?[\"']|os\.O_WRONLY|to_excel\(|\.save\((?!buffer)")
+    direct = re.compile(r"\.write_text\(|\.write_bytes\(|open\([^)]*[\"'][wax]b?\+?[\"']|os\.O_WRONLY|to_excel\(|"
+                        r"\.save\((?!buffer)|os\.replace\(|os\.rename\(|shutil\.move\(")
     package = REPO / "kafka"
     offenders = []
     for source in package.rglob("*.py"):

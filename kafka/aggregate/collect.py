@@ -34,7 +34,7 @@ from kafka import __version__
 from kafka.diagnostics import Problem
 from kafka.errors import KafkaError, OutputError, UsageProblem
 from kafka.loader import iter_case_files, load_case, load_text
-from kafka.output import ensure_dir, inside, write_atomic
+from kafka.output import ensure_dir, inside, move_into_place, note_input, note_inputs, write_atomic
 from kafka.report import report_file_name
 from kafka.settings import DEFAULT_SETTINGS, Settings
 
@@ -266,6 +266,7 @@ def _read_bounded(path: Path) -> bytes | None:
     """The file's bytes, or None when it cannot be read or is too large (the loader then says why)."""
     from kafka.yamlsource import MAX_FILE_BYTES
 
+    note_input(path)
     try:
         if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
             return None
@@ -387,6 +388,7 @@ def collect(
     files = [str(path) for path in iter_case_files(paths)]  # each file once
     if not files:
         raise UsageProblem("no case files (*.yaml, *.yml) found in the given paths")
+    note_inputs(files)  # read by the workers: no output of this run may be written onto one
     out = ensure_dir(out_dir)
     cases_dir = ensure_dir(inside(out, CASES_FOLDER))
     previous = Manifest.read(out)
@@ -516,11 +518,7 @@ def _place_reports(cases: list[CaseSummary], rendered: dict[str, int], staging: 
         index = rendered.get(case.path)
         if index is None:
             continue  # unchanged: its report from the previous run is already in place
-        target = inside(cases_dir, case.report.removeprefix(f"{CASES_FOLDER}/"))
-        try:
-            os.replace(staging / f"{index}.html", target)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        move_into_place(staging / f"{index}.html", inside(cases_dir, case.report.removeprefix(f"{CASES_FOLDER}/")))
 
 
 def _remove_stale(earlier_reports: set[str], cases: list[CaseSummary], out: Path) -> None:

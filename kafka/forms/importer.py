@@ -42,6 +42,7 @@ from kafka.forms.matching import KnownItem, Match, Matcher
 from kafka.forms.review import normalise
 from kafka.i18n import Translator
 from kafka.model import ID_PATTERN
+from kafka.output import note_input
 
 MAX_ROWS = 2_000  # a form has dozens of fields; more means the wrong file or sheet
 MAX_FILE_BYTES = 20_000_000
@@ -100,6 +101,7 @@ def read_fields(path: str | Path, sheet: str | None = None) -> tuple[Sheet, list
                          f"save the spreadsheet as .xlsx or .csv")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    note_input(path)  # no output of this run may be written onto it
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InputError(f"{path}: the file is larger than {MAX_FILE_BYTES:,} bytes; is it the right file?")
     if suffix == ".csv":

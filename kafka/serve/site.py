@@ -25,7 +25,7 @@ from kafka.analysis import Analysis, analyze
 from kafka.errors import InputError, KafkaError
 from kafka.i18n import Translator
 from kafka.loader import LoadedCase, load_case, load_text
-from kafka.output import safe_name
+from kafka.output import note_input, safe_name
 from kafka.aggregate import RunOptions
 from kafka.serve import pages
 from kafka.serve.overview import FolderOverview, SiteFile
@@ -180,6 +180,7 @@ class LiveSite:
             loaded, source = load_case(path), ""
         else:
             try:
+                note_input(path)
                 raw = path.read_bytes()
             except OSError:
                 loaded, source = load_case(path), ""
