@@ -12,7 +12,8 @@ import errno
 import hashlib
 import os
 import re
-import tempfile
+import secrets
+import stat
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -20,6 +21,7 @@ from typing import Iterable
 from kafka.errors import OutputError
 
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
+TEMP_SUFFIX = ".tmp"  # every temporary file kafka writes: .NAME.RANDOM.tmp beside the output
 
 
 def safe_name(text: str, fallback: str = "case") -> str:
@@ -160,6 +162,55 @@ def _reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
+def _existing_mode(path: Path) -> int | None:
+    """The permissions of the regular file at ``path``, which a new version keeps; None when there is none."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return stat.S_IMODE(info.st_mode) & 0o777 if stat.S_ISREG(info.st_mode) else None
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (other threads may be creating files meanwhile)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:  # Linux 4.7 and later
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the only way is to set it and put it back
+    os.umask(mask)
+    return mask
+
+
+def _create_temporary(folder: Path, name: str, mode: int | None) -> tuple[int, str]:
+    """A new, empty temporary file beside the output.
+
+    A new output gets the permissions a program's new files get (0666 less the
+    umask: under ``umask 077`` only the user can read a report with clients'
+    stories); a file that replaces one keeps that file's permissions. The
+    permissions are set before any content is written.
+    """
+    for _ in range(100):
+        tmp_name = str(folder / f".{name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        try:
+            fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                         0o666 if mode is None else mode)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            try:
+                os.fchmod(fd, mode)  # exactly the old mode, whatever the umask
+            except BaseException:
+                os.close(fd)
+                os.unlink(tmp_name)
+                raise
+        return fd, tmp_name
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+
+
 def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[str | bytes]) -> Path:
     """Write ``content`` to ``path`` via a temporary file and an atomic rename.
 
@@ -173,13 +224,12 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
     pieces = [content] if isinstance(content, (str, bytes)) else content
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp_name = _create_temporary(path.parent, path.name, _existing_mode(path))
         with os.fdopen(fd, "wb") as handle:
             for piece in pieces:
                 handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)
         tmp_name = None
     except OSError as exc:
@@ -194,11 +244,17 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
 
 
 def move_into_place(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
-    """Rename ``source`` (a finished file kafka wrote, e.g. a staged report) to ``target``, atomically,
-    never onto an input (as :func:`write_atomic`)."""
+    """Rename ``source`` (a finished file kafka wrote, e.g. a staged report) to ``target``, atomically.
+
+    The same guarantees as :func:`write_atomic`: never onto an input, a file
+    that is replaced keeps its permissions, a new one gets those of the umask
+    of this process (``source`` may come from a worker process started earlier).
+    """
     target = Path(target)
     refuse_input(target)
     try:
+        mode = _existing_mode(target)
+        os.chmod(source, 0o666 & ~current_umask() if mode is None else mode)
         os.replace(source, target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {_reason(exc)}") from None

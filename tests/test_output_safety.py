@@ -278,11 +278,62 @@ def test_a_failure_while_producing_the_pieces_keeps_the_old_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["findings.csv"]
 
 
-def test_a_successful_write_replaces_the_file_readable_by_all(tmp_path):
+@pytest.fixture
+def umask():
+    """``umask(0o077)`` sets the process's umask for the test; the old one comes back after it."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o077, 0o600), (0o027, 0o640)])
+def test_a_new_output_gets_the_permissions_of_the_umask(tmp_path, umask, mask, expected):
+    """Issue 18, item 9: under umask 077 every output was 0644 (reports hold clients' stories)."""
+    umask(mask)
     target = write_atomic(tmp_path / "x.csv", "a,b\n")
     assert target.read_text(encoding="utf-8") == "a,b\n"
-    assert target.stat().st_mode & 0o777 == 0o644
+    assert _mode(target) == expected
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+def test_a_replaced_output_keeps_its_permissions(tmp_path, umask, mode):
+    umask(0o022)
+    target = tmp_path / "report.html"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(mode)
+    write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "new" and _mode(target) == mode
+    staged = tmp_path / "staged.html"
+    staged.write_text("newer", encoding="utf-8")
+    staged.chmod(0o644)
+    move_into_place(staged, target)
+    assert target.read_text(encoding="utf-8") == "newer" and _mode(target) == mode
+
+
+@pytest.mark.parametrize("name", ["report", "forms-review", "aggregate", "export-bpmn", "forms-import"])
+def test_every_command_honours_the_umask_and_keeps_modes(inputs, tmp_path, umask, name):
+    template = COMMANDS[name]
+    _need(template[0])
+    out = tmp_path / "out"
+    out.mkdir()
+    args = _args(template, inputs, out)
+    umask(0o077)
+    assert_clean_exit(run(*args))
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written and {str(p.relative_to(out)): _mode(p) for p in written} == \
+        {str(p.relative_to(out)): 0o600 for p in written}
+    umask(0o022)
+    for path in written:
+        path.chmod(0o640)
+    assert_clean_exit(run(*args, *(["--force"] if name == "aggregate" else [])))
+    modes = {str(p.relative_to(out)): _mode(p) for p in written}
+    assert modes == {str(p.relative_to(out)): 0o640 for p in written}
 
 
 WRITERS = {k: v for k, v in COMMANDS.items() if "OUT" in " ".join(v)}
