@@ -34,10 +34,23 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 250_000  # values after alias expansion
 MAX_DEPTH = 64
 MAX_SCALAR_CHARS = 100_000
+# Numbers: Python's own limit on the decimal digits of an integer (4,300) holds for
+# every way YAML writes one. A hex, binary or base-60 (1:30) integer is read without
+# that limit but would crash the first time it is printed, so its size is bounded too.
+MAX_NUMBER_CHARS = 4_300
+MAX_INTEGER_BITS = 14_000  # about 4,200 decimal digits
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP, _MERGE = (_YAML_TAG + t for t in ("str", "seq", "map", "merge"))
 _SCALAR_TAGS = {_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_INT, _FLOAT, _TIMESTAMP = (_YAML_TAG + t for t in ("int", "float", "timestamp"))
+# What a value with an explicit tag must look like, for the message when it does not.
+_TAG_HINTS = {
+    _YAML_TAG + "bool": "write true or false",
+    _INT: "write a whole number such as 12",
+    _FLOAT: "write a number such as 2.5",
+    _TIMESTAMP: "write a date like 2026-03-12",
+}
 _NON_SPECIFIC = (None, "!")
 # The characters YAML refuses (yaml.reader.Reader.NON_PRINTABLE), found up front
 # so the message can name the line.
@@ -342,17 +355,31 @@ class _Builder:
             raise self._tag_problem(tag, where)
         if tag == _STR:
             return event.value
+        as_what = f" as {_short_tag(tag)}" if event.tag not in _NON_SPECIFIC else ""
+        if tag in (_INT, _FLOAT) and len(event.value) > MAX_NUMBER_CHARS:
+            raise self._bad_value(event, as_what, "the number is too long", where)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            return self._constructor.yaml_constructors[tag](self._constructor, node)
-        except (ValueError, OverflowError, yaml.YAMLError) as exc:
-            if tag == _YAML_TAG + "timestamp" and event.tag in _NON_SPECIFIC:
+            value = self._constructor.yaml_constructors[tag](self._constructor, node)
+        except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise KeyError, AttributeError... on odd values
+            if tag == _TIMESTAMP and event.tag in _NON_SPECIFIC:
                 # An impossible date (2026-02-30) stays text: the model then reports
                 # it where a date belongs, together with every other problem.
                 return event.value
-            reason = "the number is too long" if "digits" in str(exc) else str(exc)
-            as_what = f" as {_short_tag(tag)}" if event.tag not in _NON_SPECIFIC else ""
-            raise YamlProblem(f"cannot read the value '{event.value[:40]}'{as_what}: {reason}", *where, "bad-value") from None
+            if "digits" in str(exc):
+                reason = "the number is too long"
+            else:
+                reason = _TAG_HINTS.get(tag) if event.tag not in _NON_SPECIFIC else None
+                reason = reason or str(exc) or type(exc).__name__
+            raise self._bad_value(event, as_what, reason, where) from None
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INTEGER_BITS:
+            raise self._bad_value(event, as_what, "the number is too long", where)
+        return value
+
+    @staticmethod
+    def _bad_value(event: yaml.ScalarEvent, as_what: str, reason: str, where: tuple[int, int]) -> YamlProblem:
+        shown = " ".join(event.value[:40].split())
+        return YamlProblem(f"cannot read the value '{shown}'{as_what}: {reason}", *where, "bad-value")
 
     def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
         where = _where(event)

@@ -233,6 +233,49 @@ def test_too_long_number():
     assert p.message.endswith("the number is too long")
 
 
+@pytest.mark.parametrize("number", [
+    "0x" + "f" * 3600,  # 14,400 bits: more than 4,300 decimal digits
+    "-0x" + "F" * 4000,
+    "0b" + "1" * 15_000,
+    "0" + "7" * 5000,  # octal, as YAML 1.1 writes it
+    "1" + ":30" * 3000,  # base 60 (sexagesimal), as YAML 1.1 reads 1:30
+    "1" + "_0" * 4400,
+])
+@pytest.mark.parametrize("where", ["case.cases_per_year", "a key", "a list"])
+def test_numbers_beyond_pythons_digit_limit_are_a_problem_not_a_traceback(number, where):
+    """Issue 18, item 8: hex, binary and base-60 integers passed the reader and crashed later (ValueError)."""
+    text = {
+        "case.cases_per_year": BASE.replace("  organisation: OCMW Test\n", f"  organisation: OCMW Test\n  cases_per_year: {number}\n"),
+        "a key": BASE.replace("data:\n", f"data:\n  {number}: {{name: X}}\n"),
+        "a list": with_step_keys(f"    asks: [{number}]\n"),
+    }[where]
+    found = problems(text)
+    assert [p.kind for p in found] == ["bad-value"], [str(p) for p in found]
+    assert found[0].message.endswith("the number is too long") and found[0].line in (5, 9, 14)
+    assert len(str(found[0])) < 300
+
+
+@pytest.mark.parametrize("value, tag, hint", [
+    ("!!bool maybe", "!!bool", "true or false"),
+    ("!!bool ''", "!!bool", "true or false"),
+    ("!!timestamp hello", "!!timestamp", "a date like 2026-03-12"),
+    ("!!timestamp 2026-13-45", "!!timestamp", "a date like 2026-03-12"),
+    ("!!int 12abc", "!!int", "a whole number"),
+    ("!!int ''", "!!int", "a whole number"),
+    ("!!float x1", "!!float", "a number"),
+    ("!!float ''", "!!float", "a number"),
+    ("!!int 0x", "!!int", "a whole number"),
+    ("!!int 1:x", "!!int", "a whole number"),
+    ("!!float 1:x", "!!float", "a number"),
+    ("!!int 0b12", "!!int", "a whole number"),
+])
+def test_an_explicit_tag_on_the_wrong_value_is_a_problem_with_its_place(value, tag, hint):
+    """Issue 18, item 8: `tells_story: !!bool maybe` was a KeyError, `title: !!timestamp hello` an AttributeError."""
+    p = only(with_step_keys(f"    tells_story: {value}\n"))
+    assert (p.kind, p.line, p.col) == ("bad-value", 14, 18)
+    assert f"as {tag}" in p.message and hint in p.message, p.message
+
+
 def test_more_than_one_document():
     p = only(BASE + "---\ncase: {}\n")
     assert p.line == BASE.count("\n") + 1

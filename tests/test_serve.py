@@ -125,6 +125,37 @@ def test_an_invalid_file_shows_its_errors_with_lines_and_recovers(live, case_fil
     wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
 
 
+@pytest.mark.parametrize("bad, shown", [
+    ("    tells_story: !!bool maybe\n", "cannot read the value &#39;maybe&#39; as !!bool"),
+    ("    client_minutes: 0x" + "f" * 3600 + "\n", "the number is too long"),
+    ("    name: !!timestamp hello\n", "cannot read the value &#39;hello&#39; as !!timestamp"),
+])
+def test_a_value_the_loader_cannot_read_shows_on_the_page_without_tracebacks(live, case_file, caplog, bad, shown):
+    """Issue 18, item 8: such values printed ten tracebacks a second; the page stayed on the last good report."""
+    text = case_file.read_text(encoding="utf-8")
+    line = text.splitlines().index("    actor: mw") + 2
+    save(case_file, text.replace("    actor: mw\n", "    actor: mw\n" + bad, 1))
+    page = wait_until(lambda: (lambda p: p if shown in p else None)(get(live, "/view/")[2]))
+    assert f"regel {line}" in page
+    time.sleep(5 * POLL)
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+
+def test_a_loader_bug_shows_on_the_page_once_not_a_traceback_per_poll(case_file, monkeypatch, caplog):
+    from kafka.serve import site as site_module
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug in the loader")
+
+    monkeypatch.setattr(site_module, "load_text", broken)
+    with LiveServer(LiveSite(case_file), port=0, poll_seconds=POLL) as server:
+        status, _, page = get(server, "/view/")
+        assert status == 200 and "a bug in the loader" in page
+        time.sleep(10 * POLL)
+    logged = [r for r in caplog.records if r.exc_info]
+    assert len(logged) <= 1, f"{len(logged)} tracebacks for one file"
+
+
 def test_case_text_is_escaped_in_the_error_page(live, case_file):
     save(case_file, "case:\n  id: x\n  title: <script>alert(1)</script>\n  bogus: <b>\n")
     page = wait_until(lambda: (lambda p: p if "bogus" in p else None)(get(live, "/view/")[2]))

@@ -174,18 +174,14 @@ class LiveSite:
 
     def _load(self, path: Path, seen: Stamp | None) -> CaseState:
         name = str(path)
-        # The stamp is taken before reading: if the file changes while it is
-        # read, the next poll sees a newer stamp and reads it again.
-        if seen is None or seen.size > yamlsource.MAX_FILE_BYTES:
-            loaded, source = load_case(path), ""
-        else:
-            try:
-                note_input(path)
-                raw = path.read_bytes()
-            except OSError:
-                loaded, source = load_case(path), ""
-            else:
-                loaded, source = load_text(raw, name), raw.decode("utf-8", errors="replace")
+        try:
+            loaded, source = self._read(path, seen)
+        except Exception:  # noqa: BLE001 - a bug in the loader: shown on the page, logged once per change
+            log.exception("reading %s failed", name)
+            # The state keeps the stamp, so the next poll does not read the same file again.
+            state = CaseState(path, name, seen, LoadedCase(path, None), "")
+            state.failure = traceback.format_exc(limit=-3)
+            return state
         state = CaseState(path, name, seen, loaded, source)
         if loaded.ok:
             try:
@@ -196,6 +192,20 @@ class LiveSite:
                 log.exception("analysing %s failed", name)
                 state.failure = traceback.format_exc(limit=-3)
         return state
+
+    @staticmethod
+    def _read(path: Path, seen: Stamp | None) -> tuple[LoadedCase, str]:
+        """The file loaded, and the text shown beside its problems."""
+        # The stamp is taken before reading: if the file changes while it is
+        # read, the next poll sees a newer stamp and reads it again.
+        if seen is None or seen.size > yamlsource.MAX_FILE_BYTES:
+            return load_case(path), ""
+        try:
+            note_input(path)
+            raw = path.read_bytes()
+        except OSError:
+            return load_case(path), ""
+        return load_text(raw, str(path)), raw.decode("utf-8", errors="replace")
 
     def _html(self, state: CaseState) -> str:
         if state.html is not None:
