@@ -8,9 +8,10 @@ Python values ourselves, without PyYAML's composer, because that lets us:
 - refuse tags that would build Python objects, with a clear message;
 - bound the work: nesting has a depth limit checked *while* reading (the C
   composer recurses on the C stack and crashes the process on a file of
-  100,000 opening brackets), aliases count against a value budget by the size
-  of what they repeat (a "billion laughs" file is refused after reading it
-  once, in milliseconds), and recursive aliases are refused;
+  100,000 opening brackets), aliases count against a value budget and a text
+  budget by the size of what they repeat (a "billion laughs" file is refused
+  after reading it once, in milliseconds; so is a long text aliased
+  thousands of times), and recursive aliases are refused;
 - report duplicate keys, which PyYAML would silently drop.
 
 An alias gives the same Python object as its anchor, as PyYAML does; the
@@ -32,6 +33,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 250_000  # values after alias expansion
+# Characters of text (keys and values) after alias expansion: twice what the largest
+# file may hold. An alias repeats a whole text, so without it a 100 KB file could
+# stand for gigabytes of text (and a report of that size).
+MAX_TEXT_CHARS = 2 * MAX_FILE_BYTES
 MAX_DEPTH = 64
 MAX_SCALAR_CHARS = 100_000
 # Numbers: Python's own limit on the decimal digits of an integer (4,300) holds for
@@ -195,6 +200,7 @@ class _Frame:
     path: Path
     anchor: str | None
     nodes_before: int
+    chars_before: int
     key: Any = _NO_KEY  # mapping: the key whose value comes next
     drop: bool = False  # mapping: that key is a duplicate; build its value, then drop it
     first_line: dict = field(default_factory=dict)  # mapping: key -> line it was first seen
@@ -208,8 +214,10 @@ class _Builder:
         self.soft_problems: list[YamlProblem] = []
         self.root: Any = None
         self.nodes = 0
+        self.chars = 0  # characters of text, keys and values, aliases expanded
         self._stack: list[_Frame] = []
-        self._anchors: dict[str, tuple[Any, int] | None] = {}  # name -> (value, size); None while being built
+        # name -> (value, values in it, characters in it); None while being built
+        self._anchors: dict[str, tuple[Any, int, int] | None] = {}
         self._documents = 0
         self._resolver = yaml.resolver.Resolver()
         self._constructor = yaml.constructor.SafeConstructor()
@@ -240,16 +248,17 @@ class _Builder:
         where = _where(event)
         path = self._next_path()
         if isinstance(event, yaml.AliasEvent):
-            value, size = self._alias(event)
-            self._count(size, where)
+            value, size, chars = self._alias(event)
+            self._count(size, chars, where)
             self.positions.values.setdefault(path, where)
             self._attach(value)
             return
-        self._count(1, where)
+        chars = len(event.value) if isinstance(event, yaml.ScalarEvent) else 0
+        self._count(1, chars, where)
         self.positions.values.setdefault(path, where)
         if isinstance(event, yaml.ScalarEvent):
             value = self._scalar(event)
-            self._remember(event.anchor, value, 1)
+            self._remember(event.anchor, value, 1, chars)
             self._attach(value)
             return
         is_map = isinstance(event, yaml.MappingStartEvent)
@@ -259,11 +268,11 @@ class _Builder:
             raise _too_deep(*where)
         if event.anchor is not None:
             self._anchors[event.anchor] = None  # being built: an alias to it now is recursive
-        self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1))
+        self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1, self.chars))
 
     def _end_collection(self) -> None:
         frame = self._stack.pop()
-        self._remember(frame.anchor, frame.value, self.nodes - frame.nodes_before)
+        self._remember(frame.anchor, frame.value, self.nodes - frame.nodes_before, self.chars - frame.chars_before)
         self._attach(frame.value)
 
     def _attach(self, value: Any) -> None:
@@ -295,14 +304,14 @@ class _Builder:
         where = _where(event)
         top = self._stack[-1]
         if isinstance(event, yaml.AliasEvent):
-            key, size = self._alias(event)
-            self._count(size, where)
+            key, size, chars = self._alias(event)
+            self._count(size, chars, where)
         elif isinstance(event, yaml.ScalarEvent):
             if event.tag in _NON_SPECIFIC and self._resolve(event) == _MERGE:
                 raise YamlProblem("merge keys ('<<') are not supported in case files; write the keys out", *where, "yaml-tag")
-            self._count(1, where)
+            self._count(1, len(event.value), where)
             key = self._scalar(event)
-            self._remember(event.anchor, key, 1)
+            self._remember(event.anchor, key, 1, len(event.value))
         else:  # a list or mapping written as a key
             raise YamlProblem("a key must be a plain word, not a list or mapping", *where, "bad-key")
         if isinstance(key, (list, dict)):
@@ -381,7 +390,7 @@ class _Builder:
         shown = " ".join(event.value[:40].split())
         return YamlProblem(f"cannot read the value '{shown}'{as_what}: {reason}", *where, "bad-value")
 
-    def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
+    def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int, int]:
         where = _where(event)
         if event.anchor not in self._anchors:
             raise YamlProblem(f"the alias '*{event.anchor}' names no anchor '&{event.anchor}' above it", *where, "yaml-alias")
@@ -390,16 +399,24 @@ class _Builder:
             raise YamlProblem("an alias refers to itself (recursive anchor)", *where, "yaml-alias")
         return entry
 
-    def _remember(self, anchor: str | None, value: Any, size: int) -> None:
+    def _remember(self, anchor: str | None, value: Any, size: int, chars: int) -> None:
         if anchor is not None:
-            self._anchors[anchor] = (value, size)
+            self._anchors[anchor] = (value, size, chars)
 
-    def _count(self, size: int, where: tuple[int, int]) -> None:
+    def _count(self, size: int, chars: int, where: tuple[int, int]) -> None:
         self.nodes += size
+        self.chars += chars
         if self.nodes > MAX_NODES:
             raise YamlProblem(
                 f"the file expands to more than {MAX_NODES:,} values (anchors and aliases "
                 "repeated too often?); case files do not need that many",
+                *where,
+                "too-large",
+            )
+        if self.chars > MAX_TEXT_CHARS:
+            raise YamlProblem(
+                f"the file expands to more than {MAX_TEXT_CHARS:,} characters of text (a long text repeated "
+                "through an alias '*' too often?); case files do not need that much",
                 *where,
                 "too-large",
             )

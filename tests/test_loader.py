@@ -167,6 +167,38 @@ def test_aliases_are_allowed_within_the_budget():
     assert load_text(text).ok
 
 
+def _aliased_text(times: int, size: int, where: str = "mapped_by") -> str:
+    text = "x" * size
+    lines = ["case:", "  id: x", "  title: T", "  organisation: O", f"  story: &t {text}"]
+    if where == "mapped_by":
+        lines += ["  mapped_by:"] + ["    - *t"] * times
+    lines += ["actors: {client: {name: C, level: client}}", "steps:"]
+    if where == "steps":
+        lines += [f"  - {{id: s{n}, name: *t, actor: client}}" for n in range(times)]
+    else:
+        lines += ["  - {id: a, name: A, actor: client}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("times, size, where", [(20_000, 20_000, "mapped_by"), (200_000, 1_000, "mapped_by"),
+                                                (4_000, 5_000, "steps")])
+def test_text_multiplied_through_aliases_is_bounded(times, size, where):
+    """Issue 18, item 4: a 100 KB valid file (mapped_by aliased 20,000 times) gave a 400 MB report."""
+    text = _aliased_text(times, size, where)
+    assert len(text) < yamlsource.MAX_FILE_BYTES
+    start = time.perf_counter()
+    p = only(text)
+    assert time.perf_counter() - start < 2
+    assert p.kind == "too-large"
+    assert p.message.startswith(f"the file expands to more than {yamlsource.MAX_TEXT_CHARS:,} characters of text")
+    assert p.line > 5  # the alias that went over the budget, not the anchor
+
+
+def test_text_repeated_through_aliases_within_the_budget_is_fine():
+    assert load_text(_aliased_text(30, 20_000)).ok
+    assert load_text(_aliased_text(300, 2_000, "steps")).ok
+
+
 def test_merge_keys_are_refused():
     p = only("a: &a {x: 1}\nb:\n  <<: *a\n")
     assert (p.kind, p.line, p.col) == ("yaml-tag", 3, 3)
