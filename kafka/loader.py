@@ -68,7 +68,7 @@ def load_case(path: str | os.PathLike[str]) -> LoadedCase:
             )
         raw = path.read_bytes()
     except IsADirectoryError:
-        return _failed(path, "this is a folder, not a case file", "not-a-file")
+        return _folder_problem(path)
     except FileNotFoundError:
         return _failed(path, "no such file", "not-found")
     except OSError as exc:
@@ -142,18 +142,44 @@ def iter_case_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            found = [path]
+        found = _case_files_under(path) if path.is_dir() else [path]
         for file in found:
             key = file.resolve()
             if key not in seen:
                 seen.add(key)
                 yield file
+
+
+def _case_files_under(folder: Path) -> list[Path]:
+    """The case files in ``folder`` and its subfolders, hidden ones left out, sorted.
+
+    A subfolder that cannot be read is listed too, so that the loader reports
+    it (:func:`load_case`) instead of its case files silently missing.
+    Symbolic links to folders are not followed (a link to ``..`` would loop).
+    """
+    found: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        if exc.filename is not None:
+            found.append(Path(exc.filename))
+
+    for root, folders, files in os.walk(folder, onerror=unreadable):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in files:
+            path = Path(root) / name
+            if not name.startswith(".") and path.suffix.lower() in CASE_SUFFIXES and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def _folder_problem(path: Path) -> LoadedCase:
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        return _failed(path, f"cannot read this folder ({exc.strerror or exc}), so the case files in it are skipped",
+                       "unreadable")
+    return _failed(path, "this is a folder, not a case file", "not-a-file")
 
 
 def _failed(path: Path, message: str, kind: str) -> LoadedCase:

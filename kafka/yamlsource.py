@@ -99,6 +99,8 @@ class Positions:
 
 def decode(raw: bytes) -> str:
     """UTF-8 text without a BOM and with Unix line ends, or a YamlProblem."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: the same first two bytes
+        raise YamlProblem("the file is UTF-32 text; save it as UTF-8 in your editor", 1, 1, "encoding")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlProblem("the file is UTF-16 text; save it as UTF-8 in your editor", 1, 1, "encoding")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -135,9 +137,10 @@ def parse(text: str) -> Parsed:
     Raises YamlProblem for text that cannot be read at all.
     """
     _check_characters(text)
-    builder = _Builder()
+    shielded, restore = _shield_breaks(text)
+    builder = _Builder(restore)
     try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
+        for event in yaml.parse(shielded, Loader=_SafeLoader):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
@@ -146,6 +149,27 @@ def parse(text: str) -> Parsed:
     if builder.root is None:
         raise YamlProblem("the file is empty; a case file starts with a 'case:' section", 0, 0, "empty")
     return Parsed(builder.root, builder.positions, builder.soft_problems)
+
+
+# YAML 1.1 (PyYAML) also ends a line at NEL (U+0085), LINE SEPARATOR (U+2028) and
+# PARAGRAPH SEPARATOR (U+2029); editors and people do not, and YAML 1.2 does not
+# either. Left as they are, one of them (even in a comment) ends the comment or the
+# text and shifts every line number after it.
+_OTHER_BREAKS = "\x85\u2028\u2029"
+
+
+def _shield_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    """``text`` with NEL, LS and PS replaced by private-use characters that the text
+    does not contain, not even as an escape (so they read as ordinary characters),
+    and the table that puts them back in the values; (text, None) when there are none."""
+    present = [c for c in _OTHER_BREAKS if c in text]
+    if not present:
+        return text, None
+    lowered = text.lower()
+    stand_ins = (chr(code) for code in range(0xF8FF, 0xE000, -1)
+                 if chr(code) not in text and f"{code:x}" not in lowered)
+    shield = {c: next(stand_ins) for c in present}
+    return text.translate(str.maketrans(shield)), {ord(stand_in): c for c, stand_in in shield.items()}
 
 
 def _check_characters(text: str) -> None:
@@ -209,7 +233,8 @@ class _Frame:
 class _Builder:
     """Builds plain Python data from a stream of YAML events, one event at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, restore: dict[int, str] | None = None) -> None:
+        self._restore = restore  # see _shield_breaks
         self.positions = Positions()
         self.soft_problems: list[YamlProblem] = []
         self.root: Any = None
@@ -340,6 +365,8 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         where = _where(event)
+        if self._restore is not None:
+            event.value = event.value.translate(self._restore)
         if len(event.value) > MAX_SCALAR_CHARS:
             raise YamlProblem(
                 f"a value of {len(event.value):,} characters is longer than the {MAX_SCALAR_CHARS:,} allowed",

@@ -98,6 +98,37 @@ def test_utf16_is_named():
     assert p.message == "the file is UTF-16 text; save it as UTF-8 in your editor"
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_utf32_is_named(encoding):
+    """Issue 18, item 14: UTF-32 was reported as UTF-16."""
+    p = only("\ufeffcase: x\n".encode(encoding) if encoding != "utf-32" else "case: x\n".encode(encoding))
+    assert p.message == "the file is UTF-32 text; save it as UTF-8 in your editor"
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize("where", ["comment", "value", "quoted"])
+def test_nel_and_unicode_line_separators_do_not_shift_lines(char, where):
+    """Issue 18, item 14: a raw U+2028 or U+0085 (even in a comment) moved every later line
+    number (YAML 1.1 counts them as line ends; editors and YAML 1.2 do not)."""
+    text = with_step_keys("    client_minutes: veel\n")  # the problem: line 14
+    if where == "comment":
+        text = text.replace("case:\n", f"case:  # een{char}opmerking\n", 1)
+    elif where == "value":
+        text = text.replace("title: Test", f"title: Te{char}st", 1)
+    else:
+        text = text.replace("title: Test", f'title: "Te{char}st"', 1)
+    p = only(text)
+    assert (p.line, p.col, p.path) == (14, 21, "steps[0].client_minutes")
+    loaded = load_text(text.replace("    client_minutes: veel\n", ""))
+    assert loaded.ok
+    assert loaded.case.case.title == ("Test" if where == "comment" else f"Te{char}st")
+
+
+def test_a_private_use_character_in_the_text_is_kept_beside_a_line_separator():
+    text = BASE.replace("title: Test", 'title: "A\u2028B\\uf8ff\uf8fe\\U0000F8FD"', 1)
+    assert load_text(text).case.case.title == "A\u2028B\uf8ff\uf8fe\U0000F8FD"
+
+
 def test_control_character():
     p = only("case:\n  title: a\x07b\n")
     assert (p.kind, p.line, p.col) == ("encoding", 2, 11)
@@ -621,6 +652,29 @@ def test_iter_case_files_finds_yaml_and_skips_hidden(tmp_path):
     found = [p.relative_to(tmp_path).as_posix() for p in iter_case_files([tmp_path])]
     assert found == ["a.YML", "b.yaml", "sub/d.yaml"]
     assert list(iter_case_files(["missing.yaml"])) == [__import__("pathlib").Path("missing.yaml")]
+
+
+def test_an_unreadable_subfolder_is_reported_not_skipped(tmp_path, monkeypatch):
+    """Issue 18, item 14: a subfolder that cannot be read was skipped without a word.
+    (The tests run as root, which reads every folder: the refusal is injected.)"""
+    import os
+
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.yaml").write_text("x: 1\n")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = list(iter_case_files([tmp_path]))
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.yaml", "locked"]
+    (p,) = load_case(found[1]).problems
+    assert p.kind == "unreadable"
+    assert p.message == "cannot read this folder (Permission denied), so the case files in it are skipped"
 
 
 def test_content_over_the_size_limit():

@@ -100,7 +100,10 @@ class LiveSite:
         with self._lock:
             known = dict(self._states)
         started = time.perf_counter()
-        current = {path: stamp(path) for path in case_files(self.target)}
+        # A served file stays the one served, even when it is (for a moment) a folder:
+        # its page then says so.
+        files = case_files(self.target) if self.folder else [self.target]
+        current = {path: stamp(path) for path in files}
         self.scan_seconds = time.perf_counter() - started
         updated = [
             self._load(path, new) for path, new in current.items()
