@@ -40,12 +40,11 @@ TARGET_BYTES = 2_000_000
 _COLD = """
 import sys, time
 from kafka.loader import load_case
-from kafka.analysis import analyze
 from kafka.report import render_case_report
-from kafka.simulate import scenarios
-analysis = analyze(load_case(sys.argv[1]).case)
+from kafka.run import RunOptions, run_case
+loaded = load_case(sys.argv[1])
 wall, cpu = time.perf_counter(), time.process_time()
-html = render_case_report(analysis, to_be=scenarios(analysis))
+html = render_case_report(run_case(loaded, RunOptions()))
 print(time.perf_counter() - wall, time.process_time() - cpu, len(html.encode("utf-8")))
 """
 
@@ -58,15 +57,14 @@ def cold(path: Path) -> tuple[float, float, int]:
 
 
 def warm(path: Path) -> tuple[float, float]:
-    from kafka.analysis import analyze
     from kafka.loader import load_case
     from kafka.report import render_case_report
-    from kafka.simulate import scenarios
+    from kafka.run import RunOptions, run_case
 
-    analysis = analyze(load_case(path).case)
-    render_case_report(analysis, to_be=scenarios(analysis))
+    loaded = load_case(path)
+    render_case_report(run_case(loaded, RunOptions()))
     wall, cpu = time.perf_counter(), time.process_time()
-    render_case_report(analysis, to_be=scenarios(analysis))
+    render_case_report(run_case(loaded, RunOptions()))
     return time.perf_counter() - wall, time.process_time() - cpu
 
 

@@ -28,12 +28,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from casegen import generate_case  # noqa: E402
 
-from kafka.analysis import analyze  # noqa: E402
 from kafka.loader import load_case  # noqa: E402
 from kafka.report import render_case_report  # noqa: E402
+from kafka.run import RunOptions, run_case  # noqa: E402
 from kafka.serve import LiveServer, LiveSite  # noqa: E402
 from kafka.serve.server import POLL_SECONDS  # noqa: E402
-from kafka.simulate import scenarios  # noqa: E402
 
 TARGET_SECONDS = 1.0
 CHROMIUM = "/usr/bin/chromium"
@@ -56,9 +55,7 @@ def bench_render(path: Path, rounds: int) -> list[float]:
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
-        loaded = load_case(path)
-        analysis = analyze(loaded.case)
-        render_case_report(analysis, to_be=scenarios(analysis))
+        render_case_report(run_case(load_case(path), RunOptions()))
         times.append(time.perf_counter() - start)
     return times
 

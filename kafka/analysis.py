@@ -11,7 +11,7 @@ from kafka.graph import CaseGraph
 from kafka.i18n import DEFAULT_LANGUAGE, Translator
 from kafka.metrics import Metrics, compute_metrics
 from kafka.model import Case
-from kafka.settings import DEFAULT_SETTINGS, Settings
+from kafka.settings import Settings, default_settings
 
 # The version of the JSON shape written by Analysis.to_dict (docs/json-schema.md).
 JSON_SCHEMA_VERSION = 1
@@ -25,6 +25,9 @@ class Analysis:
     findings: list[Finding]
     settings: Settings
     lang: str
+    # The detectors chosen (--select, --ignore): the to-be is analysed with the same.
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
     def by_level(self, level: Level) -> list[Finding]:
         return [f for f in self.findings if f.level is level]
@@ -55,17 +58,18 @@ class Analysis:
 
 def analyze(
     case: Case,
-    settings: Settings = DEFAULT_SETTINGS,
+    settings: Settings | None = None,
     lang: str = DEFAULT_LANGUAGE,
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
     explicit_settings: frozenset[str] = frozenset(),
 ) -> Analysis:
     """Run the analysis on a valid case (see :func:`kafka.loader.load_case`)."""
-    settings = settings.for_case(case, explicit_settings)
+    settings = (settings or default_settings()).for_case(case, explicit_settings)
     graph = CaseGraph(case)
     ctx = Context(graph, settings, Translator(lang))
     findings: list[Finding] = []
     for detector in selected(select, ignore):
         findings.extend(detector.detect(ctx))
-    return Analysis(case, graph, compute_metrics(graph, settings), findings, settings, lang)
+    return Analysis(case, graph, compute_metrics(graph, settings), findings, settings, lang,
+                    tuple(select), tuple(ignore))

@@ -80,6 +80,14 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
+class Facts:
+    """The figures and ids behind one finding, for the stages after the analysis
+    (the to-be, the forms review, the report). Each finding's module declares
+    its own subclass, so a reader names the fields it reads and a renamed field
+    fails loudly instead of silently switching an effect off."""
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     title: str
@@ -89,7 +97,7 @@ class Finding:
     steps: tuple[str, ...]
     data: tuple[str, ...]
     proposal: Proposal
-    facts: dict = field(default_factory=dict, compare=False)  # numbers behind the message, for reports
+    facts: Facts | None = field(default=None, compare=False)  # the finding module's own Facts, or None
 
     def to_dict(self) -> dict:
         return {

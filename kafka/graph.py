@@ -199,6 +199,12 @@ class CaseGraph:
         form = self.form(step_id)
         return form is None or self.actor_local(form.owner)
 
+    def form_local(self, form_key: str) -> bool:
+        """The form's owner and its rule are local-side: the organisation can change the form itself."""
+        form = self.case.forms[form_key]
+        rule = self.case.rules.get(form.rule) if form.rule else None
+        return self.actor_local(form.owner) and (rule is None or rule.level is GovernmentLevel.LOCAL)
+
     def steps_local(self, step_ids) -> bool:
         """The actors and the rules of these steps are local-side."""
         step_ids = list(step_ids)

@@ -53,27 +53,52 @@ class LoadedCase:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def load_case(path: str | os.PathLike[str]) -> LoadedCase:
-    """Load and check one case file. Never raises for bad content."""
+class Unreadable(Exception):
+    """A case file that cannot be read at all: missing, a folder, too large, no permission."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+def read_bounded(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a case file, refusing one larger than a case file may be before
+    reading it. The one place kafka reads a case file from disk. Raises
+    :class:`Unreadable` with a message for the user."""
     path = Path(path)
-    name = str(path)
     note_input(path)  # no output of this run may be written onto it
     try:
         size = path.stat().st_size
         if size > yamlsource.MAX_FILE_BYTES:
-            return _failed(
-                path,
+            raise Unreadable(
                 f"the file is {size:,} bytes, more than the {yamlsource.MAX_FILE_BYTES:,} a case file may be",
                 "too-large",
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
-        return _folder_problem(path)
+        raise _folder_problem(path) from None
     except FileNotFoundError:
-        return _failed(path, "no such file", "not-found")
+        raise Unreadable("no such file", "not-found") from None
     except OSError as exc:
-        return _failed(path, f"cannot read the file: {exc.strerror or exc}", "unreadable")
-    return load_text(raw, name)
+        raise Unreadable(f"cannot read the file: {exc.strerror or exc}", "unreadable") from None
+
+
+def read_case(path: str | os.PathLike[str]) -> tuple[LoadedCase, bytes]:
+    """Read one case file (bounded) and load it: the loaded case and the bytes read
+    (b"" when the file could not be read; the loaded case then says why). Never
+    raises for bad content. The bytes are what caches key on (kafka aggregate)
+    and what the live page shows beside the problems."""
+    try:
+        raw = read_bounded(path)
+    except Unreadable as exc:
+        return _failed(Path(path), exc.message, exc.kind), b""
+    return load_text(raw, str(path)), raw
+
+
+def load_case(path: str | os.PathLike[str]) -> LoadedCase:
+    """Load and check one case file. Never raises for bad content."""
+    return read_case(path)[0]
 
 
 def load_text(raw: bytes | str, name: str = "<case>") -> LoadedCase:
@@ -172,14 +197,15 @@ def _case_files_under(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _folder_problem(path: Path) -> LoadedCase:
+def _folder_problem(path: Path) -> Unreadable:
+    """What to say about a folder given (or found) where a case file was expected."""
     try:
         with os.scandir(path):
             pass
     except OSError as exc:
-        return _failed(path, f"cannot read this folder ({exc.strerror or exc}), so the case files in it are skipped",
-                       "unreadable")
-    return _failed(path, "this is a folder, not a case file", "not-a-file")
+        return Unreadable(f"cannot read this folder ({exc.strerror or exc}), so the case files in it are skipped",
+                          "unreadable")
+    return Unreadable("this is a folder, not a case file", "not-a-file")
 
 
 def _failed(path: Path, message: str, kind: str) -> LoadedCase:

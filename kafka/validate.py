@@ -136,27 +136,45 @@ def _forward_successors(case: Case, edges: list[FlowEdge]) -> dict[str, list[str
 
 
 
+class CaseIds:
+    """The one rule for a case id used by two files of a set (case-format.md: ids are
+    unique across a set of cases): the first file in order keeps it, and every later
+    file with the same id is invalid, with a problem that names the first.
+
+    Keeping both under invented names would count the same case twice in every
+    total, and the writer of the second file most likely copied the first and
+    forgot to change the id.
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+
+    def claim(self, case_id: str, path: str, line: int = 0, col: int = 0) -> Problem | None:
+        """None when ``path`` may have ``case_id``; else the problem of the later file."""
+        first = self._first.setdefault(case_id, path)
+        if first == path:
+            return None
+        return Problem(
+            path, line, col, "case.id",
+            f"the case id '{case_id}' is also used by {first}; case ids must be unique across a set of cases",
+            "duplicate-case-id",
+        )
+
+
 def check_case_set(loaded: Iterable) -> list[Problem]:
-    """Problems of a set of cases together: a case id used by two files.
+    """Problems of a set of loaded cases together: a case id used by two files.
 
     Each problem is also added to the later file's ``problems``, so that the
     file counts as invalid.
     """
-    first: dict[str, object] = {}
+    ids = CaseIds()
     found: list[Problem] = []
     for item in loaded:
         if item.case is None:
             continue
-        case_id = item.case.id
-        if case_id not in first:
-            first[case_id] = item.path
-            continue
         line, col = (item.positions or Positions()).of(("case", "id"))
-        problem = Problem(
-            str(item.path), line, col, "case.id",
-            f"the case id '{case_id}' is also used by {first[case_id]}; case ids must be unique across a set of cases",
-            "duplicate-case-id",
-        )
-        item.problems.append(problem)
-        found.append(problem)
+        problem = ids.claim(item.case.id, str(item.path), line, col)
+        if problem is not None:
+            item.problems.append(problem)
+            found.append(problem)
     return found

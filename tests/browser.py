@@ -66,7 +66,7 @@ class PageLog:
 @contextmanager
 def open_page(path: Path, *, width: int = 1400, height: int = 900, dark: bool = False):
     """(page, log) for ``path`` opened from disk in a fresh Chromium profile."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright_api
     executable = chromium_executable()
     page_url = Path(path).resolve().as_uri()
     log = PageLog()

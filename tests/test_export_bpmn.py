@@ -326,7 +326,7 @@ def test_bpmn_js_opens_every_example_and_draws_every_element(tmp_path):
 
     from npm_packages import npm_package
 
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    from playwright import sync_api as playwright_api
     from browser import ARGS as args
     from browser import chromium_executable
 

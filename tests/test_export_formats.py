@@ -12,7 +12,7 @@ from kafka.analysis import JSON_SCHEMA_VERSION, analyze
 from kafka.export.formats import ExportFormat, analysis_json, analysis_schema, export
 from kafka.loader import load_case
 
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra: pip install -e .[test]")
+import jsonschema
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -147,7 +147,7 @@ def test_import_reports_a_missing_column_without_traceback(tmp_path):
 @pytest.mark.browser
 def test_forms_page_in_a_browser(tmp_path, example_cases):
     """The page loads clean (no request, no script error) and its tables sort by verdict."""
-    browser = pytest.importorskip("browser", reason="tests/browser.py (the shared Chromium helper) is absent")
+    import browser
     result = run("forms", example_cases, "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     with browser.open_page(tmp_path / "forms.html") as (page, log):

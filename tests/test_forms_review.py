@@ -228,7 +228,7 @@ def test_example_verdicts_agree_with_each_case_findings(example_analyses):
                 found = {f.code: f for f in by_case[use.case_id].findings if row.item in f.data}
                 if "D03" in found:
                     assert use.verdict is Verdict.DROP, (form.name, row.item)
-                elif "D02" in found and found["D02"].facts["local_access"]:
+                elif "D02" in found and found["D02"].facts.local_access:
                     assert use.verdict is Verdict.PREFILL, (form.name, row.item)
                 elif use.verdict is Verdict.REUSE:
                     assert "D01" in found, (form.name, row.item)

@@ -176,7 +176,7 @@ def browser():
     """One headless Chromium for every page: ``visit(path)`` -> (PageLog, DOM facts)."""
     from browser import ARGS, PageLog, chromium_executable
 
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright_api
     executable = chromium_executable()
     import tempfile
 
@@ -259,7 +259,7 @@ def analysis(hostile):
 
 
 def test_dot_source_parses_to_exactly_the_cases_nodes_and_edges(analysis):
-    pygraphviz = pytest.importorskip("pygraphviz")
+    import pygraphviz
     from kafka.processmap import lanes, process_map_dot
 
     graph = pygraphviz.AGraph(string=process_map_dot(analysis))
@@ -274,7 +274,7 @@ def test_dot_source_parses_to_exactly_the_cases_nodes_and_edges(analysis):
 
 
 def test_exported_dot_parses_to_exactly_the_cases_nodes_and_edges(outputs, analysis):
-    pygraphviz = pytest.importorskip("pygraphviz")
+    import pygraphviz
     path = _get(outputs, "export.dot", "kafka export --format dot")
     graph = pygraphviz.AGraph(string=path.read_text(encoding="utf-8"))
     assert set(graph.nodes()) == {s.id for s in analysis.case.steps}
@@ -303,7 +303,7 @@ SVG_ELEMENTS = {"svg", "g", "title", "path", "polygon", "polyline", "ellipse", "
 
 
 def test_svg_holds_only_drawing_elements_and_the_texts(analysis):
-    pytest.importorskip("pygraphviz")
+    import pygraphviz  # noqa: F401 - a required dependency
     from kafka.processmap import process_map_dot, render_svg
 
     svg = render_svg(process_map_dot(analysis))
@@ -321,7 +321,7 @@ def test_svg_holds_only_drawing_elements_and_the_texts(analysis):
 def test_svg_tooltips_are_the_texts_verbatim(analysis):
     # Graphviz expands \N (node name), \G (graph name), \L... and HTML entities in
     # plain attributes, so a step named "a \N b" got the tooltip "a intake b".
-    pytest.importorskip("pygraphviz")
+    import pygraphviz  # noqa: F401 - a required dependency
     from kafka.processmap import process_map_dot, render_svg
 
     root, elements = _svg_elements(render_svg(process_map_dot(analysis)))
@@ -450,7 +450,7 @@ def test_case_texts_split_by_a_separator_reach_no_csv_as_a_formula(tmp_path):
 
 
 def test_xlsx_has_no_formula_cells(outputs):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     path = _get(outputs, "site/summary.xlsx", "kafka aggregate")
     book = openpyxl.load_workbook(path)
     cells = 0

@@ -14,6 +14,7 @@ from kafka.detectors import CODES
 from kafka.loader import iter_case_files, load_case
 from kafka.report import render_case_report
 from kafka.report.data import build_case_report
+from runs import case_run
 
 REPO = Path(__file__).resolve().parent.parent
 CASE_FILES = sorted(iter_case_files([str(REPO / "cases")]))
@@ -52,9 +53,7 @@ class Page(HTMLParser):
 
 @cache
 def rendered(path: str, lang: str) -> str:
-    loaded = load_case(path)
-    assert loaded.ok, [str(p) for p in loaded.problems]
-    return render_case_report(analyze(loaded.case, lang=lang))
+    return render_case_report(case_run(path, lang))
 
 
 @pytest.fixture(scope="module", params=["nl", "en"])
@@ -154,8 +153,9 @@ def test_the_dutch_report_is_dutch_and_the_english_one_english():
 
 
 def test_report_data_follows_the_analysis(shared_dir):
-    analysis = analyze(load_case(shared_dir / "conformance" / "all-codes.yaml").case)
-    report = build_case_report(analysis)
+    run = case_run(shared_dir / "conformance" / "all-codes.yaml")
+    analysis = run.analysis
+    report = build_case_report(run)
     assert [c.level for c in report.columns] == ["local", "supralocal"]
     for column in report.columns:
         savings = [p.saving.euro_year for p in column.proposals]
@@ -172,8 +172,9 @@ def test_report_data_follows_the_analysis(shared_dir):
 
 def test_the_timeline_adds_up_to_the_lead_time():
     for path in CASE_FILES:
-        analysis = analyze(load_case(path).case)
-        timeline = build_case_report(analysis).timeline
+        run = case_run(path)
+        analysis = run.analysis
+        timeline = build_case_report(run).timeline
         total = sum(row.wait + row.work for row in timeline.rows)
         assert total == pytest.approx(analysis.metrics.lead_time_days), path
         assert timeline.waiting_days == pytest.approx(sum(row.wait for row in timeline.rows))
@@ -185,22 +186,17 @@ def test_the_lead_time_card_holds_the_lead_time_against_the_most_exceeded_deadli
     path = next((p for p in CASE_FILES if "lindenberg" in str(p)), None)
     if path is None:
         pytest.skip("the Lindenberg example case is not there")
-    report = build_case_report(analyze(load_case(path).case))
+    report = build_case_report(case_run(path))
     card = report.figures[0]
     assert card.alert and "30" in card.note  # RMI: decision within 30 days, exceeded
     assert 0 < card.meter < 1
 
 
 def test_the_link_back_to_the_index_is_shown_when_given():
-    html = render_case_report(analyze(load_case(CASE_FILES[0]).case), link_back="../index.html")
+    html = render_case_report(case_run(CASE_FILES[0]), link_back="../index.html")
     assert 'href="../index.html"' in html
 
 
-def test_the_to_be_slot_stays_empty_until_its_partial_exists(monkeypatch):
-    import kafka.report as report_module
-
-    analysis = analyze(load_case(CASE_FILES[0]).case)
-    monkeypatch.setattr(report_module, "TO_BE_TEMPLATE", "_no_such_partial.html")
-    html = render_case_report(analysis, to_be={"all": object()})
-    page = Page(html)
+def test_a_run_without_scenarios_has_no_to_be_section():
+    page = Page(render_case_report(case_run(CASE_FILES[0])))
     assert "to-be" not in page.ids and "#to-be" not in page.hrefs

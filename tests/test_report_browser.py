@@ -13,6 +13,7 @@ from browser import open_page
 from kafka.analysis import analyze
 from kafka.loader import iter_case_files, load_case, load_text
 from kafka.report import write_case_report
+from runs import case_run
 from report_cases import MARKERS, hostile_case_text
 
 pytestmark = pytest.mark.browser
@@ -32,14 +33,12 @@ def _largest_case() -> Path:
 
 @pytest.fixture(scope="module")
 def report_path(tmp_path_factory) -> Path:
-    analysis = analyze(load_case(_largest_case()).case)
-    return write_case_report(analysis, tmp_path_factory.mktemp("report"))
+    return write_case_report(case_run(_largest_case()), tmp_path_factory.mktemp("report"))
 
 
 @pytest.fixture(scope="module")
 def hostile_path(tmp_path_factory) -> Path:
-    analysis = analyze(load_text(hostile_case_text(), "hostile.yaml").case)
-    return write_case_report(analysis, tmp_path_factory.mktemp("hostile"))
+    return write_case_report(case_run(load_text(hostile_case_text(), "hostile.yaml")), tmp_path_factory.mktemp("hostile"))
 
 
 def test_opens_offline_without_errors_and_shows_the_map(report_path):

@@ -10,6 +10,7 @@ import pytest
 from kafka.analysis import analyze
 from kafka.loader import load_text
 from kafka.report import render_case_report
+from runs import case_run
 from report_cases import IMG, JINJA, JINJA_BLOCK, MARKERS, SCRIPT, hostile_case_text
 from test_report import Page
 
@@ -18,7 +19,7 @@ from test_report import Page
 def page_html(request) -> str:
     loaded = load_text(hostile_case_text(), "hostile.yaml")
     assert loaded.ok, [str(p) for p in loaded.problems]
-    return render_case_report(analyze(loaded.case, lang=request.param))
+    return render_case_report(case_run(loaded, request.param))
 
 
 def test_no_markup_from_the_case_reaches_the_page(page_html):

@@ -16,7 +16,9 @@ from kafka.detectors import CODES
 from kafka.i18n import LANGUAGES, Translator, catalogue
 from kafka.loader import iter_case_files, load_case, load_text
 from kafka.model import Channel, StepKind
-from kafka.report import render_case_report, templates_dir
+from kafka.render import templates_dir
+from kafka.report import render_case_report
+from runs import case_run
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -112,5 +114,5 @@ def test_rendering_never_misses_a_key(lang, shared_dir):
     paths = list(iter_case_files([str(REPO / "cases"), str(shared_dir / "conformance")]))
     cases = [load_case(p).case for p in paths] + [load_text(MINIMAL, "minimal.yaml").case]
     for case in cases:
-        html = render_case_report(analyze(case, lang=lang))
+        html = render_case_report(case_run(case, lang))
         assert "report." not in re.sub(r"<[^>]+>", "", html), case.case.id  # no key shown in place of a text

@@ -11,7 +11,7 @@ import yaml
 from kafka.schema import case_schema
 from kafka.starters import starter_names, starter_text
 
-jsonschema = pytest.importorskip("jsonschema")
+import jsonschema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -148,7 +148,7 @@ def test_a_loader_bug_shows_on_the_page_once_not_a_traceback_per_poll(case_file,
     def broken(*args, **kwargs):
         raise KeyError("a bug in the loader")
 
-    monkeypatch.setattr(site_module, "load_text", broken)
+    monkeypatch.setattr(site_module, "read_case", broken)
     with LiveServer(LiveSite(case_file), port=0, poll_seconds=POLL) as server:
         status, _, page = get(server, "/view/")
         assert status == 200 and "a bug in the loader" in page

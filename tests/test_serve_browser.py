@@ -31,7 +31,7 @@ FRONT_TEXT = """() => {
 def browser_page(tmp_path):
     from browser import ARGS, chromium_executable
 
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    from playwright import sync_api as playwright_api
     chromium = os.environ.get("KAFKA_TEST_CHROMIUM") or chromium_executable()  # installs Debian's chromium if missing
     with playwright_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(

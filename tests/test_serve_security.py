@@ -26,7 +26,7 @@ import pytest
 
 from inert_html import assert_html_is_inert
 
-serve = pytest.importorskip("kafka.serve", reason="kafka.serve not built yet")
+from kafka import serve
 LiveServer, LiveSite = serve.LiveServer, serve.LiveSite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -313,7 +313,7 @@ def test_a_hostile_case_and_a_hostile_file_name_show_as_text(tmp_path):
 def test_the_live_page_of_the_hostile_case_runs_no_case_script(tmp_path):
     from browser import ARGS, chromium_executable
 
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright_api
     case = tmp_path / "hostile.yaml"
     case.write_text(HOSTILE.read_text(encoding="utf-8"), encoding="utf-8")
     with LiveServer(LiveSite(case), port=0, poll_seconds=0.05) as server, \

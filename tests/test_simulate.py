@@ -25,7 +25,8 @@ from kafka.metrics import CONTRACT_METRICS
 from kafka.model import Channel
 from kafka.settings import Settings
 from kafka.validate import check_meaning
-from kafka.simulate import EFFECTS, REGISTRY, scenario_totals, scenarios, simulate
+from kafka.detectors import effect_order
+from kafka.simulate import scenario_totals, scenarios, simulate
 from kafka.simulate.casefile import to_be_yaml, write_to_be
 from strategies import case_docs, load_doc
 
@@ -100,8 +101,15 @@ def assert_valid_file(scenario):
 
 
 def test_one_effect_per_finding_code():
-    assert sorted(e.code for e in REGISTRY) == sorted(CODES)
-    assert len({e.name for e in REGISTRY}) == len(REGISTRY)
+    effects = [d.effect for d in effect_order()]
+    assert sorted(d.code for d in effect_order()) == sorted(CODES)
+    assert len({e.name for e in effects}) == len(effects)
+
+
+def test_effects_apply_what_is_asked_first_and_deadlines_last():
+    codes = [d.code for d in effect_order()]
+    assert codes.index("D01") < codes.index("P03") < codes.index("P02") < codes.index("S01")
+    assert codes.index("L01") < codes.index("T02") < codes.index("T01") == len(codes) - 1
 
 
 def test_unknown_code_is_refused():
@@ -490,10 +498,6 @@ def test_generated_cases_lose_the_findings_whose_proposals_always_work(doc):
     for code in {f.code for f in analysis.findings} - {"P03", "T01", "S02"}:
         scenario = simulate(analysis, codes=[code])
         assert not codes_of(scenario.to_be_analysis, code), (code, [f.message for f in codes_of(scenario.to_be_analysis, code)])
-
-
-def test_effects_are_registered_by_code():
-    assert set(EFFECTS) == set(CODES)
 
 
 # --- the to-be case file --------------------------------------------------------------------

@@ -71,7 +71,7 @@ def test_level_local_takes_only_local_proposals():
 def test_unknown_code_is_a_usage_error():
     result = run(CASE, "--apply", "X1")
     assert result.exit_code == 2
-    assert "'X1' is no finding code" in result.output
+    assert "'X1' matches no finding code" in result.output
 
 
 def test_invalid_case_exits_1_with_its_problems(tmp_path):

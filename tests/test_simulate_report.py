@@ -18,6 +18,7 @@ from kafka.metrics import CONTRACT_METRICS
 from kafka.report import render_case_report
 from kafka.report.to_be import build_to_be
 from kafka.simulate import scenarios
+from runs import case_run
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "cases" / "leefloon-lindenberg.yaml"
@@ -42,8 +43,7 @@ class Page(HTMLParser):
 
 @cache
 def report(path: str = str(EXAMPLE), lang: str = "nl") -> str:
-    analysis = analyze(load_case(path).case, lang=lang)
-    return render_case_report(analysis, to_be=scenarios(analysis))
+    return render_case_report(case_run(path, lang, to_be=True))
 
 
 def section(html: str) -> str:
@@ -111,8 +111,7 @@ def test_hostile_texts_stay_text_in_the_to_be_section():
 
     loaded = load_text(yaml.safe_dump(hostile_case(), allow_unicode=True), "hostile.yaml")
     assert loaded.ok, [str(p) for p in loaded.problems]
-    analysis = analyze(loaded.case)
-    part = section(render_case_report(analysis, to_be=scenarios(analysis)))
+    part = section(render_case_report(case_run(loaded, to_be=True)))
     for marker in MARKERS:
         if "<" in marker:
             assert marker not in part, marker

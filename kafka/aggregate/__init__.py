@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kafka.aggregate.collect import CaseSummary, Collection, RunOptions, SkippedFile, collect, site_lock
+from kafka.aggregate.collect import CaseSummary, Collection, SkippedFile, collect, site_lock
 from kafka.output import ensure_dir
+from kafka.run import RunOptions
 
 
 @dataclass
@@ -38,7 +39,7 @@ class AggregateResult:
 def aggregate(
     paths: Iterable[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
-    options: RunOptions = RunOptions(),
+    options: RunOptions = RunOptions(to_be=False),
     *,
     jobs: int | None = None,
     force: bool = False,
@@ -57,7 +58,7 @@ def aggregate(
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         if writing_site is not None:
             writing_site()
-        return AggregateResult(collection, write_site(collection, out, options.lang))
+        return AggregateResult(collection, write_site(collection, out, options.lang, options.template_dirs))
 
 
 __all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SkippedFile", "aggregate"]

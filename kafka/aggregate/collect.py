@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kafka import __version__
-from kafka.diagnostics import Problem
 from kafka.errors import KafkaError, OutputError, UsageProblem
-from kafka.loader import iter_case_files, load_case, load_text
-from kafka.output import ensure_dir, inside, move_into_place, note_input, note_inputs, write_atomic
+from kafka.loader import Unreadable, iter_case_files, read_bounded, read_case
+from kafka.output import ensure_dir, inside, move_into_place, note_inputs, write_atomic
 from kafka.report import report_file_name
-from kafka.settings import DEFAULT_SETTINGS, Settings
+from kafka.run import RunOptions
+from kafka.validate import CaseIds
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".kafka-aggregate.lock"
@@ -48,34 +48,6 @@ _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 # --- what goes in and what comes out -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """The analysis options of one run; part of every cache key."""
-
-    lang: str = "nl"
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    overrides: tuple[tuple[str, str], ...] = ()  # NAME=VALUE pairs as given, sorted
-    # The to-be maps and before/after table in every case report. The savings
-    # of the to-be are always computed (for the site's totals); drawing the
-    # to-be maps is what costs: it more than doubles the rendering time.
-    to_be: bool = False
-
-    @classmethod
-    def of(cls, lang: str = "nl", select: Iterable[str] = (), ignore: Iterable[str] = (),
-           overrides: dict[str, str] | None = None, to_be: bool = False) -> "RunOptions":
-        options = cls(lang, tuple(select), tuple(ignore), tuple(sorted((overrides or {}).items())), to_be)
-        options.settings  # an unknown setting or a bad value fails now, once, not in every worker
-        return options
-
-    @property
-    def settings(self) -> Settings:
-        return DEFAULT_SETTINGS.with_overrides(dict(self.overrides))
-
-    def fingerprint(self) -> str:
-        return json.dumps([self.lang, sorted(self.select), sorted(self.ignore), list(self.overrides), self.to_be])
 
 
 @dataclass
@@ -137,18 +109,18 @@ class _Job:
 # --- the worker -----------------------------------------------------------------------
 
 
-def _warm_up(lang: str) -> None:
+def _warm_up(options: RunOptions) -> None:
     """Once per worker: import and compile the templates before the first case."""
-    from kafka.report import jinja_env
+    from kafka.render import jinja_env
 
-    jinja_env(lang)
+    jinja_env(options.lang, options.template_dirs)
 
 
-def _worker_start(lang: str) -> None:
+def _worker_start(options: RunOptions) -> None:
     # Ctrl-C reaches every process of the group; only the main process should
     # act on it (cancel, clean up, say "Interrupted."), not print a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _warm_up(lang)
+    _warm_up(options)
 
 
 def process_case(job: _Job) -> tuple[int, CaseSummary | SkippedFile]:
@@ -164,21 +136,20 @@ def process_case(job: _Job) -> tuple[int, CaseSummary | SkippedFile]:
 
 
 def _process(job: _Job) -> CaseSummary | SkippedFile:
-    from kafka.analysis import analyze
     from kafka.report import render_case_report
+    from kafka.run import run_case
+    from kafka.simulate import scenario_totals
     from kafka.tables import finding_rows
 
     from kafka.aggregate.keys import merge_key
 
-    raw = _read_bounded(Path(job.path))
-    loaded = load_case(job.path) if raw is None else load_text(raw, job.path)
+    loaded, raw = read_case(job.path)
     if not loaded.ok:
         return SkippedFile(job.path, "invalid", [str(p) for p in loaded.problems])
-    options = job.options
-    analysis = analyze(loaded.case, options.settings, lang=options.lang, select=options.select,
-                       ignore=options.ignore, explicit_settings=frozenset(dict(options.overrides)))
-    to_be, totals, warnings = _simulate(analysis, options, job.path)
-    html = render_case_report(analysis, to_be=to_be if options.to_be else None, link_back="../index.html")
+    run = run_case(loaded, job.options)
+    analysis = run.analysis
+    totals = scenario_totals(analysis, run.scenarios) if run.scenarios is not None else {}
+    html = render_case_report(run, link_back="../index.html")
     write_atomic(Path(job.staging) / f"{job.index}.html", html)
 
     rows = finding_rows(analysis)
@@ -189,7 +160,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     line, col = loaded.positions.of(("case", "id")) if loaded.positions else (0, 0)
     return CaseSummary(
         path=job.path,
-        cache_key=cache_key(raw or b"", options, job.fingerprint),
+        cache_key=cache_key(raw, job.options, job.fingerprint),
         id=info.id,
         title=info.title,
         organisation=info.organisation,
@@ -201,26 +172,10 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         annual={k: float(v) for k, v in asdict(analysis.metrics.annual).items()},
         findings=rows,
         savings=totals,
-        warnings=[str(p) for p in loaded.warnings] + warnings,
+        warnings=[str(p) for p in loaded.warnings] + list(run.warnings),
         id_line=line,
         id_col=col,
     )
-
-
-def _simulate(analysis, options: RunOptions, path: str) -> tuple[dict | None, dict[str, dict], list[str]]:
-    """The to-be scenarios ("local", "all") for the report, and their totals for the site.
-
-    The to-be is an addition to the report: when it fails on an odd case the
-    case is still aggregated, without it, and the run says so.
-    """
-    from kafka.simulate import scenario_totals, scenarios
-
-    try:
-        to_be = scenarios(analysis, select=options.select, ignore=options.ignore)
-        return to_be, scenario_totals(analysis, to_be), []
-    except Exception as exc:  # noqa: BLE001
-        return None, {}, [f"{path}: warning: the to-be simulation failed ({type(exc).__name__}: {exc}); "
-                          "the report has no to-be - please report this as a bug in kafka"]
 
 
 def _metric_figures(metrics) -> dict[str, float]:
@@ -242,7 +197,7 @@ def _metric_figures(metrics) -> dict[str, float]:
 @cache
 def code_fingerprint() -> str:
     """A hash of kafka's version, code, texts and templates: when any changes, every report is re-rendered."""
-    from kafka.report import templates_dir
+    from kafka.render import templates_dir
 
     digest = hashlib.sha256(__version__.encode())
     roots = [_PACKAGE_DIR, templates_dir()]
@@ -260,19 +215,6 @@ def cache_key(raw: bytes, options: RunOptions, fingerprint: str) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
-
-
-def _read_bounded(path: Path) -> bytes | None:
-    """The file's bytes, or None when it cannot be read or is too large (the loader then says why)."""
-    from kafka.yamlsource import MAX_FILE_BYTES
-
-    note_input(path)
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 @dataclass
@@ -375,7 +317,7 @@ def report_name(case_id: str) -> str:
 def collect(
     paths: Iterable[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
-    options: RunOptions = RunOptions(),
+    options: RunOptions = RunOptions(to_be=False),
     *,
     jobs: int | None = None,
     force: bool = False,
@@ -411,7 +353,7 @@ def collect(
     del previous  # the unchanged summaries live on in outcomes; the rest need not stay in memory
     rendered = {job.path: job.index for job in todo}
     try:
-        for index, outcome in _run(todo, jobs, options.lang, done):
+        for index, outcome in _run(todo, jobs, options, done):
             outcomes[index] = outcome
         cases, skipped = settle([outcomes[i] for i in range(len(files))])
         _place_reports(cases, rendered, staging, cases_dir)
@@ -428,27 +370,30 @@ def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: 
     entry = previous.entries.get(str(Path(path).resolve()))
     if entry is None:
         return None
-    raw = _read_bounded(Path(path))
-    if raw is None or entry.cache_key != cache_key(raw, options, fingerprint):
+    try:
+        raw = read_bounded(path)
+    except Unreadable:
+        return None
+    if entry.cache_key != cache_key(raw, options, fingerprint):
         return None
     if not (out / entry.report).is_file():
         return None
     return replace(entry, path=path)
 
 
-def _run(todo: list[_Job], jobs: int | None, lang: str, done: Callable[[int], None]):
+def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable[[int], None]):
     """The outcome of every job, in the order they finish."""
     if not todo:
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if workers == 1:
-        _warm_up(lang)
+        _warm_up(options)
         for job in todo:
             yield process_case(job)
             done(1)
         return
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=_worker_start,
-                                                initargs=(lang,)) as pool:
+                                                initargs=(options,)) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -472,36 +417,28 @@ def _worker_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None  # the platform's default (spawn on Windows)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["kafka.aggregate.collect", "kafka.report", "kafka.simulate"])
+    context.set_forkserver_preload(["kafka.aggregate.collect", "kafka.report", "kafka.run", "kafka.simulate"])
     return context
 
 
 def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary], list[SkippedFile]]:
     """Split the outcomes, in file order, and give every case its report name.
 
-    A case id must be unique across a set of cases (case-format.md). When two
-    files share one, the first in file order is kept and the later one is
-    skipped with a message naming both: keeping both under invented names
-    would put the same case twice in every total, and the writer of the
-    second file most likely copied the first and forgot to change the id.
+    A case id used by an earlier file skips the later file, by the one rule
+    of :class:`kafka.validate.CaseIds` (every command treats it the same way).
     """
     cases: list[CaseSummary] = []
     skipped: list[SkippedFile] = []
-    owner: dict[str, CaseSummary] = {}  # report name -> the case that has it
+    ids = CaseIds()
     for outcome in outcomes:
         if isinstance(outcome, SkippedFile):
             skipped.append(outcome)
             continue
-        name = report_name(outcome.id)
-        first = owner.get(name)
-        if first is not None:
-            problem = Problem(outcome.path, outcome.id_line, outcome.id_col, "case.id",
-                              f"the case id '{outcome.id}' is also used by {first.path}; case ids must be unique "
-                              "across a set of cases, so this file is skipped", "duplicate-case-id")
-            skipped.append(SkippedFile(outcome.path, "duplicate", [str(problem)]))
+        problem = ids.claim(outcome.id, outcome.path, outcome.id_line, outcome.id_col)
+        if problem is not None:
+            skipped.append(SkippedFile(outcome.path, "duplicate", [f"{problem}, so this file is skipped"]))
             continue
-        owner[name] = outcome
-        outcome.report = f"{CASES_FOLDER}/{name}"
+        outcome.report = f"{CASES_FOLDER}/{report_name(outcome.id)}"
         cases.append(outcome)
     return cases, skipped
 

@@ -259,8 +259,10 @@ class AgendaPage:
 # --- the site -----------------------------------------------------------------------------
 
 
-def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl") -> list[Path]:
-    """Write the pages and exports of ``collection`` into ``out_dir``; the paths written."""
+def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl",
+               templates: tuple[str, ...] = ()) -> list[Path]:
+    """Write the pages and exports of ``collection`` into ``out_dir``; the paths written.
+    ``templates`` are folders that come before kafka's own."""
     out = ensure_dir(out_dir)
     t = Translator(lang)
     tables = build_tables(collection.cases)
@@ -269,9 +271,9 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
         write_atomic(inside(out, PROPOSALS_CSV), to_csv(_records(tables.proposals), PROPOSAL_COLUMNS)),
         write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped)),
     ]
-    from kafka.report import jinja_env
+    from kafka.render import jinja_env
 
-    env = jinja_env(lang)
+    env = jinja_env(lang, templates)
     index = index_page(tables, collection.skipped, t)
     agenda = agenda_page(tables, t)
     written.append(write_atomic(inside(out, INDEX), env.get_template("index.html").render(page=index)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import analysis_options
+from kafka.cli.common import run_options
 from kafka.errors import ExitCode
 
 
@@ -52,8 +52,8 @@ class _Progress:
               help="Also draw the to-be maps and the before/after table in every case report (the reports of "
                    "'kafka report' always have them); rendering takes about twice as long. The site's savings "
                    "use the to-be either way.")
-@analysis_options
-def aggregate(paths, out_dir, jobs, force, to_be, select, ignore, overrides, lang):
+@run_options(templates=True, to_be=False)
+def aggregate(paths, out_dir, jobs, force, options):
     """Aggregate many cases into one static site for VVSG.
 
     Reads every case file under PATHS and writes into DIR: index.html (all
@@ -75,9 +75,8 @@ def aggregate(paths, out_dir, jobs, force, to_be, select, ignore, overrides, lan
       kafka aggregate cases/ -o reports --ignore T --set staff_hour_eur=45
       kafka aggregate cases/ -o reports --to-be
     """
-    from kafka.aggregate import RunOptions, aggregate as run_aggregate  # pandas: only for this command
+    from kafka.aggregate import aggregate as run_aggregate  # pandas: only for this command
 
-    options = RunOptions.of(lang, select, ignore, overrides, to_be=to_be)
     progress = _Progress()
     try:
         result = run_aggregate(paths, out_dir, options, jobs=jobs, force=force, progress=progress,

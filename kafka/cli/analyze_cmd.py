@@ -9,9 +9,10 @@ import textwrap
 import click
 
 from kafka.analysis import Analysis
-from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
+from kafka.cli.common import load_cases, run_options
 from kafka.errors import ExitCode
 from kafka.i18n import Translator
+from kafka.run import run_case
 from kafka.tables import FINDING_COLUMNS, finding_rows, to_csv
 
 _LEVEL_COLOURS = {"local": "green", "supralocal": "magenta"}
@@ -23,8 +24,8 @@ _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "white"}
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text: a readable table; json: the analysis (an object for one case, a list for several); "
                    "csv: one row per finding.")
-@analysis_options
-def analyze(paths, fmt, select, ignore, overrides, lang):
+@run_options
+def analyze(paths, fmt, options):
     """Find the red tape in case files: metrics, findings and proposals.
 
     PATHS are case files or folders of them. Invalid files are reported and
@@ -37,9 +38,8 @@ def analyze(paths, fmt, select, ignore, overrides, lang):
       kafka analyze case.yaml --format json --lang en --select D --ignore D03
       kafka analyze case.yaml --set long_wait_days=10 --set staff_hour_eur=45
     """
-    options = AnalysisOptions(select, ignore, overrides, lang)
     good, bad = load_cases(paths)
-    analyses = [options.run(loaded) for loaded in good]
+    analyses = [run_case(loaded, options, simulate=False).analysis for loaded in good]
     if fmt == "json":
         payload = [a.to_dict() for a in analyses]
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=1, ensure_ascii=False))

@@ -1,20 +1,23 @@
-"""Options and helpers shared by several commands."""
+"""Options and helpers shared by several commands.
+
+The flags that choose how a case is analysed (--select, --ignore, --set,
+--lang, and --templates for the commands that write HTML) become one
+:class:`kafka.run.RunOptions`, checked once, which the command receives as
+its ``options`` argument.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+import functools
 from typing import Callable, Iterable
 
 import click
 
-from kafka.analysis import Analysis, analyze
-from kafka.detectors import CODES, selected
 from kafka.diagnostics import Problem, Severity
 from kafka.errors import UsageProblem
-from kafka.loader import LoadedCase, iter_case_files, load_case
-from kafka.settings import DEFAULT_SETTINGS, Settings
-from kafka.validate import check_case_set
+from kafka.loader import LoadedCase
+from kafka.run import RunOptions, load_set
+from kafka.settings import default_settings
 
 
 def lang_option(func: Callable) -> Callable:
@@ -35,7 +38,7 @@ def check_settings(ctx: click.Context, param: click.Parameter, values: tuple[str
             raise click.BadParameter(f"'{value}' is not NAME=VALUE (for example long_wait_days=10)")
         pairs[name.strip()] = text.strip()
     try:  # check names and values now, before any case file is read
-        DEFAULT_SETTINGS.with_overrides(pairs)
+        default_settings().with_overrides(pairs)
     except UsageProblem as exc:
         raise click.BadParameter(str(exc)) from None
     return pairs
@@ -43,74 +46,66 @@ def check_settings(ctx: click.Context, param: click.Parameter, values: tuple[str
 
 def _check_prefixes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     """A prefix that matches no finding code is a typo, not an empty selection."""
-    for value in values:
-        if not any(code.startswith(value.upper()) for code in CODES):
-            raise click.BadParameter(f"'{value}' matches no finding code ({', '.join(CODES)})")
+    from kafka.detectors import codes_matching
+
+    try:
+        codes_matching(values)
+    except UsageProblem as exc:
+        raise click.BadParameter(str(exc)) from None
     return values
 
 
-def analysis_options(func: Callable) -> Callable:
-    """--select, --ignore, --set and --lang, as every analysing command takes them."""
-    options = [
-        click.option("--select", "select", multiple=True, metavar="PREFIX", callback=_check_prefixes,
-                     help="Only findings whose code starts with PREFIX (D, D01, T...). Repeatable."),
-        click.option("--ignore", "ignore", multiple=True, metavar="PREFIX", callback=_check_prefixes,
-                     help="Leave out findings whose code starts with PREFIX. Repeatable."),
-        click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=check_settings,
-                     help="Change a threshold, tariff or assumption (see 'kafka settings'). Repeatable."),
-        lang_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def run_options(func: Callable | None = None, *, templates: bool = False, to_be: bool = True) -> Callable:
+    """--select, --ignore, --set and --lang (and --templates, with ``templates``), given to
+    the command as one checked ``options: RunOptions``. ``to_be`` is whether its reports
+    draw the to-be; a command with its own ``--to-be`` flag has it taken into the options."""
 
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def wrapper(*args, select, ignore, overrides, lang, templates_dir=None, **kwargs):
+            draw_to_be = kwargs.pop("to_be", to_be)
+            try:
+                options = RunOptions.of(lang, select, ignore, overrides, to_be=draw_to_be, templates=templates_dir)
+            except UsageProblem as exc:
+                raise click.UsageError(str(exc)) from None
+            return command(*args, options=options, **kwargs)
 
-@dataclass(frozen=True)
-class AnalysisOptions:
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    overrides: dict | None = None
-    lang: str = "nl"
+        options = [
+            click.option("--select", "select", multiple=True, metavar="PREFIX", callback=_check_prefixes,
+                         help="Only findings whose code starts with PREFIX (D, D01, T...). Repeatable."),
+            click.option("--ignore", "ignore", multiple=True, metavar="PREFIX", callback=_check_prefixes,
+                         help="Leave out findings whose code starts with PREFIX. Repeatable."),
+            click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=check_settings,
+                         help="Change a threshold, tariff or assumption (see 'kafka settings'). Repeatable."),
+            lang_option,
+        ]
+        if templates:
+            options.append(click.option(
+                "--templates", "templates_dir", metavar="DIR",
+                type=click.Path(exists=True, file_okay=False, path_type=str),
+                help="A folder of templates that come before kafka's own (e.g. a _base.html with the "
+                     "OCMW's colours); see docs/report.md."))
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
 
-    def __post_init__(self) -> None:
-        if not selected(self.select, self.ignore):
-            raise UsageProblem("--select and --ignore leave no finding code to look for")
-
-    @cached_property
-    def settings(self) -> Settings:
-        # Names and values were checked when the options were parsed (check_settings).
-        return DEFAULT_SETTINGS.with_overrides(self.overrides or {})
-
-    def run(self, loaded: LoadedCase) -> Analysis:
-        return analyze(
-            loaded.case,
-            self.settings,
-            lang=self.lang,
-            select=self.select,
-            ignore=self.ignore,
-            explicit_settings=frozenset(self.overrides or {}),
-        )
+    return decorate(func) if func is not None else decorate
 
 
 def load_cases(paths: Iterable[str], *, quiet: bool = False) -> tuple[list[LoadedCase], list[LoadedCase]]:
     """Load every case file under ``paths``: (valid, invalid). Problems go to stderr.
 
-    A case id used by an earlier file makes the later file invalid: case ids
-    are unique across a set of cases (case-format.md), and every command treats
-    a repeated one the same way.
+    A case id used by an earlier file makes the later file invalid (kafka.run.load_set).
     """
-    files = list(iter_case_files(paths))
-    if not files:
-        raise click.UsageError("no case files (*.yaml, *.yml) found in the given paths")
-    loaded_files = [load_case(path) for path in files]
-    check_case_set(loaded_files)
-    good, bad = [], []
-    for loaded in loaded_files:
-        if not quiet:
+    try:
+        case_set = load_set(paths)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    if not quiet:
+        for loaded in case_set.files:
             for problem in loaded.problems:
                 echo_problem(problem)
-        (good if loaded.ok else bad).append(loaded)
-    return good, bad
+    return case_set.valid, case_set.invalid
 
 
 def echo_problem(problem: Problem) -> None:

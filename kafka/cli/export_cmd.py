@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
+from kafka.cli.common import load_cases, run_options
 from kafka.errors import ExitCode, OutputError
 from kafka.export.bpmn_process import LaneBy
 from kafka.export.formats import DEFAULT_DPI, ExportFormat, ExportOptions, export as export_content
 from kafka.output import case_file_stem, ensure_dir, inside, write_atomic
+from kafka.run import run_case
 
 _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
 
@@ -29,8 +30,8 @@ _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
               show_default=True, help="BPMN: one lane per organisation or per actor.")
 @click.option("--dpi", type=click.IntRange(24, 600), default=DEFAULT_DPI, show_default=True,
               help="PNG: resolution (dots per inch).")
-@analysis_options
-def export(paths, fmt, output, lanes, dpi, select, ignore, overrides, lang):
+@run_options
+def export(paths, fmt, output, lanes, dpi, options):
     """Export case files for other tools: BPMN, the process map (DOT, SVG, PNG), or JSON.
 
     PATHS are case files or folders of them. Invalid files are reported and
@@ -44,11 +45,10 @@ def export(paths, fmt, output, lanes, dpi, select, ignore, overrides, lang):
       kafka export cases/leefloon-sara.yaml -o sara.png --dpi 200
       kafka export cases/ --format bpmn --lanes actor -o bpmn/
     """
-    options = AnalysisOptions(select, ignore, overrides, lang)
     good, bad = load_cases(paths)  # first: "no case files" says more than a missing format
     fmt = _resolve_format(fmt, output)
     export_options = ExportOptions(lane_by=LaneBy(lanes), dpi=dpi)
-    contents = [(loaded.case.id, export_content(options.run(loaded), fmt, export_options)) for loaded in good]
+    contents = [(loaded.case.id, export_content(run_case(loaded, options, simulate=False).analysis, fmt, export_options)) for loaded in good]
 
     several = len(paths) > 1 or any(Path(p).is_dir() for p in paths)
     if output is None:

@@ -12,7 +12,7 @@ import re
 
 import click
 
-from kafka.cli.common import AnalysisOptions, check_settings, lang_option, load_cases
+from kafka.cli.common import lang_option, load_cases, run_options
 from kafka.cli.files import emit, output_option
 from kafka.errors import ExitCode, InputError
 from kafka.forms import build_review, write_review
@@ -20,6 +20,7 @@ from kafka.forms.importer import import_form, to_yaml
 from kafka.forms.matching import case_items
 from kafka.loader import load_case
 from kafka.model import ID_PATTERN
+from kafka.run import run_case
 
 
 class _ReviewByDefault(click.Group):
@@ -53,11 +54,8 @@ def forms() -> None:
 @click.option("-o", "--output", "output_dir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Folder to write forms.html and forms.csv into (created when missing).")
-@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=check_settings,
-              help="Change an assumption, e.g. question_client_minutes=3 or document_client_minutes=30 "
-                   "(see 'kafka settings'). Repeatable.")
-@lang_option
-def review(paths, output_dir, overrides, lang):
+@run_options(templates=True)
+def review(paths, output_dir, options):
     """Review every form of the case files under PATHS, field by field.
 
     Writes DIR/forms.html (per form: its fields and attachments, where else
@@ -78,18 +76,17 @@ def review(paths, output_dir, overrides, lang):
       kafka forms review cases/leefloon-*.yaml -o review/ --lang en
       kafka forms cases/ -o review/ --set document_client_minutes=30
     """
-    options = AnalysisOptions(overrides=overrides, lang=lang)
     good, bad = load_cases(paths)
     if not good:
         raise InputError("none of the case files is valid; fix them first (kafka validate)")
-    analyses = [options.run(loaded) for loaded in good]
-    result = build_review(analyses, lang=lang)
+    analyses = [run_case(loaded, options, simulate=False).analysis for loaded in good]
+    result = build_review(analyses, lang=options.lang)
     if not result.forms:
         raise InputError(
             f"none of the {_count(len(analyses), 'valid case file')} has a 'forms:' block, so there is nothing to review; "
             f"'kafka forms import' makes one from a spreadsheet of a form's fields"
         )
-    written = write_review(result, output_dir)
+    written = write_review(result, output_dir, templates=options.template_dirs)
     for form in result.forms:
         b, a = form.before, form.after
         click.echo(f"  {form.name} ({form.organisation}): fields {b.fields} -> {a.fields}, "

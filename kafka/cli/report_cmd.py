@@ -6,18 +6,18 @@ import os
 
 import click
 
-from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
+from kafka.cli.common import load_cases, run_options
 from kafka.errors import ExitCode
 from kafka.report import write_case_report
-from kafka.simulate import scenarios
+from kafka.run import run_case
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", "output", required=True, metavar="DIR", type=click.Path(file_okay=False, path_type=str),
               help="Folder to write the reports to (created when missing): DIR/<case id>.html.")
-@analysis_options
-def report(paths, output, select, ignore, overrides, lang):
+@run_options(templates=True)
+def report(paths, output, options):
     """Write an HTML report for each case: map, timeline, data, findings and proposals.
 
     PATHS are case files or folders of them. Each report is one offline file
@@ -30,11 +30,12 @@ def report(paths, output, select, ignore, overrides, lang):
       kafka report cases/ -o reports/ --lang en
       kafka report case.yaml -o out/ --ignore D03 --set long_wait_days=10
     """
-    options = AnalysisOptions(select, ignore, overrides, lang)
     good, bad = load_cases(paths)
     for loaded in good:  # case ids are unique among them (load_cases)
-        analysis = options.run(loaded)
-        path = write_case_report(analysis, output, to_be=scenarios(analysis, select=select, ignore=ignore))
+        run = run_case(loaded, options)
+        for warning in run.warnings:
+            click.secho(warning, fg="yellow", err=True)
+        path = write_case_report(run, output)
         click.echo(f"wrote {_shown(path)}")
     if bad:
         click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)

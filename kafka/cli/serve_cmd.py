@@ -8,18 +8,16 @@ import time
 
 import click
 
-from kafka.aggregate import RunOptions
-from kafka.cli.common import AnalysisOptions, analysis_options, echo_problem
+from kafka.cli.common import echo_problem, run_options
 from kafka.serve import DEFAULT_PORT, Change, LiveServer, LiveSite
-from kafka.simulate import scenarios
 
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, path_type=str))
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port on 127.0.0.1 to serve on; 0 picks a free one.")
-@analysis_options
-def serve(path, port, select, ignore, overrides, lang):
+@run_options(templates=True)
+def serve(path, port, options):
     """Show the report of a case file live in the browser, for workshops.
 
     The page follows the file: save it and the browser refreshes by itself.
@@ -34,10 +32,7 @@ def serve(path, port, select, ignore, overrides, lang):
       kafka serve cases/leefloon-sara.yaml
       kafka serve cases/ --port 8080 --lang en
     """
-    options = AnalysisOptions(select, ignore, overrides, lang)
-    site = LiveSite(path, lang=lang, analyse=options.run,
-                    site_options=RunOptions.of(lang, select, ignore, overrides),
-                    to_be=lambda analysis: scenarios(analysis, select=select, ignore=ignore))
+    site = LiveSite(path, options)
     server = LiveServer(site, port=port, on_change=_report_change)  # binds now: a busy port fails here
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # `kill` stops as cleanly as Ctrl-C
@@ -58,8 +53,8 @@ def _report_change(change: Change) -> None:
     """One line per changed file in the terminal, and its problems under it."""
     now = time.strftime("%H:%M:%S")
     for state in change.updated:
-        if state.analysis is not None:
-            n = len(state.analysis.findings)
+        if state.run is not None:
+            n = len(state.run.analysis.findings)
             click.echo(f"{now}  {state.name}: ok, {n} finding{'s' if n != 1 else ''}")
         elif state.failure is not None:
             click.secho(f"{now}  {state.name}: the analysis failed: {state.failure.strip().splitlines()[-1]}",

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import AnalysisOptions, analysis_options, load_cases
-from kafka.detectors import CODES
-from kafka.errors import ExitCode, InputError
+from kafka.cli.common import load_cases, run_options
+from kafka.detectors import CODES, codes_matching
+from kafka.errors import ExitCode, InputError, UsageProblem
 from kafka.i18n import Translator
 from kafka.metrics import CONTRACT_METRICS
+from kafka.run import run_case
 from kafka.simulate import Scenario, simulate
 from kafka.simulate.casefile import check_target, write_to_be
 
@@ -28,16 +29,13 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     """--apply D01 --apply D02,S  ->  the codes, by exact code or prefix (as --select)."""
     if not values:
         return None
-    wanted = [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
+    wanted = [part.strip() for value in values for part in value.split(",") if part.strip()]
     if not wanted:
         raise click.BadParameter(f"name a finding code: {' '.join(CODES)} (or a prefix such as D)")
-    codes = []
-    for prefix in wanted:
-        matching = [c for c in CODES if c.startswith(prefix)]
-        if not matching:
-            raise click.BadParameter(f"'{prefix}' is no finding code; use one of {' '.join(CODES)} (or a prefix such as D)")
-        codes += [c for c in matching if c not in codes]
-    return tuple(codes)
+    try:
+        return codes_matching(wanted)
+    except UsageProblem as exc:
+        raise click.BadParameter(f"{exc}; use a code or a prefix such as D") from None
 
 
 @click.command(name="simulate")
@@ -51,8 +49,8 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
               help="text: the as-is and the to-be side by side; json: the same as data.")
 @click.option("--write", "write_path", type=click.Path(dir_okay=False, path_type=str), metavar="TO_BE.yaml",
               help="Also write the to-be procedure as a case file (it validates and can be analysed again).")
-@analysis_options
-def simulate_cmd(case, codes, level, fmt, write_path, select, ignore, overrides, lang):
+@run_options
+def simulate_cmd(case, codes, level, fmt, write_path, options):
     """Show the procedure once the proposals are taken: the to-be beside the as-is.
 
     Every proposal changes the case: an item asked once and reused (D01), the
@@ -69,7 +67,6 @@ def simulate_cmd(case, codes, level, fmt, write_path, select, ignore, overrides,
       kafka simulate case.yaml --write to-be.yaml && kafka analyze to-be.yaml
       kafka simulate case.yaml --format json --lang en
     """
-    options = AnalysisOptions(select, ignore, overrides, lang)
     if Path(case).is_dir():
         raise click.BadParameter(f"'{case}' is a folder; simulate takes one case file", param_hint="CASE")
     if write_path:
@@ -78,14 +75,14 @@ def simulate_cmd(case, codes, level, fmt, write_path, select, ignore, overrides,
     if bad:
         raise InputError(f"{case} is not a valid case file; see the problems above (kafka validate {case})")
     loaded = good[0]
-    analysis = options.run(loaded)
+    analysis = run_case(loaded, options, simulate=False).analysis
     name = "all" if codes is None and level is None else "local" if codes is None and level == "local" else "custom"
-    scenario = simulate(analysis, codes, level, select=select, ignore=ignore, name=name)
+    scenario = simulate(analysis, codes, level, name=name)
     if fmt == "json":
         payload = {"case": analysis.to_dict()["case"], **scenario.to_dict()}
         click.echo(json.dumps(payload, indent=1, ensure_ascii=False))
     else:
-        _print_text(scenario, analysis.case.case, Translator(lang))
+        _print_text(scenario, analysis.case.case, Translator(options.lang))
     if write_path:
         written = write_to_be(write_path, scenario, source=str(loaded.path))
         click.echo(f"Wrote the to-be case file {written}", err=True)

@@ -1,8 +1,14 @@
-"""The red-tape detectors: one module per finding code, in this explicit registry.
+"""The findings: one module per code, in this explicit registry.
 
-Codes are stable and never reused. To add a detector: write a module with a
-``DETECTOR = Detector(code, name, detect)`` and list it here.
+Codes are stable and never reused. Each module declares its finding in one
+place (``DETECTOR = Detector(code, name, detect, effect=..., settings=...,
+facts=...)``, see :mod:`kafka.detectors.base`); its texts live in the
+catalogues. To add a finding: write its module, add its texts to
+``kafka/locale/{nl,en}/findings.yaml`` (and ``simulate.yaml`` for what its
+effect says), and list it here. docs/architecture.md shows an example.
 """
+
+from typing import Iterable
 
 from kafka.detectors import (
     d01_repeated_question,
@@ -17,7 +23,8 @@ from kafka.detectors import (
     t01_deadline_exceeded,
     t02_long_wait,
 )
-from kafka.detectors.base import Context, Detector
+from kafka.detectors.base import Context, Detector, Effect, Phase
+from kafka.errors import UsageProblem
 
 REGISTRY: tuple[Detector, ...] = (
     d01_repeated_question.DETECTOR,
@@ -34,17 +41,36 @@ REGISTRY: tuple[Detector, ...] = (
 )
 
 CODES: tuple[str, ...] = tuple(d.code for d in REGISTRY)
+BY_CODE: dict[str, Detector] = {d.code: d for d in REGISTRY}
 
 
-def selected(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> list[Detector]:
+def codes_matching(prefixes: Iterable[str]) -> tuple[str, ...]:
+    """The codes that start with any of ``prefixes`` (case-insensitive), in registry order.
+
+    Every place that takes codes from a user (--select, --ignore, simulate
+    --apply) goes through here: a prefix that matches no code is a typo, not
+    an empty selection, and raises :class:`UsageProblem`.
+    """
+    wanted = tuple(p.strip().upper() for p in prefixes)
+    for prefix in wanted:
+        if not prefix or not any(code.startswith(prefix) for code in CODES):
+            raise UsageProblem(f"'{prefix}' matches no finding code ({', '.join(CODES)})")
+    return tuple(code for code in CODES if code.startswith(wanted)) if wanted else ()
+
+
+def selected(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Detector]:
     """The detectors whose code starts with a prefix in ``select`` (all when
-    empty) and with none in ``ignore``; prefixes are case-insensitive."""
-    sel = tuple(p.upper() for p in select)
-    ign = tuple(p.upper() for p in ignore)
-    return [
-        d for d in REGISTRY
-        if (not sel or d.code.startswith(sel)) and not (ign and d.code.startswith(ign))
-    ]
+    empty) and with none in ``ignore``."""
+    chosen = set(codes_matching(select)) if tuple(select) else set(CODES)
+    chosen -= set(codes_matching(ignore))
+    return [d for d in REGISTRY if d.code in chosen]
 
 
-__all__ = ["CODES", "REGISTRY", "Context", "Detector", "selected"]
+def effect_order() -> list[Detector]:
+    """The detectors whose proposals change the to-be, in the order their effects apply."""
+    with_effect = [d for d in REGISTRY if d.effect is not None]
+    return sorted(with_effect, key=lambda d: d.effect.phase)  # stable: registry order within a phase
+
+
+__all__ = ["BY_CODE", "CODES", "REGISTRY", "Context", "Detector", "Effect", "Phase", "codes_matching",
+           "effect_order", "selected"]

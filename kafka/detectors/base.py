@@ -1,24 +1,67 @@
-"""What every detector shares: its declaration, the context it runs in, and
-the helpers that turn facts into a finding in the case's own words."""
+"""What every finding shares: its declaration, the context it is detected in,
+and the helpers that turn facts into a finding in the case's own words.
+
+A finding code is declared once, in its own module, as a :class:`Detector`:
+its code and name, the settings it reads (with defaults and ranges), the type
+of the facts it hands on, how it is detected, and the :class:`Effect` its
+proposal has on the to-be procedure. Its texts live in the catalogues
+(``kafka/locale/<lang>/findings.yaml`` and ``simulate.yaml``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from enum import IntEnum
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from kafka.findings import Finding, Level, Proposal, Saving, Severity, Target
+from kafka.findings import Facts, Finding, Level, Proposal, Saving, Severity, Target
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
 from kafka.model import ActorLevel, GovernmentLevel
 from kafka.output import safe_name
-from kafka.settings import Settings
+from kafka.settings import Setting, Settings
+
+if TYPE_CHECKING:  # the to-be editor belongs to a later stage; effects only receive one
+    from kafka.simulate.editor import Editor
+
+
+class Phase(IntEnum):
+    """When an effect is applied in the to-be, in this order: first what is asked,
+    then the forms and the application, the client's contacts, the flow, the waits,
+    and the deadlines last, because a deadline can only be checked on the final flow.
+    Effects of one phase follow the registry's order."""
+
+    ASKED = 1
+    FORM = 2
+    APPLICATION = 3
+    CONTACTS = 4
+    FLOW = 5
+    WAITS = 6
+    DEADLINES = 7
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What taking a finding's proposal changes in the to-be (kafka.simulate): ``apply``
+    gets the editor (a copy of the case whose primitives only remove or shrink) and
+    the finding."""
+
+    name: str  # a slug for humans and docs, e.g. "ask-once"
+    phase: Phase
+    apply: Callable[["Editor", Finding], None]
 
 
 @dataclass(frozen=True)
 class Detector:
+    """One finding code, declared in one place."""
+
     code: str  # stable, never reused: D01 ... P03
     name: str  # a slug for humans and docs, e.g. "repeated-question"
     detect: Callable[["Context"], Iterable[Finding]]
+    effect: Effect | None = None  # None: taking the proposal changes nothing kafka can model
+    settings: tuple[Setting, ...] = ()  # the thresholds only this finding reads
+    facts: type[Facts] | None = None  # the type of its findings' ``facts``
+
 
 
 # Which government a non-local actor level stands for.
@@ -168,7 +211,7 @@ class Context:
         proposal_text: str,
         target: Target,
         saving: Saving,
-        facts: dict | None = None,
+        facts: Facts | None = None,
     ) -> Finding:
         return Finding(
             code=code,
@@ -179,7 +222,7 @@ class Context:
             steps=tuple(steps),
             data=tuple(data),
             proposal=Proposal(proposal_title, proposal_text, level, target, saving),
-            facts=facts or {},
+            facts=facts,
         )
 
     def days(self, value: float) -> str:

@@ -1,7 +1,30 @@
-"""D01 repeated question: one data item is asked from the client in two or more steps."""
+"""D01 repeated question: one data item is asked from the client in two or more steps.
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+The to-be: ask the item once and reuse it.
+
+The first step that asks the item keeps asking it; every later step takes it
+from the file instead, so the client and the staff lose that question or
+paper there. A step left with nothing to hand over goes (see the editor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.settings import threshold
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What D01 found about one item."""
+
+    times: int  # distinct steps asking the item
 
 
 def detect(ctx: Context):
@@ -23,8 +46,25 @@ def detect(ctx: Context):
             level=level, steps=steps, data=[item], message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.saving(sum(c for c, _ in costs), sum(s for _, s in costs)),
-            facts={"times": len(steps)},
+            facts=Facts(times=len(steps)),
         )
 
 
-DETECTOR = Detector("D01", "repeated-question", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    item = finding.data[0]
+    askers = ed.askers(item)
+    if len(askers) < 2:
+        return
+    done = ed.stop_asking(askers[1:], item)
+    if done:
+        ed.say("asked_once", item=ed.item_name(item), first=ed.step_name(askers[0]), steps=ed.step_names(done))
+
+
+DETECTOR = Detector(
+    "D01", "repeated-question", detect,
+    facts=Facts,
+    settings=(threshold("repeated_question_steps", 2, "D01: an item asked in this many distinct steps", 2),),
+    effect=Effect("ask-once", Phase.ASKED, apply),
+)

@@ -1,7 +1,31 @@
-"""D02 authentic source ignored: an item with a ``source`` is asked from the client."""
+"""D02 authentic source ignored: an item with a ``source`` is asked from the client.
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Level, Severity
+The to-be: consult the source instead of asking the client.
+
+The client no longer answers or brings the item anywhere; the staff keep
+``consult_staff_minutes`` of the time they saved, for the consultation.
+A trip that only fetched the paper goes with it (see the editor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What D02 found about one item."""
+
+    source: str  # the source's key
+    local_access: bool  # the OCMW can consult it today
+    fetch_steps: tuple[str, ...]  # steps where the client fetches the item elsewhere
 
 
 def detect(ctx: Context):
@@ -38,8 +62,22 @@ def detect(ctx: Context):
             level=level, steps=steps, data=[item], message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.saving(client, staff),
-            facts={"source": source_key, "local_access": source.local_access, "fetch_steps": fetches},
+            facts=Facts(source_key, source.local_access, tuple(fetches)),
         )
 
 
-DETECTOR = Detector("D02", "authentic-source-ignored", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    item = finding.data[0]
+    source = ed.as_is.source_of(item)
+    done = ed.stop_asking(ed.askers(item), item, consult_staff_minutes=ed.settings.consult_staff_minutes)
+    if done:
+        ed.say("consulted", item=ed.item_name(item), source=source.name if source else "", steps=ed.step_names(done))
+
+
+DETECTOR = Detector(
+    "D02", "authentic-source-ignored", detect,
+    facts=Facts,
+    effect=Effect("consult-source", Phase.ASKED, apply),
+)

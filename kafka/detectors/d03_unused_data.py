@@ -2,10 +2,27 @@
 
 Only when at least one step declares ``uses``: without any, the case does not
 say what the decisions rely on.
+
+The to-be: drop the item nobody uses, at every step and on every form.
 """
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What D03 found about one item."""
+
+    forms: tuple[str, ...]  # the names of the forms that ask it
 
 
 def detect(ctx: Context):
@@ -31,7 +48,21 @@ def detect(ctx: Context):
             level=level, steps=steps, data=[item], message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.saving(sum(c for c, _ in costs), sum(s for _, s in costs)),
+            facts=Facts(tuple(dict.fromkeys(forms))),
         )
 
 
-DETECTOR = Detector("D03", "unused-data", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    item = finding.data[0]
+    done = ed.stop_asking(ed.askers(item), item)
+    if done:
+        ed.say("dropped_unused", item=ed.item_name(item), steps=ed.step_names(done))
+
+
+DETECTOR = Detector(
+    "D03", "unused-data", detect,
+    facts=Facts,
+    effect=Effect("drop-unused", Phase.ASKED, apply),
+)

@@ -1,8 +1,30 @@
-"""L01 rework loop: steps form a cycle; one finding per strongly connected group."""
+"""L01 rework loop: steps form a cycle; one finding per strongly connected group.
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+The to-be: a complete checklist at the first contact: the loop back goes.
+
+The branches that remain carry every case, so their chances grow in
+proportion; a step that was only reached by going back goes too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
 from kafka.metrics import loop_expected_extra
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What L01 found about one loop."""
+
+    expected_extra_days: float
+    chances: tuple[float, ...]  # of the loop-back edges that have one
 
 
 def detect(ctx: Context):
@@ -26,8 +48,19 @@ def detect(ctx: Context):
             level=level, steps=group, message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.saving(extra["client_minutes"], extra["staff_minutes"], extra["days"]),
-            facts={"expected_extra_days": extra["days"], "chances": chances},
+            facts=Facts(extra["days"], tuple(chances)),
         )
 
 
-DETECTOR = Detector("L01", "rework-loop", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    for source, target in ed.drop_loops(finding.steps):
+        ed.say("loop_gone", source=ed.step_name(source), target=ed.step_name(target))
+
+
+DETECTOR = Detector(
+    "L01", "rework-loop", detect,
+    facts=Facts,
+    effect=Effect("checklist", Phase.FLOW, apply),
+)

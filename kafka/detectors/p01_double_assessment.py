@@ -1,8 +1,30 @@
-"""P01 double assessment: two or more decision steps use the same (non-empty) items."""
+"""P01 double assessment: two or more decision steps use the same (non-empty) items.
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+The to-be: one assessment instead of two: the first decision stays, the others go.
+
+A legal deadline that started or ended at a decision that goes now starts or
+ends at the decision that stays ("notify within 8 days of the decision").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
 from kafka.model import StepKind
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What P01 found about one group of decisions."""
+
+    keep: str  # the decision that stays
+    drop: tuple[str, ...]  # the decisions that could go
 
 
 def detect(ctx: Context):
@@ -32,7 +54,27 @@ def detect(ctx: Context):
                 sum(g.steps[s].staff_minutes for s in drop),
                 sum(g.step_days(s) for s in drop if s in g.longest_path.steps),
             ),
+            facts=Facts(keep, tuple(drop)),
         )
 
 
-DETECTOR = Detector("P01", "double-assessment", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    decisions = [s for s in finding.steps if ed.has_step(s)]
+    if len(decisions) < 2:
+        return
+    keep = decisions[0]
+    for step_id in decisions[1:]:
+        if not ed.can_remove(step_id):
+            continue
+        ed.move_deadlines(step_id, keep)  # "decide within 30 days" now holds for the decision that stays
+        if ed.remove_step(step_id, reason=None):
+            ed.say("one_assessment", step=ed.step_name(step_id), keep=ed.step_name(keep))
+
+
+DETECTOR = Detector(
+    "P01", "double-assessment", detect,
+    facts=Facts,
+    effect=Effect("one-assessment", Phase.FLOW, apply),
+)

@@ -1,9 +1,33 @@
 """P02 automatic granting possible: the client has to apply, yet a decision
-uses only items that all have an authentic source."""
+uses only items that all have an authentic source.
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+The to-be: the organisation grants on the sources' data.
+
+The procedure is then started by the organisation (``initiated_by:
+organisation``), and the client's steps no longer ask the decision's items:
+the staff consult the sources (``consult_staff_minutes``). An application
+step left with nothing else to do goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
 from kafka.model import StepKind
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What P02 found about one decision."""
+
+    application_steps: tuple[str, ...]  # the client steps that ask the decision's items
+    sources: tuple[str, ...]  # the keys of the sources holding them
 
 
 def detect(ctx: Context):
@@ -41,8 +65,33 @@ def detect(ctx: Context):
                 sum(g.steps[s].client_minutes for s in application),
                 sum(g.steps[s].staff_minutes for s in application),
             ),
-            facts={"application_steps": application, "sources": sources},
+            facts=Facts(tuple(application), tuple(sources)),
         )
 
 
-DETECTOR = Detector("P02", "automatic-granting-possible", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    decision = finding.steps[0]
+    facts: Facts = finding.facts
+    application = list(facts.application_steps)
+    sources = [ed.as_is.sources[key].name for key in facts.sources if key in ed.as_is.sources]
+    if ed.case.case.initiated_by != "organisation":
+        ed.case.case.initiated_by = "organisation"
+        ed.say("automatic", step=ed.step_name(decision), sources=ed.t.join(sources))
+    for item in finding.data:
+        done = ed.stop_asking(application, item, consult_staff_minutes=ed.settings.consult_staff_minutes)
+        if done:
+            ed.say("not_asked", item=ed.item_name(item), steps=ed.step_names(done))
+    for step_id in application:
+        step = ed.step(step_id)
+        # An application that asks nothing any more, and does nothing else, falls away.
+        if step is not None and not (ed.asked(step) or step.tells_story or step.provides or step.uses or step.rule):
+            ed.remove_step(step_id, reason="step_application_gone")
+
+
+DETECTOR = Detector(
+    "P02", "automatic-granting-possible", detect,
+    facts=Facts,
+    effect=Effect("automatic-granting", Phase.APPLICATION, apply),
+)

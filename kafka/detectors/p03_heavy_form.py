@@ -1,8 +1,32 @@
-"""P03 heavy form: a form has 15 or more fields, or 3 or more attachments (configurable)."""
+"""P03 heavy form: a form has 15 or more fields, or 3 or more attachments (configurable).
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
-from kafka.model import GovernmentLevel
+The to-be: a shorter form: the parts that can go, go.
+
+Those are the items the detector found removable: kept in an authentic
+source, used by no step, or already asked in an earlier step. When that is
+not enough to make the form light, the finding stays in the to-be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.settings import threshold
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What P03 found about one form."""
+
+    fields: int
+    attachments: int
+    removable: tuple[str, ...]  # items that could go: sourced, unused, or asked before
 
 
 def detect(ctx: Context):
@@ -14,9 +38,7 @@ def detect(ctx: Context):
         steps = g.form_steps(key)
         if not (too_many_fields or too_many_attachments) or not steps:
             continue
-        rule = ctx.case.rules.get(form.rule) if form.rule else None
-        local = g.actor_local(form.owner) and (rule is None or rule.level is GovernmentLevel.LOCAL)
-        level = level_of(local)
+        level = level_of(g.form_local(key))
         target = ctx.target(level, "form", key, form.name, steps, owner=ctx.case.actors[form.owner].org)
         removable = _removable(ctx, key, steps)
         client = staff = 0.0
@@ -33,7 +55,7 @@ def detect(ctx: Context):
             level=level, steps=steps, message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.saving(client * len(steps), staff * len(steps)),
-            facts={"fields": len(form.fields), "attachments": len(form.attachments), "removable": removable},
+            facts=Facts(len(form.fields), len(form.attachments), tuple(removable)),
         )
 
 
@@ -52,4 +74,24 @@ def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
     return out
 
 
-DETECTOR = Detector("P03", "heavy-form", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    form_key = finding.proposal.target.id
+    name = ed.analysis.case.forms[form_key].name if form_key in ed.analysis.case.forms else form_key
+    removed: dict[str, None] = {}
+    for key in ed.forms_from(form_key):
+        removed.update(dict.fromkeys(ed.drop_from_form(key, finding.facts.removable)))
+    if removed:
+        ed.say("form_shorter", form=name, items=ed.t.join([ed.item_name(i) for i in removed]))
+
+
+DETECTOR = Detector(
+    "P03", "heavy-form", detect,
+    facts=Facts,
+    settings=(
+        threshold("heavy_form_fields", 15, "P03: a form with this many fields or more", 1),
+        threshold("heavy_form_attachments", 3, "P03: a form with this many attachments or more", 1),
+    ),
+    effect=Effect("shorter-form", Phase.FORM, apply),
+)

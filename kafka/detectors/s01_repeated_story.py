@@ -1,7 +1,29 @@
-"""S01 repeated story: the client tells their story in two or more steps."""
+"""S01 repeated story: the client tells their story in two or more steps.
 
-from kafka.detectors.base import Context, Detector
-from kafka.findings import Severity
+The to-be: the story told once, then passed on (warm hand-over, shared file).
+
+The first step where the client tells it keeps the story; the later ones
+build on the file, and lose ``story_*_minutes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase
+from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.settings import threshold
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What S01 found."""
+
+    times: int
 
 
 def detect(ctx: Context):
@@ -22,8 +44,24 @@ def detect(ctx: Context):
         level=level, steps=steps, message=message,
         proposal_title=title, proposal_text=text, target=target,
         saving=ctx.saving((n - 1) * set_.story_client_minutes, (n - 1) * set_.story_staff_minutes),
-        facts={"times": n},
+        facts=Facts(times=n),
     )
 
 
-DETECTOR = Detector("S01", "repeated-story", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    tellers = [s for s in finding.steps if (step := ed.step(s)) is not None and step.tells_story]
+    if len(tellers) < 2:
+        return
+    done = [s for s in tellers[1:] if ed.drop_story(s)]
+    if done:
+        ed.say("story_once", first=ed.step_name(tellers[0]), steps=ed.step_names(done))
+
+
+DETECTOR = Detector(
+    "S01", "repeated-story", detect,
+    facts=Facts,
+    settings=(threshold("repeated_story_steps", 2, "S01: the story told in this many steps", 2),),
+    effect=Effect("one-story", Phase.CONTACTS, apply),
+)

@@ -1,7 +1,26 @@
-"""T02 long wait: the client waits 14 days or more (configurable) before a step."""
+"""T02 long wait: the client waits 14 days or more (configurable) before a step.
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Severity
+The to-be: the wait cut to ``target_wait_days`` (a weekly committee, a delegated decision).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.settings import Setting
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What T02 found about one step."""
+
+    wait_days: float
 
 
 def detect(ctx: Context):
@@ -24,8 +43,21 @@ def detect(ctx: Context):
             level=level, steps=[step.id], message=message,
             proposal_title=title, proposal_text=text, target=target,
             saving=ctx.saving(lead_days=step.wait_days - goal),
-            facts={"wait_days": step.wait_days},
+            facts=Facts(step.wait_days),
         )
 
 
-DETECTOR = Detector("T02", "long-wait", detect)
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    step = ed.step(finding.steps[0])
+    if step is not None:
+        ed.set_wait(step.id, min(ed.settings.target_wait_days, step.wait_days))
+
+
+DETECTOR = Detector(
+    "T02", "long-wait", detect,
+    facts=Facts,
+    settings=(Setting("long_wait_days", 14, "T02: a wait of this many days or more"),),
+    effect=Effect("shorter-wait", Phase.WAITS, apply),
+)

@@ -9,15 +9,16 @@ from kafka.forms.review import FormsReview
 from kafka.forms.table import review_csv
 from kafka.i18n import Translator
 from kafka.output import ensure_dir, inside, write_atomic
-from kafka.report import jinja_env
+from kafka.render import jinja_env
 
 HTML_NAME = "forms.html"
 CSV_NAME = "forms.csv"
 
 
-def render_html(review: FormsReview, csv_name: str | None = CSV_NAME) -> str:
-    """The review as one offline HTML page; ``csv_name`` is linked as its table twin."""
-    template = jinja_env(review.lang).get_template("forms.html")
+def render_html(review: FormsReview, csv_name: str | None = CSV_NAME, templates: tuple[str, ...] = ()) -> str:
+    """The review as one offline HTML page; ``csv_name`` is linked as its table twin;
+    ``templates`` are folders that come before kafka's own."""
+    template = jinja_env(review.lang, templates).get_template("forms.html")
     return template.render(review=review, csv_name=csv_name, minutes=_minutes_formatter(Translator(review.lang)))
 
 
@@ -35,9 +36,9 @@ class Written:
     csv: Path
 
 
-def write_review(review: FormsReview, folder: str | Path) -> Written:
+def write_review(review: FormsReview, folder: str | Path, templates: tuple[str, ...] = ()) -> Written:
     """Write ``forms.html`` and ``forms.csv`` into ``folder`` (created when missing)."""
     folder = ensure_dir(folder)
     csv_path = write_atomic(inside(folder, CSV_NAME), review_csv(review))
-    html_path = write_atomic(inside(folder, HTML_NAME), render_html(review))
+    html_path = write_atomic(inside(folder, HTML_NAME), render_html(review, templates=templates))
     return Written(html_path, csv_path)

@@ -52,6 +52,7 @@ from enum import StrEnum
 from typing import Iterable, Sequence
 
 from kafka.analysis import Analysis
+from kafka.detectors import d01_repeated_question, d02_authentic_source, d03_unused_data, p03_heavy_form
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
 from kafka.model import GovernmentLevel
@@ -59,7 +60,6 @@ from kafka.output import safe_name
 from kafka.settings import Settings
 
 # The findings a verdict is read from.
-VERDICT_CODES = ("D01", "D02", "D03")
 
 
 class Verdict(StrEnum):
@@ -324,7 +324,7 @@ def _review_form(t: Translator, uses: list[tuple[Analysis, str]]) -> FormReview:
     form = first.case.forms[first_id]
     owner = first.case.actors[form.owner]
     rule = first.case.rules.get(form.rule) if form.rule else None
-    local = first.graph.actor_local(form.owner) and (rule is None or rule.level is GovernmentLevel.LOCAL)
+    local = first.graph.form_local(first_id)
     rows = _merge_rows(t, [_use_rows(t, analysis, form_id) for analysis, form_id in uses])
     settings = first.settings
     pages = next((a.case.forms[f].pages for a, f in uses if a.case.forms[f].pages is not None), None)
@@ -347,7 +347,7 @@ def _review_form(t: Translator, uses: list[tuple[Analysis, str]]) -> FormReview:
         after=after,
         findings=tuple(
             f for analysis, form_id in uses for f in analysis.findings
-            if f.code == "P03" and f.proposal.target.kind == "form" and f.proposal.target.id == form_id
+            if isinstance(f.facts, p03_heavy_form.Facts) and f.proposal.target.id == form_id
         ),
         uses_known=any(analysis.graph.users for analysis, _ in uses),
     )
@@ -418,38 +418,44 @@ def _use_rows(t: Translator, analysis: Analysis, form_id: str) -> list[_UseRow]:
     return rows
 
 
-def _verdict_findings(findings: Iterable[Finding]) -> dict[str, dict[str, Finding]]:
-    """item -> code -> the finding about that item (D01, D02, D03 are about one item each)."""
-    index: dict[str, dict[str, Finding]] = {}
+# The findings a field's verdict rests on, by the type of their facts: each is about one item.
+_VERDICT_FACTS = (d01_repeated_question.Facts, d02_authentic_source.Facts, d03_unused_data.Facts)
+
+
+def _verdict_findings(findings: Iterable[Finding]) -> dict[str, dict[type, Finding]]:
+    """item -> facts type -> the finding about that item (repeated, sourced, unused)."""
+    index: dict[str, dict[type, Finding]] = {}
     for f in findings:
-        if f.code in VERDICT_CODES:
+        if isinstance(f.facts, _VERDICT_FACTS):
             for item in f.data:
-                index.setdefault(item, {})[f.code] = f
+                index.setdefault(item, {})[type(f.facts)] = f
     return index
 
 
 def _verdict(
-    t: Translator, analysis: Analysis, form_id: str, form_steps: list[str], item: str, found: dict[str, Finding]
+    t: Translator, analysis: Analysis, form_id: str, form_steps: list[str], item: str, found: dict[type, Finding]
 ) -> UseVerdict:
     g = analysis.graph
     case_id = analysis.case.id
     if not form_steps:
         return UseVerdict(case_id, Verdict.KEEP, t("forms.reason.not_filled_in"), ())
-    if "D03" in found:
-        return UseVerdict(case_id, Verdict.DROP, t("forms.reason.drop"), ("D03",))
-    d02 = found.get("D02")
+    d03 = found.get(d03_unused_data.Facts)
+    if d03 is not None:
+        return UseVerdict(case_id, Verdict.DROP, t("forms.reason.drop"), (d03.code,))
+    d02 = found.get(d02_authentic_source.Facts)
     source = g.source_of(item)
-    if d02 is not None and d02.facts.get("local_access") and source is not None:
+    if d02 is not None and d02.facts.local_access and source is not None:
         via = source.via or t("forms.reason.default_via")
-        return UseVerdict(case_id, Verdict.PREFILL, t("forms.reason.prefill", source=source.name, via=via), ("D02",))
-    d01 = found.get("D01")
+        return UseVerdict(case_id, Verdict.PREFILL, t("forms.reason.prefill", source=source.name, via=via), (d02.code,))
+    d01 = found.get(d01_repeated_question.Facts)
     form_org = analysis.case.actors[analysis.case.forms[form_id].owner].org
     first = min(g.order[s] for s in form_steps)
     earlier = [s for s in d01.steps if g.order[s] < first] if d01 else []
     own_earlier = [s for s in earlier if g.organisation(s) == form_org]
     if own_earlier:
-        return UseVerdict(case_id, Verdict.REUSE, t("forms.reason.reuse", steps=_names(t, g, own_earlier)), ("D01",))
-    return UseVerdict(case_id, Verdict.KEEP, _keep_reason(t, analysis, item, first, earlier, d01, d02), tuple(found))
+        return UseVerdict(case_id, Verdict.REUSE, t("forms.reason.reuse", steps=_names(t, g, own_earlier)), (d01.code,))
+    codes = tuple(f.code for f in found.values())
+    return UseVerdict(case_id, Verdict.KEEP, _keep_reason(t, analysis, item, first, earlier, d01, d02), codes)
 
 
 def _keep_reason(t, analysis: Analysis, item: str, first: int, earlier, d01, d02) -> str:

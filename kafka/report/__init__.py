@@ -1,145 +1,36 @@
-"""The HTML report of a case: report data (``kafka.report.data``) rendered by jinja2.
-
-Templates live in the repository's top-level ``templates/`` folder and are
-shipped inside the wheel as ``kafka/templates``; :func:`templates_dir` finds
-them in both layouts. Every page is one self-contained offline file: CSS
-inline, diagrams as inline SVG, no request of any kind (a Content-Security-
-Policy in ``_base.html`` forbids them, and lets only our own inline scripts
-run, by hash).
-"""
+"""The HTML report of a case: report data (``kafka.report.data``) rendered with
+the shared environment of :mod:`kafka.render`."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
 
-import jinja2
-
-from kafka import __version__
-from kafka.errors import KafkaError
-from kafka.i18n import Translator
-
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
-_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+from kafka.output import case_file_stem, ensure_dir, inside, write_atomic
+from kafka.render import jinja_env
+from kafka.run import CaseRun
 
 
-def templates_dir() -> Path:
-    """``kafka/templates`` inside an installed wheel, else the repository's ``templates/``."""
-    for folder in (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parent / "templates"):
-        if (folder / "_base.html").is_file():
-            return folder
-    raise KafkaError(f"the report templates are missing (looked in {_PACKAGE_DIR / 'templates'} "
-                     f"and {_PACKAGE_DIR.parent / 'templates'}); reinstall kafka")
+def render_case_report(run: CaseRun, *, link_back: str | None = None) -> str:
+    """The full HTML page of one case run.
 
-
-@cache
-def jinja_env(lang: str, extra_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
-    """The environment every kafka page is rendered with.
-
-    ``extra_dirs`` come first in the loader, so a user (or a teammate's
-    command) can override a single template or partial. Autoescape is on for
-    every template and undefined names raise, so a typo in a template fails
-    the tests instead of printing nothing.
-    """
-    loader = jinja2.ChoiceLoader(
-        [jinja2.FileSystemLoader(d) for d in extra_dirs] + [jinja2.FileSystemLoader(templates_dir())]
-    )
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    t = Translator(lang)
-    env.globals.update(
-        t=t,
-        lang=lang,
-        kafka_version=__version__,
-        csp_script_src=csp_script_src(script_hashes(env)),
-    )
-    env.filters.update(number=t.number, signed=_signed(t))
-    return env
-
-
-def _signed(t: Translator):
-    def signed(value: float, decimals: int = 0) -> str:
-        """A difference with its sign: +3, −2 (a real minus sign), 0."""
-        text = t.number(abs(value), decimals)
-        if round(value, decimals) > 0:
-            return f"+{text}"
-        if round(value, decimals) < 0:
-            return f"\u2212{text}"
-        return text
-
-    return signed
-
-
-def script_hashes(env: jinja2.Environment) -> list[str]:
-    """The CSP hashes of every static inline script in the templates.
-
-    A script with template syntax inside would hash differently once
-    rendered, so it is refused here rather than silently blocked by the
-    browser.
-    """
-    hashes: dict[str, None] = {}
-    for name in env.list_templates(extensions=["html"]):
-        source, filename, _ = env.loader.get_source(env, name)
-        for body in _SCRIPT.findall(source):
-            if "{{" in body or "{%" in body or "{#" in body:
-                raise KafkaError(f"{filename}: an inline <script> must be static text (no template syntax)")
-            digest = hashlib.sha256(body.encode("utf-8")).digest()
-            hashes[f"'sha256-{base64.b64encode(digest).decode('ascii')}'"] = None
-    return list(hashes)
-
-
-def csp_script_src(hashes: Iterable[str]) -> str:
-    hashes = list(hashes)
-    return " ".join(hashes) if hashes else "'none'"
-
-
-def render_case_report(analysis: Any, *, to_be: Any = None, link_back: str | None = None) -> str:
-    """The full HTML page of one analysed case.
-
-    ``to_be`` is the to-be scenario (kafka.simulate, issue 6): a mapping of
-    scenario name to ``Scenario``; when given, the report shows the to-be
-    maps and the before/after table. ``link_back`` is a relative link to an
-    index page (the VVSG site), shown at the top.
+    The page shows the to-be maps and the before/after table when the run has
+    scenarios and its options ask for them (``RunOptions.to_be``).
+    ``link_back`` is a relative link to an index page (the VVSG site), shown
+    at the top.
     """
     from kafka.report.data import build_case_report
 
-    env = jinja_env(analysis.lang)
-    if to_be is not None and not _has_template(env, TO_BE_TEMPLATE):
-        to_be = None  # the to-be part (kafka.simulate's partial) is not installed: no section, no dead link
-    data = build_case_report(analysis, to_be=to_be, link_back=link_back)
+    env = jinja_env(run.lang, run.options.template_dirs)
+    data = build_case_report(run, link_back=link_back)
     return env.get_template("case_report.html").render(report=data)
-
-
-TO_BE_TEMPLATE = "_to_be.html"  # the to-be scenario's partial, owned by kafka.simulate (issue 6)
-
-
-def _has_template(env: jinja2.Environment, name: str) -> bool:
-    try:
-        env.get_template(name)
-    except jinja2.TemplateNotFound:
-        return False
-    return True
 
 
 def report_file_name(case_id: str) -> str:
     """``<case id>.html``, the id made safe for a file name (kafka.output.case_file_stem)."""
-    from kafka.output import case_file_stem
-
     return f"{case_file_stem(case_id)}.html"
 
 
-def write_case_report(analysis: Any, folder: str | Path, *, to_be: Any = None, link_back: str | None = None) -> Path:
-    """Render the report of ``analysis`` and write it atomically to ``folder/<case id>.html``."""
-    from kafka.output import ensure_dir, inside, write_atomic
-
-    target = inside(ensure_dir(folder), report_file_name(analysis.case.id))
-    return write_atomic(target, render_case_report(analysis, to_be=to_be, link_back=link_back))
+def write_case_report(run: CaseRun, folder: str | Path, *, link_back: str | None = None) -> Path:
+    """Render the report of ``run`` and write it atomically to ``folder/<case id>.html``."""
+    target = inside(ensure_dir(folder), report_file_name(run.case.id))
+    return write_atomic(target, render_case_report(run, link_back=link_back))

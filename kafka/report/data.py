@@ -12,8 +12,7 @@ whose labels are escaped in :mod:`kafka.processmap`), carried as
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -22,7 +21,10 @@ from kafka.analysis import Analysis
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
 from kafka.model import Rule
+from kafka.detectors import p03_heavy_form
 from kafka.processmap import LANE_HEADER, PAD, build_process_map, lanes, render_svg, step_numbers, worst_severity
+from kafka.report.to_be import ToBeReport, build_to_be
+from kafka.run import CaseRun
 
 MAP_ID = "map"  # the as-is map's id prefix: its step nodes are #map-step-<id>
 
@@ -340,17 +342,14 @@ class CaseReport:
     rules: list[RuleRow]
     sources: list[SourceRow]
     tariffs: dict[str, float]
-    # --- the to-be scenario (issue 6, kafka.simulate) ------------------------------
-    # Reserved slot: the simulate teammate fills it with their own report data
-    # (built in their module) and renders it in templates/_to_be.html, which
-    # case_report.html includes when this is not None.
-    to_be: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    to_be: ToBeReport | None = None  # templates/_to_be.html, when the run has scenarios to draw
 
 
 # --- building --------------------------------------------------------------------
 
-def build_case_report(analysis: Analysis, *, to_be: Any = None, link_back: str | None = None) -> CaseReport:
+def build_case_report(run: CaseRun, *, link_back: str | None = None) -> CaseReport:
+    analysis = run.analysis
+    to_be = build_to_be(analysis, run.scenarios) if run.scenarios is not None and run.options.to_be else None
     t = Translator(analysis.lang)
     refs = _step_refs(analysis)
     proposals = _proposals(analysis)
@@ -385,17 +384,8 @@ def build_case_report(analysis: Analysis, *, to_be: Any = None, link_back: str |
         rules=_rules(analysis, refs),
         sources=_sources(analysis),
         tariffs={"client_hour_eur": analysis.settings.client_hour_eur, "staff_hour_eur": analysis.settings.staff_hour_eur},
-        to_be=_to_be_section(analysis, to_be),
+        to_be=to_be,
     )
-
-
-def _to_be_section(analysis: Analysis, to_be: Any):
-    """The to-be section's own data (kafka.report.to_be), when the caller gave scenarios."""
-    if to_be is None:
-        return None
-    from kafka.report.to_be import to_be_report
-
-    return to_be_report(analysis, to_be)
 
 
 def _step_refs(analysis: Analysis) -> dict[str, StepRef]:
@@ -754,7 +744,7 @@ def _steps(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> list[
 
 
 def _forms(analysis: Analysis, refs: dict[str, StepRef]) -> list[FormRow]:
-    heavy = {f.proposal.target.id for f in analysis.findings if f.code == "P03"}
+    heavy = {f.proposal.target.id for f in analysis.findings if isinstance(f.facts, p03_heavy_form.Facts)}
     rows = []
     for key, form in analysis.case.forms.items():
         rule = analysis.case.rules.get(form.rule) if form.rule else None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
 
 from markupsafe import Markup
 
@@ -22,6 +23,9 @@ from kafka.findings import Saving
 from kafka.i18n import Translator
 from kafka.metrics import CONTRACT_METRICS, Metrics
 from kafka.processmap import build_process_map, render_svg, step_numbers
+
+if TYPE_CHECKING:
+    from kafka.simulate import Scenario
 
 # The rows of the before/after table: the contract's metrics, then kafka's, then the year.
 _EXTRA_ROWS = ("steps", "loop_extra_days")
@@ -97,12 +101,7 @@ class ToBeReport:
     cases_per_year: float
 
 
-def to_be_report(analysis: Analysis, to_be) -> ToBeReport:
-    """The section's data from what a caller hands the report: scenarios, or the data itself."""
-    return to_be if isinstance(to_be, ToBeReport) else build_to_be(analysis, to_be)
-
-
-def build_to_be(analysis: Analysis, results: dict) -> ToBeReport:
+def build_to_be(analysis: Analysis, results: Mapping[str, Scenario]) -> ToBeReport:
     """The to-be section from ``results``, a mapping of scenario name to
     :class:`kafka.simulate.Scenario` (as :func:`kafka.simulate.scenarios` gives it)."""
     t = Translator(analysis.lang)

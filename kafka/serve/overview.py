@@ -15,7 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka.aggregate import RunOptions, aggregate
+from kafka.aggregate import aggregate
+from kafka.run import RunOptions
 
 CONTENT_TYPES = {
     ".html": "text/html",

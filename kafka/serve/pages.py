@@ -14,7 +14,7 @@ from importlib import resources
 from kafka import yamlsource
 from kafka.diagnostics import Problem, Severity
 from kafka.i18n import Translator
-from kafka.report import jinja_env
+from kafka.render import jinja_env
 
 EXCERPT_BEFORE = 2  # lines of the file shown above the line with a problem
 EXCERPT_AFTER = 1

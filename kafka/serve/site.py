@@ -16,31 +16,23 @@ import logging
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
 
-from kafka import yamlsource
-from kafka.analysis import Analysis, analyze
 from kafka.errors import InputError, KafkaError
 from kafka.i18n import Translator
-from kafka.loader import LoadedCase, load_case, load_text
-from kafka.output import note_input, safe_name
-from kafka.aggregate import RunOptions
+from kafka.loader import LoadedCase, read_case
+from kafka.output import safe_name
+from kafka.run import CaseRun, RunOptions, run_case
 from kafka.serve import pages
 from kafka.serve.overview import FolderOverview, SiteFile
 from kafka.serve.watch import Stamp, case_files, stamp
-from kafka.simulate import scenarios
 
 log = logging.getLogger(__name__)
 
 # Render at once when at most this many files changed together (an edit);
 # a first scan of a big folder renders its pages when they are asked for.
 EAGER_RENDER_LIMIT = 3
-
-Analyse = Callable[[LoadedCase], Analysis]
-ToBe = Callable[[Analysis], Any]
-
 
 @dataclass
 class CaseState:
@@ -49,13 +41,13 @@ class CaseState:
     stamp: Stamp | None
     loaded: LoadedCase
     source: str  # the text that was loaded
-    analysis: Analysis | None = None
+    run: CaseRun | None = None
     failure: str | None = None  # the analysis failed: a bug, shown rather than hidden
     html: str | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
-        return self.analysis is not None
+        return self.run is not None
 
 
 @dataclass(frozen=True)
@@ -68,18 +60,16 @@ class Change:
 
 
 class LiveSite:
-    def __init__(self, target: str | Path, lang: str = "nl", analyse: Analyse | None = None,
-                 site_options: RunOptions | None = None, to_be: ToBe | None = None):
+    def __init__(self, target: str | Path, options: RunOptions | None = None):
         self.target = Path(target)
         if not self.target.exists():
             raise InputError(f"{self.target}: no such file or folder")
         self.folder = self.target.is_dir()
-        self.lang = lang
-        # A folder also gets its VVSG site; site_options are the analysis options as aggregate takes them.
-        self._overview = FolderOverview(self.target, site_options or RunOptions.of(lang)) if self.folder else None
-        self._analyse: Analyse = analyse or (lambda loaded: analyze(loaded.case, lang=lang))
-        # The to-be scenarios the report shows, as `kafka report` makes them.
-        self._to_be: ToBe = to_be or (lambda analysis: scenarios(analysis))
+        # Each report shows its to-be, as `kafka report` makes it.
+        self.options = replace(options or RunOptions.of(), to_be=True)
+        self.lang = self.options.lang
+        # A folder also gets its VVSG site, as `kafka aggregate` makes it (no to-be maps).
+        self._overview = FolderOverview(self.target, replace(self.options, to_be=False)) if self.folder else None
         self._states: dict[Path, CaseState] = {}
         self._keys: dict[str, Path] = {}
         self._generation = 0
@@ -177,18 +167,20 @@ class LiveSite:
 
     def _load(self, path: Path, seen: Stamp | None) -> CaseState:
         name = str(path)
+        # The stamp is taken before reading: if the file changes while it is
+        # read, the next poll sees a newer stamp and reads it again.
         try:
-            loaded, source = self._read(path, seen)
+            loaded, raw = read_case(path)
         except Exception:  # noqa: BLE001 - a bug in the loader: shown on the page, logged once per change
             log.exception("reading %s failed", name)
             # The state keeps the stamp, so the next poll does not read the same file again.
             state = CaseState(path, name, seen, LoadedCase(path, None), "")
             state.failure = traceback.format_exc(limit=-3)
             return state
-        state = CaseState(path, name, seen, loaded, source)
+        state = CaseState(path, name, seen, loaded, raw.decode("utf-8", errors="replace"))
         if loaded.ok:
             try:
-                state.analysis = self._analyse(loaded)
+                state.run = run_case(loaded, self.options)
             except KafkaError as exc:
                 state.failure = str(exc)
             except Exception:  # noqa: BLE001 - a bug must not stop the workshop
@@ -196,25 +188,11 @@ class LiveSite:
                 state.failure = traceback.format_exc(limit=-3)
         return state
 
-    @staticmethod
-    def _read(path: Path, seen: Stamp | None) -> tuple[LoadedCase, str]:
-        """The file loaded, and the text shown beside its problems."""
-        # The stamp is taken before reading: if the file changes while it is
-        # read, the next poll sees a newer stamp and reads it again.
-        if seen is None or seen.size > yamlsource.MAX_FILE_BYTES:
-            return load_case(path), ""
-        try:
-            note_input(path)
-            raw = path.read_bytes()
-        except OSError:
-            return load_case(path), ""
-        return load_text(raw, str(path)), raw.decode("utf-8", errors="replace")
-
     def _html(self, state: CaseState) -> str:
         if state.html is not None:
             return state.html
         link_back = "../" if self.folder else None  # from /view/case/KEY to /view/
-        if state.analysis is None and state.failure is None:
+        if state.run is None and state.failure is None:
             html = pages.problems_html(state.name, state.loaded.problems, state.source, self.lang, link_back)
         elif state.failure is not None:
             html = pages.render_failed_html(state.name, state.failure, self.lang, link_back)
@@ -227,7 +205,7 @@ class LiveSite:
         from kafka.report import render_case_report
 
         try:
-            return render_case_report(state.analysis, to_be=self._to_be(state.analysis), link_back=link_back)
+            return render_case_report(state.run, link_back=link_back)
         except KafkaError as exc:
             state.failure = str(exc)
         except Exception:  # noqa: BLE001 - show the error in the page and keep serving
@@ -250,7 +228,7 @@ class LiveSite:
                 title=info.title if info else state.path.name,
                 organisation=info.organisation if info else "",
                 procedure=(info.procedure or "") if info else "",
-                findings=len(state.analysis.findings) if state.analysis else None,
+                findings=len(state.run.analysis.findings) if state.run else None,
                 errors=len(state.loaded.errors) + (1 if state.failure else 0),
             ))
         return pages.index_html(t("serve.index.title", folder=self.target.name or str(self.target)), rows, self.lang)

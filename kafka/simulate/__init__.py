@@ -6,14 +6,13 @@ metrics, the to-be case (valid, and analysed again) and what each proposal
 changed, in words. ``scenarios(analysis)`` gives the two a report shows:
 "local" (what the organisation can do on its own) and "all".
 
-One effect per finding code, in an explicit registry (``registry.py``),
-mirroring :mod:`kafka.detectors`; every effect changes the case through the
-editor (``editor.py``), whose primitives only remove or shrink, so the to-be
-is never worse than the as-is on any metric of the contract.
+Each finding declares the effect of its proposal in its own module (see
+:mod:`kafka.detectors`: ``Detector.effect``, applied in the order of their
+``Phase``); every effect changes the case through the editor (``editor.py``),
+whose primitives only remove or shrink, so the to-be is never worse than the
+as-is on any metric of the contract.
 """
 
-from kafka.simulate.base import Effect
-from kafka.simulate.registry import EFFECTS, REGISTRY
 from kafka.simulate.scenario import (
     ALL,
     LOCAL,
@@ -27,6 +26,6 @@ from kafka.simulate.scenario import (
 )
 
 __all__ = [
-    "ALL", "EFFECTS", "LOCAL", "REGISTRY", "SCENARIOS", "AppliedProposal", "Effect", "Scenario",
+    "ALL", "LOCAL", "SCENARIOS", "AppliedProposal", "Scenario",
     "metrics_dict", "scenario_totals", "scenarios", "simulate",
 ]

@@ -106,6 +106,10 @@ class Editor:
     def step_names(self, step_ids) -> str:
         return self.t.join([self.step_name(s) for s in step_ids])
 
+    def days(self, value: float) -> str:
+        """A number of days as the change log writes it: 7, 2.5."""
+        return days_text(value)
+
     def item_name(self, item: str) -> str:
         return self.case.data[item].name
 

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from kafka.analysis import Analysis, analyze
-from kafka.detectors import CODES
-from kafka.errors import InputError
+from kafka.detectors import CODES, codes_matching, effect_order
+from kafka.errors import InputError, UsageProblem
 from kafka.findings import Finding, Level, Saving
 from kafka.i18n import Translator
 from kafka.metrics import CONTRACT_METRICS, Metrics
 from kafka.model import Case
 from kafka.settings import Settings
 from kafka.simulate.editor import Editor
-from kafka.simulate.registry import REGISTRY
 from kafka.validate import check_meaning
 
 # Scenario names, in the order reports show them.
@@ -114,24 +113,20 @@ def simulate(
     codes: Iterable[str] | None = None,
     level: Level | str | None = None,
     *,
-    select: tuple[str, ...] = (),
-    ignore: tuple[str, ...] = (),
     name: str = "custom",
 ) -> Scenario:
     """Take the proposals of ``analysis`` (those with a code in ``codes``, at ``level``;
-    all by default) on a copy of its case, and analyse the to-be again.
-
-    ``select`` and ``ignore`` choose the detectors of the second analysis, as
-    for the first (an :class:`Analysis` does not remember them).
+    all by default) on a copy of its case, and analyse the to-be again, with the
+    same detectors (``analysis.select``, ``analysis.ignore``).
     """
     chosen_codes = _codes(codes)
     level = Level(level) if level is not None else None
     chosen = [f for f in analysis.findings if f.code in chosen_codes and (level is None or f.level is level)]
     editor = Editor(analysis)
     applied = []
-    for effect in REGISTRY:
-        for finding in (f for f in chosen if f.code == effect.code):
-            effect.apply(editor, finding)
+    for detector in effect_order():
+        for finding in (f for f in chosen if f.code == detector.code):
+            detector.effect.apply(editor, finding)
             editor.tidy()
             applied.append(AppliedProposal(
                 finding.code, finding.title, finding.proposal.title, finding.level,
@@ -141,7 +136,7 @@ def simulate(
     _name_to_be(to_be_case, Translator(analysis.lang))
     _check_valid(to_be_case)
     to_be_analysis = analyze(
-        to_be_case, analysis.settings, lang=analysis.lang, select=select, ignore=ignore,
+        to_be_case, analysis.settings, lang=analysis.lang, select=analysis.select, ignore=analysis.ignore,
         # the settings are final already: the case's tariffs must not override the command line's
         explicit_settings=frozenset(Settings.names()),
     )
@@ -149,11 +144,11 @@ def simulate(
                     level, tuple(c for c in CODES if c in chosen_codes), analysis)
 
 
-def scenarios(analysis: Analysis, **options) -> dict[str, Scenario]:
+def scenarios(analysis: Analysis) -> dict[str, Scenario]:
     """"local": only what the organisation can do on its own; "all": every proposal."""
     return {
-        LOCAL: simulate(analysis, level=Level.LOCAL, name=LOCAL, **options),
-        ALL: simulate(analysis, name=ALL, **options),
+        LOCAL: simulate(analysis, level=Level.LOCAL, name=LOCAL),
+        ALL: simulate(analysis, name=ALL),
     }
 
 
@@ -188,11 +183,10 @@ def scenario_totals(analysis: Analysis, results: dict[str, Scenario] | None = No
 def _codes(codes: Iterable[str] | None) -> frozenset[str]:
     if codes is None:
         return frozenset(CODES)
-    wanted = [c.upper() for c in codes]
-    unknown = [c for c in wanted if c not in CODES]
-    if unknown:
-        raise InputError(f"unknown finding code {', '.join(unknown)}; use one of {' '.join(CODES)}")
-    return frozenset(wanted)
+    try:
+        return frozenset(codes_matching(codes))
+    except UsageProblem as exc:
+        raise InputError(str(exc)) from None
 
 
 def _name_to_be(case: Case, t: Translator) -> None:

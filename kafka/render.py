@@ -1,0 +1,104 @@
+"""What every HTML page of kafka shares: the templates, the jinja2 environment
+and the Content-Security-Policy's script hashes.
+
+Templates live in the repository's top-level ``templates/`` folder and are
+shipped inside the wheel as ``kafka/templates``; :func:`templates_dir` finds
+them in both layouts. A user's folder (``--templates DIR``) comes first, so an
+OCMW can restyle its reports by overriding one template or partial (e.g.
+``_base.html`` for its colours and logo). Every page is one self-contained
+offline file: a Content-Security-Policy in ``_base.html`` forbids every
+request and lets only the templates' own inline scripts run, by hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Iterable
+
+import jinja2
+
+from kafka import __version__
+from kafka.errors import KafkaError
+from kafka.i18n import Translator
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def templates_dir() -> Path:
+    """``kafka/templates`` inside an installed wheel, else the repository's ``templates/``."""
+    for folder in (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parent / "templates"):
+        if (folder / "_base.html").is_file():
+            return folder
+    raise KafkaError(f"the report templates are missing (looked in {_PACKAGE_DIR / 'templates'} "
+                     f"and {_PACKAGE_DIR.parent / 'templates'}); reinstall kafka")
+
+
+@cache
+def jinja_env(lang: str, extra_dirs: tuple[str, ...] = ()) -> jinja2.Environment:
+    """The environment every kafka page is rendered with.
+
+    ``extra_dirs`` come first in the loader, so a user (or a teammate's
+    command) can override a single template or partial. Autoescape is on for
+    every template and undefined names raise, so a typo in a template fails
+    the tests instead of printing nothing.
+    """
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(d) for d in extra_dirs] + [jinja2.FileSystemLoader(templates_dir())]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    t = Translator(lang)
+    env.globals.update(
+        t=t,
+        lang=lang,
+        kafka_version=__version__,
+        csp_script_src=csp_script_src(script_hashes(env)),
+    )
+    env.filters.update(number=t.number, signed=_signed(t))
+    return env
+
+
+def _signed(t: Translator):
+    def signed(value: float, decimals: int = 0) -> str:
+        """A difference with its sign: +3, −2 (a real minus sign), 0."""
+        text = t.number(abs(value), decimals)
+        if round(value, decimals) > 0:
+            return f"+{text}"
+        if round(value, decimals) < 0:
+            return f"\u2212{text}"
+        return text
+
+    return signed
+
+
+def script_hashes(env: jinja2.Environment) -> list[str]:
+    """The CSP hashes of every static inline script in the templates.
+
+    A script with template syntax inside would hash differently once
+    rendered, so it is refused here rather than silently blocked by the
+    browser.
+    """
+    hashes: dict[str, None] = {}
+    for name in env.list_templates(extensions=["html"]):
+        source, filename, _ = env.loader.get_source(env, name)
+        for body in _SCRIPT.findall(source):
+            if "{{" in body or "{%" in body or "{#" in body:
+                raise KafkaError(f"{filename}: an inline <script> must be static text (no template syntax)")
+            digest = hashlib.sha256(body.encode("utf-8")).digest()
+            hashes[f"'sha256-{base64.b64encode(digest).decode('ascii')}'"] = None
+    return list(hashes)
+
+
+def csp_script_src(hashes: Iterable[str]) -> str:
+    hashes = list(hashes)
+    return " ".join(hashes) if hashes else "'none'"
