@@ -397,6 +397,60 @@ def test_unchanged_cases_are_not_rendered_again(tmp_path):
     assert other_lang.rendered == 3  # the language is part of the cache key
 
 
+def _report_langs(out: Path) -> set[str]:
+    return {re.search(r'<html lang="(\w+)"', p.read_text(encoding="utf-8")).group(1) for p in (out / "cases").glob("*.html")}
+
+
+def test_reports_left_by_an_interrupted_run_are_not_reused_as_unchanged(tmp_path):
+    """Issue 18, item 3: `kill -9` of `aggregate --lang en` after it moved its reports into
+    place but before it wrote manifest.json left the Dutch manifest vouching for English
+    reports; the next (Dutch) run reused them as unchanged."""
+    _copy_examples(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    aggregate([str(tmp_path / "in")], out, RunOptions.of("nl"), jobs=1)
+    dutch_manifest = (out / MANIFEST_NAME).read_bytes()
+    aggregate([str(tmp_path / "in")], out, RunOptions.of("en"), jobs=1)
+    assert _report_langs(out) == {"en"}
+    (out / MANIFEST_NAME).write_bytes(dutch_manifest)  # the folder as the killed run left it
+    again = aggregate([str(tmp_path / "in")], out, RunOptions.of("nl"), jobs=1).collection
+    assert (again.rendered, again.reused) == (3, 0)
+    assert _report_langs(out) == {"nl"}
+
+
+def test_a_report_changed_behind_kafkas_back_is_rendered_again_but_a_copied_site_is_reused(tmp_path):
+    files = _copy_examples(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    first = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    report = out / first.cases[0].report
+    report.write_text(report.read_text(encoding="utf-8").replace("<body", "<body data-edited", 1), encoding="utf-8")
+    again = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    assert (again.rendered, again.reused) == (1, 1)
+    assert "data-edited" not in report.read_text(encoding="utf-8")
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)  # new inodes and times, the same content
+    moved = aggregate([str(tmp_path / "in")], copy, jobs=1).collection
+    assert (moved.rendered, moved.reused) == (0, 2)
+    assert files
+
+
+@pytest.mark.parametrize("change", ["lang", "to_be", "setting", "select", "templates"])
+def test_everything_that_changes_a_report_is_in_the_cache_key(tmp_path, change):
+    _copy_examples(tmp_path / "in", 2)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "_custom.css").write_text("/* mine */\n", encoding="utf-8")
+    out = tmp_path / "out"
+    base = dict(lang="nl", templates=templates, to_be=False)
+    aggregate([str(tmp_path / "in")], out, RunOptions.of(**base), jobs=1)
+    assert aggregate([str(tmp_path / "in")], out, RunOptions.of(**base), jobs=1).collection.rendered == 0
+    other = {"lang": dict(base, lang="en"), "to_be": dict(base, to_be=True),
+             "setting": dict(base, overrides={"long_wait_days": "3"}), "select": dict(base, select=["D"]),
+             "templates": base}[change]
+    if change == "templates":
+        (templates / "_custom.css").write_text("body { color: black }\n", encoding="utf-8")
+    assert aggregate([str(tmp_path / "in")], out, RunOptions.of(**other), jobs=1).collection.rendered == 2
+
+
 def test_a_removed_case_loses_its_report(tmp_path):
     files = _copy_examples(tmp_path / "in", 2)
     out = tmp_path / "out"

@@ -3,8 +3,9 @@
 Three stages, one module each:
 
 * :mod:`kafka.aggregate.collect` - load, analyse and render every case in
-  parallel worker processes, skipping unchanged ones (a manifest in the
-  output folder), and hand back small :class:`CaseSummary` objects;
+  parallel worker processes, skipping unchanged ones (the manifest in the
+  output folder, :mod:`kafka.aggregate.manifest`), and hand back small
+  :class:`CaseSummary` objects;
 * :mod:`kafka.aggregate.tables` - the cross-case views as pandas tables,
   with proposals merged across cases (what counts as "the same proposal" is
   :mod:`kafka.aggregate.keys`);
