@@ -456,7 +456,7 @@ def test_a_named_output_file_that_is_a_symlink_is_replaced_not_followed(inputs, 
 def test_every_writer_goes_through_write_atomic():
     # A module that opens files for writing by itself would bypass the temporary file,
     # the rename and the check that the target is no input (a rename of its own too);
-    # the only exception is aggregate's lock file (O_EXCL, never content).
+    # the only exception is aggregate's lock file (a flock, and a process id as its only content).
     import re
 
     direct = re.compile(r"\.write_text\(|\.write_bytes\(|open\([^)]*[\"'][wax]b?\+?[\"']|os\.O_WRONLY|to_excel\(|"

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kafka.aggregate.collect import CaseSummary, Collection, SkippedFile, collect, site_lock
+from kafka.aggregate.collect import CaseSummary, Collection, SkippedFile, collect
+from kafka.aggregate.lock import site_lock
 from kafka.output import ensure_dir
 from kafka.run import RunOptions
 

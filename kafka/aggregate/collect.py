@@ -19,7 +19,6 @@ import os
 import shutil
 import signal
 from dataclasses import asdict, dataclass, field, fields
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -33,7 +32,6 @@ from kafka.report import report_file_name
 from kafka.run import RunOptions
 from kafka.validate import CaseIds
 
-LOCK_NAME = ".kafka-aggregate.lock"
 CASES_FOLDER = "cases"
 _STAGING_FOLDER = ".incoming"  # inside cases/: same file system, so moving a report is a rename
 
@@ -186,57 +184,6 @@ def _metric_figures(metrics) -> dict[str, float]:
 
 
 # --- the run ----------------------------------------------------------------------------
-
-
-@contextmanager
-def site_lock(folder: Path):
-    """Only one run writes into a folder at a time (two would delete each other's staged reports).
-
-    A lock file holds the process id; one left by a run that crashed (its
-    process is gone) is taken over.
-    """
-    lock = inside(folder, LOCK_NAME)
-    for _ in range(2):
-        try:
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            owner = _lock_owner(lock)
-            if owner is not None and _alive(owner):
-                raise OutputError(f"another 'kafka aggregate' (process {owner}) is writing into {folder}; "
-                                  "wait until it has finished") from None
-            lock.unlink(missing_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}") from None
-    else:
-        raise OutputError(f"cannot lock {folder} for writing (remove {lock} if no kafka is running)")
-    try:
-        os.write(handle, str(os.getpid()).encode())
-    finally:
-        os.close(handle)
-    try:
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
-
-
-def _lock_owner(lock: Path) -> int | None:
-    try:
-        return int(lock.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:  # 0 and negative numbers name process groups, not a process
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except PermissionError:
-        return True  # it exists, under another user
-    except (OSError, OverflowError):
-        return False
-    return True
 
 
 def report_name(case_id: str) -> str:
