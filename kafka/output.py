@@ -21,7 +21,28 @@ from typing import Iterable
 from kafka.errors import OutputError
 
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 TEMP_SUFFIX = ".tmp"  # every temporary file kafka writes: .NAME.RANDOM.tmp beside the output
+
+
+def writable_text(text: str) -> str:
+    """``text`` as it can be written in UTF-8.
+
+    A file name that is not UTF-8 (``caf\\xe9.yaml`` from a Windows or an old
+    Mac disk) reaches Python with its odd bytes as lone surrogates; no UTF-8
+    file can hold those. In what kafka writes for people (pages, CSV,
+    spreadsheets, messages) each becomes U+FFFD, the replacement character.
+    Case texts never hold one: the loader reads only valid UTF-8.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def utf8(text: str) -> bytes:
+    """``text`` encoded as UTF-8, lone surrogates written as U+FFFD (:func:`writable_text`)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return writable_text(text).encode("utf-8")
 
 
 def safe_name(text: str, fallback: str = "case") -> str:
@@ -215,7 +236,8 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
     """Write ``content`` to ``path`` via a temporary file and an atomic rename.
 
     ``content`` may also be an iterable of pieces (str or bytes), written one
-    after the other, so a large file never has to exist as one string. A path
+    after the other, so a large file never has to exist as one string. Text is
+    written as UTF-8 (:func:`utf8`). A path
     that leads to a file this process read as input is refused
     (:func:`refuse_input`).
     """
@@ -227,7 +249,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[s
         fd, tmp_name = _create_temporary(path.parent, path.name, _existing_mode(path))
         with os.fdopen(fd, "wb") as handle:
             for piece in pieces:
-                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+                handle.write(utf8(piece) if isinstance(piece, str) else piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)

@@ -451,6 +451,35 @@ def test_everything_that_changes_a_report_is_in_the_cache_key(tmp_path, change):
     assert aggregate([str(tmp_path / "in")], out, RunOptions.of(**other), jobs=1).collection.rendered == 2
 
 
+def test_case_file_names_that_are_not_utf8(tmp_path):
+    """Issue 18, item 6: such a name crashed aggregate with a UnicodeEncodeError traceback
+    while it wrote manifest.json."""
+    import os
+
+    folder = tmp_path / "in"
+    _copy_examples(folder, 1)
+    good = folder / os.fsdecode(b"caf\xe9.yaml")
+    shutil.copy(sorted(CASES.glob("*.yaml"))[1], good)
+    (folder / os.fsdecode(b"kap\xffot.yaml")).write_text("case: [\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for rendered in (2, 0):  # the second run finds the cases by their names in the manifest
+        result = CliRunner().invoke(main, ["aggregate", str(folder), "-o", str(out), "-j", "2"])
+        assert result.exit_code == ExitCode.INVALID_INPUT, result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert f"({rendered} rendered" in result.output, result.output
+        assert "kap\\udcffot.yaml:2:1: this is not valid YAML" in result.output  # as the terminal can show it
+    validated = CliRunner().invoke(main, ["validate", str(folder), "--format", "json"])
+    assert {f["file"] for f in json.loads(validated.stdout_bytes.decode("utf-8"))["files"]} >= {str(good)}
+    manifest = json.loads((out / MANIFEST_NAME).read_bytes().decode("utf-8"))  # strict UTF-8 JSON
+    assert str(good.resolve()) in manifest["cases"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "kap\ufffdot.yaml" in index
+    xlsx = pytest.importorskip("openpyxl").load_workbook(out / "summary.xlsx")
+    assert any("kap\ufffdot.yaml" in str(cell.value) for sheet in xlsx.worksheets for row in sheet.iter_rows()
+               for cell in row)
+
+
 def test_a_removed_case_loses_its_report(tmp_path):
     files = _copy_examples(tmp_path / "in", 2)
     out = tmp_path / "out"

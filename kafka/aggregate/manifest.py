@@ -130,8 +130,14 @@ class Manifest:
                 return None
         return replace(entry, path=path, report_stamp=stamp)
 
-    def json_pieces(self, size: int = 1 << 20) -> Iterator[str]:
-        """The manifest as JSON, in pieces of about ``size`` characters (it is tens of MB for thousands of cases)."""
+    def json_pieces(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """The manifest as UTF-8 JSON, in pieces of about ``size`` characters (it is tens of MB for thousands of cases).
+
+        A file name that is not UTF-8 reaches Python as text with lone surrogates
+        (``caf\\udce9.yaml`` for the byte 0xE9); those are written as JSON's own
+        escape (``\\udce9``), which reads back to the same name. Only they can
+        fail to encode, and only inside a JSON string, where the escape is valid.
+        """
         payload = {
             "format": MANIFEST_FORMAT,
             "generator": f"kafka {__version__}",
@@ -144,6 +150,6 @@ class Manifest:
             buffer.append(piece)
             length += len(piece)
             if length >= size:
-                yield "".join(buffer)
+                yield "".join(buffer).encode("utf-8", "backslashreplace")
                 buffer, length = [], 0
-        yield "".join(buffer)
+        yield "".join(buffer).encode("utf-8", "backslashreplace")

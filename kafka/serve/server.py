@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 from kafka.errors import InputError
+from kafka.output import utf8
 from kafka.serve import pages
 from kafka.serve.site import Change, LiveSite
 from kafka.serve.watch import Poller
@@ -208,7 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: HTTPStatus, body: str | bytes, content_type: str = "text/html",
               policy: str | None = None, head: bool = False) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
+        data = utf8(body) if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
