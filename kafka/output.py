@@ -23,6 +23,8 @@ from kafka.errors import OutputError
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 TEMP_SUFFIX = ".tmp"  # every temporary file kafka writes: .NAME.RANDOM.tmp beside the output
+# Those names (RANDOM: 12 hex digits; 8 characters from tempfile in older versions).
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?:[0-9a-f]{12}|[a-z0-9_]{8})\.tmp$")
 
 
 def writable_text(text: str) -> str:
@@ -281,3 +283,26 @@ def move_into_place(source: str | os.PathLike[str], target: str | os.PathLike[st
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {_reason(exc)}") from None
     return target
+
+
+def remove_temporaries(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Delete the temporary files that a write into ``folder`` left when its process was killed
+    (``.index.html.RANDOM.tmp``), for outputs ending in one of ``suffixes``; the paths removed.
+
+    Only call this while no other process may be writing there (kafka aggregate holds its
+    folder's lock): a temporary file of a running write looks the same.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if match and match.group("name").endswith(suffixes) and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed

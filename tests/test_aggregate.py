@@ -652,6 +652,61 @@ def test_the_lock_has_one_holder_however_many_runs_start_at_once(tmp_path):
         outcomes.append(found)
 
 
+def _process_group(pgid: int) -> list[str]:
+    """The processes of process group ``pgid`` (Linux /proc), as 'pid command'."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(f"{stat.parent.name} {text.split(' ', 2)[1]}")
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table in /proc")
+def test_after_kill_9_no_process_lives_on_and_the_next_run_cleans_up(tmp_path):
+    """Issue 18, item 12: after `kill -9` of aggregate, the forkserver, the resource tracker and
+    the workers lived on (5+ minutes), and temporary files piled up."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from generate_cases import main as generate_cases
+
+    generate_cases([str(tmp_path / "in"), "--count", "80"])
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kafka", "aggregate", str(tmp_path / "in"), "-o", str(out),
+                             "-j", "2"], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not any((out / "cases" / ".incoming").glob("*")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the workers render reports now
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert len(_process_group(proc.pid)) >= 4, _process_group(proc.pid)  # main, tracker, forkserver, workers
+        (out / ".manifest.json.0f3a9c21b7d4.tmp").write_text("{")  # as a write cut short leaves it
+        (out / "cases" / ".x.html.a1b2c3d4.tmp").write_text("<html")
+        (out / ".notes.tmp").write_text("not kafka's")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 30
+    while _process_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _process_group(proc.pid)
+    for line in left:
+        os.kill(int(line.split()[0]), signal.SIGKILL)  # do not leave them behind the test either
+    assert left == [], "processes outlived the killed run"
+
+    assert aggregate([str(tmp_path / "in")], out, jobs=1).ok
+    leftovers = sorted(p.name for p in [*out.iterdir(), *(out / "cases").iterdir()] if p.name.endswith(".tmp"))
+    assert leftovers == [".notes.tmp"]
+    assert not (out / "cases" / ".incoming").exists()
+
+
 def test_lead_days_of_a_merged_proposal_are_a_mean_over_cases_not_findings():
     from kafka.aggregate.tables import merge_proposals
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kafka.aggregate.collect import CaseSummary, Collection, SkippedFile, collect
+from kafka.aggregate.collect import CASES_FOLDER, CaseSummary, Collection, SkippedFile, collect
 from kafka.aggregate.lock import site_lock
-from kafka.output import ensure_dir
+from kafka.output import ensure_dir, remove_temporaries
 from kafka.run import RunOptions
 
 
@@ -57,6 +57,9 @@ def aggregate(
 
     out = ensure_dir(out_dir)
     with site_lock(out):
+        # What a run that was killed mid-write left (the staging folder is emptied by collect).
+        remove_temporaries(out, (".html", ".json", ".csv", ".xlsx"))
+        remove_temporaries(out / CASES_FOLDER, (".html",))
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         if writing_site is not None:
             writing_site()

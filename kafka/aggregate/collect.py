@@ -25,6 +25,7 @@ from typing import Callable, Iterable
 from kafka.aggregate.manifest import (
     MANIFEST_NAME, Manifest, cache_key, code_fingerprint, report_digest, report_stamp,
 )
+from kafka.aggregate.watchdog import exit_when_gone
 from kafka.errors import KafkaError, OutputError, UsageProblem
 from kafka.loader import Unreadable, iter_case_files, read_bounded, read_case
 from kafka.output import ensure_dir, inside, move_into_place, note_inputs, write_atomic
@@ -107,10 +108,11 @@ def _warm_up(options: RunOptions) -> None:
     jinja_env(options.lang, options.template_dirs)
 
 
-def _worker_start(options: RunOptions) -> None:
+def _worker_start(options: RunOptions, run_pid: int) -> None:
     # Ctrl-C reaches every process of the group; only the main process should
     # act on it (cancel, clean up, say "Interrupted."), not print a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_when_gone(run_pid)  # a killed run leaves no worker (nor forkserver) behind
     _warm_up(options)
 
 
@@ -265,7 +267,7 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
             done(1)
         return
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=_worker_start,
-                                                initargs=(options,)) as pool:
+                                                initargs=(options, os.getpid())) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
         try:
             for future in concurrent.futures.as_completed(futures):
