@@ -23,6 +23,15 @@ file, sheet, row and column: a missing column, an unknown sheet, a row
 without a label, an empty row between fields, an attachment cell that is
 not yes or no. Empty rows after the last field are ignored (spreadsheets
 keep them after a deletion).
+
+A spreadsheet is read as untrusted input: an ``.xlsx`` is a zip of XML
+files, so its parts are counted and their unpacked size bounded before
+anything is parsed (a zip bomb of 87 KB unpacks to gigabytes), the XML is
+read by openpyxl through defusedxml (no entities: no external files, no
+billion laughs), the rows are read as they are in the sheet (never cut at
+the dimension the file records, which may be wrong), and whatever else goes
+wrong while reading (broken XML, an impossible cell reference, a missing
+part) is one "not a readable .xlsx workbook" error.
 """
 
 from __future__ import annotations
@@ -46,6 +55,10 @@ from kafka.output import note_input
 
 MAX_ROWS = 2_000  # a form has dozens of fields; more means the wrong file or sheet
 MAX_FILE_BYTES = 20_000_000
+# An .xlsx is a zip: what it may unpack to. A list of 2,000 fields is well under 1 MB of XML.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1_000  # a workbook has a dozen parts, a few hundred with many sheets and images
+MAX_CELL_CHARS = 10_000  # a field's label is a line or two
 MAX_PROBLEMS_SHOWN = 20
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
@@ -129,29 +142,77 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
 
 
+def hardened_xml() -> bool:
+    """Whether openpyxl parses through defusedxml (it does when defusedxml is installed,
+    unless the environment switches it off with OPENPYXL_DEFUSEDXML=False)."""
+    from openpyxl.xml import functions
+
+    return functions.iterparse.__module__.startswith("defusedxml")
+
+
+def _unreadable(path: Path, reason: str) -> InputError:
+    return InputError(f"{path}: not a readable .xlsx workbook ({reason}); "
+                      f"save it again from the spreadsheet program as .xlsx")
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a zip with too many parts or that unpacks to too much, before parsing any of it.
+
+    The sizes are those the zip declares; zipfile stops reading a part at its declared
+    size and then fails on its checksum, so a part that lies about its size cannot
+    unpack to more either."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(path, f"not a zip file: {exc}") from None
+    if len(parts) > MAX_ZIP_ENTRIES:
+        raise _unreadable(path, f"it has more than {MAX_ZIP_ENTRIES:,} parts")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _unreadable(path, f"it unpacks to more than {MAX_UNPACKED_BYTES:,} bytes ({unpacked:,}), "
+                                f"far more than a list of fields")
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 120 else text[:117] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _xlsx_rows(path: Path, sheet: str | None) -> tuple[Sheet, Iterator[list[str]]]:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_archive(path)
+    if not hardened_xml():
+        raise InputError(f"{path}: cannot read .xlsx files safely: the XML parser is not hardened "
+                         f"(is OPENPYXL_DEFUSEDXML=False set, or defusedxml missing?); save the sheet as .csv")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
-                         f"save it again from the spreadsheet program as .xlsx") from None
-    names = workbook.sheetnames
-    if sheet is None:
-        worksheet = workbook.worksheets[0]
-    elif sheet in names:
-        worksheet = workbook[sheet]
-    else:
+    except Exception as exc:  # noqa: BLE001 - any failure inside a hostile or broken workbook is the same to the user
+        raise _unreadable(path, _reason(exc)) from None
+    try:
+        names = workbook.sheetnames
+        if sheet is not None and sheet not in names:
+            listed = ", ".join(f"'{n}'" for n in names)
+            raise InputError(f"{path}: no sheet '{sheet}'; the workbook has {listed}")
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        # Read the rows that are there, not the range the file says it has ("A1:C2" over 5 rows
+        # would silently drop 3 of them).
+        worksheet.reset_dimensions()
+    except InputError:
         workbook.close()
-        listed = ", ".join(f"'{n}'" for n in names)
-        raise InputError(f"{path}: no sheet '{sheet}'; the workbook has {listed}")
+        raise
+    except Exception as exc:  # noqa: BLE001
+        workbook.close()
+        raise _unreadable(path, _reason(exc)) from None
 
     def rows() -> Iterator[list[str]]:
         try:
             for values in worksheet.iter_rows(values_only=True):
                 yield [_cell_text(v) for v in values]
+        except Exception as exc:  # noqa: BLE001 - broken XML, an impossible cell reference, a bad checksum ...
+            raise _unreadable(path, _reason(exc)) from None
         finally:
             workbook.close()
 
@@ -173,6 +234,11 @@ def _field_lines(where: Sheet, rows: Iterable[list[str]]) -> list[FieldLine]:
     header_names: list[str] = []
     pending_blank: list[int] = []  # blank rows seen since the last field: only an error when a field follows
     for number, cells in enumerate(rows, start=1):
+        for index, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARS:
+                column = header_names[index] if index < len(header_names) else None
+                raise InputError(f"{where.where(number, column)}: a cell longer than {MAX_CELL_CHARS:,} characters "
+                                 f"({len(cell):,}); is this the right file?")
         cells = [_clean(c) for c in cells]
         if columns is None:
             if not any(cells):
