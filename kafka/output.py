@@ -39,6 +39,14 @@ def writable_text(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line, safe to put in a comment of a YAML (or any line-based) output:
+    every line break (also NEL, U+2028, U+2029, which YAML 1.1 counts) and every other
+    unprintable character becomes a space. A file name with a line break would otherwise
+    end the comment and add its own lines to what kafka writes."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def utf8(text: str) -> bytes:
     """``text`` encoded as UTF-8, lone surrogates written as U+FFFD (:func:`writable_text`)."""
     try:

@@ -208,3 +208,76 @@ def test_the_parser_is_hardened():
 
     assert openpyxl.xml.functions.iterparse.__module__.startswith("defusedxml")
     assert importer.hardened_xml()
+
+
+# --- item 10: values placed in a YAML comment --------------------------------------------------------
+
+BREAKS = ["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("brk", BREAKS, ids=["lf", "crlf", "cr", "nel", "ls", "ps"])
+def test_a_sheet_name_cannot_end_the_header_comment(tmp_path, brk):
+    """A sheet or file name with line breaks ended the header comment and added YAML (forms: entries)."""
+    payload = f"Velden{brk}forms:{brk}  evil: {{name: X, fields: [a]}}{brk}#"
+    path = workbook(tmp_path / "f.xlsx", sheet_xml(rows_xml(FIELDS)))
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b'name="Velden"', b'name="' + payload.replace("\n", "&#10;").replace("\r", "&#13;").encode("utf-8") + b'"')
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    assert data != path.read_bytes()
+    _assert_only_our_blocks(to_yaml(import_form(path, "aanvraag")))
+
+
+@pytest.mark.parametrize("brk", BREAKS, ids=["lf", "crlf", "cr", "nel", "ls", "ps"])
+def test_a_file_name_cannot_end_the_header_comment(tmp_path, brk):
+    name = f"velden{brk}forms:{brk}  evil: {{name: X}}{brk}x.csv"
+    try:
+        path = tmp_path / name
+        path.write_text("label;bijlage\nNaam;nee\nHuurcontract;ja\n", encoding="utf-8")
+    except (OSError, ValueError):
+        pytest.skip("the file system does not take this name")
+    result = CliRunner().invoke(main, ["forms", "import", str(path), "--form", "aanvraag", "--name", f"Aanvraag{brk}evil: 1"])
+    assert result.exit_code == 0, result.output
+    _assert_only_our_blocks(result.stdout)
+
+
+def _assert_only_our_blocks(text: str) -> None:
+    data = yaml.safe_load(text)
+    assert set(data) == {"data", "forms"}, data
+    assert set(data["forms"]) == {"aanvraag"}, data["forms"]
+    for line in text.splitlines():  # every line is YAML we wrote, a comment, or empty
+        stripped = line.strip()
+        assert not stripped or stripped.startswith(("#", "-")) or ":" in stripped, line
+    assert not any(c in text for c in "\r\x85\u2028\u2029")
+
+
+@pytest.mark.parametrize("brk", BREAKS, ids=["lf", "crlf", "cr", "nel", "ls", "ps"])
+def test_other_file_names_in_comments_stay_in_them(tmp_path, brk):
+    """The same for the other YAML kafka writes with a file name in a comment: the starter
+    of `kafka new` and the to-be case of `kafka simulate --write`."""
+    from kafka.loader import load_text
+
+    name = f"nieuw{brk}forms:{brk}  evil: {{name: X}}{brk}x.yaml"
+    try:
+        (tmp_path / name).write_text("", encoding="utf-8")
+        (tmp_path / name).unlink()
+    except (OSError, ValueError):
+        pytest.skip("the file system does not take this name")
+    runner = CliRunner()
+    result = runner.invoke(main, ["new", "nieuw", "-o", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    starter = (tmp_path / name).read_text(encoding="utf-8")
+    assert not any(c in starter for c in "\r\x85\u2028\u2029") and "\n  evil" not in starter
+    case = tmp_path / f"zaak{brk}evil: 1{brk}.yaml"
+    case.write_text((Path(__file__).parent.parent / "cases" / "leefloon-heidebeek.yaml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    result = runner.invoke(main, ["simulate", str(case), "--write", str(tmp_path / "to-be.yaml")])
+    assert result.exit_code == 0, result.output
+    to_be = (tmp_path / "to-be.yaml").read_text(encoding="utf-8")
+    header = [line for line in to_be.splitlines() if line.startswith("# To-be")]
+    assert len(header) == 1 and "evil: 1" in header[0]
+    assert load_text(to_be, "to-be.yaml").ok

@@ -51,7 +51,7 @@ from kafka.forms.matching import KnownItem, Match, Matcher
 from kafka.forms.review import normalise
 from kafka.i18n import Translator
 from kafka.model import ID_PATTERN
-from kafka.output import note_input
+from kafka.output import note_input, one_line
 
 MAX_ROWS = 2_000  # a form has dozens of fields; more means the wrong file or sheet
 MAX_FILE_BYTES = 20_000_000
@@ -366,7 +366,7 @@ def import_form(
     """Read the spreadsheet and match every field; ``known`` items (from case files) come first."""
     where, lines = read_fields(path, sheet)
     matcher = Matcher(known)
-    form = ImportedForm(form_id, name or _name_from(where.path), owner, pages, where)
+    form = ImportedForm(form_id, _clean(name or "") or _name_from(where.path), owner, pages, where)
     taken: set[str] = set(matcher.by_id)
     for line in lines:
         form.fields.append(_imported(matcher, line, taken))
@@ -374,7 +374,7 @@ def import_form(
 
 
 def _name_from(path: Path) -> str:
-    return " ".join(path.stem.replace("_", " ").replace("-", " ").split()).capitalize() or "Formulier"
+    return _clean(path.stem.replace("_", " ").replace("-", " ")).capitalize() or "Formulier"
 
 
 def _imported(matcher: Matcher, line: FieldLine, taken: set[str]) -> ImportedField:
@@ -419,10 +419,10 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
     """The ``data:`` and ``forms:`` blocks, with a comment per row on how it was matched."""
     t = Translator(lang)
     out = [
-        f"# {t('forms.import.header', form=form.form_id, file=form.sheet.where())}",
-        f"# {t('forms.import.check')}",
+        f"# {_comment(t('forms.import.header', form=form.form_id, file=form.sheet.where()))}",
+        f"# {_comment(t('forms.import.check'))}",
         "data:",
-        f"  # {t('forms.import.data_comment')}",
+        f"  # {_comment(t('forms.import.data_comment'))}",
     ]
     for item_id, f in form.data.items():
         entry = {"name": f.name, **({"source": f.source} if f.source else {})}
@@ -432,7 +432,7 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
         "forms:",
         f"  {form.form_id}:",
         f"    {_flow_line('name', form.name)}",
-        f"    owner: {form.owner}  # {t('forms.import.owner_note')}",
+        f"    owner: {form.owner}  # {_comment(t('forms.import.owner_note'))}",
     ]
     for key, attachment in (("fields", False), ("attachments", True)):
         items = form.items(attachment)
@@ -442,12 +442,12 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
         out.append(f"    {key}:")
         for item_id in items:
             rows = [f for f in form.fields if f.item_id == item_id and f.line.attachment == attachment]
-            out.append(f"      - {item_id}  # " + "; ".join(_row_comment(t, f) for f in rows))
+            out.append(f"      - {item_id}  # " + _comment("; ".join(_row_comment(t, f) for f in rows)))
     if form.pages is not None:
         out.append(f"    pages: {form.pages}")
     if form.unmatched:
-        out += ["", f"# {t('forms.import.unmatched', n=len(form.unmatched))}"]
-        out += [f"#   {t('forms.import.unmatched_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id)}"
+        out += ["", f"# {_comment(t('forms.import.unmatched', n=len(form.unmatched)))}"]
+        out += [f"#   {_comment(t('forms.import.unmatched_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id))}"
                 for f in form.unmatched]
     text = "\n".join(out) + "\n"
     try:
@@ -467,8 +467,14 @@ def _row_comment(t: Translator, f: ImportedField) -> str:
 
 def _comment_text(text: str) -> str:
     """Text safe inside a YAML comment: one line, not too long."""
-    text = " ".join(text.split())
+    text = _comment(text)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _comment(text: str) -> str:
+    """Text that stays inside the YAML comment it is put in (a file or sheet name with a
+    line break would otherwise end the comment and add a 'forms:' entry to the block)."""
+    return one_line(text)
 
 
 def _flow(mapping: dict) -> str:
