@@ -255,6 +255,29 @@ def _assert_only_our_blocks(text: str) -> None:
     assert not any(c in text for c in "\r\x85\u2028\u2029")
 
 
+# --- item 11: a CSV with an unclosed quote ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, line", [
+    ('label;bijlage\nNaam;nee\n"Adres;nee\nLoonfiches;ja\nHuurcontract;ja\n', 3),
+    ('label,bijlage\nNaam,nee\nAdres,"nee\nLoonfiches,ja\n', 3),
+    ('label;bijlage\n"Naam;nee\n', 2),
+])
+def test_an_unclosed_quote_in_a_csv_is_reported_with_its_line(tmp_path, text, line):
+    """It silently merged the rows into one label, exit 0."""
+    path = tmp_path / "velden.csv"
+    path.write_text(text, encoding="utf-8")
+    result = import_cli(path)
+    assert_clear_error(result, "velden.csv", f"line {line}", "quote")
+
+
+def test_quoted_cells_with_separators_and_line_breaks_still_read(tmp_path):
+    path = tmp_path / "velden.csv"
+    path.write_text('label;bijlage\n"Naam; voornaam";nee\n"Adres\nen woonplaats";nee\n"Het ""attest""";ja\n',
+                    encoding="utf-8")
+    _, lines = read_fields(path)
+    assert [line.label for line in lines] == ["Naam; voornaam", "Adres en woonplaats", 'Het "attest"']
+
+
 @pytest.mark.parametrize("brk", BREAKS, ids=["lf", "crlf", "cr", "nel", "ls", "ps"])
 def test_other_file_names_in_comments_stay_in_them(tmp_path, brk):
     """The same for the other YAML kafka writes with a file name in a comment: the starter

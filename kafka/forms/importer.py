@@ -136,8 +136,26 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
     first_line = text.split("\n", 1)[0]
     # Belgian Excel writes ';'-separated CSV; others ','; a tab when copied from a sheet.
     delimiter = max(";,\t", key=first_line.count) if first_line else ","
+    # Strictly first: a quote that is never closed would otherwise swallow every line
+    # after it into one cell, silently. Other strict complaints (a character right
+    # after a closing quote) are read leniently, as spreadsheet programs do.
+    done = 0
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        start = 1  # the line the next record starts on
+        for row in reader:
+            yield row
+            done += 1
+            start = reader.line_num + 1
+        return
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputError(f"{path}, line {start}: a quote (\") opens a cell that is never closed, so every line "
+                             f"after it would be read as that one cell; close the quote or remove it") from None
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+            if number >= done:
+                yield row
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
 
