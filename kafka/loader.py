@@ -313,7 +313,12 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
     if kind == "string_too_short":
         return "must not be empty", False
     if kind == "string_too_long":
-        return f"is too long (at most {error['ctx']['max_length']:,} characters)", False
+        limit = error["ctx"]["max_length"]
+        if limit == model.MAX_NAME_CHARS:
+            return (f"is too long: at most {limit:,} characters, not {len(value):,} (a name or label is drawn in the "
+                    "process map and the BPMN diagram and goes into spreadsheet cells; put a longer text in a "
+                    "'note' or the 'story')"), False
+        return f"is too long: at most {limit:,} characters, not {len(value):,}", False
     if kind in ("finite_number",):
         return "must be a finite number", False
     expected_type = _EXPECTED.get(kind)

@@ -26,7 +26,7 @@ from kafka.aggregate.manifest import (
     MANIFEST_NAME, Manifest, cache_key, code_fingerprint, report_digest, report_stamp,
 )
 from kafka.aggregate.watchdog import exit_when_gone
-from kafka.errors import KafkaError, OutputError, UsageProblem
+from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
 from kafka.loader import Unreadable, iter_case_files, read_bounded, read_case
 from kafka.output import ensure_dir, inside, move_into_place, note_inputs, write_atomic
 from kafka.report import report_file_name
@@ -120,6 +120,8 @@ def process_case(job: _Job) -> tuple[int, CaseSummary | SkippedFile]:
     """Load, analyse and render one case file (in a worker process)."""
     try:
         return job.index, _process(job)
+    except RenderError as exc:  # a renderer refused this case: skip it, not the run
+        return job.index, SkippedFile(job.path, "error", [f"{exc}; the file is skipped"])
     except KafkaError:
         raise  # a full disk or missing templates stop the run; they are no fault of this case
     except Exception as exc:  # noqa: BLE001 - one odd case must not sink a run of thousands

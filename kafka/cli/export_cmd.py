@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from kafka.cli.common import load_cases, run_options
-from kafka.errors import ExitCode, OutputError
+from kafka.errors import ExitCode, OutputError, RenderError
 from kafka.export.bpmn_process import LaneBy
 from kafka.export.formats import DEFAULT_DPI, ExportFormat, ExportOptions, export as export_content
 from kafka.output import case_file_stem, ensure_dir, inside, write_atomic
+from kafka.render import drawing
 from kafka.run import run_case
 
 _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
@@ -48,7 +49,16 @@ def export(paths, fmt, output, lanes, dpi, options):
     good, bad = load_cases(paths)  # first: "no case files" says more than a missing format
     fmt = _resolve_format(fmt, output)
     export_options = ExportOptions(lane_by=LaneBy(lanes), dpi=dpi)
-    contents = [(loaded.case.id, export_content(run_case(loaded, options, simulate=False).analysis, fmt, export_options)) for loaded in good]
+    contents, undrawn = [], 0
+    for loaded in good:
+        try:
+            with drawing(loaded.path):
+                content = export_content(run_case(loaded, options, simulate=False).analysis, fmt, export_options)
+        except RenderError as exc:  # this case only: the others are still exported
+            click.secho(f"{exc}; it is skipped", fg="red", err=True)
+            undrawn += 1
+            continue
+        contents.append((loaded.case.id, content))
 
     several = len(paths) > 1 or any(Path(p).is_dir() for p in paths)
     if output is None:
@@ -66,7 +76,7 @@ def export(paths, fmt, output, lanes, dpi, options):
         click.echo(f"Wrote {output}", err=True)
     if bad:
         click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
-    raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
+    raise SystemExit(int(ExitCode.INVALID_INPUT if bad or undrawn else ExitCode.OK))
 
 
 def _resolve_format(fmt: str | None, output: Path | None) -> ExportFormat:

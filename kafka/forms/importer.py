@@ -50,7 +50,7 @@ from kafka.errors import InputError, KafkaError
 from kafka.forms.matching import KnownItem, Match, Matcher
 from kafka.forms.review import normalise
 from kafka.i18n import Translator
-from kafka.model import ID_PATTERN
+from kafka.model import ID_PATTERN, MAX_NAME_CHARS
 from kafka.output import note_input, one_line
 
 MAX_ROWS = 2_000  # a form has dozens of fields; more means the wrong file or sheet
@@ -58,7 +58,7 @@ MAX_FILE_BYTES = 20_000_000
 # An .xlsx is a zip: what it may unpack to. A list of 2,000 fields is well under 1 MB of XML.
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1_000  # a workbook has a dozen parts, a few hundred with many sheets and images
-MAX_CELL_CHARS = 10_000  # a field's label is a line or two
+MAX_CELL_CHARS = MAX_NAME_CHARS  # a label becomes a data item's name, which the model bounds
 MAX_PROBLEMS_SHOWN = 20
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
