@@ -48,6 +48,7 @@ class Analysis:
                 "procedure": info.procedure,
                 "date": info.date.isoformat() if info.date else None,
                 "cases_per_year": info.cases_per_year,
+                "eligible_per_year": info.eligible_per_year,
             },
             "metrics": metrics,
             "annual": annual,

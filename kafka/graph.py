@@ -16,6 +16,14 @@ organisation, data, form, rule, source -- with a ``rel`` on every edge:
 
 The detectors ask these graphs (through the methods below) rather than
 re-walking the case file.
+
+**Facts** (case-format.md, version 1.1). A document ``proves`` a fact: the
+aanslagbiljet proves the taxable income. The fact of an item is the item it
+proves, or the item itself; :meth:`CaseGraph.fact` is the one place that
+resolves it. Every finding that compares, groups or looks up data works on
+facts through the ``fact_*`` maps below (a step that asks a document asks its
+fact); ``asked_by_step`` and ``askers`` keep the items as written, for the
+metrics ``data_asked`` and ``data_unique``.
 """
 
 from __future__ import annotations
@@ -167,8 +175,81 @@ class CaseGraph:
         return self.case.data[key]
 
     def source_of(self, item_key: str) -> Source | None:
-        source = self.case.data[item_key].source
+        """The authentic source of the item's fact (a document has none of its own)."""
+        source = self.case.data[self.fact(item_key)].source
         return self.sources.get(source) if source else None
+
+    # --- facts (version 1.1) ------------------------------------------------------
+
+    def fact(self, item_key: str) -> str:
+        """The fact of a data item: the item it ``proves``, or the item itself."""
+        return self.case.data[item_key].proves or item_key
+
+    def source_key(self, item_key: str) -> str | None:
+        """The key of the source of the item's fact, or None."""
+        return self.case.data[self.fact(item_key)].source
+
+    def is_stable(self, item_key: str) -> bool:
+        """Whether the item's fact never changes (``stable``)."""
+        return self.case.data[self.fact(item_key)].stable
+
+    @cached_property
+    def items_of_fact(self) -> dict[str, list[str]]:
+        """fact -> the items that are it or prove it, in file order."""
+        result: dict[str, list[str]] = {}
+        for key in self.case.data:
+            result.setdefault(self.fact(key), []).append(key)
+        return result
+
+    @cached_property
+    def fact_asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """step -> fact -> how it is asked (asks / field / attachment / brings), over its documents."""
+        result: dict[str, dict[str, tuple[str, ...]]] = {}
+        for step_id, items in self.asked_by_step.items():
+            ways: dict[str, dict[str, None]] = {}
+            for item, how in items.items():
+                ways.setdefault(self.fact(item), {}).update(dict.fromkeys(how))
+            result[step_id] = {fact: tuple(w) for fact, w in ways.items()}
+        return result
+
+    @cached_property
+    def fact_askers(self) -> dict[str, list[str]]:
+        """fact -> the steps asking it (or a document proving it) from the client, in file order."""
+        result: dict[str, list[str]] = {}
+        for step_id, facts in self.fact_asked_by_step.items():
+            for fact in facts:
+                result.setdefault(fact, []).append(step_id)
+        return result
+
+    @cached_property
+    def fact_users(self) -> dict[str, list[str]]:
+        """fact -> the steps that use it (or a document proving it), in file order."""
+        return self._steps_by_fact("uses")
+
+    @cached_property
+    def fact_providers(self) -> dict[str, list[str]]:
+        """fact -> the steps that provide it (or a document proving it), in file order."""
+        return self._steps_by_fact("provides")
+
+    def facts_used(self, step_id: str) -> list[str]:
+        """The facts a step uses, once each, in the order written."""
+        return list(dict.fromkeys(self.fact(i) for i in self.steps[step_id].uses))
+
+    def _steps_by_fact(self, key: str) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for step in self.case.steps:
+            for fact in dict.fromkeys(self.fact(i) for i in getattr(step, key)):
+                result.setdefault(fact, []).append(step.id)
+        return result
+
+    def data_order(self, keys) -> list[str]:
+        """Data keys in the order of the case's data section."""
+        position = self._data_position
+        return sorted(dict.fromkeys(keys), key=lambda k: position.get(k, len(position)))
+
+    @cached_property
+    def _data_position(self) -> dict[str, int]:
+        return {key: i for i, key in enumerate(self.case.data)}
 
     def form_steps(self, form_key: str) -> list[str]:
         return [s.id for s in self.case.steps if s.form == form_key]
@@ -272,6 +353,53 @@ class CaseGraph:
                 p = max(preds, key=lambda q: (best[q], -self.order[q]))
                 best[node], back[node] = best[p] + self.step_days(node), p
         return best, back
+
+    # --- schedules: the flow and the real dependencies (version 1.1) ------------------
+
+    def prerequisites(self, step_id: str, by_dependencies: bool) -> list[str]:
+        """What a step waits for: by the real dependencies, its ``depends_on`` when it has
+        that key; otherwise (and always by the flow) its predecessors in the loop-free flow."""
+        depends_on = self.steps[step_id].depends_on
+        if by_dependencies and depends_on is not None:
+            return list(depends_on)
+        return list(self.dag.predecessors(step_id))
+
+    def schedule(self, by_dependencies: bool) -> dict[str, tuple[float, float]]:
+        """step -> (earliest start, earliest end) in days (case-format.md 1.1).
+
+        A step's earliest start is the largest earliest end of its prerequisites (0
+        when it has none); its earliest end adds its ``wait_days + duration_days``.
+        Prerequisites are always listed earlier in the file, so one pass in file
+        order is enough. By the flow, the largest end is ``lead_time_days``.
+        """
+        return self._dependency_schedule if by_dependencies else self._flow_schedule
+
+    @cached_property
+    def _flow_schedule(self) -> dict[str, tuple[float, float]]:
+        return self._schedule(by_dependencies=False)
+
+    @cached_property
+    def _dependency_schedule(self) -> dict[str, tuple[float, float]]:
+        return self._schedule(by_dependencies=True)
+
+    def _schedule(self, by_dependencies: bool) -> dict[str, tuple[float, float]]:
+        times: dict[str, tuple[float, float]] = {}
+        for step in self.case.steps:
+            before = [times[p][1] for p in self.prerequisites(step.id, by_dependencies) if p in times]
+            start = max(before, default=0.0)
+            times[step.id] = (start, start + self.step_days(step.id))
+        return times
+
+    @cached_property
+    def dependency_lead_time(self) -> float:
+        """The lead time of the real dependencies: the largest earliest end of any step."""
+        return max((end for _, end in self._dependency_schedule.values()), default=0.0)
+
+    def times_per_year(self, step_id: str) -> float:
+        """How often a step happens a year for one case: 365 / ``repeats_every_days`` for a
+        periodic step (renewal, monthly proof), else once (Standard Cost Model frequency)."""
+        every = self.steps[step_id].repeats_every_days
+        return 365.0 / every if every else 1.0
 
     @cached_property
     def loops(self) -> list[list[str]]:

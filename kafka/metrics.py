@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from kafka.graph import CaseGraph
+from kafka.model import ActorLevel
 from kafka.settings import Settings
 
 CONTRACT_METRICS = (
@@ -58,6 +59,10 @@ class Metrics:
     flow_efficiency: float  # touch_days / lead_time_days (0 when there is no lead time)
     handoffs: int  # changes of organisation between consecutive steps of the longest path
     loop_extra_days: float  # expected days that loops add, from their chance
+    # --- version 1.1 ---
+    dependency_lead_time_days: float  # the lead time of the real dependencies (depends_on)
+    take_up: float | None  # cases_per_year / eligible_per_year; None without eligible_per_year
+    repeating_steps: tuple[str, ...]  # steps with repeats_every_days, counted 365/N times a year in `annual`
     annual: Annual
 
     def contract(self) -> dict:
@@ -67,6 +72,7 @@ class Metrics:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["longest_path"] = list(self.longest_path)
+        data["repeating_steps"] = list(self.repeating_steps)
         return data
 
     @classmethod
@@ -80,6 +86,9 @@ def compute_metrics(graph: CaseGraph, settings: Settings) -> Metrics:
     path = graph.longest_path
     client_minutes = float(sum(s.client_minutes for s in steps))
     staff_minutes = float(sum(s.staff_minutes for s in steps))
+    # Standard Cost Model frequency: a periodic step counts 365/N times a year.
+    client_minutes_year = float(sum(s.client_minutes * graph.times_per_year(s.id) for s in steps))
+    staff_minutes_year = float(sum(s.staff_minutes * graph.times_per_year(s.id) for s in steps))
     asked_pairs = sum(len(items) for items in graph.asked_by_step.values())
     waiting = float(sum(graph.steps[s].wait_days for s in path.steps))
     touch = float(sum(graph.steps[s].duration_days for s in path.steps))
@@ -87,8 +96,8 @@ def compute_metrics(graph: CaseGraph, settings: Settings) -> Metrics:
     handoffs = sum(1 for a, b in zip(orgs_on_path, orgs_on_path[1:]) if a != b)
 
     n = float(case.case.cases_per_year)
-    client_hours = client_minutes / 60 * n
-    staff_hours = staff_minutes / 60 * n
+    client_hours = client_minutes_year / 60 * n
+    staff_hours = staff_minutes_year / 60 * n
     client_cost = client_hours * settings.client_hour_eur
     staff_cost = staff_hours * settings.staff_hour_eur
     contacts = len(graph.client_steps)
@@ -101,7 +110,9 @@ def compute_metrics(graph: CaseGraph, settings: Settings) -> Metrics:
         staff_minutes=staff_minutes,
         client_contacts=contacts,
         in_person_visits=visits,
-        organisations=len({graph.organisation(s) for s in graph.client_steps}),
+        # Version 1.1 correction: a client doing a step themselves is not an organisation.
+        organisations=len({graph.organisation(s) for s in graph.client_steps
+                           if graph.actor(s).level is not ActorLevel.CLIENT}),
         story_count=stories,
         data_asked=asked_pairs,
         data_unique=len(graph.askers),
@@ -112,6 +123,9 @@ def compute_metrics(graph: CaseGraph, settings: Settings) -> Metrics:
         flow_efficiency=round(touch / path.days, 4) if path.days else 0.0,
         handoffs=handoffs,
         loop_extra_days=round(sum(loop_expected_extra(graph, g, settings)["days"] for g in graph.loops), 2),
+        dependency_lead_time_days=float(graph.dependency_lead_time),
+        take_up=take_up(case),
+        repeating_steps=tuple(s.id for s in steps if s.repeats_every_days),
         annual=Annual(
             cases=n,
             client_hours=round(client_hours, 2),
@@ -124,6 +138,15 @@ def compute_metrics(graph: CaseGraph, settings: Settings) -> Metrics:
             stories=stories * n,
         ),
     )
+
+
+def take_up(case) -> float | None:
+    """The share of the entitled people who go through the procedure a year
+    (``cases_per_year / eligible_per_year``), or None when the case does not say how many are entitled."""
+    eligible = case.case.eligible_per_year
+    if not eligible:
+        return None
+    return round(float(case.case.cases_per_year) / eligible, 4)
 
 
 def loop_expected_extra(graph: CaseGraph, group: list[str], settings: Settings) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""The case file as a typed model (case-format.md, version 1).
+"""The case file as a typed model (case-format.md, version 1.1).
 
 This module only describes the *structure* of a case file: types, required
 keys, allowed values, the id pattern, non-negative numbers. Whether references
@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
@@ -34,6 +34,17 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)
 # in metrics or in the JSON output).
 MAX_COUNT = 1_000_000_000
 Count = Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]
+
+
+def _whole_float_as_int(value: object) -> object:
+    # 365.0 is a whole number as a person means it; 2.5 and "365" stay refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number of at least 1 (version 1.1: eligible_per_year, repeats_every_days).
+PositiveWhole = Annotated[int, Field(ge=1, le=MAX_COUNT), BeforeValidator(_whole_float_as_int)]
 
 
 class ActorLevel(StrEnum):
@@ -129,6 +140,11 @@ class CaseInfo(_Strict):
     date: Annotated[dt.date, Field(strict=False)] | None = _doc("When the case was mapped, e.g. 2026-03-12.", default=None)
     mapped_by: list[Name] = _doc("Who mapped the case: a name or a list of names.", default_factory=list)
     cases_per_year: Count = _doc("How often this procedure runs per year (the quantity in the Standard Cost Model).", default=1)
+    eligible_per_year: PositiveWhole | None = _doc(
+        "How many people are entitled per year (an estimate); with cases_per_year it gives the take-up "
+        "(version 1.1).",
+        default=None,
+    )
     initiated_by: Literal["client", "organisation"] = _doc(
         "Who starts the procedure: the client (an application) or the organisation.", default="client"
     )
@@ -149,6 +165,11 @@ class Actor(_Strict):
     name: Name = _doc("Name of the actor, e.g. 'Onthaal Sociaal Huis'.")
     level: _lax(ActorLevel) = _doc("client, local, flemish, federal, european or private. Exactly one actor is the client.")
     organisation: Name | None = _doc("The organisation the actor belongs to; defaults to the actor's name.", default=None)
+    case_manager: bool = _doc(
+        "Guides the client through the whole procedure as one point of contact, e.g. a trajectbegeleider "
+        "(version 1.1).",
+        default=False,
+    )
 
     @property
     def org(self) -> str:
@@ -165,6 +186,12 @@ class DataItem(_Strict):
         "or of this case's sources. Leave out when there is none.",
         default=None,
     )
+    proves: Id | None = _doc(
+        "The data item this document proves, e.g. an aanslagbiljet proves the taxable income; the source "
+        "belongs to that fact, not to the document (version 1.1).",
+        default=None,
+    )
+    stable: bool = _doc("A fact that does not change, e.g. a birth date or a recognised handicap (version 1.1).", default=False)
     description: Text | None = _doc("What exactly is meant (kafka extension).", default=None)
 
 
@@ -190,6 +217,11 @@ class Rule(_Strict):
     )
     from_step: Id | None = _doc("The step where the deadline starts (with deadline_days).", default=None, alias="from")
     to_step: Id | None = _doc("The step where the deadline ends (with deadline_days).", default=None, alias="to")
+    binds: Literal["organisation", "client"] = _doc(
+        "Whose deadline it is: the organisation must decide in time, or the client must apply in time "
+        "(version 1.1).",
+        default="organisation",
+    )
 
 
 class Form(_Strict):
@@ -236,6 +268,16 @@ class Step(_Strict):
     provides: list[Id] = _doc("Data this step produces, e.g. a certificate.", default_factory=list)
     uses: list[Id] = _doc("Data this step relies on (assessments, decisions).", default_factory=list)
     rule: Id | None = _doc("The rule that mandates the step.", default=None)
+    depends_on: list[Id] | None = _doc(
+        "The steps this step really needs done first, listed earlier in the file ([] = it could start at "
+        "once). Without it, the step waits for the steps before it in the flow (version 1.1).",
+        default=None,
+    )
+    repeats_every_days: PositiveWhole | None = _doc(
+        "The step comes back for the same client at this interval in days while the right lasts (a yearly "
+        "renewal, a monthly proof); not a loop (version 1.1).",
+        default=None,
+    )
     next: list[NextStep] | None = _doc(
         "The following steps: step ids, or {to, when, chance} branches. Without next, the next step "
         "in the file follows; next: [] ends the procedure here.",
@@ -256,7 +298,7 @@ class Step(_Strict):
 
 
 class Case(_Strict):
-    """A kafka case file (case format version 1): one procedure as one client lived it."""
+    """A kafka case file (case format version 1.1): one procedure as one client lived it."""
 
     case: CaseInfo = _doc("What the case is: id, title, organisation, procedure.")
     actors: dict[Id, Actor] = _doc("Who the procedure passes through, by id; exactly one has level client.")

@@ -51,6 +51,7 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
 
     for key, item in data.items():
         c.ref(("data", key, "source"), item.source, sources, "source")
+    _check_documents(c)
 
     for key, form in forms.items():
         c.ref(("forms", key, "owner"), form.owner, actors, "actor")
@@ -70,6 +71,7 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
         c.ref(at + ("rule",), step.rule, rules, "rule")
         for key in ("asks", "brings", "provides", "uses"):
             c.refs(at + (key,), getattr(step, key), data, "data item")
+        _check_depends_on(c, at, step, i, first_index, step_ids)
         if step.next is not None:
             total = 0.0
             for k, nxt in enumerate(step.next):
@@ -84,10 +86,67 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
     return c.problems
 
 
+def _check_documents(c: _Checker) -> None:
+    """``proves`` (version 1.1): a document proves another item, which is a fact itself
+    (no chain), and the source belongs to that fact, not to the document."""
+    data = c.case.data
+    for key, item in data.items():
+        if item.proves is None:
+            continue
+        at = ("data", key)
+        if item.proves == key:
+            c.add(at + ("proves",), f"the item '{key}' cannot prove itself; 'proves' names another data item", "proves-self")
+        elif item.proves not in data:
+            c.ref(at + ("proves",), item.proves, data, "data item")
+        elif data[item.proves].proves is not None:
+            c.add(
+                at + ("proves",),
+                f"'{item.proves}' is itself a document (it proves '{data[item.proves].proves}'); "
+                f"let '{key}' prove '{data[item.proves].proves}' directly",
+                "proves-chain",
+            )
+        if item.source is not None:
+            c.add(
+                at + ("source",),
+                f"a document that proves '{item.proves}' has no source of its own; "
+                f"put the source on '{item.proves}'",
+                "proves-source",
+            )
+        if item.stable:
+            c.add(
+                at + ("stable",),
+                f"'stable' on a document counts for nothing: the fact '{item.proves}' is what does not change; "
+                f"put 'stable: true' on '{item.proves}'",
+                "proves-stable",
+                Severity.WARNING,
+            )
+
+
+def _check_depends_on(c: _Checker, at: tuple, step, index: int, first_index: dict[str, int],
+                      step_ids: dict[str, None]) -> None:
+    """``depends_on`` (version 1.1) names steps listed earlier in the file."""
+    for k, dep in enumerate(step.depends_on or ()):
+        where = at + ("depends_on", k)
+        if dep == step.id:
+            c.add(where, f"step '{step.id}' cannot depend on itself", "depends-on-self")
+        elif dep not in step_ids:
+            c.ref(where, dep, step_ids, "step")
+        elif first_index.get(dep, index) >= index:
+            c.add(
+                where,
+                f"step '{dep}' comes later in the file; 'depends_on' names only steps listed before "
+                f"'{step.id}' (move the step, or drop the dependency)",
+                "depends-on-later",
+            )
+
+
 def _check_rules(c: _Checker, step_ids: dict[str, None], edges: list[FlowEdge]) -> None:
     forward = _forward_successors(c.case, edges)
     for key, rule in c.case.rules.items():
         at = ("rules", key)
+        if rule.binds == "client" and rule.deadline_days is None:
+            c.add(at + ("binds",), "'binds' only counts with 'deadline_days'; add the deadline", "binds-without-deadline",
+                  Severity.WARNING)
         c.ref(at + ("from",), rule.from_step, step_ids, "step")
         c.ref(at + ("to",), rule.to_step, step_ids, "step")
         ends = [rule.from_step, rule.to_step]

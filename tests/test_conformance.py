@@ -1,8 +1,8 @@
 """The conformance cases of ../shared/conformance must give exactly the expected analysis.
 
 Compared as ../shared/conformance/README.md says: every expected metric equal;
-findings as a set keyed by code, the set of steps and (for D01-D03, P01, P02)
-the set of data; nothing missing, nothing extra; the same level.
+findings as a set keyed by code, the set of steps and (for D01-D04, P01, P02,
+P04, R01 and N01) the set of data; nothing missing, nothing extra; the same level.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from kafka.analysis import analyze
 from kafka.loader import load_case
 
-DATA_CODES = {"D01", "D02", "D03", "P01", "P02"}
+DATA_CODES = {"D01", "D02", "D03", "D04", "P01", "P02", "P04", "R01", "N01"}
 
 
 def _key(finding: dict) -> tuple:

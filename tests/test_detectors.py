@@ -281,19 +281,20 @@ def test_p03_near_miss_fourteen_fields_and_two_attachments():
 
 # --- the registry ----------------------------------------------------------------------------------------
 
-def test_registry_has_the_eleven_codes_once_in_contract_order():
-    assert CODES == ("D01", "D02", "D03", "S01", "S02", "T01", "T02", "L01", "P01", "P02", "P03")
-    assert len({d.name for d in REGISTRY}) == 11
+def test_registry_has_the_seventeen_codes_once_in_contract_order():
+    assert CODES == ("D01", "D02", "D03", "S01", "S02", "T01", "T02", "L01", "P01", "P02", "P03",
+                     "D04", "R01", "T03", "P04", "N01", "C01")
+    assert len({d.name for d in REGISTRY}) == 17
 
 
 @pytest.mark.parametrize(
     "select, ignore, expected",
     [
-        ((), (), 11),
-        (("D",), (), 3),
-        (("d01", "T"), (), 3),
-        ((), ("P",), 8),
-        (("D",), ("D03",), 2),
+        ((), (), 17),
+        (("D",), (), 4),
+        (("d01", "T"), (), 4),
+        ((), ("P",), 13),
+        (("D",), ("D03",), 3),
     ],
 )
 def test_select_and_ignore_by_prefix(select, ignore, expected):
@@ -357,3 +358,311 @@ def test_options_that_would_give_an_empty_or_wrong_analysis_are_usage_errors(rep
     result = CliRunner().invoke(main, ["analyze", str(case), *args])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+# === version 1.1 of the contract ==========================================================
+
+FACTS = {
+    "id_card": {"name": "Identiteit", "source": "rijksregister"},
+    "income": {"name": "Inkomen"},
+    "rent": {"name": "Huurcontract"},
+    "job": {"name": "Inschrijving VDAB", "source": "vdab"},
+    "benefit": {"name": "Uitkering", "source": "rva"},
+    "tax": {"name": "Belastbaar inkomen", "source": "fod_financien"},
+    "tax_letter": {"name": "Aanslagbiljet", "proves": "tax"},
+    "handicap": {"name": "Erkende handicap", "stable": True},
+    "handicap_cert": {"name": "Doktersattest", "proves": "handicap"},
+    "report": {"name": "Medisch verslag"},
+    "report_copy": {"name": "Kopie medisch verslag", "proves": "report"},
+    "care": {"name": "Zorgnood"},
+}
+
+
+def run11(steps, settings: Settings | None = None, **sections):
+    """``run`` with the data items of version 1.1: documents that prove facts, stable facts."""
+    sections.setdefault("data", FACTS)
+    return run(steps, settings, **sections)
+
+
+# --- facts: a document asks, uses and provides its fact -----------------------------------
+
+def test_a_document_and_its_fact_are_one_fact_for_d01_d02_d03():
+    a = run11([
+        step("a", asks=["tax"]), step("b", brings=["tax_letter"]),
+        step("c", kind="decision", uses=["tax_letter"]),
+    ])
+    [d01] = codes(a, "D01")
+    assert d01.steps == ("a", "b") and d01.data == ("tax",)
+    [d02] = codes(a, "D02")  # the document has no source of its own: its fact's counts
+    assert d02.steps == ("a", "b") and d02.data == ("tax",)
+    assert codes(a, "D03") == []  # the decision uses the fact through its document
+    assert a.metrics.data_asked == 2 and a.metrics.data_unique == 2  # items as written
+
+
+def test_p01_and_p02_compare_facts():
+    a = run11([
+        step("a", client_minutes=10, brings=["tax_letter"]),
+        step("b", kind="decision", uses=["tax_letter", "id_card"]),
+        step("c", actor="board", kind="decision", uses=["id_card", "tax"]),
+    ])
+    [p01] = codes(a, "P01")
+    assert p01.steps == ("b", "c") and set(p01.data) == {"tax", "id_card"}
+    [p02, _] = codes(a, "P02")
+    assert set(p02.data) == {"tax", "id_card"} and p02.facts.application_steps == ("a",)
+
+
+def test_a_version_1_file_has_no_new_findings_without_the_new_keys():
+    # C01 and D04 need no new key, so they can fire on a version 1 file; the others cannot.
+    a = run([step("a", client_minutes=10, asks=["income"]), step("b", kind="decision", uses=["income"])])
+    assert {f.code for f in a.findings} & {"R01", "T03", "P04", "N01"} == set()
+
+
+# --- D04 client as courier ------------------------------------------------------------------
+
+def test_d04_fires_when_the_client_carries_a_paper_between_organisations():
+    a = run11([
+        step("ontslag", actor="caw", client_minutes=20, provides=["report"]),
+        step("aanvraag", actor="desk", client_minutes=30, brings=["report_copy"]),
+    ])
+    [f] = codes(a, "D04")
+    assert f.steps == ("ontslag", "aanvraag") and f.data == ("report",) and f.level is Level.LOCAL
+    assert f.proposal.saving.client_minutes == 20  # one paper the client no longer brings
+    assert "Medisch verslag" in f.message and "CAW" in f.message
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # the client makes it themselves
+        [step("a", actor="client", provides=["report"]), step("b", actor="desk", brings=["report"])],
+        # the same organisation makes it and asks it
+        [step("a", actor="desk", provides=["report"]), step("b", actor="mw", brings=["report"])],
+        # asked before it is made
+        [step("b", actor="desk", brings=["report"]), step("a", actor="caw", provides=["report"])],
+        # a fact with a source: D02 (consult the source), not D04
+        [step("a", actor="rva", provides=["benefit"]), step("b", actor="desk", brings=["benefit"])],
+    ],
+    ids=["client-made", "same-organisation", "asked-before", "has-a-source"],
+)
+def test_d04_near_misses(steps):
+    assert codes(run11(steps), "D04") == []
+
+
+def test_d04_supralocal_when_the_asking_step_has_a_federal_rule():
+    rules = {"kb": {"name": "KB bewijsstukken", "level": "federal"}}
+    a = run11([step("a", actor="caw", provides=["report"]), step("b", actor="desk", brings=["report"], rule="kb")],
+              rules=rules)
+    [f] = codes(a, "D04")
+    assert f.level is Level.SUPRALOCAL and "KB bewijsstukken" in f.proposal.target.owner
+
+
+# --- R01 periodic re-assessment -----------------------------------------------------------
+
+def test_r01_fires_for_stable_and_sourced_facts_at_a_renewal():
+    a = run11([
+        step("a", client_minutes=30, brings=["tax_letter"]),
+        step("renew", client_minutes=40, repeats_every_days=365, brings=["handicap_cert", "tax_letter"], asks=["care"]),
+    ])
+    [f] = codes(a, "R01")
+    assert f.steps == ("renew",) and set(f.data) == {"tax", "handicap"} and f.level is Level.LOCAL
+    assert "365 dagen" in f.message and "Zorgnood" not in f.message  # care can change: it may be asked
+
+
+def test_r01_near_misses_no_repeat_or_only_what_can_change():
+    assert codes(run11([step("renew", brings=["handicap_cert", "tax_letter"])]), "R01") == []
+    assert codes(run11([step("renew", repeats_every_days=30, asks=["care", "income"])]), "R01") == []
+
+
+def test_r01_saving_per_year_counts_every_renewal():
+    a = run11([step("renew", client_minutes=40, repeats_every_days=73, brings=["handicap_cert"])])
+    [f] = codes(a, "R01")
+    saving = f.proposal.saving
+    assert saving.client_minutes == 20  # one paper per renewal
+    assert saving.client_hours_year == round(20 / 60 * 5 * 100, 2)  # 365/73 = 5 renewals, 100 cases
+
+
+def test_r01_supralocal_when_a_flemish_actor_renews():
+    a = run11([step("renew", actor="vaph", repeats_every_days=365, brings=["handicap_cert"])],
+              actors={**BASE["actors"], "vaph": {"name": "VAPH", "level": "flemish"}})
+    [f] = codes(a, "R01")
+    assert f.level is Level.SUPRALOCAL and f.proposal.target.government == "flemish"
+
+
+# --- T03 needless sequence -------------------------------------------------------------------
+
+def sequence_case(first_wait, **second):
+    return run([step("a", wait_days=first_wait), step("b", wait_days=3, **second)])
+
+
+def test_t03_fires_when_a_step_could_start_a_day_earlier():
+    a = sequence_case(1, depends_on=[])
+    [f] = codes(a, "T03")
+    assert f.steps == ("b",) and f.level is Level.LOCAL
+    assert a.metrics.lead_time_days == 4 and a.metrics.dependency_lead_time_days == 3
+    assert f.proposal.saving.lead_days == 1 and "meteen" in f.proposal.text
+
+
+def test_t03_near_misses_less_than_a_day_or_the_same_dependencies():
+    assert codes(sequence_case(0.5, depends_on=[]), "T03") == []  # 3.5 against 3: not a whole day
+    assert codes(sequence_case(10, depends_on=["a"]), "T03") == []  # it really needs a
+    assert codes(sequence_case(10), "T03") == []  # no depends_on: the flow is the dependency
+
+
+def test_t03_only_names_the_steps_that_could_start_earlier():
+    steps = [
+        step("a", wait_days=10), step("b", wait_days=10, depends_on=[]),
+        step("c", wait_days=5, depends_on=["b"]), step("d", wait_days=1, depends_on=["c"]),
+    ]
+    a = run(steps)
+    [f] = codes(a, "T03")
+    # by the flow b starts on day 10, c on 20, d on 25; by the needs on 0, 10 and 15
+    assert f.steps == ("b", "c", "d")
+    assert a.metrics.lead_time_days == 26 and a.metrics.dependency_lead_time_days == 16
+
+
+def test_t03_supralocal_when_a_federal_actor_is_among_the_steps():
+    a = run([step("a", wait_days=5), step("b", actor="rva", wait_days=3, depends_on=[])])
+    [f] = codes(a, "T03")
+    assert f.level is Level.SUPRALOCAL
+
+
+# --- P04 overlapping assessments ---------------------------------------------------------------
+
+def decision(id, actor, uses):
+    return step(id, actor, kind="decision", uses=uses)
+
+
+def test_p04_fires_for_two_shared_facts_between_organisations():
+    a = run11([decision("a", "board", ["income", "rent", "id_card"]), decision("b", "caw", ["rent", "income", "job"])])
+    [f] = codes(a, "P04")
+    assert f.steps == ("a", "b") and set(f.data) == {"income", "rent"} and f.level is Level.LOCAL
+    assert codes(a, "P01") == []
+
+
+def test_p04_near_miss_one_shared_fact_and_the_threshold_setting():
+    steps = [decision("a", "board", ["income", "rent"]), decision("b", "caw", ["income", "job"])]
+    assert codes(run11(steps), "P04") == []
+    assert len(codes(run11(steps, settings=Settings(overlapping_assessment_facts=1)), "P04")) == 1
+
+
+def test_p04_fires_when_one_uses_only_facts_the_other_uses():
+    a = run11([decision("a", "board", ["income"]), decision("b", "caw", ["income", "rent"])])
+    [f] = codes(a, "P04")
+    assert f.data == ("income",)
+
+
+def test_p04_near_misses_same_organisation_or_exactly_the_same_facts():
+    same_org = run11([decision("a", "board", ["income", "rent"]), decision("b", "mw", ["income", "rent", "job"])])
+    assert codes(same_org, "P04") == []
+    identical = run11([decision("a", "board", ["income", "tax"]), decision("b", "caw", ["tax_letter", "income"])])
+    assert codes(identical, "P04") == [] and len(codes(identical, "P01")) == 1
+
+
+def test_p04_joins_overlapping_pairs_into_one_group():
+    a = run11([
+        decision("a", "board", ["income", "rent"]),
+        decision("b", "caw", ["income", "rent", "handicap", "care"]),
+        decision("c", "rva", ["handicap_cert", "care"]),
+    ])
+    [f] = codes(a, "P04")
+    assert f.steps == ("a", "b", "c") and set(f.data) == {"income", "rent", "handicap", "care"}
+    assert f.level is Level.SUPRALOCAL
+
+
+# --- N01 non-take-up ------------------------------------------------------------------------------
+
+def take_up_case(cases, eligible=100, uses=("id_card", "benefit"), actor="board", **case):
+    steps = [step("a", client_minutes=20), step("b", actor=actor, kind="decision", uses=list(uses))]
+    return run11(steps, case={"cases_per_year": cases, "eligible_per_year": eligible, **case})
+
+
+def test_n01_fires_below_eighty_percent_and_not_at_it():
+    [f] = codes(take_up_case(79), "N01")
+    assert f.steps == ("a",) and set(f.data) == {"id_card", "benefit"} and f.level is Level.LOCAL
+    assert "79%" in f.message and "21 mensen" in f.message
+    assert codes(take_up_case(80), "N01") == []
+    assert len(codes(take_up_case(80, eligible=101), "N01")) == 1
+
+
+def test_n01_threshold_is_a_setting():
+    analysis = run11([step("a", client_minutes=5)], Settings(take_up_below=0.5),
+                     case={"cases_per_year": 60, "eligible_per_year": 100})
+    assert codes(analysis, "N01") == []
+
+
+def test_n01_near_misses_initiated_by_the_organisation_or_no_estimate():
+    assert codes(take_up_case(10, initiated_by="organisation"), "N01") == []
+    assert codes(run11([step("a", client_minutes=5)], case={"cases_per_year": 10}), "N01") == []
+
+
+@pytest.mark.parametrize(
+    "uses, actor, why",
+    [
+        (("id_card", "income"), "board", "geen authentieke bron voor Inkomen"),
+        (("id_card", "job"), "board", "geen lokale toegang tot VDAB"),
+        (("id_card", "benefit"), "rva", "de beslissing ligt bij RVA"),
+    ],
+)
+def test_n01_supralocal_when_the_entitled_cannot_be_found_from_the_sources(uses, actor, why):
+    [f] = codes(take_up_case(10, uses=uses, actor=actor), "N01")
+    assert f.level is Level.SUPRALOCAL and why in f.proposal.text
+
+
+def test_n01_steps_are_the_first_step_when_no_step_costs_the_client_time():
+    a = run11([step("a"), step("b", kind="decision", uses=["id_card"])],
+              case={"cases_per_year": 10, "eligible_per_year": 100})
+    [f] = codes(a, "N01")
+    assert f.steps == ("a",)
+
+
+# --- C01 no single point of contact ---------------------------------------------------------------
+
+def contact(id, actor):
+    return step(id, actor, client_minutes=15)
+
+
+def test_c01_fires_for_three_organisations_without_a_case_manager():
+    a = run([contact("a", "desk"), contact("b", "caw"), contact("c", "bank"), step("d", "rva")])
+    [f] = codes(a, "C01")
+    assert f.steps == ("a", "b", "c") and f.level is Level.LOCAL  # d costs the client nothing
+
+
+def test_c01_near_misses_two_organisations_the_client_alone_or_a_case_manager():
+    assert codes(run([contact("a", "desk"), contact("b", "caw"), contact("c", "mw")]), "C01") == []
+    assert codes(run([contact("a", "desk"), contact("b", "caw"), contact("c", "client")]), "C01") == []
+    managed = {**BASE["actors"], "tb": {"name": "Trajectbegeleider", "level": "local", "case_manager": True}}
+    steps = [contact("a", "desk"), contact("b", "caw"), contact("c", "bank")]
+    assert codes(run(steps, actors=managed), "C01") == []
+    assert len(codes(run(steps[:2], Settings(single_contact_organisations=2)), "C01")) == 1
+
+
+def test_c01_supralocal_without_a_local_actor():
+    actors = {**BASE["actors"], "vdab": {"name": "VDAB", "level": "flemish"}}
+    a = run([contact("a", "rva"), contact("b", "bank"), contact("c", "vdab")], actors=actors)
+    [f] = codes(a, "C01")
+    assert f.level is Level.SUPRALOCAL and f.proposal.target.government == "federal"
+
+
+# --- metrics of version 1.1 ---------------------------------------------------------------------
+
+def test_organisations_no_longer_count_the_client_doing_a_step():
+    a = run([contact("a", "desk"), contact("b", "client")])
+    assert a.metrics.organisations == 1
+
+
+def test_take_up_and_the_yearly_count_of_a_periodic_step():
+    a = run([step("a", client_minutes=60, staff_minutes=30), step("b", client_minutes=30, repeats_every_days=30)],
+            case={"cases_per_year": 10, "eligible_per_year": 40})
+    m = a.metrics
+    assert m.take_up == 0.25 and m.repeating_steps == ("b",)
+    assert m.client_minutes == 90  # per case, each step once
+    assert m.annual.client_hours == round((60 + 30 * 365 / 30) / 60 * 10, 2)
+    assert run([step("a")]).metrics.take_up is None
+
+
+def test_the_schedule_by_the_flow_gives_the_lead_time():
+    a = run([step("a", wait_days=2, next=["b", "c"]), step("b", wait_days=5, next=["d"]), step("c", wait_days=9),
+             step("d", wait_days=1, duration_days=2)])
+    flow = a.graph.schedule(by_dependencies=False)
+    assert max(end for _, end in flow.values()) == a.metrics.lead_time_days == 14
+    assert a.metrics.dependency_lead_time_days == 14

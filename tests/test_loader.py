@@ -707,3 +707,128 @@ def test_an_impossible_date_does_not_hide_the_other_problems():
     assert set(found) == {"case.date", "steps[0].wait_days", "steps[0].client_minutes"}
     assert "2026-02-30" in found["case.date"]
     assert "1000 for 1e3" in found["steps[0].client_minutes"]
+
+
+# --- version 1.1 of the contract ---------------------------------------------------
+
+
+def with_second_step_keys(extra: str) -> str:
+    """BASE with ``extra`` (lines indented for a step) added to the second step (line 17 on)."""
+    return BASE + extra
+
+
+def test_every_key_of_version_1_1_is_read():
+    text = (BASE.replace("  organisation: OCMW Test\n", "  organisation: OCMW Test\n  eligible_per_year: 400\n")
+            .replace("mw: {name: Maatschappelijk werker, level: local}",
+                     "mw: {name: Maatschappelijk werker, level: local, case_manager: true}")
+            .replace("  identity: {name: Identiteit, source: rijksregister}\n",
+                     "  identity: {name: Identiteit, source: rijksregister, stable: true}\n"
+                     "  id_card: {name: Identiteitskaart, proves: identity}\n"))
+    text = with_step_keys("    repeats_every_days: 365.0\n    depends_on: []\n", text)
+    text += "    depends_on: [aanmelding]\nrules:\n  r: {name: R, level: local, deadline_days: 9, from: aanmelding, to: beslissing, binds: client}\n"
+    loaded = load_text(text, "case.yaml")
+    assert loaded.ok and not loaded.problems, [str(p) for p in loaded.problems]
+    case = loaded.case
+    assert case.case.eligible_per_year == 400 and case.actors["mw"].case_manager
+    assert case.data["id_card"].proves == "identity" and case.data["identity"].stable
+    assert case.steps[0].repeats_every_days == 365 and case.steps[0].depends_on == []
+    assert case.steps[1].depends_on == ["aanmelding"] and case.rules["r"].binds == "client"
+    # defaults: nothing said means the version 1 meaning
+    plain = load_text(BASE).case
+    assert plain.steps[0].depends_on is None and plain.rules == {} and plain.case.eligible_per_year is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "must be a whole number of at least 1, not 0"),
+        ("-3", "must be a whole number of at least 1, not -3"),
+        ("2.5", "expected a whole number, found the number 2.5"),
+        ("'400'", "expected a whole number, found the text '400'"),
+    ],
+)
+def test_eligible_per_year_is_a_whole_number_of_at_least_one(value, message):
+    p = only(BASE.replace("  organisation: OCMW Test\n", f"  organisation: OCMW Test\n  eligible_per_year: {value}\n"))
+    assert (p.line, p.path, p.message) == (5, "case.eligible_per_year", message)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "must be a whole number of at least 1, not 0"),
+        ("30.5", "expected a whole number, found the number 30.5"),
+        ("jaarlijks", "expected a whole number, found the text 'jaarlijks'"),
+    ],
+)
+def test_repeats_every_days_is_a_whole_number_of_at_least_one(value, message):
+    p = only(with_step_keys(f"    repeats_every_days: {value}\n"))
+    assert (p.line, p.col, p.path, p.message) == (14, 25, "steps[0].repeats_every_days", message)
+
+
+def test_binds_and_case_manager_have_their_allowed_values():
+    text = BASE + "rules:\n  r: {name: R, level: local, deadline_days: 9, from: aanmelding, to: beslissing, binds: klant}\n"
+    p = only(text)
+    assert (p.line, p.path, p.message) == (18, "rules.r.binds", "'klant' is not allowed here; use 'organisation' or 'client'")
+    p = only(BASE.replace("level: local}", "level: local, case_manager: ja}"))
+    assert (p.line, p.path) == (7, "actors.mw.case_manager")
+    assert p.message == "expected true or false, found the text 'ja'"
+
+
+def test_binds_without_a_deadline_is_a_warning():
+    text = BASE + "rules:\n  r: {name: R, level: local, binds: client}\n"
+    [p] = problems(text)
+    assert p.severity is Severity.WARNING and (p.line, p.path) == (18, "rules.r.binds")
+    assert "only counts with 'deadline_days'" in p.message
+
+
+def _data(*lines: str) -> str:
+    return BASE.replace("  identity: {name: Identiteit, source: rijksregister}\n",
+                        "  identity: {name: Identiteit, source: rijksregister}\n" + "".join(f"  {l}\n" for l in lines))
+
+
+@pytest.mark.parametrize(
+    ("lines", "path", "col", "kind", "message"),
+    [
+        (["kaart: {name: Kaart, proves: identiteit}"], "data.kaart.proves", 32, "unknown-reference",
+         "unknown data item 'identiteit'; did you mean 'identity'?"),
+        (["kaart: {name: Kaart, proves: kaart}"], "data.kaart.proves", 32, "proves-self",
+         "the item 'kaart' cannot prove itself; 'proves' names another data item"),
+        (["kaart: {name: Kaart, proves: identity}", "kopie: {name: Kopie, proves: kaart}"], "data.kopie.proves", 32,
+         "proves-chain", "'kaart' is itself a document (it proves 'identity'); let 'kopie' prove 'identity' directly"),
+        (["kaart: {name: Kaart, proves: identity, source: rijksregister}"], "data.kaart.source", 50, "proves-source",
+         "a document that proves 'identity' has no source of its own; put the source on 'identity'"),
+    ],
+)
+def test_proves_names_a_fact_and_a_document_has_no_source(lines, path, col, kind, message):
+    found = [p for p in problems(_data(*lines)) if p.path == path]
+    assert len(found) == 1, [str(p) for p in problems(_data(*lines))]
+    p = found[0]
+    assert (p.kind, p.line, p.col, p.message) == (kind, 9 + len(lines), col, message)
+    assert p.severity is Severity.ERROR
+
+
+def test_stable_on_a_document_is_a_warning():
+    [p] = problems(_data("kaart: {name: Kaart, proves: identity, stable: true}"))
+    assert p.severity is Severity.WARNING and p.path == "data.kaart.stable" and p.line == 10
+    assert "put 'stable: true' on 'identity'" in p.message
+
+
+@pytest.mark.parametrize(
+    ("steps", "path", "kind", "message"),
+    [
+        ("[beslissing]", "steps[0].depends_on[0]", "depends-on-later",
+         "step 'beslissing' comes later in the file; 'depends_on' names only steps listed before 'aanmelding' "
+         "(move the step, or drop the dependency)"),
+        ("[aanmelding]", "steps[0].depends_on[0]", "depends-on-self", "step 'aanmelding' cannot depend on itself"),
+        ("[aanmeldng]", "steps[0].depends_on[0]", "unknown-reference",
+         "unknown step 'aanmeldng'; did you mean 'aanmelding'?"),
+    ],
+)
+def test_depends_on_names_earlier_steps(steps, path, kind, message):
+    p = only(with_step_keys(f"    depends_on: {steps}\n"))
+    assert (p.kind, p.line, p.col, p.path, p.message) == (kind, 14, 18, path, message)
+
+
+def test_depends_on_an_earlier_step_is_fine():
+    loaded = load_text(BASE + "    depends_on: [aanmelding]\n")
+    assert loaded.ok and not loaded.problems

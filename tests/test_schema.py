@@ -86,3 +86,23 @@ def test_shorthands_and_empty_sections_pass():
     data = _as_editor_sees_it(text)
     data["steps"][0]["next"] = ["intake"]
     assert list(_validator().iter_errors(data)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("eligible_per_year: 600", "eligible_per_year: 0"),  # a count below 1
+        ("repeats_every_days: 365", "repeats_every_days: 36.5"),  # not whole
+        ("binds: client", "binds: klant"),  # unknown binds
+        ("proves: disability}", "proves: Disability}"),  # not an id
+        ("depends_on: [ontslag]", "depends_on: ontslag"),  # not a list
+    ],
+)
+def test_schema_flags_bad_version_1_1_keys(shared_dir, old, new):
+    path = shared_dir / "conformance" / "premie-handicap.yaml"
+    if not path.is_file():
+        pytest.skip("the shared conformance folder is absent")
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    assert list(_validator().iter_errors(_as_editor_sees_it(text))) == []
+    assert list(_validator().iter_errors(_as_editor_sees_it(text.replace(old, new, 1))))

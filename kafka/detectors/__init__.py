@@ -11,17 +11,23 @@ effect says), and list it here. docs/architecture.md shows an example.
 from typing import Iterable
 
 from kafka.detectors import (
+    c01_no_single_contact,
     d01_repeated_question,
     d02_authentic_source,
     d03_unused_data,
+    d04_client_as_courier,
     l01_rework_loop,
+    n01_non_take_up,
     p01_double_assessment,
     p02_automatic_granting,
     p03_heavy_form,
+    p04_overlapping_assessments,
+    r01_periodic_reassessment,
     s01_repeated_story,
     s02_counter_hopping,
     t01_deadline_exceeded,
     t02_long_wait,
+    t03_needless_sequence,
 )
 from kafka.detectors.base import Context, Detector, Effect, Phase
 from kafka.errors import UsageProblem
@@ -38,6 +44,13 @@ REGISTRY: tuple[Detector, ...] = (
     p01_double_assessment.DETECTOR,
     p02_automatic_granting.DETECTOR,
     p03_heavy_form.DETECTOR,
+    # version 1.1 of the contract
+    d04_client_as_courier.DETECTOR,
+    r01_periodic_reassessment.DETECTOR,
+    t03_needless_sequence.DETECTOR,
+    p04_overlapping_assessments.DETECTOR,
+    n01_non_take_up.DETECTOR,
+    c01_no_single_contact.DETECTOR,
 )
 
 CODES: tuple[str, ...] = tuple(d.code for d in REGISTRY)

@@ -103,10 +103,16 @@ class Context:
 
     # --- savings --------------------------------------------------------------
 
-    def saving(self, client_minutes: float = 0, staff_minutes: float = 0, lead_days: float = 0) -> Saving:
+    def saving(
+        self, client_minutes: float = 0, staff_minutes: float = 0, lead_days: float = 0, *,
+        client_minutes_year: float | None = None, staff_minutes_year: float | None = None,
+    ) -> Saving:
+        """A saving per case, and per year times ``cases_per_year``. The yearly minutes per
+        case differ from the per-case minutes when they fall in periodic steps (see
+        :meth:`step_saving`)."""
         n = float(self.case.case.cases_per_year)
-        client_hours = client_minutes / 60 * n
-        staff_hours = staff_minutes / 60 * n
+        client_hours = (client_minutes if client_minutes_year is None else client_minutes_year) / 60 * n
+        staff_hours = (staff_minutes if staff_minutes_year is None else staff_minutes_year) / 60 * n
         return Saving(
             client_minutes=round(client_minutes, 2),
             staff_minutes=round(staff_minutes, 2),
@@ -116,17 +122,38 @@ class Context:
             euro_year=round(client_hours * self.settings.client_hour_eur + staff_hours * self.settings.staff_hour_eur, 2),
         )
 
-    def asking_cost(self, step_id: str, item: str) -> tuple[float, float]:
-        """Client and staff minutes of asking ``item`` at ``step_id``: a paper costs more than a question."""
-        ways = self.graph.asked_by_step[step_id].get(item, ())
+    def step_saving(
+        self, parts: Iterable[tuple[str, float, float]], lead_days: float = 0, staff_kept: float = 0
+    ) -> Saving:
+        """The saving of (step, client minutes, staff minutes) parts: per case each part once,
+        per year each part as often as its step happens (365/N for a periodic step, the
+        Standard Cost Model frequency). ``staff_kept`` minutes (a consultation) stay, once."""
+        client = staff = client_year = staff_year = 0.0
+        for step_id, c, st in parts:
+            times = self.graph.times_per_year(step_id)
+            client, staff = client + c, staff + st
+            client_year, staff_year = client_year + c * times, staff_year + st * times
+        return self.saving(
+            client, max(0.0, staff - staff_kept), lead_days,
+            client_minutes_year=client_year, staff_minutes_year=max(0.0, staff_year - staff_kept),
+        )
+
+    def asking_cost(self, step_id: str, fact: str) -> tuple[float, float]:
+        """Client and staff minutes of asking ``fact`` (or a document proving it) at
+        ``step_id``: a paper costs more than a question."""
+        ways = self.graph.fact_asked_by_step[step_id].get(fact, ())
         s = self.settings
         if "attachment" in ways or "brings" in ways:
             return s.document_client_minutes, s.document_staff_minutes
         return s.question_client_minutes, s.question_staff_minutes
 
-    def is_document(self, item: str, step_ids: Iterable[str]) -> bool:
+    def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[tuple[str, float, float]]:
+        """(step, client minutes, staff minutes) of asking ``fact`` at each of these steps."""
+        return [(s, *self.asking_cost(s, fact)) for s in step_ids]
+
+    def is_document(self, fact: str, step_ids: Iterable[str]) -> bool:
         return any(
-            {"attachment", "brings"} & set(self.graph.asked_by_step[s].get(item, ())) for s in step_ids
+            {"attachment", "brings"} & set(self.graph.fact_asked_by_step[s].get(fact, ())) for s in step_ids
         )
 
     # --- who must change it ---------------------------------------------------

@@ -1,4 +1,5 @@
-"""D01 repeated question: one data item is asked from the client in two or more steps.
+"""D01 repeated question: one fact is asked from the client in two or more steps
+(a document that proves it counts as asking it).
 
 The to-be: ask the item once and reuse it.
 
@@ -29,13 +30,12 @@ class Facts(FindingFacts):
 
 def detect(ctx: Context):
     g = ctx.graph
-    for item, steps in g.askers.items():
+    for fact, steps in g.fact_askers.items():
         if len(steps) < ctx.settings.repeated_question_steps:
             continue
         level = level_of(g.steps_local(steps))
-        name = ctx.item_name(item)
-        target = ctx.target(level, "data", item, name, steps)
-        costs = [ctx.asking_cost(s, item) for s in steps[1:]]
+        name = ctx.item_name(fact)
+        target = ctx.target(level, "data", fact, name, steps)
         message, title, text = ctx.texts(
             "D01", level, item=name, n=len(steps), steps=ctx.step_names(steps),
             first=ctx.step_name(steps[0]), others=ctx.step_names(steps[1:]), owner=target.owner,
@@ -43,9 +43,9 @@ def detect(ctx: Context):
         yield ctx.finding(
             "D01",
             severity=Severity.HIGH if len(steps) >= 3 else Severity.MEDIUM,
-            level=level, steps=steps, data=[item], message=message,
+            level=level, steps=steps, data=[fact], message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(sum(c for c, _ in costs), sum(s for _, s in costs)),
+            saving=ctx.step_saving(ctx.asking_parts(fact, steps[1:])),
             facts=Facts(times=len(steps)),
         )
 

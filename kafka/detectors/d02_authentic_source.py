@@ -1,4 +1,5 @@
-"""D02 authentic source ignored: an item with a ``source`` is asked from the client.
+"""D02 authentic source ignored: a fact with a ``source`` is asked from the client
+(itself, or a document that proves it).
 
 The to-be: consult the source instead of asking the client.
 
@@ -30,19 +31,17 @@ class Facts(FindingFacts):
 
 def detect(ctx: Context):
     g = ctx.graph
-    for item, steps in g.askers.items():
-        source = g.source_of(item)
+    for fact, steps in g.fact_askers.items():
+        source = g.source_of(fact)
         if source is None:
             continue
-        source_key = ctx.case.data[item].source
+        source_key = g.source_key(fact)
         level = level_of(g.steps_local(steps) and source.local_access)
         target = ctx.target(level, "source", source_key, source.name, steps, sources=[source_key])
         # The client no longer answers or brings it, nor fetches it elsewhere;
         # the staff consult the source once instead of handling it at every step.
-        costs = [ctx.asking_cost(s, item) for s in steps]
-        fetches = [p for p in g.providers.get(item, []) if g.steps[p].client_minutes > 0]
-        client = sum(c for c, _ in costs) + sum(g.steps[p].client_minutes for p in fetches)
-        staff = max(0.0, sum(s for _, s in costs) - ctx.settings.consult_staff_minutes)
+        fetches = [p for p in g.fact_providers.get(fact, []) if g.steps[p].client_minutes > 0]
+        parts = ctx.asking_parts(fact, steps) + [(p, g.steps[p].client_minutes, 0.0) for p in fetches]
         via = source.via or ctx.t("findings.D02.default_via")
         no_access = "" if source.local_access else ctx.t("findings.D02.no_access", source=source.name)
         # Supralocal for one of two reasons: the OCMW cannot consult the source
@@ -52,16 +51,16 @@ def detect(ctx: Context):
         if level is Level.SUPRALOCAL and source.local_access:
             variant = "outside_asker"
         message, title, text = ctx.texts(
-            "D02", level, variant=variant, item=ctx.item_name(item), source=source.name, via=via,
+            "D02", level, variant=variant, item=ctx.item_name(fact), source=source.name, via=via,
             steps=ctx.step_names(steps), n=len(steps), owner=target.owner, no_access=no_access,
             fetch=ctx.t("findings.D02.fetch", steps=ctx.step_names(fetches)) if fetches else "",
         )
         yield ctx.finding(
             "D02",
-            severity=Severity.HIGH if fetches or ctx.is_document(item, steps) else Severity.MEDIUM,
-            level=level, steps=steps, data=[item], message=message,
+            severity=Severity.HIGH if fetches or ctx.is_document(fact, steps) else Severity.MEDIUM,
+            level=level, steps=steps, data=[fact], message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(client, staff),
+            saving=ctx.step_saving(parts, staff_kept=ctx.settings.consult_staff_minutes),
             facts=Facts(source_key, source.local_access, tuple(fetches)),
         )
 

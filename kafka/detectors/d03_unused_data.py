@@ -1,4 +1,5 @@
-"""D03 unused data: an item is asked from the client but no step ``uses`` it.
+"""D03 unused data: a fact is asked from the client but no step ``uses`` it
+(nor a document that proves it).
 
 Only when at least one step declares ``uses``: without any, the case does not
 say what the decisions rely on.
@@ -27,29 +28,32 @@ class Facts(FindingFacts):
 
 def detect(ctx: Context):
     g = ctx.graph
-    if not g.users:
+    if not g.fact_users:
         return
-    for item, steps in g.askers.items():
-        if item in g.users:
+    for fact, steps in g.fact_askers.items():
+        if fact in g.fact_users:
             continue
         level = level_of(g.steps_local(steps))
-        name = ctx.item_name(item)
-        target = ctx.target(level, "data", item, name, steps)
-        costs = [ctx.asking_cost(s, item) for s in steps]
-        forms = [g.form(s).name for s in steps if g.form(s) is not None and item in g.asked_by_step[s]]
+        name = ctx.item_name(fact)
+        target = ctx.target(level, "data", fact, name, steps)
+        forms = [g.form(s).name for s in steps if g.form(s) is not None and _on_form(g, s, fact)]
         where = ctx.t("findings.D03.on_forms", forms=ctx.t.join(list(dict.fromkeys(forms)))) if forms else ""
         message, title, text = ctx.texts(
             "D03", level, item=name, steps=ctx.step_names(steps), owner=target.owner, where=where,
         )
-        document = ctx.is_document(item, steps)
+        document = ctx.is_document(fact, steps)
         yield ctx.finding(
             "D03",
             severity=Severity.MEDIUM if document else Severity.LOW,
-            level=level, steps=steps, data=[item], message=message,
+            level=level, steps=steps, data=[fact], message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(sum(c for c, _ in costs), sum(s for _, s in costs)),
+            saving=ctx.step_saving(ctx.asking_parts(fact, steps)),
             facts=Facts(tuple(dict.fromkeys(forms))),
         )
+
+
+def _on_form(g, step_id: str, fact: str) -> bool:
+    return bool({"field", "attachment"} & set(g.fact_asked_by_step[step_id].get(fact, ())))
 
 
 # --- the to-be ------------------------------------------------------------------

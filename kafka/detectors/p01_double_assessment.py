@@ -1,4 +1,4 @@
-"""P01 double assessment: two or more decision steps use the same (non-empty) items.
+"""P01 double assessment: two or more decision steps use the same (non-empty) facts.
 
 The to-be: one assessment instead of two: the first decision stays, the others go.
 
@@ -32,11 +32,11 @@ def detect(ctx: Context):
     groups: dict[frozenset[str], list[str]] = {}
     for step in ctx.case.steps:
         if step.kind is StepKind.DECISION and step.uses:
-            groups.setdefault(frozenset(step.uses), []).append(step.id)
-    for items, steps in groups.items():
+            groups.setdefault(frozenset(g.facts_used(step.id)), []).append(step.id)
+    for facts, steps in groups.items():
         if len(steps) < 2:
             continue
-        data = sorted(items, key=lambda i: list(ctx.case.data).index(i))
+        data = g.data_order(facts)
         level = level_of(g.steps_local(steps))
         keep, drop = steps[0], steps[1:]
         target = ctx.target(level, "step", drop[0], ctx.step_name(drop[0]), steps, owner=g.organisation(drop[0]))
@@ -49,10 +49,9 @@ def detect(ctx: Context):
             severity=Severity.MEDIUM,
             level=level, steps=steps, data=data, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(
-                sum(g.steps[s].client_minutes for s in drop),
-                sum(g.steps[s].staff_minutes for s in drop),
-                sum(g.step_days(s) for s in drop if s in g.longest_path.steps),
+            saving=ctx.step_saving(
+                [(s, g.steps[s].client_minutes, g.steps[s].staff_minutes) for s in drop],
+                lead_days=sum(g.step_days(s) for s in drop if s in g.longest_path.steps),
             ),
             facts=Facts(keep, tuple(drop)),
         )

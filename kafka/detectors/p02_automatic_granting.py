@@ -1,5 +1,5 @@
 """P02 automatic granting possible: the client has to apply, yet a decision
-uses only items that all have an authentic source.
+uses only facts that all have an authentic source.
 
 The to-be: the organisation grants on the sources' data.
 
@@ -37,11 +37,11 @@ def detect(ctx: Context):
     for step in ctx.case.steps:
         if step.kind is not StepKind.DECISION or not step.uses:
             continue
-        items = list(dict.fromkeys(step.uses))
-        if not all(ctx.case.data[i].source for i in items):
+        items = g.facts_used(step.id)
+        if not all(g.source_key(i) for i in items):
             continue
         level = level_of(g.steps_local([step.id]))
-        sources = list(dict.fromkeys(ctx.case.data[i].source for i in items))
+        sources = list(dict.fromkeys(g.source_key(i) for i in items))
         source_names = ctx.t.join([g.sources[s].name for s in sources])
         rule = next(iter(g.rules_of(step.id)), None)
         rule_key = step.rule
@@ -52,7 +52,7 @@ def detect(ctx: Context):
         target = ctx.target(level, kind, key, name, [step.id], owner=g.organisation(step.id), sources=sources)
         # With automatic granting the client no longer applies: the steps that
         # ask the decision's items from the client fall away.
-        application = [s for s in g.client_steps if set(g.asked_by_step[s]) & set(items)]
+        application = [s for s in g.client_steps if set(g.fact_asked_by_step[s]) & set(items)]
         message, title, text = ctx.texts(
             "P02", level, step=step.name, items=ctx.item_names(items), sources=source_names, owner=target.owner,
         )
@@ -61,10 +61,7 @@ def detect(ctx: Context):
             severity=Severity.HIGH,
             level=level, steps=[step.id], data=items, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(
-                sum(g.steps[s].client_minutes for s in application),
-                sum(g.steps[s].staff_minutes for s in application),
-            ),
+            saving=ctx.step_saving((s, g.steps[s].client_minutes, g.steps[s].staff_minutes) for s in application),
             facts=Facts(tuple(application), tuple(sources)),
         )
 

@@ -41,10 +41,7 @@ def detect(ctx: Context):
         level = level_of(g.form_local(key))
         target = ctx.target(level, "form", key, form.name, steps, owner=ctx.case.actors[form.owner].org)
         removable = _removable(ctx, key, steps)
-        client = staff = 0.0
-        for item in removable:
-            c, st = ctx.asking_cost(steps[0], item)
-            client, staff = client + c, staff + st
+        parts = [(step, *_item_cost(ctx, step, item)) for step in steps for item in removable]
         message, title, text = ctx.texts(
             "P03", level, form=form.name, fields=len(form.fields), attachments=len(form.attachments),
             removable=len(removable), items=ctx.item_names(removable) or "-", owner=target.owner,
@@ -54,22 +51,32 @@ def detect(ctx: Context):
             severity=Severity.HIGH if too_many_fields and too_many_attachments else Severity.MEDIUM,
             level=level, steps=steps, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(client * len(steps), staff * len(steps)),
+            saving=ctx.step_saving(parts),
             facts=Facts(len(form.fields), len(form.attachments), tuple(removable)),
         )
 
 
+def _item_cost(ctx: Context, step_id: str, item: str) -> tuple[float, float]:
+    """Client and staff minutes of one part of the form at a step: a paper costs more than a question."""
+    ways = ctx.graph.asked_by_step[step_id].get(item, ())
+    s = ctx.settings
+    if "attachment" in ways or "brings" in ways:
+        return s.document_client_minutes, s.document_staff_minutes
+    return s.question_client_minutes, s.question_staff_minutes
+
+
 def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
-    """Items of the form that could go: kept in an authentic source, used by no
-    step, or already asked in an earlier step."""
+    """Items of the form that could go: their fact is kept in an authentic source,
+    used by no step, or already asked in an earlier step."""
     g = ctx.graph
     form = ctx.case.forms[form_key]
     first = min(g.order[s] for s in steps)
     out = []
     for item in dict.fromkeys(form.fields + form.attachments):
-        earlier = any(g.order[a] < first for a in g.askers.get(item, []))
-        unused = bool(g.users) and item not in g.users
-        if ctx.case.data[item].source or unused or earlier:
+        fact = g.fact(item)
+        earlier = any(g.order[a] < first for a in g.fact_askers.get(fact, []))
+        unused = bool(g.fact_users) and fact not in g.fact_users
+        if g.source_key(item) or unused or earlier:
             out.append(item)
     return out
 

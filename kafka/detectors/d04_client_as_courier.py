@@ -1,0 +1,69 @@
+"""D04 client as courier: a fact without a source is made by an organisation
+(a step whose actor is not the client ``provides`` it) and asked from the
+client in a later step of another organisation: the client carries it
+between them. One finding per fact (case-format.md 1.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kafka.detectors.base import Context, Detector, level_of
+from kafka.findings import Facts as FindingFacts, Level, Severity
+from kafka.model import ActorLevel
+
+
+@dataclass(frozen=True, slots=True)
+class Facts(FindingFacts):
+    """What D04 found about one fact."""
+
+    providers: tuple[str, ...]  # the steps of organisations that make it
+    askers: tuple[str, ...]  # the later steps that ask the client for it
+
+
+def detect(ctx: Context):
+    g = ctx.graph
+    for fact, providers in g.fact_providers.items():
+        if g.source_key(fact):
+            continue  # D02's ground: the organisation consults the source
+        askers = g.fact_askers.get(fact, [])
+        pairs = [
+            (p, a) for p in providers if g.actor(p).level is not ActorLevel.CLIENT
+            for a in askers if g.order[a] > g.order[p] and g.organisation(a) != g.organisation(p)
+        ]
+        if not pairs:
+            continue
+        given = _in_order(g, (p for p, _ in pairs))
+        carried = _in_order(g, (a for _, a in pairs))
+        steps = _in_order(g, given + carried)
+        level = level_of(g.steps_actors_local(steps) and all(g.step_rules_local(a) for a in carried))
+        name = ctx.item_name(fact)
+        from_orgs = list(dict.fromkeys(g.organisation(p) for p in given))
+        to_orgs = list(dict.fromkeys(g.organisation(a) for a in carried))
+        if level is Level.LOCAL:
+            target = ctx.local_target("data", fact, name, owner=to_orgs[0])
+        else:
+            target = ctx.supralocal_target("data", fact, name, steps)
+        message, title, text = ctx.texts(
+            "D04", level, item=name, given=ctx.step_names(given), carried=ctx.step_names(carried),
+            from_orgs=ctx.t.join(from_orgs), to_orgs=ctx.t.join(to_orgs), owner=target.owner,
+        )
+        # The client no longer brings the paper; the staff still receive it (now directly).
+        parts = [(a, ctx.asking_cost(a, fact)[0], 0.0) for a in carried]
+        yield ctx.finding(
+            "D04",
+            severity=Severity.HIGH if len(carried) >= 2 else Severity.MEDIUM,
+            level=level, steps=steps, data=[fact], message=message,
+            proposal_title=title, proposal_text=text, target=target,
+            saving=ctx.step_saving(parts),
+            facts=Facts(tuple(given), tuple(carried)),
+        )
+
+
+def _in_order(g, step_ids) -> list[str]:
+    return sorted(set(step_ids), key=g.order.__getitem__)
+
+
+DETECTOR = Detector(
+    "D04", "client-as-courier", detect,
+    facts=Facts,
+)
