@@ -11,6 +11,11 @@ rules with deadlines between steps that can reach each other, decisions with
 ``uses`` (the same set twice, and sets of sourced items only), and papers a
 client step fetches (``provides``) that another step asks.
 
+And every key of version 1.1: documents that ``proves`` a fact (asked,
+used and provided beside it), ``stable`` facts, ``eligible_per_year``, a
+``case_manager`` now and then, deadlines that ``binds: client``,
+``depends_on`` (earlier steps, or ``[]``) and ``repeats_every_days``.
+
 Use it through :func:`load_doc`, which runs the real loader::
 
     @given(case_docs())
@@ -37,6 +42,9 @@ STAFF_MINUTES = [0, 1, 10, 45]
 WAIT_DAYS = [0, 0, 2, 7, 13, 14, 30]
 DURATION_DAYS = [0, 0, 0, 1, 2.5]
 CHANCES = [None, 0.1, 0.35, 0.5]
+ELIGIBLE = [None, None, 1, 50, 300, 1000]
+OPEN_SOURCES = ("rijksregister", "rva", "mutualiteit")
+REPEATS = [None, None, None, 30, 90, 365]
 
 
 @st.composite
@@ -48,11 +56,17 @@ def case_docs(draw, min_steps: int = 1, max_steps: int = 10, max_items: int = 7)
     data = {}
     for item in items:
         entry = {"name": f"Gegeven {item}"}
-        source = draw(st.sampled_from(SOURCES))
-        if source:
-            entry["source"] = source
+        facts = [i for i in data if "proves" not in data[i]]
+        if facts and draw(st.integers(0, 3)) == 0:  # a document proving an earlier fact
+            entry["proves"] = draw(st.sampled_from(facts))
+        else:
+            source = draw(st.sampled_from(SOURCES))
+            if source:
+                entry["source"] = source
+            if draw(st.integers(0, 3)) == 0:
+                entry["stable"] = True
         data[item] = entry
-    sourced = [i for i in items if "source" in data[i]]
+    sourced = [i for i in items if "source" in data.get(data[i].get("proves", i), {})]
     subset = st.lists(st.sampled_from(items), max_size=4, unique=True) if items else st.just([])
 
     rule_keys = [f"r{k}" for k in range(draw(st.integers(0, 3)))]
@@ -68,18 +82,30 @@ def case_docs(draw, min_steps: int = 1, max_steps: int = 10, max_items: int = 7)
     # A set of items that several decisions use (double assessment), and one of
     # sourced items only (automatic granting).
     shared_uses = draw(subset)
-    sourced_uses = draw(st.lists(st.sampled_from(sourced), min_size=1, max_size=3, unique=True)) if sourced else []
-    steps = [_step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_uses) for i in range(n_steps)]
+    # Sourced items only: now and then all in sources the OCMW can consult (N01 local).
+    open_sourced = [i for i in sourced if data.get(data[i].get("proves", i), {}).get("source") in OPEN_SOURCES]
+    pool = open_sourced if open_sourced and draw(st.booleans()) else sourced
+    sourced_uses = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True)) if pool else []
+    # Overlapping but not the same (P04): the shared set with one item swapped or added.
+    overlap_uses = shared_uses[:-1] + [i for i in items if i not in shared_uses][:1] if len(shared_uses) >= 2 else shared_uses
+    uses_options = [shared_uses, shared_uses, sourced_uses, overlap_uses, []]
+    if sourced_uses and draw(st.integers(0, 4)) == 0:
+        uses_options = [sourced_uses]  # every decision on sourced data: automatic granting, finding the entitled
+    steps = [_step(draw, i, actor_keys, subset, forms, rule_keys, uses_options) for i in range(n_steps)]
     _flow(draw, steps)
     rules = _rules(draw, rule_keys, steps)
+    info = {
+        "id": "gen",
+        "title": "Gegenereerde casus",
+        "organisation": "OCMW A",
+        "cases_per_year": draw(st.sampled_from([1, 12, 240])),
+        "initiated_by": draw(st.sampled_from(["client", "client", "organisation"])),
+    }
+    eligible = draw(st.sampled_from(ELIGIBLE))
+    if eligible is not None:
+        info["eligible_per_year"] = eligible
     return {
-        "case": {
-            "id": "gen",
-            "title": "Gegenereerde casus",
-            "organisation": "OCMW A",
-            "cases_per_year": draw(st.sampled_from([1, 12, 240])),
-            "initiated_by": draw(st.sampled_from(["client", "client", "organisation"])),
-        },
+        "case": info,
         "actors": actors,
         "data": data,
         "sources": {
@@ -101,15 +127,19 @@ def load_doc(doc: dict):
 
 def _actors(draw) -> dict:
     actors = {"client": {"name": "Cliënt", "level": "client"}}
+    # Now and then no local actor at all (C01 and others at the supralocal level only).
+    levels = [lv for lv in ACTOR_LEVELS if lv != "local"] if draw(st.integers(0, 7)) == 0 else ACTOR_LEVELS
     for k in range(draw(st.integers(1, 5))):
-        actor = {"name": f"Actor {k}", "level": draw(st.sampled_from(ACTOR_LEVELS))}
+        actor = {"name": f"Actor {k}", "level": draw(st.sampled_from(levels))}
         if draw(st.integers(0, 3)):
             actor["organisation"] = draw(st.sampled_from(ORGANISATIONS))
+        if draw(st.integers(0, 7)) == 0:
+            actor["case_manager"] = True
         actors[f"a{k}"] = actor
     return actors
 
 
-def _step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_uses) -> dict:
+def _step(draw, i, actor_keys, subset, forms, rule_keys, uses_options) -> dict:
     kind = draw(st.sampled_from(KINDS))
     step = {
         "id": f"s{i}",
@@ -127,13 +157,18 @@ def _step(draw, i, actor_keys, subset, forms, rule_keys, shared_uses, sourced_us
         "provides": draw(subset),
     }
     if kind == "decision":
-        step["uses"] = draw(st.sampled_from([shared_uses, shared_uses, sourced_uses, []]))
+        step["uses"] = draw(st.sampled_from(uses_options))
     else:
         step["uses"] = draw(subset) if draw(st.integers(0, 3)) == 0 else []
     if forms and draw(st.booleans()):
         step["form"] = draw(st.sampled_from(sorted(forms)))
     if rule_keys and draw(st.integers(0, 3)) == 0:
         step["rule"] = draw(st.sampled_from(rule_keys))
+    if i and draw(st.integers(0, 2)) == 0:  # its real dependencies: some earlier steps, or none
+        step["depends_on"] = draw(st.lists(st.sampled_from([f"s{j}" for j in range(i)]), max_size=2, unique=True))
+    repeats = draw(st.sampled_from(REPEATS))
+    if repeats is not None:
+        step["repeats_every_days"] = repeats
     return step
 
 
@@ -204,5 +239,7 @@ def _rules(draw, rule_keys: list[str], steps: list[dict]) -> dict:
             start = draw(st.sampled_from([s["id"] for s in steps]))
             end = draw(st.sampled_from(sorted(_reachable_from(forward, start))))
             rule.update({"deadline_days": draw(st.sampled_from([0, 5, 10, 30])), "from": start, "to": end})
+            if draw(st.booleans()):
+                rule["binds"] = draw(st.sampled_from(["client", "organisation"]))
         rules[key] = rule
     return rules

@@ -20,7 +20,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from kafka.aggregate import RunOptions, aggregate
+from kafka.aggregate import RunOptions, SiteOptions, aggregate
+from kafka.aggregate.agenda import AgendaOptions
 from kafka.aggregate.collect import MANIFEST_NAME, CaseSummary, Manifest, SkippedFile, report_name, settle
 from kafka.aggregate.keys import normalise
 from kafka.aggregate.tables import FINDINGS_COLUMNS, PROPOSAL_COLUMNS, build_tables
@@ -272,31 +273,35 @@ def test_items_with_different_names_and_no_source_stay_apart(pair_tables):
 
 
 def test_the_agenda_holds_only_the_supralocal_proposals_with_their_evidence(tmp_path):
-    aggregate([str(PAIR)], tmp_path, jobs=1)
+    everything = SiteOptions(agenda=AgendaOptions(min_saving=0, min_ocmws=1, min_days=0))
+    aggregate([str(PAIR)], tmp_path, jobs=1, site=everything)
     html = (tmp_path / "agenda.html").read_text(encoding="utf-8")
     proposals = _read_csv(tmp_path / "proposals.csv")
     supralocal = [p for p in proposals if p["level"] == "supralocal"]
     assert supralocal and len(supralocal) < len(proposals)
-    assert html.count('class="dossier"') == len(supralocal)
-    assert 'id="gov-federal"' in html and 'id="gov-flemish"' not in html
-    for title in ("Huurwaarborg voor Ann (31)", "Huurwaarborg voor Bart (44)"):
-        assert html.count(title) == len(supralocal)  # every dossier shows both cases as evidence
+    assert html.count('<article class="item"') == len(supralocal)
+    for proposal in supralocal:
+        assert f'id="item-{proposal["key"]}"' in html
+    for organisation in {p["organisation_names"] for p in supralocal}:
+        for name in organisation.split("; "):
+            assert html.count(f">{name}</a>") == len(supralocal)  # every item shows both cases as evidence
     assert "@page" in html and "@media print" in html
 
 
 def test_the_agenda_total_counts_overlapping_savings_once(site):
-    from kafka.aggregate.site import agenda_page
+    from kafka.aggregate.agenda import agenda_page
     from kafka.aggregate.tables import build_tables
     from kafka.i18n import Translator
 
     _, result = site
     tables = build_tables(result.collection.cases)
-    page = agenda_page(tables, Translator("nl"))
+    page = agenda_page(tables, Translator("nl"), AgendaOptions(min_saving=0, min_days=0))
     cases = tables.cases
     beyond_local = (cases["saving_all_eur_year"] - cases["saving_local_eur_year"]).clip(lower=0).sum()
-    assert page.total.euro_year_saved == pytest.approx(beyond_local)
-    # The per-government sums of the proposals' own estimates overlap: the total is smaller.
-    assert page.total.euro_year_saved < sum(s.euro_year_saved for s in page.sections)
+    assert page.total_saving == pytest.approx(beyond_local)
+    # The sum of the proposals' own estimates overlaps: the total is smaller.
+    items = [item for theme in page.themes for item in theme.items]
+    assert page.total_saving < sum(item.euro_year_saved for item in items)
 
 
 def test_normalise():
@@ -518,7 +523,7 @@ def test_english_pages(tmp_path):
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     agenda = (tmp_path / "agenda.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in index and "All cases" in index and "Proposals across cases" in index
-    assert "Supralocal agenda" in agenda and "Federal government" in agenda
+    assert "Supralocal agenda" in agenda and "To:" in agenda and "Deadlines and waiting" in agenda
     assert "Alle casussen" not in index
 
 
@@ -556,7 +561,7 @@ def test_agenda_in_a_browser_is_clean_and_prints_on_a4(site, tmp_path):
     import browser
     out, _ = site
     with browser.open_page(out / "agenda.html") as (page, log):
-        assert page.locator("article.dossier").count() > 0
+        assert page.locator("article.item").count() > 0
         page.emulate_media(media="print")
         pdf = page.pdf(format="A4")
         assert log.clean, log

@@ -60,3 +60,45 @@ def test_conformance_through_the_cli_json(shared_dir):
     for finding in payload["findings"]:
         assert set(finding) >= {"code", "title", "message", "severity", "level", "steps", "data", "proposal"}
         assert set(finding["proposal"]) >= {"title", "text", "level"}
+
+
+def test_version_1_1_metrics_in_the_json_the_text_and_the_report(shared_dir):
+    jsonschema = pytest.importorskip("jsonschema")
+    from click.testing import CliRunner
+
+    from kafka.cli import main
+    from kafka.export.formats import analysis_schema
+    from kafka.report.data import build_case_report
+
+    path = shared_dir / "conformance" / "premie-handicap.yaml"
+    analysis = analyze(load_case(path).case)
+    data = analysis.to_dict()
+    jsonschema.validate(data, analysis_schema())
+    assert data["metrics"]["dependency_lead_time_days"] == 71  # aanvraag needs only the discharge
+    assert data["metrics"]["take_up"] == 0.4 and data["case"]["eligible_per_year"] == 600
+    assert data["metrics"]["repeating_steps"] == ["hernieuwing"]
+
+    text = CliRunner().invoke(main, ["analyze", str(path), "--lang", "en"])
+    assert text.exit_code == 0, text.output
+    assert "With real dependencies only  71 days" in text.output
+    assert "40% (240 of 600 entitled people a year)" in text.output
+    assert "every 365 days: once a year" in text.output
+
+    from runs import case_run
+
+    figures = {f.key: f for f in build_case_report(case_run(path)).figures}
+    assert "71" in figures["lead_time"].note
+    assert figures["take_up"].value == "40" and figures["take_up"].alert
+    assert "Jaarlijkse hernieuwing met nieuwe attesten" in figures["burden"].note
+
+
+def test_a_repeating_step_counts_365_over_n_times_a_year(shared_dir):
+    from kafka.loader import load_text
+
+    path = shared_dir / "conformance" / "premie-handicap.yaml"
+    monthly = load_text(path.read_text(encoding="utf-8").replace("repeats_every_days: 365", "repeats_every_days: 73"))
+    assert monthly.ok
+    yearly, every_73 = analyze(load_case(path).case).metrics, analyze(monthly.case).metrics
+    assert yearly.client_minutes == every_73.client_minutes == 275  # per case, each step once
+    # hernieuwing: 50 client minutes, 240 cases a year, 5 times instead of once
+    assert every_73.annual.client_hours - yearly.annual.client_hours == pytest.approx(4 * 50 / 60 * 240, abs=0.02)

@@ -104,7 +104,7 @@ def test_each_finding_module_declares_its_code_once_with_typed_facts():
         module = detector.detect.__module__
         assert module.startswith("kafka.detectors.") and detector.code.lower() in module, detector.code
         assert detector.facts is not None and issubclass(detector.facts, Facts), detector.code
-        assert detector.effect is None or detector.effect.apply.__module__ == module, detector.code
+        assert detector.effect is not None and detector.effect.apply.__module__ == module, detector.code
         for setting in detector.settings:
             assert setting.help.startswith(f"{detector.code}:"), setting.name
 

@@ -160,6 +160,7 @@ LINKS_TO_INPUTS = {
                               "cases/heidebeek.yaml"),  # a case file in the reports' folder
     "aggregate-manifest": (["aggregate", "IN", "-o", "IN", "-j", "1"], "manifest.json", "hostile.yaml"),
     "aggregate-xlsx": (["aggregate", "IN", "-o", "IN", "-j", "2"], "summary.xlsx", "warnings.yml"),
+    "aggregate-history": (["aggregate", "IN", "-o", "IN", "-j", "1"], "history.sqlite", "empty.yaml"),
     "export-folder": (["export", "IN", "--format", "svg", "-o", "IN"], "leefloon-lindenberg.svg",
                       "leefloon-lindenberg.yaml"),
     "export-file": (["export", "IN/leefloon-lindenberg.yaml", "-o", "IN/map.svg"], "map.svg",
@@ -175,7 +176,9 @@ def test_no_writer_writes_onto_an_input_through_a_link(inputs, name, kind):
     args, link, target = LINKS_TO_INPUTS[name]
     _need(args[0])
     (inputs / link).parent.mkdir(parents=True, exist_ok=True)
-    if not (inputs / target).exists():
+    if target == "empty.yaml":  # an empty file is one SQLite would take for a new database
+        (inputs / target).write_bytes(b"")
+    elif not (inputs / target).exists():
         shutil.copy(REPO / "cases" / "leefloon-heidebeek.yaml", inputs / target)
     if kind == "symlink":
         (inputs / link).symlink_to(os.path.relpath(inputs / target, (inputs / link).parent))

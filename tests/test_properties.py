@@ -53,6 +53,12 @@ def test_metrics_are_consistent(doc):
     largest_single = max(s.wait_days + s.duration_days for s in case.steps)
     assert m.lead_time_days >= largest_single
     assert m.lead_time_days == m.waiting_days + m.touch_days
+    # the contract's recipe, with the flow predecessors for every step, gives the lead time
+    graph = analyze(case).graph
+    assert max(end for _, end in graph.schedule(by_dependencies=False).values()) == m.lead_time_days
+    if not any(s.depends_on is not None for s in case.steps):
+        assert m.dependency_lead_time_days == m.lead_time_days
+    assert m.take_up is None or m.take_up > 0
     assert 0 <= m.flow_efficiency <= 1
     assert m.loop_extra_days >= 0
 
@@ -69,9 +75,11 @@ def test_removing_a_step_never_raises_the_client_minutes(doc, data):
     for step in doc["steps"]:
         if "next" in step:
             step["next"] = [t for t in step["next"] if t["to"] != removed]
+        if "depends_on" in step:
+            step["depends_on"] = [d for d in step["depends_on"] if d != removed]
     for rule in doc["rules"].values():
         if removed in (rule.get("from"), rule.get("to")):
-            for key in ("from", "to", "deadline_days"):
+            for key in ("from", "to", "deadline_days", "binds"):
                 rule.pop(key, None)
     # The rest of the flow may now be cut off; reconnect each step to the next.
     for i, step in enumerate(doc["steps"][:-1]):
@@ -94,8 +102,11 @@ def test_everything_local_gives_only_local_findings(doc):
     for item in doc["data"].values():
         if item.get("source") in ("vdab", "own", "closed"):
             item["source"] = "rijksregister"  # sources with local access only
+        elif "source" not in item and "proves" not in item:
+            item["source"] = "rijksregister"  # N01: the entitled can only be found locally from sources
     analysis = analyze(load_doc(doc))
-    assert all(f.level is Level.LOCAL for f in analysis.findings)
+    # N01 without any fact the decisions use stays supralocal: nothing says who is entitled.
+    assert all(f.level is Level.LOCAL for f in analysis.findings if not (f.code == "N01" and not f.data))
 
 
 @PROPERTY

@@ -102,14 +102,17 @@ def assert_valid_file(scenario):
 
 def test_one_effect_per_finding_code():
     effects = [d.effect for d in effect_order()]
-    assert {d.code for d in effect_order()} >= set(CODES[:11])  # the six of contract 1.1: in progress
+    assert sorted(d.code for d in effect_order()) == sorted(CODES)
     assert len({e.name for e in effects}) == len(effects)
 
 
 def test_effects_apply_what_is_asked_first_and_deadlines_last():
     codes = [d.code for d in effect_order()]
+    # D04 keeps the step that makes a paper before D01-D03 take the paper away; R01 says
+    # itself what a renewal no longer asks before D01 does.
+    assert codes.index("D04") < codes.index("D03") and codes.index("R01") < codes.index("D01")
     assert codes.index("D01") < codes.index("P03") < codes.index("P02") < codes.index("S01")
-    assert codes.index("L01") < codes.index("T02") < codes.index("T01") == len(codes) - 1
+    assert codes.index("L01") < codes.index("T03") < codes.index("T02") < codes.index("T01") == len(codes) - 1
 
 
 def test_unknown_code_is_refused():
@@ -118,7 +121,7 @@ def test_unknown_code_is_refused():
         simulate(a, codes=["X99"])
 
 
-# --- each proposal removes its finding (the conformance case fires every code) ----------------
+# --- each proposal removes its finding (the conformance cases fire every code) ----------------
 
 
 @pytest.fixture(scope="module")
@@ -129,15 +132,37 @@ def all_codes(request):
     return analyze(load_case(path).case)
 
 
+@pytest.fixture(scope="module")
+def conformance():
+    folder = REPO.parent / "shared" / "conformance"
+    if not folder.is_dir():
+        pytest.skip("the shared conformance folder is absent")
+    return {path.stem: analyze(load_case(path).case) for path in sorted(folder.glob("*.yaml"))}
+
+
 @pytest.mark.parametrize("code", CODES)
-def test_applying_a_proposal_removes_its_finding(all_codes, code):
-    assert codes_of(all_codes, code), f"the conformance case should fire {code}"
-    scenario = simulate(all_codes, codes=[code])
-    assert not codes_of(scenario.to_be_analysis, code), [f.message for f in codes_of(scenario.to_be_analysis, code)]
-    assert {a.code for a in scenario.applied} == {code}
-    assert all(a.changes for a in scenario.applied), "each proposal applied alone must change something"
+def test_applying_a_proposal_removes_its_finding(conformance, code):
+    firing = [name for name, analysis in conformance.items() if codes_of(analysis, code)]
+    assert firing, f"a conformance case should fire {code}"
+    for name in firing:
+        analysis = conformance[name]
+        scenario = simulate(analysis, codes=[code])
+        left = codes_of(scenario.to_be_analysis, code)
+        assert not left, (name, [f.message for f in left])
+        assert {a.code for a in scenario.applied} == {code}
+        assert all(a.changes for a in scenario.applied), "each proposal applied alone must change something"
+        assert_never_worse(scenario)
+        assert_valid_file(scenario)
+
+
+def test_all_proposals_leave_no_finding_on_the_version_1_1_conformance_case(conformance):
+    scenario = simulate(conformance["premie-handicap"])
     assert_never_worse(scenario)
     assert_valid_file(scenario)
+    # T03: the to-be lead time is the lead time of the real dependencies (without its waits cut)
+    only_t03 = simulate(conformance["premie-handicap"], codes=["T03"])
+    assert only_t03.to_be.lead_time_days == conformance["premie-handicap"].metrics.dependency_lead_time_days
+    assert scenario.remaining == [], [(f.code, f.message) for f in scenario.remaining]
 
 
 def test_all_proposals_leave_no_finding_on_the_conformance_case(all_codes):
@@ -492,10 +517,12 @@ def test_generated_cases_to_be_never_worse_and_valid(doc, data):
 @given(doc=case_docs(max_steps=8))
 def test_generated_cases_lose_the_findings_whose_proposals_always_work(doc):
     # Every code but P03 (a form may stay heavy), T01 (the steps alone may exceed the
-    # deadline) and S02 (visits that need the client there stay) is always answered by
-    # its effect, whatever else the case holds.
+    # deadline), S02 (visits that need the client there stay) and T03 (a step that needs
+    # nothing still comes after the first step of the flow, and a step keeps its place
+    # when moving it would lengthen a deadline's path) is always answered by its effect,
+    # whatever else the case holds.
     analysis = analyze(load_doc(doc))
-    for code in {f.code for f in analysis.findings} - {"P03", "T01", "S02"}:
+    for code in {f.code for f in analysis.findings} - {"P03", "T01", "S02", "T03"}:
         scenario = simulate(analysis, codes=[code])
         assert not codes_of(scenario.to_be_analysis, code), (code, [f.message for f in codes_of(scenario.to_be_analysis, code)])
 
@@ -535,4 +562,156 @@ def test_a_step_only_reached_by_a_loop_goes_without_breaking_a_deadline_through_
     s = simulate(analyze(loaded.case), codes=["L01"])
     assert "s3" not in [x.id for x in s.to_be_case.steps]
     assert (s.to_be_case.rules["r0"].from_step, s.to_be_case.rules["r0"].to_step) == ("s2", "s4")
+    assert_valid_file(s)
+
+
+# --- the effects of version 1.1 ----------------------------------------------------------------
+
+FACTS = {
+    **BASE["data"],
+    "tax": {"name": "Belastbaar inkomen", "source": "fod_financien"},
+    "tax_letter": {"name": "Aanslagbiljet", "proves": "tax"},
+    "handicap": {"name": "Erkende handicap", "stable": True},
+    "handicap_cert": {"name": "Doktersattest", "proves": "handicap"},
+    "report": {"name": "Medisch verslag"},
+    "care": {"name": "Zorgnood"},
+}
+
+
+def analysed11(steps, **sections):
+    sections.setdefault("data", FACTS)
+    return analysed(steps, **sections)
+
+
+def test_d04_the_maker_passes_it_on_and_stays():
+    a = analysed11([
+        step("ontslag", actor="caw", client_minutes=20, staff_minutes=20, provides=["report"]),
+        step("aanvraag", actor="desk", client_minutes=40, staff_minutes=20, brings=["report"], asks=["income"]),
+        step("beslissing", actor="board", kind="decision", uses=["report", "income"]),
+    ])
+    s = simulate(a, codes=["D04"])
+    steps = {x.id: x for x in s.to_be_case.steps}
+    assert "ontslag" in steps and steps["ontslag"].client_minutes == 20  # the discharge still happens
+    assert steps["aanvraag"].brings == [] and steps["aanvraag"].staff_minutes == 20  # staff still receive it
+    assert steps["aanvraag"].client_minutes < 40
+    assert "niet meer via de cliënt: Medisch verslag" in s.applied[0].changes[0]
+    assert not codes_of(s.to_be_analysis, "D04")
+    assert_valid_file(s)
+
+
+def test_d04_alone_would_not_remove_the_maker_but_d03_alone_does():
+    # Without D04, dropping the paper everywhere leaves the trip to fetch it without a purpose.
+    a = analysed11([
+        step("bank", actor="bank", client_minutes=30, provides=["statements"]),
+        step("aanvraag", actor="desk", client_minutes=40, brings=["statements"]),
+        step("beslissing", actor="board", kind="decision", uses=["income"]),
+    ])
+    assert [x.id for x in simulate(a, codes=["D03"]).to_be_case.steps] == ["aanvraag", "beslissing"]
+    assert [x.id for x in simulate(a, codes=["D04", "D03"]).to_be_case.steps] == ["bank", "aanvraag", "beslissing"]
+
+
+def test_r01_a_renewal_asks_only_what_can_change():
+    a = analysed11([
+        step("aanvraag", client_minutes=30, brings=["tax_letter", "handicap_cert"], asks=["care"]),
+        step("renew", client_minutes=45, staff_minutes=20, repeats_every_days=365,
+             brings=["tax_letter", "handicap_cert"], asks=["care"]),
+        step("beslissing", actor="board", kind="decision", uses=["tax", "handicap", "care"]),
+    ])
+    s = simulate(a, codes=["R01"])
+    renew = {x.id: x for x in s.to_be_case.steps}["renew"]
+    assert renew.brings == [] and renew.asks == ["care"] and renew.repeats_every_days == 365
+    assert any("Erkende handicap" in c and "dossier" in c for c in s.applied[0].changes)
+    assert any("FOD Financiën" in c for c in s.applied[0].changes)
+    assert s.to_be.annual.client_hours < a.metrics.annual.client_hours
+    assert not codes_of(s.to_be_analysis, "R01")
+    assert_valid_file(s)
+
+
+def test_t03_the_to_be_lead_time_is_the_lead_time_of_the_real_dependencies():
+    a = analysed([
+        step("ontslag"), step("fod", actor="rva", wait_days=90), step("ocmw", actor="desk", wait_days=5, depends_on=["ontslag"]),
+        step("huisbezoek", wait_days=14, depends_on=["ocmw"]), step("beslissing", actor="board", wait_days=14,
+                                                                    depends_on=["huisbezoek", "fod"]),
+    ])
+    assert a.metrics.lead_time_days == 123 and a.metrics.dependency_lead_time_days == 104
+    s = simulate(a, codes=["T03"])
+    assert s.to_be.lead_time_days == 104  # the decision still waits for the FOD, as it says
+    assert not codes_of(s.to_be_analysis, "T03")
+    assert "Stap ocmw" in s.applied[0].changes[0]
+    assert_valid_file(s)
+
+
+def test_t03_a_step_keeps_its_place_when_moving_it_lengthens_a_deadline():
+    # c needs only a, but the deadline runs from b to c: led to from a, c could no
+    # longer be reached from b, and the deadline could not be checked. c keeps its place.
+    rules = {"r": {"name": "Termijn", "level": "local", "deadline_days": 10, "from": "b", "to": "c"}}
+    a = analysed([step("a", wait_days=3), step("b", wait_days=2), step("c", wait_days=4, depends_on=["a"])],
+                 rules=rules)
+    [f] = codes_of(a, "T03")
+    assert f.steps == ("c",)
+    s = simulate(a, codes=["T03"])
+    assert s.applied[0].changes == ("Blijft wachten op de stap ervoor, omdat een termijn of het verloop anders "
+                                    "niet meer klopt: Stap c.",)
+    assert s.to_be_case.rules["r"].to_step == "c" and s.to_be.lead_time_days == a.metrics.lead_time_days
+    assert_valid_file(s)
+
+
+def test_p04_the_later_agency_takes_the_assessment_over():
+    a = analysed11([
+        step("a", client_minutes=20, asks=["care", "income", "rent"]),
+        step("vaph", actor="rva", kind="decision", staff_minutes=60, uses=["care", "income", "handicap_cert"]),
+        step("ocmw", actor="board", kind="decision", staff_minutes=40, uses=["care", "income", "rent"]),
+    ])
+    [f] = codes_of(a, "P04")
+    s = simulate(a, codes=["P04"])
+    ocmw = {x.id: x for x in s.to_be_case.steps}["ocmw"]
+    assert ocmw.uses == ["rent"] and ocmw.staff_minutes < 40
+    assert "Zorgnood en Inkomen" in s.applied[0].changes[0]
+    assert not codes_of(s.to_be_analysis, "P04") and not codes_of(s.to_be_analysis, "D03")
+    assert_valid_file(s)
+
+
+def test_n01_the_organisation_invites_the_entitled():
+    a = analysed11([step("a", client_minutes=20, asks=["tax"]), step("b", actor="board", kind="decision", uses=["tax"])],
+                   case={"eligible_per_year": 300})
+    s = simulate(a, codes=["N01"])
+    assert s.to_be_case.case.initiated_by == "organisation"
+    assert "FOD Financiën" in s.applied[0].changes[0]
+    assert not codes_of(s.to_be_analysis, "N01")
+    assert_valid_file(s)
+
+
+def test_c01_the_social_worker_the_client_meets_most_becomes_trajectbegeleider():
+    steps = [step("a", actor="desk", client_minutes=10), step("b", client_minutes=10), step("c", client_minutes=10),
+             step("d", actor="caw", client_minutes=10), step("e", actor="bank", client_minutes=10)]
+    s = simulate(analysed(steps), codes=["C01"])
+    assert s.to_be_case.actors["mw"].case_manager and not s.to_be_case.actors["desk"].case_manager
+    assert s.applied[0].changes == ("Eén vast aanspreekpunt voor de cliënt over alle organisaties heen "
+                                    "(trajectbegeleider): Maatschappelijk werker.",)
+    assert "case_manager: true" in to_be_yaml(s)
+    assert_valid_file(s)
+
+
+def test_c01_adds_a_trajectbegeleider_when_no_local_service_meets_the_client():
+    actors = {**BASE["actors"], "vdab": {"name": "VDAB", "level": "flemish"}}
+    steps = [step("a", actor="rva", client_minutes=10), step("b", actor="bank", client_minutes=10),
+             step("c", actor="vdab", client_minutes=10)]
+    s = simulate(analysed(steps, actors=actors), codes=["C01"])
+    added = s.to_be_case.actors["trajectbegeleider"]
+    assert added.case_manager and added.org == "OCMW Test" and added.level.value == "local"
+    assert not codes_of(s.to_be_analysis, "C01")
+    assert_valid_file(s)
+
+
+def test_a_step_that_goes_passes_its_dependencies_on():
+    # P01 removes the second decision; the notification that depended on it now
+    # depends on what that decision needed.
+    a = analysed([
+        step("a"), step("b", actor="board", kind="decision", uses=["income"], depends_on=["a"]),
+        step("c", actor="board", kind="decision", uses=["income"]),
+        step("d", depends_on=["c"]),
+    ])
+    s = simulate(a, codes=["P01"])
+    steps = {x.id: x for x in s.to_be_case.steps}
+    assert "c" not in steps and steps["d"].depends_on == ["b"]
     assert_valid_file(s)

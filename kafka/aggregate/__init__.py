@@ -18,12 +18,14 @@ Three stages, one module each:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.collect import CASES_FOLDER, CaseSummary, Collection, SkippedFile, collect
+from kafka.aggregate.followup import FollowUp
 from kafka.aggregate.lock import site_lock
+from kafka.aggregate.options import SiteOptions
 from kafka.output import ensure_dir, remove_temporaries
 from kafka.run import RunOptions
 
@@ -32,6 +34,7 @@ from kafka.run import RunOptions
 class AggregateResult:
     collection: Collection
     written: list[Path]  # the site's pages and exports (the case reports are under cases/)
+    follow: FollowUp = field(default_factory=FollowUp)  # statuses, trends: what the pages show of the follow-up
 
     @property
     def ok(self) -> bool:
@@ -47,11 +50,13 @@ def aggregate(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     writing_site: Callable[[], None] | None = None,
+    site: SiteOptions = SiteOptions(),
 ) -> AggregateResult:
     """Aggregate every case file under ``paths`` into a static site in ``out_dir``.
 
     ``progress(n, total)`` follows the cases; ``writing_site()`` is called when
-    they are done and the pages and exports are being written.
+    they are done and the pages and exports are being written. ``site`` holds
+    the agenda's thresholds, the status register and the run's date.
     """
     from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
 
@@ -63,7 +68,8 @@ def aggregate(
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         if writing_site is not None:
             writing_site()
-        return AggregateResult(collection, write_site(collection, out, options.lang, options.template_dirs))
+        written, follow = write_site(collection, out, options.lang, site, options.template_dirs)
+        return AggregateResult(collection, written, follow)
 
 
-__all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SkippedFile", "aggregate"]
+__all__ = ["AggregateResult", "CaseSummary", "Collection", "RunOptions", "SiteOptions", "SkippedFile", "aggregate"]

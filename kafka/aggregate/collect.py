@@ -136,7 +136,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     from kafka.simulate import scenario_totals
     from kafka.tables import finding_rows
 
-    from kafka.aggregate.keys import merge_key
+    from kafka.aggregate.keys import merge_fields
 
     loaded, raw = read_case(job.path)
     if not loaded.ok:
@@ -149,8 +149,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
 
     rows = finding_rows(analysis)
     for row, finding in zip(rows, analysis.findings):
-        key = merge_key(finding, loaded.case)
-        row.update(target_group=key.group, merge_key=key.key, target_label=key.label, target_detail=key.detail)
+        row.update(merge_fields(finding, loaded.case))
     info = loaded.case.case
     line, col = loaded.positions.of(("case", "id")) if loaded.positions else (0, 0)
     return CaseSummary(

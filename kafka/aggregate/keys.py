@@ -36,25 +36,12 @@ the item's source); the tables only compare strings.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
+from kafka.administrations import find_administration, normalise  # normalise: one definition for both
 from kafka.catalogue import builtin_sources, sources_for
 from kafka.findings import Finding
 from kafka.model import Case, Rule
-
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def normalise(text: str | None) -> str:
-    """'Bijzonder Comité, art. 21' -> 'bijzonder comite art 21'."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_WORD.sub(" ", plain.casefold()).strip()
-
 
 @dataclass(frozen=True, slots=True)
 class MergeKey:
@@ -71,6 +58,17 @@ class MergeKey:
     key: str
     label: str
     detail: str = ""
+
+
+def proposal_key(code: str, government: str, merge_key: str) -> str:
+    """The key of a merged proposal, stable across runs: what VVSG staff write in the status register.
+
+    Code D02, government federal, merge key source:rijksregister: D02.federal.source.rijksregister. A merge key
+    holds only lower-case letters, digits, spaces and colons (normalised
+    texts joined by colons), so writing ':' as '.' and ' ' as '-' keeps two
+    proposals apart and reads well in a YAML file or a spreadsheet.
+    """
+    return f"{code}.{government}.{merge_key.replace(':', '.').replace(' ', '-')}"
 
 
 def merge_key(finding: Finding, case: Case) -> MergeKey:
@@ -131,3 +129,104 @@ def _step_key(step, case: Case, name: str) -> MergeKey:
     actor_name = actor.name if actor is not None else step.actor
     kind = step.kind.value if step.kind is not None else "step"
     return MergeKey("step", f"step:{kind}:{normalise(actor_name)}", name, actor_name)
+
+
+def merge_fields(finding: Finding, case: Case) -> dict:
+    """The fields a finding row gets for the site, computed while the worker still has the case.
+
+    ``target_group``, ``merge_key``, ``target_label``, ``target_detail``: the
+    :class:`MergeKey`; ``administration``: the key of the administration the
+    proposal is addressed to (:mod:`kafka.administrations`, the government
+    level alone when unsure); ``deadline_binds``: for a proposal about a
+    deadline, whose deadline it is (``organisation``: it protects the
+    client, so it is never proposed to start later; ``client``), else "".
+    """
+    key = merge_key(finding, case)
+    return {
+        "target_group": key.group, "merge_key": key.key, "target_label": key.label, "target_detail": key.detail,
+        "administration": administration_for(finding, case),
+        "deadline_binds": _deadline_binds(finding, case),
+    }
+
+
+def administration_for(finding: Finding, case: Case) -> str:
+    """The key of the administration that can carry out ``finding``'s proposal (see merge_fields)."""
+    target = finding.proposal.target
+    if target.government == "local":
+        return ""
+    names, source = _identifying_texts(target, case)
+    return find_administration(target.government, *names, source=source).key
+
+
+def _identifying_texts(target, case: Case) -> tuple[list[str | None], str | None]:
+    """What names the target's administration, the most telling first; and a source key to try after them.
+
+    For a rule (and a step or form a rule mandates) the rule's reference and
+    name come first: an OCMW-wet deadline belongs to whoever owns the
+    OCMW-wet, whichever actor made it late. For a data item or a source the
+    proposal's "who" comes first (the rule that makes the item asked), then
+    the source. Only what lies outside the OCMW counts: its own rules and
+    actors (level local, client, private) name no administration.
+    """
+    kind, ident = target.kind, target.id
+    who = _who_texts(target.owner, case)
+    if kind == "rule" and ident in case.rules:
+        return [*_rule_texts(case.rules[ident]), *who], None
+    if kind == "step":
+        step = next((s for s in case.steps if s.id == ident), None)
+        if step is not None:
+            rule_id = step.rule
+            if rule_id is None and step.form is not None and step.form in case.forms:
+                rule_id = case.forms[step.form].rule
+            return [*_rule_texts(case.rules.get(rule_id)), *_actor_texts(case.actors.get(step.actor)), *who], None
+    if kind == "form" and ident in case.forms:
+        form = case.forms[ident]
+        return [*_rule_texts(case.rules.get(form.rule)), *_actor_texts(case.actors.get(form.owner)), *who], None
+    if kind == "actor" and ident in case.actors:
+        return [*_actor_texts(case.actors[ident]), *who], None
+    if kind == "data" and ident in case.data:
+        source = case.data[ident].source
+        return [*who, _source_name(source, case)], _builtin_key(source, case)
+    if kind == "source":
+        return [*who, _source_name(ident, case)], _builtin_key(ident, case)
+    return who, None
+
+
+def _who_texts(owner: str, case: Case) -> list[str]:
+    """The proposal's "who" ('de federale overheid (RMI-wet ...)'), with the legal reference of the rule it names."""
+    named = [rule for rule in case.rules.values() if rule.level != "local" and f"({rule.name})" in owner]
+    return [text for rule in named for text in _rule_texts(rule)] + [owner]
+
+
+def _rule_texts(rule: Rule | None) -> list[str]:
+    if rule is None or rule.level == "local":
+        return []
+    return [text for text in (rule.ref, rule.name) if text]
+
+
+def _actor_texts(actor) -> list[str]:
+    if actor is None or str(actor.level) in ("local", "client", "private"):
+        return []
+    return [actor.org, actor.name]
+
+
+def _source_name(key: str | None, case: Case) -> str | None:
+    source = sources_for(case).get(key) if key else None
+    return source.name if source is not None else None
+
+
+def _builtin_key(key: str | None, case: Case) -> str | None:
+    """``key`` when it names the built-in catalogue's source (not a case's own source of that key)."""
+    if not key or key not in builtin_sources():
+        return None
+    own = case.sources.get(key)
+    return key if own is None or normalise(own.name) == normalise(builtin_sources()[key].name) else None
+
+
+def _deadline_binds(finding: Finding, case: Case) -> str:
+    target = finding.proposal.target
+    rule = case.rules.get(target.id) if target.kind == "rule" else None
+    if rule is None or rule.deadline_days is None:
+        return ""
+    # Contract 1.1: `binds: client` is a deadline the client must meet; the default is the organisation's.
+    return str(getattr(rule, "binds", None) or "organisation")

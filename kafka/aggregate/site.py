@@ -19,7 +19,12 @@ from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
+from kafka.aggregate.agenda import Addressee, StatusView, addressee, agenda_page, format_date, status_view
 from kafka.aggregate.collect import Collection, SkippedFile
+from kafka.aggregate.followup import FollowUp
+from kafka.aggregate.history import record_run
+from kafka.aggregate.options import SiteOptions
+from kafka.aggregate.trends import trends_page
 from kafka.aggregate.xlsx import Workbook
 from kafka.aggregate.tables import (
     CASE_COLUMNS, COMPARED, FINDINGS_COLUMNS, PROPOSAL_COLUMNS, Tables, build_tables,
@@ -30,30 +35,25 @@ from kafka.tables import spreadsheet_safe, to_csv
 
 INDEX = "index.html"
 AGENDA = "agenda.html"
+TRENDS = "trends.html"
 FINDINGS_CSV = "findings.csv"
 PROPOSALS_CSV = "proposals.csv"
 SUMMARY_XLSX = "summary.xlsx"
+
+# The pages of the site, in the navigation's order: (file, text key of its link).
+# A new page adds itself here and renders its header with
+# {% with current = FILE %}{% include "_site_nav.html" %}{% endwith %}.
+SITE_PAGES = [
+    (INDEX, "aggregate.site.nav_index"),
+    (AGENDA, "aggregate.site.nav_agenda"),
+    (TRENDS, "aggregate.site.nav_trends"),
+]
 
 # A proposal found in hundreds of cases would make a page nobody can read or
 # print: the pages show this many cases per proposal, then "and N more" (the
 # CSV and XLSX files always have them all).
 LINKS_PER_PROPOSAL = 8
 EVIDENCE_PER_PROPOSAL = 30
-
-# The agenda's groups within a government: rules first, then data flows.
-_CATEGORY_OF_TARGET = {
-    "rule": "rules",
-    "source": "data_flows",
-    "data_source": "data_flows",
-    "data": "data_flows",
-    "form": "forms",
-    "step": "steps",
-    "actor": "services",
-    "organisation": "services",
-}
-_CATEGORIES = ("rules", "data_flows", "forms", "steps", "services", "other")
-_GOVERNMENTS = ("flemish", "federal", "european")
-
 
 # --- page data ----------------------------------------------------------------------------
 
@@ -109,6 +109,11 @@ class ProposalRow:
     case_links: list[Link]
     more_cases: int
     organisation_names: list[str]
+    key: str = ""  # stable across runs: the status register's key
+    to: Addressee | None = None  # the administration a supralocal proposal is addressed to
+    status: StatusView | None = None
+    history: list[StatusView] = field(default_factory=list)  # earlier statuses, oldest first
+    not_seen_since: str = ""
 
 
 @dataclass
@@ -195,77 +200,22 @@ class IndexPage:
     downloads: list[Link]
 
 
-@dataclass
-class Evidence:
-    case_id: str
-    case_title: str
-    report: str
-    organisation: str
-    procedure: str
-    message: str
-    euro_year_saved: float
-
-
-@dataclass
-class AgendaItem:
-    anchor: str
-    code: str
-    title: str
-    target_kind: str
-    target: str
-    details: str
-    proposal: str
-    proposal_text: str
-    owners: str
-    cases: int
-    organisations: int
-    euro_year_saved: float
-    lead_days: float  # days of lead time saved per case, on average
-    evidence: list[Evidence]
-    more: int
-
-
-@dataclass
-class AgendaCategory:
-    label: str
-    items: list[AgendaItem]
-
-
-@dataclass
-class GovernmentSection:
-    key: str
-    name: str
-    proposals: int
-    cases: int
-    organisations: int
-    euro_year_saved: float
-    categories: list[AgendaCategory] = field(default_factory=list)
-
-    @property
-    def ranked(self) -> list[AgendaItem]:
-        """Every proposal of this government, the largest saving first (for the summary)."""
-        items = [item for category in self.categories for item in category.items]
-        return sorted(items, key=lambda i: (-i.euro_year_saved, -i.lead_days, -i.cases))
-
-
-@dataclass
-class AgendaPage:
-    lead: str
-    sections: list[GovernmentSection]
-    total: GovernmentSection
-    downloads: list[Link]
-
-
 # --- the site -----------------------------------------------------------------------------
 
 
 def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl",
-               templates: tuple[str, ...] = ()) -> list[Path]:
-    """Write the pages and exports of ``collection`` into ``out_dir``; the paths written.
-    ``templates`` are folders that come before kafka's own."""
+               options: SiteOptions = SiteOptions(),
+               templates: tuple[str, ...] = ()) -> tuple[list[Path], FollowUp]:
+    """Write the pages and exports of ``collection`` into ``out_dir``; the paths written, and the follow-up shown.
+
+    The run is also recorded in the site's database (:mod:`kafka.aggregate.history`),
+    whose follow-up (statuses, trends, proposals no longer seen) the pages show.
+    ``templates`` are folders that come before kafka's own.
+    """
     out = ensure_dir(out_dir)
     t = Translator(lang)
     tables = build_tables(collection.cases)
+    follow = record_run(out, collection, tables, options)
     written = [
         write_atomic(inside(out, FINDINGS_CSV), csv_pieces(finding_records(collection), FINDINGS_COLUMNS)),
         write_atomic(inside(out, PROPOSALS_CSV), to_csv(_records(tables.proposals), PROPOSAL_COLUMNS)),
@@ -274,11 +224,13 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     from kafka.render import jinja_env
 
     env = jinja_env(lang, templates)
-    index = index_page(tables, collection.skipped, t)
-    agenda = agenda_page(tables, t)
-    written.append(write_atomic(inside(out, INDEX), env.get_template("index.html").render(page=index)))
-    written.append(write_atomic(inside(out, AGENDA), env.get_template("agenda.html").render(page=agenda)))
-    return written
+    index = index_page(tables, collection.skipped, t, follow)
+    agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
+    trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
+    for name, page in ((INDEX, index), (AGENDA, agenda), (TRENDS, trends)):
+        html = env.get_template(name).render(page=page, site_pages=SITE_PAGES)
+        written.append(write_atomic(inside(out, name), html))
+    return written, follow
 
 
 def csv_pieces(rows: Iterable[dict], columns: Sequence[str], batch: int = 2000) -> Iterator[str]:
@@ -345,7 +297,8 @@ def target_texts(kind: str, target: str, names: list[str], details: list[str], t
 # --- index.html ------------------------------------------------------------------------------
 
 
-def index_page(tables: Tables, skipped: list[SkippedFile], t: Translator) -> IndexPage:
+def index_page(tables: Tables, skipped: list[SkippedFile], t: Translator, follow: FollowUp | None = None) -> IndexPage:
+    follow = follow or FollowUp()
     cases = tables.cases
     reports = dict(zip(cases["case_id"], cases["report"]))
     return IndexPage(
@@ -354,7 +307,7 @@ def index_page(tables: Tables, skipped: list[SkippedFile], t: Translator) -> Ind
         cases=[_case_row(r, t) for r in _records(cases)],
         organisations=sorted(cases["organisation"].unique()),
         procedures=sorted({procedure_label(p, t) for p in cases["procedure"]}),
-        proposals=[_proposal_row(r, reports, t) for r in _records(tables.proposals)],
+        proposals=[_proposal_row(r, reports, t, follow) for r in _records(tables.proposals)],
         codes=[(code, t(f"findings.{code}.title")) for code in tables.by_code_procedure.index],
         matrix=_matrix(tables, t),
         organisation_rows=_organisation_rows(tables),
@@ -408,11 +361,12 @@ def _split(text: str) -> list[str]:
     return [part for part in str(text).split("; ") if part]
 
 
-def _proposal_row(r: dict, reports: dict[str, str], t: Translator) -> ProposalRow:
+def _proposal_row(r: dict, reports: dict[str, str], t: Translator, follow: FollowUp) -> ProposalRow:
     case_ids = _split(r["case_ids"])
     shown = case_ids[:LINKS_PER_PROPOSAL]
     kind, target, names = target_texts(r["target_kind"], r["target"], _split(r["target_names"]),
                                        _split(r["details"]), t)
+    history = [status_view(entry, t) for entry in follow.history(r["key"])]
     return ProposalRow(
         rank=int(r["rank"]), code=r["code"], title=r["title"], level=r["level"], government=r["government"],
         target_kind=kind, target=target, target_names=names, proposal=r["proposal"],
@@ -423,6 +377,12 @@ def _proposal_row(r: dict, reports: dict[str, str], t: Translator) -> ProposalRo
         case_links=[Link(case_id, reports[case_id]) for case_id in shown],
         more_cases=len(case_ids) - len(shown),
         organisation_names=_split(r["organisation_names"]),
+        key=r["key"],
+        to=addressee(r["administration"], _split(r["administrations"]), r["government"], t)
+        if r["level"] == "supralocal" else None,
+        status=history[-1] if history else StatusView("nieuw", t("aggregate.status.nieuw"), "", "", ""),
+        history=history[:-1],
+        not_seen_since=format_date(follow.not_seen_since[r["key"]], t) if r["key"] in follow.not_seen_since else "",
     )
 
 
@@ -488,73 +448,6 @@ def figure(value: float, t: Translator) -> str:
 def signed(value: float, t: Translator) -> str:
     text = figure(abs(value), t)
     return f"+{text}" if value > 0 else f"\u2212{text}" if value < 0 else text
-
-
-# --- agenda.html -----------------------------------------------------------------------------
-
-
-def agenda_page(tables: Tables, t: Translator) -> AgendaPage:
-    proposals = tables.proposals[tables.proposals["level"] == "supralocal"]
-    findings = tables.findings[tables.findings["level"] == "supralocal"]
-    evidence = _evidence_by_proposal(findings, tables.cases, t)
-    sections = []
-    for government in [*_GOVERNMENTS, *sorted(set(proposals["government"]) - set(_GOVERNMENTS))]:
-        mine = proposals[proposals["government"] == government]
-        if mine.empty:
-            continue
-        own = findings[findings["government"] == government]
-        section = GovernmentSection(
-            key=government, name=_government_name(government, t), proposals=len(mine),
-            cases=own["case_id"].nunique(), organisations=own["organisation"].nunique(),
-            euro_year_saved=float(mine["euro_year_saved"].sum()),
-        )
-        items: dict[str, list[AgendaItem]] = {c: [] for c in _CATEGORIES}
-        for r in _records(mine):
-            category = _CATEGORY_OF_TARGET.get(r["target_kind"], "other")
-            items[category].append(_agenda_item(r, evidence.get((r["code"], r["government"], r["merge_key"]), []), t))
-        section.categories = [AgendaCategory(t(f"aggregate.category.{c}"), items[c]) for c in _CATEGORIES if items[c]]
-        sections.append(section)
-    # The proposals' own estimates overlap (a D01 and a D02 on one item claim the same
-    # minutes), so the total is not their sum: it is what the supralocal proposals add
-    # in the to-be simulation of each case, on top of the local ones, overlap counted once.
-    beyond_local = (tables.cases["saving_all_eur_year"] - tables.cases["saving_local_eur_year"]).clip(lower=0)
-    total = GovernmentSection(
-        key="total", name=t("aggregate.agenda.total"), proposals=len(proposals),
-        cases=findings["case_id"].nunique(), organisations=findings["organisation"].nunique(),
-        euro_year_saved=float(beyond_local.sum()),
-    )
-    lead = t("aggregate.agenda.lead", cases=t.number(total.cases), organisations=t.number(total.organisations))
-    return AgendaPage(lead, sections, total, downloads(t))
-
-
-def _government_name(government: str, t: Translator) -> str:
-    key = f"aggregate.government.{government}"
-    return t(key) if t.has(key) else government
-
-
-def _evidence_by_proposal(findings: pd.DataFrame, cases: pd.DataFrame, t: Translator) -> dict[tuple, list[Evidence]]:
-    titles = dict(zip(cases["case_id"], cases["title"]))
-    evidence: dict[tuple, list[Evidence]] = {}
-    ordered = findings.sort_values(["euro_year_saved", "case_id"], ascending=[False, True], kind="stable")
-    for r in _records(ordered):
-        evidence.setdefault((r["code"], r["government"], r["merge_key"]), []).append(Evidence(
-            case_id=r["case_id"], case_title=titles.get(r["case_id"], r["case_id"]), report=r["report"],
-            organisation=r["organisation"], procedure=procedure_label(r["procedure"], t), message=r["message"],
-            euro_year_saved=float(r["euro_year_saved"]),
-        ))
-    return evidence
-
-
-def _agenda_item(r: dict, evidence: list[Evidence], t: Translator) -> AgendaItem:
-    kind, target, _ = target_texts(r["target_kind"], r["target"], [], _split(r["details"]), t)
-    return AgendaItem(
-        anchor=f"p{int(r['rank'])}", code=r["code"], title=r["title"],
-        target_kind=kind, target=target,
-        details=r["details"] if r["target_kind"] in ("rule", "step") else "",
-        proposal=r["proposal"], proposal_text=r["proposal_text"], owners=r["owners"],
-        cases=int(r["cases"]), organisations=int(r["organisations"]), euro_year_saved=float(r["euro_year_saved"]),
-        lead_days=float(r["lead_days_saved_mean"]), evidence=evidence[:EVIDENCE_PER_PROPOSAL], more=max(0, len(evidence) - EVIDENCE_PER_PROPOSAL),
-    )
 
 
 # --- summary.xlsx ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Iterable
 import pandas as pd
 
 from kafka.aggregate.collect import CaseSummary
+from kafka.aggregate.keys import proposal_key
 from kafka.detectors import CODES
 from kafka.tables import FINDING_COLUMNS
 
@@ -31,10 +32,11 @@ CASE_COLUMNS = (
 )
 
 PROPOSAL_COLUMNS = (
-    "rank", "rank_organisations", "code", "title", "level", "government", "target_kind", "target", "target_names",
+    "key", "rank", "rank_organisations", "code", "title", "level", "government", "target_kind", "target", "target_names",
     "details", "proposal", "proposal_text", "example_case", "owners", "cases", "organisations", "findings",
     "client_hours_year_saved", "staff_hours_year_saved", "euro_year_saved", "lead_days_saved_mean",
-    "case_ids", "organisation_names", "procedures", "merge_key",
+    "case_ids", "organisation_names", "procedures", "merge_key", "administration", "administrations",
+    "deadline_binds", "last_case_date",
 )
 
 # The per-procedure comparison: lower is better for every one of them.
@@ -97,9 +99,16 @@ def cases_frame(cases: Iterable[CaseSummary]) -> pd.DataFrame:
 
 
 def findings_frame(cases: Iterable[CaseSummary]) -> pd.DataFrame:
+    cases = list(cases)
     rows = [{**f, "report": c.report, "file": c.path} for c in cases for f in c.findings]
-    extra = ["target_group", "merge_key", "target_label", "target_detail"]
-    return pd.DataFrame(rows, columns=[*FINDINGS_COLUMNS, *extra])
+    extra = ["target_group", "merge_key", "target_label", "target_detail", "administration", "deadline_binds",
+             "case_date"]
+    dates = {c.id: c.date for c in cases} if rows else {}
+    for row in rows:
+        row["case_date"] = dates.get(row["case_id"], "")
+    frame = pd.DataFrame(rows, columns=[*FINDINGS_COLUMNS, *extra])
+    frame[["administration", "deadline_binds"]] = frame[["administration", "deadline_binds"]].fillna("")
+    return frame
 
 
 # --- findings by code, procedure and organisation --------------------------------------
@@ -207,6 +216,8 @@ def merge_proposals(findings: pd.DataFrame) -> pd.DataFrame:
     """
     if findings.empty:
         return pd.DataFrame(columns=list(PROPOSAL_COLUMNS))
+    # Rows made before these fields existed (or by hand, in a test) merge without them.
+    findings = findings.assign(**{c: "" for c in ("administration", "deadline_binds", "case_date") if c not in findings})
     # The proposal's text names one case's own steps: show the one from the case that saves most.
     findings = findings.sort_values(["euro_year_saved", "case_id"], ascending=[False, True], kind="stable")
     keys = ["code", "level", "government", "merge_key"]
@@ -230,7 +241,13 @@ def merge_proposals(findings: pd.DataFrame) -> pd.DataFrame:
         case_ids=("case_id", _distinct),
         organisation_names=("organisation", _distinct),
         procedures=("procedure", _distinct),
+        administration=("administration", _most_common),
+        administrations=("administration", _distinct),
+        deadline_binds=("deadline_binds", _most_common),
+        last_case_date=("case_date", "max"),
     ).reset_index()
+    table["key"] = [proposal_key(code, government, merge)
+                    for code, government, merge in zip(table["code"], table["government"], table["merge_key"])]
     # Days of lead time per case: a case with two findings under one proposal (two
     # long waits, say) saves their sum; the mean is then taken over the cases.
     per_case = findings.groupby([*keys, "case_id"], sort=False, dropna=False)["lead_days_saved"].sum()

@@ -56,6 +56,7 @@ def _register() -> None:
     from kafka.cli import (
         aggregate_cmd,
         analyze_cmd,
+        anonymise_cmd,
         export_cmd,
         forms_cmd,
         new_cmd,
@@ -79,6 +80,7 @@ def _register() -> None:
         export_cmd.export,
         serve_cmd.serve,
         aggregate_cmd.aggregate,
+        anonymise_cmd.anonymise,
         schema_cmd.schema,
         sources_cmd.sources,
         settings_cmd.settings,

@@ -72,6 +72,19 @@ def _print_text(analysis: Analysis) -> None:
         (t("cli.burden_year"), f"€ {t.number(m.annual.total_cost_eur)} ({t.number(m.annual.client_hours)} + "
                                f"{t.number(m.annual.staff_hours)} {t('cli.hours')})"),
     ]
+    # version 1.1: only when the case says something about it
+    if any(s.depends_on is not None for s in analysis.case.steps):
+        figures.insert(1, (t("cli.dependency_lead_time"), f"{t.number(m.dependency_lead_time_days)} {t('cli.days')}"))
+    if m.take_up is not None:
+        figures.append((t("cli.take_up"), t("cli.take_up_value", share=f"{t.number(m.take_up * 100)}%",
+                                              cases=t.number(info.cases_per_year),
+                                              eligible=t.number(info.eligible_per_year))))
+    for k, step_id in enumerate(m.repeating_steps):
+        every = analysis.graph.steps[step_id].repeats_every_days
+        times = round(analysis.graph.times_per_year(step_id), 1)
+        figures.append((t("cli.repeating") if k == 0 else "", t.n(
+            "cli.repeating_value", times, step=analysis.graph.steps[step_id].name, days=t.number(every),
+            times=t.number(times, 0 if times.is_integer() else 1))))
     label_width = max(len(label) for label, _ in figures)
     for label, value in figures:
         click.echo(f"  {label:<{label_width}}  {value}")

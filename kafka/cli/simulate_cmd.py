@@ -54,10 +54,14 @@ def simulate_cmd(case, codes, level, fmt, write_path, options):
     """Show the procedure once the proposals are taken: the to-be beside the as-is.
 
     Every proposal changes the case: an item asked once and reused (D01), the
-    source consulted instead of the client (D02), a story told once (S01),
-    visits brought together (S02), a wait cut (T01, T02), a loop removed
-    (L01), one assessment instead of two (P01), automatic granting (P02), a
-    shorter form (P03). The to-be is analysed again, so what remains shows.
+    source consulted instead of the client (D02), an unused item dropped
+    (D03), a paper passed on between organisations (D04), a story told once
+    (S01), visits brought together (S02), a wait cut (T01, T02), steps started
+    when what they need is there (T03), a loop removed (L01), one assessment
+    instead of two (P01) or shared by the agencies (P04), automatic granting
+    (P02), a shorter form (P03), a renewal that asks only what can change
+    (R01), the entitled invited (N01), one trajectbegeleider (C01). The to-be
+    is analysed again, so what remains shows.
 
     \b
     Example:

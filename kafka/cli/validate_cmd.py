@@ -9,6 +9,7 @@ import click
 from kafka.cli.common import echo_problem
 from kafka.errors import ExitCode
 from kafka.loader import iter_case_files, load_case
+from kafka.privacy import scan_loaded
 from kafka.validate import check_case_set
 
 
@@ -21,7 +22,9 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
 
     Every problem is listed as FILE:LINE:COL: key.path: message. Exit code 0
     when all files are valid, 1 when any has an error (or, with --strict, a
-    warning).
+    warning). What looks like personal data (a national register number, an
+    IBAN, an e-mail address, a phone number, a date of birth, the client's
+    full name) is a warning: see docs/privacy.md, and 'kafka anonymise'.
 
     \b
     Example:
@@ -32,6 +35,9 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     if not results:
         raise click.UsageError("no case files (*.yaml, *.yml) found in the given paths")
     check_case_set(results)
+    for result in results:  # what looks like personal data: warnings, so a file can be shared safely
+        result.problems.extend(scan_loaded(result))
+        result.problems.sort(key=lambda p: (p.line, p.col))
     valid = [r.ok and not (strict and r.warnings) for r in results]
     failed = [r for r, ok in zip(results, valid) if not ok]
     if fmt == "json":

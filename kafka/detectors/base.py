@@ -26,11 +26,15 @@ if TYPE_CHECKING:  # the to-be editor belongs to a later stage; effects only rec
 
 
 class Phase(IntEnum):
-    """When an effect is applied in the to-be, in this order: first what is asked,
-    then the forms and the application, the client's contacts, the flow, the waits,
-    and the deadlines last, because a deadline can only be checked on the final flow.
-    Effects of one phase follow the registry's order."""
+    """When an effect is applied in the to-be, in this order: first who hands over
+    what, then what is asked, the forms and the application, the client's contacts,
+    the flow, the waits, and the deadlines last, because a deadline can only be
+    checked on the final flow. Effects of one phase follow the registry's order."""
 
+    # Before the questions: an organisation that now passes a paper on keeps the step
+    # that makes it (D04) before other proposals take the paper away and leave that
+    # step without a purpose; a renewal says itself what it no longer asks (R01).
+    HANDOVER = 0
     ASKED = 1
     FORM = 2
     APPLICATION = 3
@@ -61,6 +65,9 @@ class Detector:
     effect: Effect | None = None  # None: taking the proposal changes nothing kafka can model
     settings: tuple[Setting, ...] = ()  # the thresholds only this finding reads
     facts: type[Facts] | None = None  # the type of its findings' ``facts``
+    # The theme of its supralocal proposals on the VVSG agenda (kafka.aggregate.agenda.THEMES):
+    # data_flows, automatic_granting, deadlines, forms or coordination; "" goes by the proposal's target.
+    theme: str = ""
 
 
 
@@ -94,6 +101,20 @@ class Context:
 
     def item_names(self, items: Iterable[str]) -> str:
         return self.t.join([self.item_name(i) for i in items])
+
+    def fact_label(self, fact: str, step_ids: Iterable[str]) -> str:
+        """A fact's name, with the documents that prove it where these steps ask those
+        instead: 'Belastbaar inkomen (Aanslagbiljet)'. A version 1 item is just its name."""
+        asked = self.graph.asked_by_step
+        documents = dict.fromkeys(
+            item for s in step_ids for item in asked[s] if item != fact and self.graph.fact(item) == fact
+        )
+        name = self.item_name(fact)
+        return f"{name} ({self.item_names(documents)})" if documents else name
+
+    def fact_labels(self, facts: Iterable[str], step_ids: Iterable[str]) -> str:
+        step_ids = list(step_ids)
+        return self.t.join([self.fact_label(f, step_ids) for f in facts])
 
     def organisation(self) -> str:
         return self.case.case.organisation

@@ -1,16 +1,27 @@
 """C01 no single point of contact: nobody guides the client through the whole
 procedure (no actor is a ``case_manager``), while the client's steps involve
-3 or more organisations (configurable) (case-format.md 1.1)."""
+3 or more organisations (configurable) (case-format.md 1.1).
+
+The to-be: one trajectbegeleider for the whole path.
+
+The local actor of the organisation that runs the procedure whom the client
+meets most becomes the case manager (``case_manager: true``); when no local
+actor meets the client, a trajectbegeleider of that organisation is added.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Facts as FindingFacts, Level, Severity, Target
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity, Target
 from kafka.model import ActorLevel
 from kafka.output import safe_name
 from kafka.settings import threshold
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,18 +40,17 @@ def detect(ctx: Context):
     if len(organisations) < ctx.settings.single_contact_organisations:
         return
     level = level_of(any(g.actor(s).level is ActorLevel.LOCAL for s in steps))
+    # Who appoints the case manager: the organisation that runs the procedure. When no
+    # local service meets the client, it is taken up with the government of the first
+    # public party the client meets (coordinating care between private parties only,
+    # such as a hospital and a ziekenfonds, is a Flemish matter).
+    home = ctx.organisation()
     if level is Level.LOCAL:
-        local = next(s for s in steps if g.actor(s).level is ActorLevel.LOCAL)
-        home = ctx.organisation() if ctx.organisation() in organisations else g.organisation(local)
         target = ctx.local_target("organisation", safe_name(home), home, owner=home)
     else:
-        outsider = next((s for s in steps if not g.actor_local(g.steps[s].actor)), None)
-        if outsider is not None:
-            target = ctx.supralocal_target("actor", g.steps[outsider].actor, g.actor(outsider).name, steps,
-                                           actors_only=True)
-        else:  # only private parties (care providers, a bank): coordinating care is a Flemish matter
-            first = organisations[0]
-            target = Target("organisation", safe_name(first), first, ctx.government_name("flemish"), "flemish")
+        public = any(not g.actor_local(g.steps[s].actor) for s in steps)
+        government = ctx.non_local_party(steps, actors_only=True)[0] if public else "flemish"
+        target = Target("organisation", safe_name(home), home, home, government)
     message, title, text = ctx.texts(
         "C01", level, n=len(organisations), organisations=ctx.t.join(organisations), contacts=len(steps),
         owner=target.owner,
@@ -55,8 +65,21 @@ def detect(ctx: Context):
     )
 
 
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    if any(actor.case_manager for actor in ed.case.actors.values()):
+        return
+    candidates = [ed.as_is.steps[s].actor for s in finding.steps]
+    key = ed.appoint_case_manager(candidates)
+    ed.say("case_manager", actor=ed.case.actors[key].name)
+
+
 DETECTOR = Detector(
     "C01", "no-single-point-of-contact", detect,
     facts=Facts,
-    settings=(threshold("single_contact_organisations", 3, "C01: client steps at this many organisations or more, and no case manager", 2),),
+    theme="coordination",
+    settings=(threshold("single_contact_organisations", 3,
+                        "C01: client steps at this many organisations or more, and no case manager", 2),),
+    effect=Effect("trajectbegeleider", Phase.CONTACTS, apply),
 )

@@ -37,7 +37,7 @@ def detect(ctx: Context):
         name = ctx.item_name(fact)
         target = ctx.target(level, "data", fact, name, steps)
         message, title, text = ctx.texts(
-            "D01", level, item=name, n=len(steps), steps=ctx.step_names(steps),
+            "D01", level, item=name, label=ctx.fact_label(fact, steps), n=len(steps), steps=ctx.step_names(steps),
             first=ctx.step_name(steps[0]), others=ctx.step_names(steps[1:]), owner=target.owner,
         )
         yield ctx.finding(
@@ -65,6 +65,7 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "D01", "repeated-question", detect,
     facts=Facts,
+    theme="data_flows",
     settings=(threshold("repeated_question_steps", 2, "D01: an item asked in this many distinct steps", 2),),
     effect=Effect("ask-once", Phase.ASKED, apply),
 )

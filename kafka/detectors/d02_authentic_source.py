@@ -51,7 +51,8 @@ def detect(ctx: Context):
         if level is Level.SUPRALOCAL and source.local_access:
             variant = "outside_asker"
         message, title, text = ctx.texts(
-            "D02", level, variant=variant, item=ctx.item_name(fact), source=source.name, via=via,
+            "D02", level, variant=variant, item=ctx.item_name(fact), label=ctx.fact_label(fact, steps),
+            source=source.name, via=via,
             steps=ctx.step_names(steps), n=len(steps), owner=target.owner, no_access=no_access,
             fetch=ctx.t("findings.D02.fetch", steps=ctx.step_names(fetches)) if fetches else "",
         )
@@ -78,5 +79,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "D02", "authentic-source-ignored", detect,
     facts=Facts,
+    theme="data_flows",
     effect=Effect("consult-source", Phase.ASKED, apply),
 )

@@ -39,7 +39,8 @@ def detect(ctx: Context):
         forms = [g.form(s).name for s in steps if g.form(s) is not None and _on_form(g, s, fact)]
         where = ctx.t("findings.D03.on_forms", forms=ctx.t.join(list(dict.fromkeys(forms)))) if forms else ""
         message, title, text = ctx.texts(
-            "D03", level, item=name, steps=ctx.step_names(steps), owner=target.owner, where=where,
+            "D03", level, item=name, label=ctx.fact_label(fact, steps), steps=ctx.step_names(steps),
+            owner=target.owner, where=where,
         )
         document = ctx.is_document(fact, steps)
         yield ctx.finding(
@@ -68,5 +69,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "D03", "unused-data", detect,
     facts=Facts,
+    theme="data_flows",
     effect=Effect("drop-unused", Phase.ASKED, apply),
 )

@@ -1,15 +1,26 @@
 """D04 client as courier: a fact without a source is made by an organisation
 (a step whose actor is not the client ``provides`` it) and asked from the
 client in a later step of another organisation: the client carries it
-between them. One finding per fact (case-format.md 1.1)."""
+between them. One finding per fact (case-format.md 1.1).
+
+The to-be: the organisations pass the paper on; the client no longer carries it.
+
+The asking steps no longer ask the client for it (the staff still receive it,
+now directly: they keep their minutes); the steps that make it stay, even
+when the client no longer takes it with them (the discharge still happens).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Facts as FindingFacts, Level, Severity
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
 from kafka.model import ActorLevel
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +55,8 @@ def detect(ctx: Context):
         else:
             target = ctx.supralocal_target("data", fact, name, steps)
         message, title, text = ctx.texts(
-            "D04", level, item=name, given=ctx.step_names(given), carried=ctx.step_names(carried),
+            "D04", level, item=name, label=ctx.fact_label(fact, carried), given=ctx.step_names(given),
+            carried=ctx.step_names(carried),
             from_orgs=ctx.t.join(from_orgs), to_orgs=ctx.t.join(to_orgs), owner=target.owner,
         )
         # The client no longer brings the paper; the staff still receive it (now directly).
@@ -63,7 +75,25 @@ def _in_order(g, step_ids) -> list[str]:
     return sorted(set(step_ids), key=g.order.__getitem__)
 
 
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    fact = finding.data[0]
+    makers = [s for s in finding.facts.providers if ed.has_step(s)]
+    for step_id in makers:
+        ed.keep(step_id)
+    carried = finding.facts.askers
+    done = ed.stop_asking(carried, fact, keep_staff=True)
+    if done:
+        graph = ed.as_is
+        ed.say("passed_on", item=ed.item_name(fact), steps=ed.step_names(done),
+               makers=ed.t.join(list(dict.fromkeys(graph.organisation(s) for s in makers))) or "-",
+               askers=ed.t.join(list(dict.fromkeys(graph.organisation(s) for s in done))))
+
+
 DETECTOR = Detector(
     "D04", "client-as-courier", detect,
     facts=Facts,
+    theme="data_flows",
+    effect=Effect("pass-on", Phase.HANDOVER, apply),
 )

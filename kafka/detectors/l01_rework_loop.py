@@ -62,5 +62,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "L01", "rework-loop", detect,
     facts=Facts,
+    theme="deadlines",
     effect=Effect("checklist", Phase.FLOW, apply),
 )

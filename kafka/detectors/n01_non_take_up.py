@@ -1,16 +1,28 @@
 """N01 non-take-up: the client must apply, and fewer people go through the
 procedure than are entitled: ``cases_per_year / eligible_per_year`` is below
-0.8 (configurable) (case-format.md 1.1)."""
+0.8 (configurable) (case-format.md 1.1).
+
+The to-be: the organisation finds and invites the entitled people, or grants
+without application.
+
+The procedure is then started by the organisation (``initiated_by:
+organisation``). The case's count of cases a year stays as it is: the
+to-be compares the burden of one case, not how many people are reached.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Facts as FindingFacts, Level, Severity
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
 from kafka.metrics import take_up
 from kafka.model import StepKind
 from kafka.settings import Setting
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +92,26 @@ def _why_not_findable(ctx: Context, used: list[str], decisions: list[str]) -> li
     return reasons
 
 
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    if ed.case.case.initiated_by == "organisation":
+        return  # already so (automatic granting, P02)
+    ed.case.case.initiated_by = "organisation"
+    organisation = ed.case.case.organisation
+    # Only a local finding may say the sources alone find them: otherwise it takes the
+    # data the supralocal proposal asks for.
+    sources = [ed.as_is.source_of(f).name for f in finding.data if ed.as_is.source_of(f) is not None]
+    if sources and finding.level is Level.LOCAL:
+        ed.say("invited_from_sources", organisation=organisation, sources=ed.t.join(list(dict.fromkeys(sources))))
+    else:
+        ed.say("invited", organisation=organisation)
+
+
 DETECTOR = Detector(
     "N01", "non-take-up", detect,
     facts=Facts,
+    theme="automatic_granting",
     settings=(Setting("take_up_below", 0.8, "N01: a take-up (cases_per_year / eligible_per_year) below this share", 0, 1),),
+    effect=Effect("invite", Phase.APPLICATION, apply),
 )

@@ -75,5 +75,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "P01", "double-assessment", detect,
     facts=Facts,
+    theme="coordination",
     effect=Effect("one-assessment", Phase.FLOW, apply),
 )

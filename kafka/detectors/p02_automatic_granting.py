@@ -90,5 +90,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "P02", "automatic-granting-possible", detect,
     facts=Facts,
+    theme="automatic_granting",
     effect=Effect("automatic-granting", Phase.APPLICATION, apply),
 )

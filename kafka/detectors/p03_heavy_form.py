@@ -96,6 +96,7 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "P03", "heavy-form", detect,
     facts=Facts,
+    theme="forms",
     settings=(
         threshold("heavy_form_fields", 15, "P03: a form with this many fields or more", 1),
         threshold("heavy_form_attachments", 3, "P03: a form with this many attachments or more", 1),

@@ -2,17 +2,29 @@
 of the same facts (2 or more, configurable, or all the facts one of them
 uses). Such pairs are joined into groups; one finding per group, except a
 group whose decisions all use exactly the same facts (that is P01)
-(case-format.md 1.1)."""
+(case-format.md 1.1).
+
+The to-be: one assessment that the other agencies reuse.
+
+The first decision of the group (in file order) assesses; each later one
+takes over the facts an earlier one already assessed: it no longer uses
+them itself and loses that share of its minutes (the decision itself stays).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import networkx as nx
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Facts as FindingFacts, Level, Severity
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
 from kafka.model import StepKind
 from kafka.settings import threshold
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +38,17 @@ def detect(ctx: Context):
     g = ctx.graph
     decisions = [s.id for s in ctx.case.steps if s.kind is StepKind.DECISION and s.uses]
     facts = {s: set(g.facts_used(s)) for s in decisions}
+    org = {s: g.organisation(s) for s in decisions}
+    # Only decisions that share a fact can overlap: compare those pairs, not all of them.
+    by_fact: dict[str, list[str]] = {}
+    for s in decisions:
+        for f in facts[s]:
+            by_fact.setdefault(f, []).append(s)
+    pairs = {(a, b) for users in by_fact.values() for i, a in enumerate(users) for b in users[i + 1:]}
     overlap = nx.Graph()
-    for i, a in enumerate(decisions):
-        for b in decisions[i + 1:]:
-            if g.organisation(a) != g.organisation(b) and _overlap(facts[a], facts[b], ctx.settings):
-                overlap.add_edge(a, b)
+    for a, b in sorted(pairs, key=lambda p: (g.order[p[0]], g.order[p[1]])):
+        if org[a] != org[b] and _overlap(facts[a], facts[b], ctx.settings):
+            overlap.add_edge(a, b)
     for component in nx.connected_components(overlap):
         steps = sorted(component, key=g.order.__getitem__)
         if len({frozenset(facts[s]) for s in steps}) == 1:
@@ -80,8 +98,27 @@ def reuse_parts(ctx: Context, steps: list[str], facts: dict[str, set[str]]) -> l
     return parts
 
 
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    decisions = [s for s in finding.steps if ed.has_step(s)]
+    if len(decisions) < 2:
+        return
+    assessed = set(ed.as_is.facts_used(decisions[0]))
+    for step_id in decisions[1:]:
+        own = set(ed.as_is.facts_used(step_id))
+        taken = ed.reuse_assessment(step_id, assessed)
+        if taken:
+            ed.say("assessment_reused", step=ed.step_name(step_id), first=ed.step_name(decisions[0]),
+                   items=ed.t.join([ed.item_name(f) for f in taken]))
+        assessed |= own
+
+
 DETECTOR = Detector(
     "P04", "overlapping-assessments", detect,
     facts=Facts,
-    settings=(threshold("overlapping_assessment_facts", 2, "P04: two decisions of distinct organisations that use this many facts in common (or all the facts one uses)", 1),),
+    theme="coordination",
+    settings=(threshold("overlapping_assessment_facts", 2,
+                        "P04: decisions of two organisations that share this many facts (or all the facts one uses)", 1),),
+    effect=Effect("shared-assessment", Phase.FLOW, apply),
 )

@@ -1,13 +1,22 @@
 """R01 periodic re-assessment: a step that comes back (``repeats_every_days``)
 asks the client again for facts that never change (``stable``) or that an
-authentic source holds. One finding per step (case-format.md 1.1)."""
+authentic source holds. One finding per step (case-format.md 1.1).
+
+The to-be: a renewal asks only what can change. What never changes
+(``stable``) is taken from the file; what an authentic source holds is
+consulted there. The renewal itself stays for what can change.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Facts as FindingFacts, Level, Severity
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +40,9 @@ def detect(ctx: Context):
         level = level_of(g.steps_local([step.id]))
         stable = [f for f in facts if g.is_stable(f)]
         sourced = [f for f in facts if not g.is_stable(f)]
-        sources = list(dict.fromkeys(g.source_of(f).name for f in sourced if g.source_of(f) is not None))
+        # What the OCMW can consult today, and what it needs access to first.
+        open_ = [f for f in sourced if g.source_of(f) is not None and g.source_of(f).local_access]
+        closed = [f for f in sourced if f not in open_]
         if level is Level.LOCAL:
             target = ctx.local_target("step", step.id, step.name, owner=g.organisation(step.id))
         else:
@@ -39,9 +50,13 @@ def detect(ctx: Context):
                                            sources=[g.source_key(f) for f in sourced])
         t = ctx.t
         message, title, text = ctx.texts(
-            "R01", level, step=step.name, every=ctx.days(step.repeats_every_days), items=ctx.item_names(facts),
+            "R01", level, step=step.name, every=ctx.days(step.repeats_every_days),
+            items=ctx.fact_labels(facts, [step.id]),
             stable=t("findings.R01.stable", items=ctx.item_names(stable)) if stable else "",
-            sourced=t("findings.R01.sourced", items=ctx.item_names(sourced), sources=t.join(sources)) if sourced else "",
+            sourced=(t("findings.R01.sourced", items=ctx.item_names(open_), sources=_source_names(g, t, open_))
+                     if open_ else "")
+                    + (" " + t("findings.R01.no_access", items=ctx.item_names(closed), sources=_source_names(g, t, closed))
+                       if closed else ""),
             owner=target.owner,
         )
         # Each time the step comes back: the client no longer brings these; the staff
@@ -61,7 +76,32 @@ def detect(ctx: Context):
         )
 
 
+def _source_names(g, t, facts) -> str:
+    return t.join(list(dict.fromkeys(g.source_of(f).name for f in facts if g.source_of(f) is not None)))
+
+
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    """A renewal asks only what can change: what never changes comes from the file,
+    what a source holds is consulted there (the staff keep ``consult_staff_minutes``)."""
+    step_id = finding.steps[0]
+    if not ed.has_step(step_id):
+        return
+    for fact in finding.facts.stable:
+        if ed.stop_asking([step_id], fact):
+            ed.say("renewal_from_file", item=ed.item_name(fact), step=ed.step_name(step_id))
+    for fact in finding.facts.sourced:
+        source = ed.as_is.source_of(fact)
+        if ed.stop_asking([step_id], fact, consult_staff_minutes=ed.settings.consult_staff_minutes):
+            ed.say("renewal_from_source", item=ed.item_name(fact), step=ed.step_name(step_id),
+                   source=source.name if source else "-")
+
+
 DETECTOR = Detector(
     "R01", "periodic-reassessment", detect,
     facts=Facts,
+    theme="data_flows",
+    # Before the questions: a renewal says itself what it no longer asks.
+    effect=Effect("ask-what-changes", Phase.HANDOVER, apply),
 )

@@ -62,6 +62,7 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "S01", "repeated-story", detect,
     facts=Facts,
+    theme="coordination",
     settings=(threshold("repeated_story_steps", 2, "S01: the story told in this many steps", 2),),
     effect=Effect("one-story", Phase.CONTACTS, apply),
 )

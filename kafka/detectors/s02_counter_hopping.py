@@ -91,6 +91,7 @@ def _information_only(ed: Editor, step_id: str) -> bool:
 DETECTOR = Detector(
     "S02", "counter-hopping", detect,
     facts=Facts,
+    theme="coordination",
     settings=(threshold("counter_hopping_organisations", 3, "S02: in-person visits to this many organisations", 2),),
     effect=Effect("one-place", Phase.CONTACTS, apply),
 )

@@ -100,5 +100,6 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "T01", "deadline-exceeded", detect,
     facts=Facts,
+    theme="deadlines",
     effect=Effect("meet-deadline", Phase.DEADLINES, apply),
 )

@@ -58,6 +58,7 @@ def apply(ed: Editor, finding: Finding) -> None:
 DETECTOR = Detector(
     "T02", "long-wait", detect,
     facts=Facts,
+    theme="deadlines",
     settings=(Setting("long_wait_days", 14, "T02: a wait of this many days or more"),),
     effect=Effect("shorter-wait", Phase.WAITS, apply),
 )

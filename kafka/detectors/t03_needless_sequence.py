@@ -1,13 +1,27 @@
 """T03 needless sequence: the lead time is at least a day longer than the lead
 time of the real dependencies (``depends_on``): steps wait for steps they do
-not need (case-format.md 1.1)."""
+not need (case-format.md 1.1).
+
+The to-be: steps start when what they need is there.
+
+The steps with ``depends_on`` that could start earlier are led to from their
+real dependencies instead of from the step before them in the flow, all at
+once, so the to-be lead time is the lead time of the real dependencies. When
+that would make a deadline's path or the lead time longer, or leave a step
+or a deadline unreached, they move one at a time and a step that cannot
+keeps its place (the editor checks it); the change log says so.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, level_of
-from kafka.findings import Facts as FindingFacts, Level, Severity
+from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+
+if TYPE_CHECKING:
+    from kafka.simulate.editor import Editor
 
 MIN_DAYS = 1.0  # the contract's "at least 1 day longer"
 
@@ -60,7 +74,19 @@ def detect(ctx: Context):
     )
 
 
+# --- the to-be ------------------------------------------------------------------
+
+def apply(ed: Editor, finding: Finding) -> None:
+    started, kept = ed.start_when_ready(s for s in finding.steps if ed.has_step(s))
+    if started:
+        ed.say("start_when_ready", steps=ed.step_names(started))
+    if kept:
+        ed.say("still_in_sequence", steps=ed.step_names(kept))
+
+
 DETECTOR = Detector(
     "T03", "needless-sequence", detect,
     facts=Facts,
+    theme="deadlines",
+    effect=Effect("start-when-ready", Phase.FLOW, apply),
 )

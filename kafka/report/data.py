@@ -449,6 +449,8 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
         meter = min(1.0, rule.deadline_days / days) if days else None
         key = "report.figures.deadline_over" if alert else "report.figures.deadline_ok"
         lead_note = t(key, rule=rule.name, deadline=t.number(rule.deadline_days), days=t.number(days)) + " " + lead_note
+    if m.lead_time_days - m.dependency_lead_time_days >= 1:  # version 1.1: steps wait for what they do not need
+        lead_note += " " + t("report.figures.dependency_lead_time", days=t.number(m.dependency_lead_time_days))
     figures.append(Figure("lead_time", t("report.figures.lead_time"), t.number(m.lead_time_days),
                           t.n("report.units.days", m.lead_time_days), lead_note, alert, meter))
     value, unit = duration_text(t, m.client_minutes)
@@ -471,11 +473,28 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
                           t("report.figures.data_note", unique=m.data_unique, repeated=repeated), repeated > 0,
                           _share(m.data_unique, m.data_asked) if m.data_asked else None))
     a = m.annual
+    burden_note = t.n("report.figures.burden_note", a.cases, cases=t.number(a.cases), client=t.number(a.client_hours),
+                      staff=t.number(a.staff_hours))
+    if m.repeating_steps:  # Standard Cost Model: a periodic step counts as often as it comes back
+        repeats = [t.n("report.figures.repeat", round(analysis.graph.times_per_year(s), 1),
+                       step=analysis.graph.steps[s].name, days=t.number(analysis.graph.steps[s].repeats_every_days),
+                       times=_times_text(t, analysis.graph.times_per_year(s)))
+                   for s in m.repeating_steps]
+        burden_note += " " + t("report.figures.repeats", steps=t.join(repeats))
     figures.append(Figure("burden", t("report.figures.burden"), f"€\u00a0{t.number(a.total_cost_eur)}",
-                          t("report.units.per_year"),
-                          t.n("report.figures.burden_note", a.cases, cases=t.number(a.cases), client=t.number(a.client_hours),
-                            staff=t.number(a.staff_hours))))
+                          t("report.units.per_year"), burden_note))
+    if m.take_up is not None:
+        info = analysis.case.case
+        figures.append(Figure("take_up", t("report.figures.take_up"), t.number(m.take_up * 100), "%",
+                              t("report.figures.take_up_note", cases=t.number(info.cases_per_year),
+                                eligible=t.number(info.eligible_per_year)),
+                              m.take_up < analysis.settings.take_up_below, min(1.0, m.take_up)))
     return figures
+
+
+def _times_text(t: Translator, times: float) -> str:
+    times = round(times, 1)
+    return t.number(times, 0 if float(times).is_integer() else 1)
 
 
 def _share(part: float, whole: float) -> float:

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka.aggregate import aggregate
+from kafka.aggregate import SiteOptions, aggregate
 from kafka.run import RunOptions
 
 CONTENT_TYPES = {
@@ -57,8 +57,9 @@ class FolderOverview:
             shutil.rmtree(self._out, ignore_errors=True)
 
     def _build(self) -> None:
-        # One process: the server's threads must not fork worker processes.
-        result = aggregate([self.folder], self._out, self.options, jobs=1)
+        # One process: the server's threads must not fork worker processes. No run
+        # database: a live preview rebuilds on every save, which is not a run to follow up.
+        result = aggregate([self.folder], self._out, self.options, jobs=1, site=SiteOptions(history=False))
         files = {path.relative_to(self._out).as_posix(): path for path in result.written}
         for case in result.collection.cases:
             if case.report:

@@ -28,19 +28,29 @@ Three things need care, and are handled here once for all effects:
 * **References.** A rule whose deadline starts or ends at a removed step is
   rerouted along the longest path (it then starts at the next step, or ends
   at the one before), or, when it starts and ends there, its deadline goes.
+  A step that ``depends_on`` a removed step depends on what that step needed.
   A form shared by steps that keep an item and steps that drop it is split.
+
+Data are handled as **facts** (case-format.md 1.1), as the findings are: to
+stop asking a fact is to stop asking every item that is it or proves it.
+Two primitives change more than minutes, and check the guarantee themselves:
+:meth:`Editor.start_when_ready` rewires the flow to a step's real
+dependencies only when no path gets longer, and :meth:`Editor.keep` marks a
+step that stays whatever it lost (an organisation that now passes a document
+on still makes it).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Iterable
 
 from kafka.analysis import Analysis
 from kafka.flow import reachable
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
-from kafka.model import Case, Channel, Form, NextStep, Step, StepKind
+from kafka.model import Actor, ActorLevel, Case, Channel, Form, NextStep, Step, StepKind
 
 # Kinds of step in which the client hands over papers: a visit to do that can
 # be replaced by an online exchange.
@@ -81,6 +91,7 @@ class Editor:
         # whether edges were dropped (steps may no longer be reached).
         self._dirty: set[str] = set()
         self._flow_changed = False
+        self._kept: set[str] = set()  # steps a proposal keeps, whatever they lose (see keep())
 
     # --- the log of changes ----------------------------------------------------
 
@@ -110,9 +121,6 @@ class Editor:
         """A number of days as the change log writes it: 7, 2.5."""
         return days_text(value)
 
-    def item_name(self, item: str) -> str:
-        return self.case.data[item].name
-
     def asked(self, step: Step) -> dict[str, set[str]]:
         """item -> how it is asked from the client at this step now (asks, field, attachment, brings)."""
         ways: dict[str, set[str]] = {}
@@ -128,9 +136,20 @@ class Editor:
             ways.setdefault(item, set()).add("brings")
         return ways
 
-    def askers(self, item: str) -> list[str]:
-        """The steps that ask ``item`` from the client now, in file order."""
-        return [s.id for s in self.case.steps if item in self.asked(s)]
+    def fact(self, item: str) -> str:
+        """The fact of an item (the editor never adds or changes data items)."""
+        return self.as_is.fact(item)
+
+    def asked_facts(self, step: Step) -> set[str]:
+        """The facts asked from the client at this step now."""
+        return {self.fact(item) for item in self.asked(step)}
+
+    def askers(self, fact: str) -> list[str]:
+        """The steps that ask ``fact`` (or a document proving it) from the client now, in file order."""
+        return [s.id for s in self.case.steps if fact in self.asked_facts(s)]
+
+    def item_name(self, item: str) -> str:
+        return self.case.data[item].name
 
     def forms_from(self, form_key: str) -> list[str]:
         """A form and the copies split off it, as far as they still exist."""
@@ -176,27 +195,36 @@ class Editor:
 
     # --- what is asked -----------------------------------------------------------------
 
-    def stop_asking(self, step_ids, item: str, consult_staff_minutes: float = 0.0) -> list[str]:
-        """Stop asking ``item`` from the client at these steps; returns the steps where it was asked.
+    def stop_asking(
+        self, step_ids, fact: str, consult_staff_minutes: float = 0.0, keep_staff: bool = False
+    ) -> list[str]:
+        """Stop asking ``fact`` (and every document proving it) from the client at these
+        steps; returns the steps where it was asked.
 
         With ``consult_staff_minutes`` the staff keep that much of the time they
-        saved (once, not per step): they consult a source instead.
+        saved (once, not per step): they consult a source instead. With
+        ``keep_staff`` they keep all of it: they still receive the paper, from
+        another organisation instead of from the client.
         """
-        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and item in self.asked(s)]
+        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and fact in self.asked_facts(s)]
         if not steps:
             return []
+        items = list(self.as_is.items_of_fact.get(fact, [fact]))
         changing = {s.id for s in steps}
-        for form_key in dict.fromkeys(s.form for s in steps if s.form):
-            if form_key in self.case.forms:
-                self._drop_from_form(form_key, item, changing)
-        keep = consult_staff_minutes
-        self._asked_less(changing, [item])
+        for item in items:
+            # forms are looked up again for every item: dropping one may have split a form
+            for form_key in dict.fromkeys(s.form for s in steps if s.form):
+                if form_key in self.case.forms:
+                    self._drop_from_form(form_key, item, changing)
+        keep = math.inf if keep_staff else consult_staff_minutes
+        self._asked_less(changing, items)
         for step in steps:
-            step.asks = [i for i in step.asks if i != item]
-            step.brings = [i for i in step.brings if i != item]
-            part = self._parts[step.id].items.get(item)
-            if part is not None:
-                keep = self._cut(step, part, keep)
+            step.asks = [i for i in step.asks if i not in items]
+            step.brings = [i for i in step.brings if i not in items]
+            for item in items:
+                part = self._parts[step.id].items.get(item)
+                if part is not None:
+                    keep = self._cut(step, part, keep)
         return [s.id for s in steps]
 
     def _drop_from_form(self, form_key: str, item: str, changing: set[str]) -> None:
@@ -249,10 +277,10 @@ class Editor:
 
     def _asked_less(self, step_ids, items) -> None:
         """These steps ask less, and these items are asked less: their steps and the
-        trips that fetch them may have lost their purpose."""
+        trips that fetch them (or another document of the same fact) may have lost their purpose."""
         self._dirty.update(step_ids)
-        for item in items:
-            self._dirty.update(self.as_is.providers.get(item, ()))
+        for fact in dict.fromkeys(self.fact(i) for i in items):
+            self._dirty.update(self.as_is.fact_providers.get(fact, ()))
 
     def _drop_if_empty(self, form_key: str) -> None:
         """A form the proposals emptied goes, and the steps no longer fill it in."""
@@ -292,6 +320,150 @@ class Editor:
         if log:
             self.say("wait", step=self.step_name(step_id), old=days_text(step.wait_days), new=days_text(days))
         step.wait_days = round(max(0.0, days), 2)
+        return True
+
+    # --- who does what (version 1.1) -----------------------------------------------------------
+
+    def keep(self, step_id: str) -> None:
+        """Keep a step whatever it loses: its organisation still does it (a hospital that
+        passes the discharge report on still writes it)."""
+        self._kept.add(step_id)
+
+    def reuse_assessment(self, step_id: str, facts: set[str]) -> list[str]:
+        """The decision at ``step_id`` takes these facts over from an earlier assessment:
+        it no longer uses them itself, and loses that share of the minutes that are not
+        the decision itself (``contact_core_share`` stays). Returns the facts taken over."""
+        step = self.step(step_id)
+        if step is None:
+            return []
+        own = list(dict.fromkeys(self.fact(i) for i in step.uses))
+        taken = [f for f in own if f in facts]
+        if not taken:
+            return []
+        room = 1.0 - min(1.0, max(0.0, self.settings.contact_core_share))
+        share = len(taken) / len(own) * room
+        original = self.as_is.steps[step_id]
+        step.client_minutes = _minus(step.client_minutes, original.client_minutes * share)
+        step.staff_minutes = _minus(step.staff_minutes, original.staff_minutes * share)
+        step.uses = [i for i in step.uses if self.fact(i) not in taken]
+        return taken
+
+    def appoint_case_manager(self, candidates: Iterable[str]) -> str:
+        """Make one actor the client's case manager (trajectbegeleider): the local actor
+        among ``candidates`` of the organisation that runs the procedure (else of any
+        organisation) that the client meets most, or a new one of that organisation.
+        Returns the actor's key. Actors carry no minutes: no metric changes."""
+        home = self.case.case.organisation
+        local = [a for a in candidates if a in self.case.actors and self.case.actors[a].level is ActorLevel.LOCAL]
+        if local:
+            ranked = sorted(dict.fromkeys(local), key=lambda a: (self.case.actors[a].org != home, -local.count(a)))
+            key = ranked[0]
+            self.case.actors[key].case_manager = True
+            return key
+        key, n = "trajectbegeleider", 2
+        while key in self.case.actors:
+            key, n = f"trajectbegeleider-{n}", n + 1
+        self.case.actors[key] = Actor(name=self.t("simulate.case_manager_name"), level=ActorLevel.LOCAL,
+                                      organisation=home, case_manager=True)
+        return key
+
+    def start_when_ready(self, step_ids: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Let steps with ``depends_on`` start as soon as what they need is done: their
+        forward edges in come from their dependencies (from the first step when they
+        need nothing) instead of from the steps before them in the flow.
+
+        All of them at once first: then every step waits for exactly its real
+        dependencies, and the lead time is theirs. When that makes a path longer
+        (the lead time or a deadline's days grow) or leaves a step or a deadline's
+        end unreached, one step at a time, each kept only when it makes no path
+        longer and every step still comes after the steps it ``depends_on``.
+        Returns the steps that now start when ready, and those that keep their place.
+        """
+        order = self.order()
+        candidates = [s for s in step_ids if self._needs_rewiring(s, order)]
+        if not candidates:
+            return [], []
+        before = self._flow_measure()
+        saved = self._save_flow()
+        for step_id in candidates:
+            self._rewire(step_id, order)
+        if self._no_path_longer(before):
+            return candidates, []
+        self._restore_flow(saved)
+        started, kept = [], []
+        for step_id in candidates:
+            measure, saved, kept_deps = self._flow_measure(), self._save_flow(), self._dependencies_met()
+            self._rewire(step_id, order)
+            if self._no_path_longer(measure) and kept_deps <= self._dependencies_met():
+                started.append(step_id)
+            else:
+                self._restore_flow(saved)
+                kept.append(step_id)
+        return started, kept
+
+    def _needs(self, step_id: str) -> list[str]:
+        step = self.step(step_id)
+        order = self.order()
+        return [d for d in step.depends_on or () if d in order] or [self.case.steps[0].id]
+
+    def _forward_in(self, step_id: str, order: dict[str, int]) -> list[Step]:
+        return [p for p in self.case.steps if order[p.id] < order[step_id] and any(e.to == step_id for e in p.next)]
+
+    def _needs_rewiring(self, step_id: str, order: dict[str, int]) -> bool:
+        step = self.step(step_id)
+        if step is None or step.depends_on is None or self.case.steps[0].id == step_id:
+            return False
+        return {p.id for p in self._forward_in(step_id, order)} != set(self._needs(step_id))
+
+    def _rewire(self, step_id: str, order: dict[str, int]) -> None:
+        needs = self._needs(step_id)
+        for p in self._forward_in(step_id, order):
+            if p.id not in needs:
+                rest = [e for e in p.next if e.to != step_id]
+                p.next = _rescaled(rest, 0.0) if len(rest) == 1 else rest
+        for need in needs:
+            giver = self.step(need)
+            if all(e.to != step_id for e in giver.next):
+                giver.next = [*giver.next, NextStep(to=step_id)]
+
+    def _save_flow(self) -> dict[str, list[NextStep]]:
+        return {p.id: list(p.next) for p in self.case.steps}
+
+    def _restore_flow(self, saved: dict[str, list[NextStep]]) -> None:
+        for p in self.case.steps:
+            p.next = saved[p.id]
+
+    def _dependencies_met(self) -> set[tuple[str, str]]:
+        """(dependency, step) pairs where the step comes after its dependency in the loop-free flow."""
+        forward = {s.id: [] for s in self.case.steps}
+        order = self.order()
+        for s in self.case.steps:
+            forward[s.id] = [e.to for e in s.next if order[e.to] > order[s.id]]
+        met = set()
+        for step in self.case.steps:
+            for dep in step.depends_on or ():
+                if dep in forward and step.id in reachable(forward, dep):
+                    met.add((dep, step.id))
+        return met
+
+    def _flow_measure(self) -> tuple[float, dict[str, float | None], set[str]]:
+        """Lead time, the days of every deadline, and the steps reached: what a change of
+        the flow must not make worse."""
+        graph = CaseGraph(self.case)
+        deadlines = {}
+        for key, rule in self.case.rules.items():
+            if rule.deadline_days is not None and rule.from_step in graph.steps and rule.to_step in graph.steps:
+                path = graph.longest_path_between(rule.from_step, rule.to_step)
+                deadlines[key] = path.days if path is not None else None
+        return graph.longest_path.days, deadlines, self._reachable()
+
+    def _no_path_longer(self, before: tuple[float, dict[str, float | None], set[str]]) -> bool:
+        lead, deadlines, reached = self._flow_measure()
+        if lead > before[0] + 1e-9 or not before[2] <= reached:
+            return False
+        for key, days in before[1].items():
+            if days is not None and (deadlines.get(key) is None or deadlines[key] > days + 1e-9):
+                return False
         return True
 
     # --- the flow ----------------------------------------------------------------------------
@@ -338,6 +510,7 @@ class Editor:
         self._reroute_rules(step_id)
         order = self.order()
         gone = self.step(step_id)
+        self._reroute_dependencies(gone, order)
         forward = [e for e in gone.next if order[e.to] > order[step_id]]
         if len(forward) < len(gone.next) or any(
             order[p.id] >= order[step_id] for p in self.case.steps if p.id != step_id and any(e.to == step_id for e in p.next)
@@ -368,6 +541,21 @@ class Editor:
         if reason:
             self.say(reason, step=self.step_name(step_id))
         return True
+
+    def _reroute_dependencies(self, gone: Step, order: dict[str, int]) -> None:
+        """Steps that ``depends_on`` a step that goes depend on what it needed: its own
+        ``depends_on``, or else its predecessors in the flow (all listed earlier)."""
+        needed = gone.depends_on
+        if needed is None:
+            needed = [p.id for p in self.case.steps
+                      if order[p.id] < order[gone.id] and any(e.to == gone.id for e in p.next)]
+        for step in self.case.steps:
+            if not step.depends_on or gone.id not in step.depends_on:
+                continue
+            rerouted = []
+            for dep in step.depends_on:
+                rerouted += needed if dep == gone.id else [dep]
+            step.depends_on = [d for d in dict.fromkeys(rerouted) if d != gone.id and order[d] < order[step.id]]
 
     def move_deadlines(self, old: str, new: str) -> None:
         """Deadlines that start or end at step ``old`` start or end at ``new`` instead,
@@ -416,6 +604,7 @@ class Editor:
             self.say("deadline_dropped", rule=rule.name, step=self.step_name(step_id))
         rule.deadline_days = None
         rule.from_step = rule.to_step = None
+        rule.binds = "organisation"  # whose deadline it was: nothing left to bind
 
     def _reachable(self) -> set[str]:
         successors = {s.id: [e.to for e in s.next] for s in self.case.steps}
@@ -454,14 +643,17 @@ class Editor:
 
     def _idle(self, step: Step) -> str | None:
         """Why a step has no purpose left (a change key), or None."""
+        if step.id in self._kept:
+            return None
         if self.asked(step) or step.tells_story or step.uses or step.rule or step.kind is StepKind.DECISION:
             return None
         original = self.as_is.steps[step.id]
         if step.provides:
             # A trip to fetch papers nobody asks from the client any more.
-            fetched = [i for i in step.provides if i in self.as_is.askers]
-            if (original.client_minutes > 0 and len(fetched) == len(step.provides)
-                    and not any(self.askers(i) for i in fetched)):
+            provided = list(dict.fromkeys(self.fact(i) for i in step.provides))
+            fetched = [f for f in provided if f in self.as_is.fact_askers]
+            if (original.client_minutes > 0 and len(fetched) == len(provided)
+                    and not any(self.askers(f) for f in fetched)):
                 return "step_fetch_gone"
             return None
         if self._follow_up_delivery(step.id):
@@ -476,13 +668,13 @@ class Editor:
         or a signature has a purpose of its own, whatever data it carries.
         """
         original = self.as_is.steps[step_id]
-        asked = self.as_is.asked_by_step[step_id]
+        asked = self.as_is.fact_asked_by_step[step_id]
         if original.kind is not StepKind.DOCUMENT or original.tells_story or not asked:
             return False
         if any(ways != ("brings",) for ways in asked.values()):
             return False
         position = self.as_is.order[step_id]
-        return all(any(self.as_is.order[s] < position for s in self.as_is.askers[item]) for item in asked)
+        return all(any(self.as_is.order[s] < position for s in self.as_is.fact_askers[fact]) for fact in asked)
 
     # --- the result -------------------------------------------------------------------
 
