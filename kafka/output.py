@@ -231,7 +231,7 @@ def _create_temporary(folder: Path, name: str, mode: int | None) -> tuple[int, s
                          0o666 if mode is None else mode)
         except FileExistsError:
             continue
-        if mode is not None:
+        if mode is not None and hasattr(os, "fchmod"):  # not on Windows before Python 3.13
             try:
                 os.fchmod(fd, mode)  # exactly the old mode, whatever the umask
             except BaseException:

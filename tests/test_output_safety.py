@@ -473,3 +473,14 @@ def test_every_writer_goes_through_write_atomic():
             if direct.search(line) and "lock" not in line:
                 offenders.append(f"{source.relative_to(REPO)}:{number}: {line.strip()}")
     assert offenders == [], "\n".join(offenders)
+
+
+def test_a_staging_folder_planted_as_a_link_inside_the_site_is_neither_emptied_nor_used(inputs, tmp_path):
+    _need("aggregate")
+    out = tmp_path / "out"
+    (out / "cases" / "keep").mkdir(parents=True)
+    (out / "cases" / "keep" / "mine.txt").write_text("not kafka's", encoding="utf-8")
+    (out / "cases" / ".incoming").symlink_to("keep")
+    assert_clean_exit(run("aggregate", inputs / "leefloon-lindenberg.yaml", "-o", out, "-j", "1"), codes=(0,))
+    assert [p.name for p in (out / "cases" / "keep").iterdir()] == ["mine.txt"]
+    assert (out / "cases" / "leefloon-lindenberg.html").is_file()

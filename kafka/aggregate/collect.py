@@ -320,6 +320,8 @@ def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary]
 
 def _fresh_staging(cases_dir: Path) -> Path:
     staging = inside(cases_dir, _STAGING_FOLDER)
+    if staging.is_symlink():  # planted: never render into (or empty) the folder it points to
+        staging.unlink()
     shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run; only kafka writes here
     return ensure_dir(staging)
 
