@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kafka import __version__
 from kafka.detectors import Context, selected
@@ -28,6 +29,7 @@ class Analysis:
     # The detectors chosen (--select, --ignore): the to-be is analysed with the same.
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    evidence: Any = None  # told versus logged (kafka.log.evidence.Evidence), when the case names a log
 
     def by_level(self, level: Level) -> list[Finding]:
         return [f for f in self.findings if f.level is level]

@@ -251,6 +251,15 @@ class CaseGraph:
     def _data_position(self) -> dict[str, int]:
         return {key: i for i, key in enumerate(self.case.data)}
 
+    def rules_requiring(self, step_id: str, fact: str) -> list[str]:
+        """The rules that require ``fact`` (an item that is it or proves it) on the form
+        that ``step_id`` fills in: the form's ``basis`` (kafka extension), rule ids."""
+        form = self.form(step_id)
+        if form is None or not form.basis:
+            return []
+        items = self.items_of_fact.get(fact, [fact])
+        return list(dict.fromkeys(rule for item in items for rule in form.basis.get(item, ())))
+
     def form_steps(self, form_key: str) -> list[str]:
         return [s.id for s in self.case.steps if s.form == form_key]
 

@@ -43,6 +43,11 @@ def _whole_float_as_int(value: object) -> object:
     return value
 
 
+def _one_id_is_a_list(value: object) -> object:
+    # `basis: {identity: csr_verzoekschrift}` is the usual case; a list names several rules.
+    return [value] if isinstance(value, str) else value
+
+
 # A whole number of at least 1 (version 1.1: eligible_per_year, repeats_every_days).
 PositiveWhole = Annotated[int, Field(ge=1, le=MAX_COUNT), BeforeValidator(_whole_float_as_int)]
 
@@ -233,6 +238,12 @@ class Form(_Strict):
     fields: list[Id] = _doc("The data items the form asks for.", default_factory=list)
     attachments: list[Id] = _doc("The data items the client must attach as proof.", default_factory=list)
     pages: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = _doc("Number of pages.", default=None)
+    basis: dict[Id, Annotated[list[Id], BeforeValidator(_one_id_is_a_list)]] = _doc(
+        "The legal basis of the form's content: which rule requires which of its fields and attachments, "
+        "as item id -> rule id (or a list of rule ids), e.g. {identity: csr_verzoekschrift}. A field a rule "
+        "requires is never proposed for dropping (kafka extension).",
+        default_factory=dict,
+    )
 
 
 class NextStep(_Strict):
@@ -297,6 +308,19 @@ class Step(_Strict):
         return self.channel is Channel.IN_PERSON
 
 
+ActivityName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class Evidence(_Strict):
+    """An event log that measures this procedure: told versus logged (kafka extension, docs/log.md)."""
+
+    log: Text = _doc("The event log (CSV, XES or Parquet), relative to this case file, e.g. logs/leefloon.csv.")
+    mapping: Text = _doc("Its mapping file (kafka log inspect LOG -o FILE), relative to this case file.")
+    steps: dict[ActivityName, Id] = _doc(
+        "Which step each activity of the log belongs to: 'activity in the log': step id.", default_factory=dict
+    )
+
+
 class Case(_Strict):
     """A kafka case file (case format version 1.1): one procedure as one client lived it."""
 
@@ -307,6 +331,9 @@ class Case(_Strict):
     rules: dict[Id, Rule] = _doc("The rules that mandate steps or forms, by id.", default_factory=dict)
     forms: dict[Id, Form] = _doc("The forms the client fills in, by id.", default_factory=dict)
     steps: Annotated[list[Step], Field(min_length=1)] = _doc("The steps of the procedure, in the order they happen.")
+    evidence: Evidence | None = _doc(
+        "An event log of this procedure, to show told versus logged (kafka extension).", default=None
+    )
 
     @property
     def id(self) -> str:

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import stat
+import tempfile
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -153,6 +154,13 @@ def note_input(path: str | os.PathLike[str]) -> None:
 def note_inputs(paths: Iterable[str | os.PathLike[str]]) -> None:
     for path in paths:
         _INPUTS.note(path)
+
+
+def refuse_inputs(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Note ``inputs`` and refuse ``target`` now, before the work (the check that every
+    writer makes anyway, made early so that a long run does not fail at its end)."""
+    note_inputs(inputs)
+    refuse_input(target)
 
 
 def refuse_input(target: str | os.PathLike[str]) -> None:
@@ -314,3 +322,24 @@ def remove_temporaries(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
             except OSError:
                 pass
     return removed
+
+
+def create_private(path: str | os.PathLike[str], content: str) -> Path:
+    """Create ``path`` for a secret (a pseudonymisation key): readable by its owner only (0600),
+    written whole or not at all, and never over an existing file (FileExistsError).
+
+    The content goes to a temporary file (mkstemp makes it 0600) that is then hard-linked
+    into place: the link is both atomic and exclusive.
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp_name, path)
+    finally:
+        os.unlink(tmp_name)
+    return path
+

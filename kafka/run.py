@@ -163,15 +163,26 @@ def run_case(loaded: LoadedCase, options: RunOptions, *, simulate: bool = True) 
 
     if not loaded.ok:
         raise ValueError(f"{loaded.path} is not a valid case file")
-    analysis = analyze(loaded.case, options.settings, lang=options.lang, select=options.select,
+    case, evidence, warnings = loaded.case, None, ()
+    if case.evidence is not None:  # told versus logged: the case names an event log (kafka.log.evidence)
+        from kafka.log.evidence import apply_to_case, case_evidence, evidence_warnings
+
+        evidence = case_evidence(case, loaded.path)
+        warnings = evidence_warnings(loaded, evidence)
+        case = apply_to_case(case, evidence)  # the yearly figures use the logged number of cases
+    analysis = analyze(case, options.settings, lang=options.lang, select=options.select,
                        ignore=options.ignore, explicit_settings=options.explicit_settings)
+    if evidence is not None:
+        from kafka.log.evidence import annotate_findings
+
+        analysis = annotate_findings(analysis, evidence)
     if not simulate:
-        return CaseRun(loaded, analysis, options)
+        return CaseRun(loaded, analysis, options, None, warnings)
     from kafka.simulate import scenarios
 
     try:
-        return CaseRun(loaded, analysis, options, scenarios(analysis))
+        return CaseRun(loaded, analysis, options, scenarios(analysis), warnings)
     except Exception as exc:  # noqa: BLE001 - one odd case must not stop a report or a run of thousands
         warning = (f"{loaded.path}: warning: the to-be simulation failed ({type(exc).__name__}: {exc}); "
                    "there is no to-be for this case - please report this as a bug in kafka")
-        return CaseRun(loaded, analysis, options, None, (warning,))
+        return CaseRun(loaded, analysis, options, None, (*warnings, warning))

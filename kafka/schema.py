@@ -7,7 +7,8 @@ editors people use accept it and agree with the loader:
 - ``$ref`` never has sibling keys (draft-07 ignores them, and with them the descriptions);
 - maps keyed by id check the id pattern on the key (``propertyNames``);
 - optional keys may be left empty (``data:`` with nothing after it), as the loader allows;
-- the shorthands the loader accepts: ``mapped_by: one name``, ``next: [step-id]``.
+- the shorthands the loader accepts: ``mapped_by: one name``, ``next: [step-id]``,
+  ``basis: {item: rule-id}`` (one rule instead of a list).
 
 The schema checks structure only; references and flow are checked by ``kafka validate``.
 """
@@ -98,6 +99,10 @@ def _allow_shorthands(definitions: dict[str, Any]) -> None:
     for option in step_next["anyOf"]:
         if option.get("type") == "array":
             option["items"] = {"anyOf": [_id_schema(), option["items"]]}
+    basis = definitions["Form"]["properties"]["basis"]
+    for option in basis["anyOf"]:
+        if option.get("type") == "object":
+            option["additionalProperties"] = {"anyOf": [_id_schema(), option["additionalProperties"]]}
     mapped_by = definitions["CaseInfo"]["properties"]["mapped_by"]
     for option in mapped_by["anyOf"]:
         if option.get("type") == "array":

@@ -23,8 +23,9 @@ class _Checker:
         self.positions = positions or Positions()
         self.problems: list[Problem] = []
 
-    def add(self, path: tuple, message: str, kind: str, severity: Severity = Severity.ERROR) -> None:
-        line, col = self.positions.of(path)
+    def add(self, path: tuple, message: str, kind: str, severity: Severity = Severity.ERROR,
+            at_key: bool = False) -> None:
+        line, col = self.positions.of(path, prefer_key=at_key)
         self.problems.append(Problem(self.name, line, col, format_path(path), message, kind, severity))
 
     def ref(self, path: tuple, value: str | None, known: Collection[str], what: str) -> None:
@@ -58,6 +59,7 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
         c.ref(("forms", key, "rule"), form.rule, rules, "rule")
         c.refs(("forms", key, "fields"), form.fields, data, "data item")
         c.refs(("forms", key, "attachments"), form.attachments, data, "data item")
+        _check_basis(c, key, form)
 
     counts = Counter(s.id for s in case.steps)
     first_index: dict[str, int] = {}
@@ -79,6 +81,10 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
                 total += nxt.chance or 0
             if total > 1.0001:
                 c.add(at + ("next",), f"the chances of the branches add up to {total:g}, more than 1", "chance-sum")
+
+    if case.evidence is not None:
+        for activity, step in case.evidence.steps.items():
+            c.ref(("evidence", "steps", activity), step, step_ids, "step")
 
     edges = flow_edges(case)  # once: a case may have some 200,000 of them
     _check_rules(c, step_ids, edges)
@@ -120,6 +126,27 @@ def _check_documents(c: _Checker) -> None:
                 "proves-stable",
                 Severity.WARNING,
             )
+
+
+def _check_basis(c: _Checker, key: str, form) -> None:
+    """``basis`` (kafka extension): each key is a field or attachment of this form, each value a rule."""
+    on_form = set(form.fields) | set(form.attachments)
+    for item, rules in form.basis.items():
+        at = ("forms", key, "basis", item)
+        if item not in c.case.data:
+            c.add(at, f"unknown data item '{item}'{did_you_mean(item, list(on_form) or list(c.case.data))}",
+                  "unknown-reference", at_key=True)
+        elif item not in on_form:
+            asked = ", ".join(f"'{i}'" for i in dict.fromkeys([*form.fields, *form.attachments])) or "nothing"
+            c.add(at, f"'{item}' is not a field or attachment of form '{key}', so no rule can require it there "
+                      f"(the form asks {asked}){did_you_mean(item, list(on_form))}", "basis-not-on-form", at_key=True)
+        if not rules:
+            c.add(at, f"name the rule that requires '{item}' on this form (a rule id, or a list of rule ids)",
+                  "basis-without-rule")
+        if len(rules) == 1 and at + (0,) not in c.positions.values:
+            c.ref(at, rules[0], c.case.rules, "rule")  # written as one rule, not as a list
+        else:
+            c.refs(at, rules, c.case.rules, "rule")
 
 
 def _check_depends_on(c: _Checker, at: tuple, step, index: int, first_index: dict[str, int],

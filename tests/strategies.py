@@ -76,6 +76,10 @@ def case_docs(draw, min_steps: int = 1, max_steps: int = 10, max_items: int = 7)
                 "fields": draw(subset), "attachments": draw(subset)}
         if rule_keys and draw(st.booleans()):
             form["rule"] = draw(st.sampled_from(rule_keys))
+        on_form = list(dict.fromkeys(form["fields"] + form["attachments"]))
+        if rule_keys and on_form and draw(st.booleans()):  # the legal basis (kafka extension)
+            required = draw(st.lists(st.sampled_from(on_form), min_size=1, max_size=3, unique=True))
+            form["basis"] = {item: draw(st.sampled_from(rule_keys)) for item in required}
         forms[f"f{k}"] = form
 
     n_steps = draw(st.integers(min_steps, max_steps))

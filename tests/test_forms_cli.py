@@ -160,3 +160,13 @@ def test_forms_page_in_a_browser(tmp_path, example_cases):
         assert log.clean, log
     assert first == "verdict-keep"
     assert last_first in {"verdict-drop", "verdict-prefill"}
+
+
+def test_import_of_a_flemish_form_counts_only_sure_matches_and_lists_the_guesses():
+    path = Path(__file__).resolve().parent / "data" / "forms" / "aanvraag_steun.xlsx"
+    result = run("forms", "import", str(path), "--form", "aanvraag_steun", "--name", "Aanvraag financiële steun")
+    assert result.exit_code == 0, result.output
+    assert "23 of 30 fields recognised, 5 to confirm, 2 not recognised" in result.output
+    assert result.output.count("  to confirm: row ") == 5
+    assert "to confirm: row 24 'Rekeningnummer verhuurder' -> bank_account? (or landlord_details) " \
+           "[contains, 55% sure]" in result.output

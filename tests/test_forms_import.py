@@ -28,7 +28,7 @@ EXPECTED = {
     "Rekeninguittreksels van de laatste 3 maanden": ("bank_statements", True),
     "Bewijs van werkloosheidsuitkeringen": ("unemployment", True),
     "gezinsamenstelling": ("household", False),
-    "Hobby's en vrije tijd": ("hobbys_en_vrije_tijd", False),
+    "Hobby's en vrije tijd": ("hobbys_vrije_tijd", False),
     "Welke school lopen de kinderen?": ("school", False),
     "Handtekening": ("consent", True),
 }
@@ -73,9 +73,9 @@ def test_unknown_labels_are_not_matched():
 
 
 def test_catalogue_phrases_give_a_source_without_an_item():
-    matcher = Matcher(sources={"eigen": _source("Eigen bron", "tewerkstellingsattesten")})
-    match = matcher.match("Uw tewerkstellingsattesten van dit jaar")
-    assert (match.how, match.item, match.source) == ("catalogue", None, "eigen")
+    matcher = Matcher(sources={"eigen": _source("Eigen bron", "huisvestingspremies")})
+    match = matcher.match("Uw huisvestingspremies van dit jaar")
+    assert (match.how, match.item, match.source, match.sure) == ("catalogue", None, "eigen", True)
 
 
 def _source(name: str, what: str):
@@ -246,5 +246,108 @@ def test_control_characters_in_cells_cannot_break_the_yaml(tmp_path):
     form = import_form(path, "f")
     block = yaml.safe_load(to_yaml(form))
     assert [f.line.label for f in form.fields] == ["A b c", "- lijst: [a] #1", "!!python/object x"]
-    assert block["data"]["lijst_a_1"] == {"name": "- lijst: [a] #1"}
+    assert {"name": "- lijst: [a] #1"} in block["data"].values()
+    assert all(isinstance(key, str) and key[0].isalpha() for key in block["data"])  # never a number in YAML
     assert block["forms"]["f"]["attachments"] == ["python_object_x"]
+
+
+# --- an honest import: how sure each match is ----------------------------------------------------------
+
+STEUN_XLSX = DATA / "aanvraag_steun.xlsx"  # made by tests/data/forms/make_aanvraag_steun.py
+
+# The five rows a person could not map to one item for sure either, with the guess and why.
+AMBIGUOUS = {
+    "Geboorteakte van de kinderen": ("identity", "fuzzy"),  # only resembles "geboortedatum"
+    "Attest van de mutualiteit": ("mutualiteit", "source_items"),  # kleefbriefje, VT or a benefit?
+    "Tegemoetkoming in de huur (huurpremie of huursubsidie)": ("rent", "modifier"),  # an income, not the rent
+    "Inkomsten en uitgaven van het gezin": ("income", "several"),  # two items in one
+    "Rekeningnummer verhuurder": ("bank_account", "several"),  # the client's account or the landlord's?
+}
+NOT_RECOGNISED = {"Reden van de aanvraag": "reden_aanvraag", "Hoe kende u het OCMW?": "kende_ocmw"}
+RECOGNISED = {
+    "Naam en voornaam": "identity", "Rijksregisternummer": "identity",
+    "Adres (straat, nummer, postcode en gemeente)": "address", "Telefoon of gsm": "contact",
+    "Rekeningnummer (IBAN) voor de uitbetaling": "bank_account", "Kopie identiteitskaart": "identity",
+    "Samenstelling van het gezin": "household", "Netto maandinkomen van alle gezinsleden": "income",
+    "Loonfiches van de laatste 3 maanden": "wages", "Werkloosheidsuitkering (bedrag per maand)": "unemployment",
+    "Attest uitkering": "unemployment", "Groeipakket (bedrag per maand)": "child_benefit",
+    "Beslissing studietoelage Vlaamse overheid": "study_grant", "Onderhoudsgeld dat u ontvangt": "alimony",
+    "Bedrag van de huur per maand": "rent", "Huurcontract": "rent_contract",
+    "Laatste afrekening gas en elektriciteit": "energy_bills",
+    "Schoolfactuur of kostenraming van de school": "school_costs", "Kosten kinderopvang": "child_care",
+    "Lopende kredieten en leningen": "loans", "Medische kosten en apotheekkosten": "pharmacy_costs",
+    "Rekeninguittreksels van alle rekeningen, laatste 3 maanden": "bank_statements",
+    "Handtekening en datum": "consent",
+}
+
+
+def test_a_flemish_form_lists_exactly_its_ambiguous_rows_for_confirmation():
+    form = import_form(STEUN_XLSX, "aanvraag_steun")
+    assert len(form.fields) == 30 and form.sheet.name == "Aanvraag steun"  # a title row above the header
+    assert {f.line.label: (f.item_id, f.match.why) for f in form.to_confirm} == AMBIGUOUS
+    assert {f.line.label: f.item_id for f in form.unmatched} == NOT_RECOGNISED
+    assert {f.line.label: f.item_id for f in form.recognised} == RECOGNISED
+    assert all(f.match.confidence >= 0.8 for f in form.recognised)
+    assert all(0 < f.match.confidence < 0.8 for f in form.to_confirm)
+    alternatives = {f.line.label: f.match.alternatives for f in form.to_confirm}
+    assert alternatives["Rekeningnummer verhuurder"] == ("landlord_details",)
+    assert set(alternatives["Attest van de mutualiteit"]) == {"health", "vt", "sickness_benefit", "chronic_status"}
+
+
+def test_the_yaml_says_how_each_row_was_matched_and_how_sure():
+    text = to_yaml(import_form(STEUN_XLSX, "aanvraag_steun"))
+    assert "rij 12: 'Netto maandinkomen van alle gezinsleden' (bevat 'netto maandinkomen', 90% zeker)" in text
+    assert "rij 15: 'Attest uitkering' (id uit het bestand, 100% zeker)" in text
+    assert "(lijkt op 'geboortedatum', 70% zeker) - TE BEVESTIGEN" in text
+    assert "# Te bevestigen (5):" in text and "# Niet herkend (2)" in text
+    assert "'Rekeningnummer verhuurder' -> bank_account? (ook mogelijk: landlord_details)" in text
+    english = to_yaml(import_form(STEUN_XLSX, "aanvraag_steun"), "en")
+    assert "90% sure" in english and "- TO CONFIRM" in english and "# To confirm (5):" in english
+
+
+@pytest.mark.parametrize("label, item", [
+    ("Netto maandinkomen van alle gezinsleden", "income"),  # the head, not "gezinsleden"
+    ("Bedrag van de huur per maand", "rent"),  # the rent, not the rent contract
+    ("Beslissing studietoelage Vlaamse overheid", "study_grant"),
+    ("Schoolfactuur", "school_costs"),
+    ("Kinderopvang (factuur)", "child_care"),
+    ("Attest Groeipakket", "child_benefit"),
+    ("Jaarafrekening energie", "energy_bills"),
+    ("Bewijs van werkloosheidsuitkeringen", "unemployment"),  # a plural
+    ("Kopie van uw identiteitskaart (voor- en achterzijde)", "identity"),  # after "kopie van"
+])
+def test_flemish_labels_are_recognised_for_sure(label, item):
+    match = Matcher().match(label)
+    assert match.sure and match.item.id == item, match
+
+
+@pytest.mark.parametrize("label, why", [
+    ("Pensioensparen", "modifier"),  # a compound with another word: pension savings are no pension
+    ("Uittreksel rijksregister", "source_items"),  # identity, address, household or residence?
+    ("Motivatie van de aanvraag", None),  # no CV ("motivatiebrief" is not near enough): not recognised
+])
+def test_near_words_are_guesses_or_nothing(label, why):
+    match = Matcher().match(label)
+    if why is None:
+        assert not match.found, match
+    else:
+        assert match.found and not match.sure and match.why == why, match
+
+
+def test_an_id_in_the_item_column_wins_over_a_sure_label(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("label;item;attachment\nRijksregisternummer;household;nee\nRekeningnummer verhuurder;landlord_bank;nee\n",
+                    encoding="utf-8")
+    form = import_form(path, "f")
+    assert [(f.item_id, f.match.how, f.recognised) for f in form.fields] == [
+        ("household", "id", True), ("landlord_bank", "id", True)]
+
+
+def test_generated_ids_are_short_and_readable(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("label;attachment\nKostenraming of offerte van de aannemer voor het dak;ja\n"
+                    "Welke taal spreekt u thuis?;nee\nVoorkeur voor een afspraak in de voormiddag;nee\n",
+                    encoding="utf-8")
+    ids = [f.item_id for f in import_form(path, "f").fields]
+    assert ids == ["kostenraming_offerte", "taal_spreekt_thuis", "voorkeur_afspraak_voormiddag"]
+    assert all(len(i) <= 28 for i in ids)

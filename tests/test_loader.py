@@ -832,3 +832,63 @@ def test_depends_on_names_earlier_steps(steps, path, kind, message):
 def test_depends_on_an_earlier_step_is_fine():
     loaded = load_text(BASE + "    depends_on: [aanmelding]\n")
     assert loaded.ok and not loaded.problems
+
+
+# --- the legal basis of a form (kafka extension) -------------------------------------------------
+
+_FORM = """\
+data:
+  identity: {name: Identiteit, source: rijksregister}
+  income: {name: Inkomsten}
+  hobby: {name: Hobby}
+rules:
+  rmi: {name: RMI-wet, level: federal}
+forms:
+  aanvraag:
+    name: Aanvraag
+    owner: mw
+    fields: [identity, income]
+    attachments: [income]
+    basis:
+"""
+# Line numbers: the basis entries start at line 22 (BASE without its data block has 9 lines before steps).
+
+
+def _with_basis(*lines: str) -> str:
+    text = BASE.replace("data:\n  identity: {name: Identiteit, source: rijksregister}\n", "")
+    return text + _FORM + "".join(f"      {line}\n" for line in lines)
+
+
+def test_basis_with_one_rule_or_a_list_is_valid():
+    loaded = load_text(_with_basis("identity: rmi", "income: [rmi]"), "case.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    assert loaded.case.forms["aanvraag"].basis == {"identity": ["rmi"], "income": ["rmi"]}
+
+
+@pytest.mark.parametrize(
+    ("line", "path", "col", "kind", "message"),
+    [
+        ("hobby: rmi", "forms.aanvraag.basis.hobby", 7, "basis-not-on-form",
+         "'hobby' is not a field or attachment of form 'aanvraag', so no rule can require it there "
+         "(the form asks 'identity', 'income')"),
+        ("inkomen: rmi", "forms.aanvraag.basis.inkomen", 7, "unknown-reference",
+         "unknown data item 'inkomen'; did you mean 'income'?"),
+        ("income: rmj", "forms.aanvraag.basis.income", 15, "unknown-reference",
+         "unknown rule 'rmj'; did you mean 'rmi'?"),
+        ("income: [rmi, rmj]", "forms.aanvraag.basis.income[1]", 21, "unknown-reference",
+         "unknown rule 'rmj'; did you mean 'rmi'?"),
+        ("income: []", "forms.aanvraag.basis.income", 15, "basis-without-rule",
+         "name the rule that requires 'income' on this form (a rule id, or a list of rule ids)"),
+    ],
+)
+def test_basis_names_an_item_of_the_form_and_a_rule(line, path, col, kind, message):
+    text = _with_basis(line)
+    p = only(text)
+    assert (p.kind, p.path, p.message) == (kind, path, message)
+    assert (p.line, p.col) == (text.count("\n"), col)
+    assert p.severity is Severity.ERROR
+
+
+def test_basis_with_a_bad_shape_points_at_the_key():
+    p = only(_with_basis("income: {rule: rmi}"))
+    assert p.path.startswith("forms.aanvraag.basis.income") and p.line == _with_basis("x").count("\n")

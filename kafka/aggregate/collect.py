@@ -57,6 +57,7 @@ class CaseSummary:
     annual: dict[str, float]
     findings: list[dict]  # kafka.tables.finding_rows, plus the merge fields of keys.MergeKey
     savings: dict[str, dict] = field(default_factory=dict)  # kafka.simulate.scenario_totals: "local", "all"
+    forms: list[dict] = field(default_factory=list)  # kafka.aggregate.forms_page.form_summaries
     warnings: list[str] = field(default_factory=list)
     id_line: int = 0  # where case.id is written, for the duplicate-id message
     id_col: int = 0
@@ -166,11 +167,26 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         annual={k: float(v) for k, v in asdict(analysis.metrics.annual).items()},
         findings=rows,
         savings=totals,
+        forms=_forms(analysis),
         warnings=[str(p) for p in loaded.warnings] + list(run.warnings),
         id_line=line,
         id_col=col,
         report_sha256=report_digest(html),
     )
+
+
+def _forms(analysis) -> list[dict]:
+    """The case's forms, reviewed field by field, for the forms page of the site. The verdicts rest on
+    every detector (as in kafka forms), also when the run selects or ignores some."""
+    from kafka.aggregate.forms_page import form_summaries
+    from kafka.analysis import analyze
+    from kafka.forms import build_review
+
+    if not analysis.case.forms:
+        return []
+    if analysis.select or analysis.ignore:
+        analysis = analyze(analysis.case, settings=analysis.settings, lang=analysis.lang)
+    return form_summaries(build_review([analysis], lang=analysis.lang))
 
 
 def _metric_figures(metrics) -> dict[str, float]:

@@ -29,6 +29,7 @@ from kafka.aggregate.xlsx import Workbook
 from kafka.aggregate.tables import (
     CASE_COLUMNS, COMPARED, FINDINGS_COLUMNS, PROPOSAL_COLUMNS, Tables, build_tables,
 )
+from kafka.aggregate.forms_page import FORMS_PAGE, forms_page
 from kafka.i18n import Translator
 from kafka.output import ensure_dir, inside, write_atomic
 from kafka.tables import spreadsheet_safe, to_csv
@@ -47,6 +48,7 @@ SITE_PAGES = [
     (INDEX, "aggregate.site.nav_index"),
     (AGENDA, "aggregate.site.nav_agenda"),
     (TRENDS, "aggregate.site.nav_trends"),
+    (FORMS_PAGE, "aggregate.site.nav_forms"),
 ]
 
 # A proposal found in hundreds of cases would make a page nobody can read or
@@ -227,8 +229,10 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     index = index_page(tables, collection.skipped, t, follow)
     agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
     trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
-    for name, page in ((INDEX, index), (AGENDA, agenda), (TRENDS, trends)):
-        html = env.get_template(name).render(page=page, site_pages=SITE_PAGES)
+    forms = forms_page(collection.cases, t, downloads(t))  # the same form across OCMW's
+    for name, template, page in ((INDEX, INDEX, index), (AGENDA, AGENDA, agenda), (TRENDS, TRENDS, trends),
+                                 (FORMS_PAGE, "forms_compare.html", forms)):
+        html = env.get_template(template).render(page=page, site_pages=SITE_PAGES)
         written.append(write_atomic(inside(out, name), html))
     return written, follow
 

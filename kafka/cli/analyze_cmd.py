@@ -39,7 +39,10 @@ def analyze(paths, fmt, options):
       kafka analyze case.yaml --set long_wait_days=10 --set staff_hour_eur=45
     """
     good, bad = load_cases(paths)
-    analyses = [run_case(loaded, options, simulate=False).analysis for loaded in good]
+    runs = [run_case(loaded, options, simulate=False) for loaded in good]
+    for warning in (w for run in runs for w in run.warnings):  # e.g. a case's evidence log cannot be read
+        click.secho(warning, fg="yellow", err=True)
+    analyses = [run.analysis for run in runs]
     if fmt == "json":
         payload = [a.to_dict() for a in analyses]
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=1, ensure_ascii=False))

@@ -45,7 +45,8 @@ def forms() -> None:
     \b
     Example:
       kafka forms cases/ -o review/
-      kafka forms import velden.xlsx --form aanvraag --name "Aanvraagformulier leefloon"
+      kafka forms cases/ -o review/ --docx
+      kafka forms import tests/data/forms/aanvraag_steun.xlsx --form aanvraag_steun
     """
 
 
@@ -54,15 +55,21 @@ def forms() -> None:
 @click.option("-o", "--output", "output_dir", required=True, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str),
               help="Folder to write forms.html and forms.csv into (created when missing).")
+@click.option("--docx", is_flag=True,
+              help="Also write the proposed form of each form as an editable Word document into DIR "
+                   "(in the report's language), linked from forms.html.")
 @run_options(templates=True)
-def review(paths, output_dir, options):
+def review(paths, output_dir, docx, options):
     """Review every form of the case files under PATHS, field by field.
 
     Writes DIR/forms.html (per form: its fields and attachments, where else
     they are asked, which steps use them, and a verdict: keep, prefill from
     the authentic source, reuse from an earlier step, or drop; the proposed
     form and the minutes it saves) and DIR/forms.csv (one row per field and
-    per attachment).
+    per attachment). With --docx, also DIR/<organisation>-<form>.docx per
+    form: the proposed form as a Word document (its parts, every field with
+    the rule that requires it, what the service fills in marked as such, and
+    an annex with what was dropped and why).
 
     A form used in several cases is reviewed once when its organisation, id
     and name are the same in each. Verdicts follow the findings of the
@@ -75,6 +82,7 @@ def review(paths, output_dir, options):
       kafka forms cases/ -o review/
       kafka forms review cases/leefloon-*.yaml -o review/ --lang en
       kafka forms cases/ -o review/ --set document_client_minutes=30
+      kafka forms cases/ -o review/ --docx
     """
     good, bad = load_cases(paths)
     if not good:
@@ -86,14 +94,18 @@ def review(paths, output_dir, options):
             f"none of the {_count(len(analyses), 'valid case file')} has a 'forms:' block, so there is nothing to review; "
             f"'kafka forms import' makes one from a spreadsheet of a form's fields"
         )
-    written = write_review(result, output_dir, templates=options.template_dirs)
+    written = write_review(result, output_dir, templates=options.template_dirs, docx=docx)
     for form in result.forms:
         b, a = form.before, form.after
-        click.echo(f"  {form.name} ({form.organisation}): fields {b.fields} -> {a.fields}, "
-                   f"attachments {b.attachments} -> {a.attachments}, client minutes {b.minutes:g} -> {a.minutes:g}",
+        click.echo(f"  {form.name} ({form.organisation}): fields the client fills in {b.fields} -> {a.fields}, "
+                   f"attachments {b.attachments} -> {a.attachments}, client minutes {b.minutes:g} -> {a.minutes:g}"
+                   + (f", {len(form.required_rows)} required by a rule" if form.required_rows else ""),
                    err=True)
     click.echo(f"Wrote {written.html} and {written.csv} ({_count(len(result.forms), 'form')} "
                f"from {_count(len(analyses), 'case')})", err=True)
+    if written.documents:
+        click.echo(f"Wrote {_count(len(written.documents), 'Word document')}: "
+                   + ", ".join(p.name for p in written.documents), err=True)
     if bad:
         click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
     raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
@@ -132,13 +144,16 @@ def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output,
     text to match on). Labels are matched to data items and authentic
     sources (for example "rijksregisternummer" or "attest
     gezinssamenstelling" -> rijksregister) with kafka's synonym list and
-    fuzzy matching; what could not be matched is listed at the end.
+    fuzzy matching. Every row says how it was matched and how sure that is;
+    guesses (below 80%) are listed "to confirm" and not counted as
+    recognised, and what could not be matched is listed at the end. An item
+    id in the item column always wins.
 
     \b
     Example:
-      kafka forms import velden.xlsx --form aanvraag --name "Aanvraagformulier leefloon"
-      kafka forms import velden.csv --form aanvraag --case cases/leefloon.yaml -o aanvraag.yaml
-      kafka forms import formulieren.xlsx --sheet Leefloon --form aanvraag --pages 4
+      kafka forms import tests/data/forms/aanvraag_steun.xlsx --form aanvraag_steun --name "Aanvraag steun"
+      kafka forms import tests/data/forms/velden.csv --form aanvraag --case cases/leefloon-lindenberg.yaml -o aanvraag.yaml
+      kafka forms import tests/data/forms/aanvraag_steun.xlsx --sheet "Aanvraag steun" --form aanvraag --pages 4
     """
     known = []
     for path in case_paths:
@@ -148,8 +163,12 @@ def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output,
         known += case_items(loaded.case, path)
     imported = import_form(spreadsheet, form_id, name=name, owner=owner, pages=pages, sheet=sheet, known=known)
     emit(to_yaml(imported, lang), output)
-    unmatched = imported.unmatched
-    recognised = len(imported.fields) - len(unmatched)
-    click.echo(f"{recognised} of {len(imported.fields)} fields recognised", err=True)
+    guesses, unmatched = imported.to_confirm, imported.unmatched
+    click.echo(f"{len(imported.recognised)} of {len(imported.fields)} fields recognised, {len(guesses)} to confirm, "
+               f"{len(unmatched)} not recognised", err=True)
+    for f in guesses:
+        others = f" (or {', '.join(f.match.alternatives)})" if f.match.alternatives else ""
+        click.echo(f"  to confirm: row {f.line.row} '{f.line.label}' -> {f.item_id}?{others} "
+                   f"[{f.match.how}, {round(f.match.confidence * 100)}% sure]", err=True)
     for f in unmatched:
         click.echo(f"  not recognised: row {f.line.row} '{f.line.label}' -> {f.item_id}", err=True)

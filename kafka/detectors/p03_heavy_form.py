@@ -67,7 +67,8 @@ def _item_cost(ctx: Context, step_id: str, item: str) -> tuple[float, float]:
 
 def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
     """Items of the form that could go: their fact is kept in an authentic source,
-    used by no step, or already asked in an earlier step."""
+    used by no step (unless a rule requires it on the form: its ``basis``), or already
+    asked in an earlier step."""
     g = ctx.graph
     form = ctx.case.forms[form_key]
     first = min(g.order[s] for s in steps)
@@ -75,7 +76,7 @@ def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
     for item in dict.fromkeys(form.fields + form.attachments):
         fact = g.fact(item)
         earlier = any(g.order[a] < first for a in g.fact_askers.get(fact, []))
-        unused = bool(g.fact_users) and fact not in g.fact_users
+        unused = bool(g.fact_users) and fact not in g.fact_users and item not in form.basis
         if g.source_key(item) or unused or earlier:
             out.append(item)
     return out

@@ -47,7 +47,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from kafka.errors import InputError, KafkaError
-from kafka.forms.matching import KnownItem, Match, Matcher
+from kafka.forms.matching import NO_MATCH, KnownItem, Match, Matcher, short_words
 from kafka.forms.review import normalise
 from kafka.i18n import Translator
 from kafka.model import ID_PATTERN, MAX_NAME_CHARS
@@ -60,6 +60,7 @@ MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1_000  # a workbook has a dozen parts, a few hundred with many sheets and images
 MAX_CELL_CHARS = MAX_NAME_CHARS  # a label becomes a data item's name, which the model bounds
 MAX_PROBLEMS_SHOWN = 20
+MAX_TITLE_ROWS = 10  # title rows above the header: a form's name, an instruction
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 COLUMNS = {
@@ -251,6 +252,7 @@ def _field_lines(where: Sheet, rows: Iterable[list[str]]) -> list[FieldLine]:
     columns: dict[str, int] | None = None
     header_names: list[str] = []
     pending_blank: list[int] = []  # blank rows seen since the last field: only an error when a field follows
+    first_missing: tuple[int, list[str], list[str]] | None = None  # the first row taken for a header, if a title
     for number, cells in enumerate(rows, start=1):
         for index, cell in enumerate(cells):
             if len(cell) > MAX_CELL_CHARS:
@@ -263,6 +265,11 @@ def _field_lines(where: Sheet, rows: Iterable[list[str]]) -> list[FieldLine]:
                 continue
             header_names = cells
             columns, missing = _columns(cells)
+            if missing and _title_row(cells) and number < MAX_TITLE_ROWS:
+                columns, first_missing = None, first_missing or (number, cells, missing)
+                continue  # a title above the header ("OCMW Voorbeeld - Aanvraag ..."): look further
+            if missing and first_missing is not None:
+                number, cells, missing = first_missing
             if missing:
                 found = ", ".join(f"'{c}'" for c in cells if c) or "none"
                 wanted = "; ".join(f"'{m}' (or {', '.join(repr(a) for a in COLUMNS[m][1:4])})" for m in missing)
@@ -299,15 +306,27 @@ def _clean(cell: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in cell).split())
 
 
+def _title_row(cells: list[str]) -> bool:
+    """A title above the header: one filled cell, and no column header in it."""
+    filled = [c for c in cells if c]
+    return len(filled) == 1 and not any(normalise(filled[0]) in aliases for aliases in COLUMNS.values())
+
+
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Which cell of the header holds which column; and the required ones that are missing."""
-    found: dict[str, int] = {}
+    """Which cell of the header holds which column; and the required ones that are missing.
+
+    When two cells could be one column, the earlier alias wins: with both a "Rubriek" (a
+    section of the form) and a "Veld" column, the labels are in "Veld"."""
+    found: dict[str, tuple[int, int]] = {}  # column -> (alias rank, cell index)
     for index, cell in enumerate(header):
         name = normalise(cell)
         for column, aliases in COLUMNS.items():
-            if column not in found and name in aliases:
-                found[column] = index
-    return found, [c for c in REQUIRED if c not in found]
+            if name in aliases:
+                rank = aliases.index(name)
+                if column not in found or rank < found[column][0]:
+                    found[column] = (rank, index)
+    taken = {column: index for column, (_, index) in found.items()}
+    return taken, [c for c in REQUIRED if c not in taken]
 
 
 def _field_line(
@@ -343,7 +362,13 @@ class ImportedField:
 
     @property
     def recognised(self) -> bool:
-        return self.match.found
+        """Matched, and sure enough: not a guess for the user to confirm."""
+        return self.match.sure
+
+    @property
+    def to_confirm(self) -> bool:
+        """Matched, but only a guess (below CONFIRM_BELOW)."""
+        return self.match.found and not self.match.sure
 
 
 @dataclass
@@ -357,7 +382,17 @@ class ImportedForm:
 
     @property
     def unmatched(self) -> list[ImportedField]:
-        return [f for f in self.fields if not f.recognised]
+        """Rows nothing was found for."""
+        return [f for f in self.fields if not f.match.found]
+
+    @property
+    def to_confirm(self) -> list[ImportedField]:
+        """Rows matched by a guess: the user confirms or corrects them."""
+        return [f for f in self.fields if f.to_confirm]
+
+    @property
+    def recognised(self) -> list[ImportedField]:
+        return [f for f in self.fields if f.recognised]
 
     def items(self, attachment: bool) -> list[str]:
         return list(dict.fromkeys(f.item_id for f in self.fields if f.line.attachment == attachment))
@@ -396,35 +431,44 @@ def _name_from(path: Path) -> str:
 
 
 def _imported(matcher: Matcher, line: FieldLine, taken: set[str]) -> ImportedField:
+    """One row matched: an id in the item column wins over any guess; then the surest of what
+    the item column's text and the label say."""
     given = line.item.strip()
     known = matcher.known(given) if given else None
     if known is not None:
         return ImportedField(line, known.id, known.name, known.source, Match("id", known, known.source, given))
     # Free text in the item column says more than the label ("attest gezinssamenstelling").
-    match = matcher.match(given) if given else Match("none", score=0.0)
-    if not match.found and given and _ID.fullmatch(given):
-        # A new id the user chose: kept as it is; the label may still name a source.
+    match = matcher.match(given) if given else NO_MATCH
+    if not match.sure and given and _ID.fullmatch(given):
+        # A new id the user chose wins over a guess; the label may still name a source for sure.
         by_label = matcher.match(line.label)
+        source = by_label.source if by_label.sure else None
         taken.add(given)
-        return ImportedField(line, given, line.label, by_label.source, Match("id", None, by_label.source, given))
-    if not match.found:
-        match = matcher.match(line.label)
+        return ImportedField(line, given, line.label, source, Match("id", None, source, given))
+    if not match.sure:
+        by_label = matcher.match(line.label)
+        if by_label.confidence > match.confidence:
+            match = by_label
     if match.item is not None:
         return ImportedField(line, match.item.id, match.item.name, match.item.source, match)
     item_id = _new_id(line.label, taken)
     return ImportedField(line, item_id, line.label, match.source, match)
 
 
+MAX_NEW_ID_WORDS = 3
+MAX_NEW_ID_LENGTH = 28
+
+
 def _new_id(label: str, taken: set[str]) -> str:
-    """An id made from the label: lowercase words joined by '_', unique among the known ones."""
-    words = normalise(re.sub(r"['’]", "", label)).split()  # "hobby's" -> hobbys, not hobby_s
+    """A short id made from the label: its first few words that say what it is, joined by '_'
+    ("Schoolfactuur of kostenraming van de school" -> schoolfactuur_kostenraming), unique."""
     base = ""
-    for word in words:
-        if len(base) + len(word) + 1 > 40:
+    for word in short_words(label)[:MAX_NEW_ID_WORDS]:  # "hobby's" -> hobbys, not hobby_s
+        if base and len(base) + len(word) + 1 > MAX_NEW_ID_LENGTH:
             break
-        base = f"{base}_{word}" if base else word
+        base = f"{base}_{word}" if base else word[:MAX_NEW_ID_LENGTH]
     base = base or "veld"
-    if not base[0].isalnum():
+    if not base[0].isalpha():  # "1" or "1_000" would read back as a number in YAML
         base = f"veld_{base}"
     candidate, n = base, 2
     while candidate in taken:
@@ -463,6 +507,10 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
             out.append(f"      - {item_id}  # " + _comment("; ".join(_row_comment(t, f) for f in rows)))
     if form.pages is not None:
         out.append(f"    pages: {form.pages}")
+    if form.to_confirm:
+        out += ["", f"# {t('forms.import.confirm', n=len(form.to_confirm))}"]
+        out += [f"#   {t('forms.import.confirm_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id, why=_why(t, f))}"
+                for f in form.to_confirm]
     if form.unmatched:
         out += ["", f"# {_comment(t('forms.import.unmatched', n=len(form.unmatched)))}"]
         out += [f"#   {_comment(t('forms.import.unmatched_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id))}"
@@ -477,10 +525,20 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
 
 
 def _row_comment(t: Translator, f: ImportedField) -> str:
+    """Which row, how it was matched and how sure: "rij 8: 'Netto maandinkomen' (bevat 'netto maandinkomen', 90%)"."""
     m = f.match
-    how_params = {"phrase": m.phrase or "", "score": round(m.score * 100), "source": m.source or ""}
-    how = t(f"forms.import.how.{m.how}", **how_params)
-    return f"{t('forms.import.matched', row=f.line.row, label=_comment_text(f.line.label))} ({how})"
+    how = t(f"forms.import.how.{m.how}", phrase=_comment_text(m.phrase or ""), source=m.source or "")
+    sure = "" if m.how == "none" else t("forms.import.sure", percent=round(m.confidence * 100))
+    check = t("forms.import.check_row") if f.to_confirm else ""
+    label = t("forms.import.matched", row=f.line.row, label=_comment_text(f.line.label))
+    return f"{label} ({how}{sure}){check}"
+
+
+def _why(t: Translator, f: ImportedField) -> str:
+    """Why a match is only a guess, and what else it could be."""
+    m = f.match
+    return t(f"forms.import.why.{m.why or 'fuzzy'}", phrase=_comment_text(m.phrase or ""), source=m.source or "",
+             others=", ".join(m.alternatives))
 
 
 def _comment_text(text: str) -> str:

@@ -19,14 +19,26 @@ the same id and name in its case files.
 this order (the first that applies):
 
 ========  ===================================================================
-drop      D03: no step of the case uses the item.
+drop      D03: no step of the case uses the item, no rule requires it on the
+          form (``basis``), and every decision the form feeds says what it
+          uses (the decisions of the form's organisation after the form; when
+          it has none, every decision after the form).
 prefill   D02, and the item's authentic source has ``local_access``: the
           service fills it in from the source; the client only checks it.
 reuse     D01, and a step of the form's own organisation asked it *before*
           the form: the answer is already in the file.
 keep      everything else; the reason says why (used by a step, a source
-          without local access, asked again later, no ``uses`` in the case).
+          without local access, asked again later, no ``uses`` in the case,
+          a decision that does not say what it uses, a rule that requires it).
 ========  ===================================================================
+
+**The legal basis.** A form may say which rule requires which of its fields
+and attachments (``basis``, a kafka extension). Such a row is never dropped:
+it is at most prefilled or reused (it stays on the form, filled in by the
+service, and a required attachment is added by the service), or kept "asked
+by rule X"; when nothing uses it and the rule is local, the reason says the
+service can change its own rule. D03 itself holds back the same way
+(:class:`kafka.detectors.d03_unused_data.Facts` ``required_at``).
 
 A form used in several cases gets the *most careful* verdict of its uses
 (keep < reuse < prefill < drop): a field is only dropped when no case uses
@@ -55,7 +67,7 @@ from kafka.analysis import Analysis
 from kafka.detectors import d01_repeated_question, d02_authentic_source, d03_unused_data, p03_heavy_form
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
-from kafka.model import GovernmentLevel
+from kafka.model import GovernmentLevel, StepKind
 from kafka.output import safe_name
 from kafka.settings import Settings
 
@@ -106,6 +118,20 @@ class UseVerdict:
 
 
 @dataclass(frozen=True)
+class BasisRule:
+    """A rule that requires a field or attachment on its form (the form's ``basis``)."""
+
+    id: str
+    name: str
+    ref: str | None
+    level: str  # local | flemish | federal | european
+
+    @property
+    def local(self) -> bool:
+        return self.level == GovernmentLevel.LOCAL.value
+
+
+@dataclass(frozen=True)
 class FieldRow:
     """One field or attachment of a form, with its verdict."""
 
@@ -121,6 +147,12 @@ class FieldRow:
     reason: str
     uses: tuple[UseVerdict, ...]  # per case; the verdict above is the weakest of these
     uses_known: bool  # at least one case declares 'uses' (else nothing can be called unused)
+    basis: tuple[BasisRule, ...] = ()  # the rules that require it on this form
+
+    @property
+    def required(self) -> bool:
+        """A rule requires it on this form: it is never dropped."""
+        return bool(self.basis)
 
     @property
     def cases(self) -> tuple[str, ...]:
@@ -140,9 +172,10 @@ class FieldRow:
 
     @property
     def stays_on_form(self) -> bool:
-        """Still printed on the proposed form: a kept attachment, or any field not dropped."""
+        """Still on the proposed form: any field not dropped; a kept attachment, or one a rule
+        requires (the service adds it from the source or the file)."""
         if self.attachment:
-            return self.verdict is Verdict.KEEP
+            return self.verdict is Verdict.KEEP or (self.required and self.verdict is not Verdict.DROP)
         return self.verdict is not Verdict.DROP
 
 
@@ -190,6 +223,7 @@ class FormReview:
     owner: str  # the name of the owning actor
     rule: str | None  # the name of the rule that mandates the form
     rule_ref: str | None
+    rule_level: str | None  # local | flemish | federal | european
     level: Level  # LOCAL when the service can change the form itself
     government: str  # who else must change it when it cannot (local | flemish | federal | european)
     uses: tuple[FormUse, ...]
@@ -231,6 +265,15 @@ class FormReview:
     @property
     def to_attach(self) -> list[FieldRow]:
         return [r for r in self.attachments if r.verdict is Verdict.KEEP]
+
+    @property
+    def attached_by_service(self) -> list[FieldRow]:
+        """Attachments a rule requires that the service adds itself, from the source or the file."""
+        return [r for r in self.attachments if r.stays_on_form and r.verdict is not Verdict.KEEP]
+
+    @property
+    def required_rows(self) -> list[FieldRow]:
+        return [r for r in self.rows if r.required]
 
     @property
     def removed(self) -> list[FieldRow]:
@@ -339,6 +382,7 @@ def _review_form(t: Translator, uses: list[tuple[Analysis, str]]) -> FormReview:
         owner=owner.name,
         rule=rule.name if rule else None,
         rule_ref=rule.ref if rule else None,
+        rule_level=rule.level.value if rule else None,
         level=Level.LOCAL if local else Level.SUPRALOCAL,
         government=_government(first, form.owner, rule),
         uses=tuple(_form_use(analysis, form_id) for analysis, form_id in uses),
@@ -392,6 +436,15 @@ class _UseRow:
     used_by: list[StepRef]
     verdict: UseVerdict
     uses_known: bool
+    basis: tuple[BasisRule, ...]
+
+
+def _basis(analysis: Analysis, form_id: str, item: str) -> tuple[BasisRule, ...]:
+    rules = analysis.case.rules
+    return tuple(
+        BasisRule(key, rules[key].name, rules[key].ref, rules[key].level.value)
+        for key in analysis.case.forms[form_id].basis.get(item, ()) if key in rules
+    )
 
 
 def _use_rows(t: Translator, analysis: Analysis, form_id: str) -> list[_UseRow]:
@@ -403,6 +456,7 @@ def _use_rows(t: Translator, analysis: Analysis, form_id: str) -> list[_UseRow]:
     for attachment, items in ((False, form.fields), (True, form.attachments)):
         for item in dict.fromkeys(items):
             source = g.source_of(item)
+            basis = _basis(analysis, form_id, item)
             rows.append(_UseRow(
                 item=item,
                 attachment=attachment,
@@ -411,9 +465,11 @@ def _use_rows(t: Translator, analysis: Analysis, form_id: str) -> list[_UseRow]:
                 source_name=source.name if source else None,
                 local_access=source.local_access if source else None,
                 asked_in=[_step_ref(analysis, s, item) for s in g.askers.get(item, []) if s not in form_steps],
-                used_by=[_step_ref(analysis, s) for s in g.users.get(item, [])],
-                verdict=_verdict(t, analysis, form_id, form_steps, item, by_item.get(item, {})),
+                used_by=[_step_ref(analysis, s) for s in g.fact_users.get(g.fact(item), [])],
+                verdict=_verdict(t, analysis, form_id, form_steps, item, by_item.get(g.fact(item), {}), basis,
+                                 attachment),
                 uses_known=bool(g.users),
+                basis=basis,
             ))
     return rows
 
@@ -433,29 +489,88 @@ def _verdict_findings(findings: Iterable[Finding]) -> dict[str, dict[type, Findi
 
 
 def _verdict(
-    t: Translator, analysis: Analysis, form_id: str, form_steps: list[str], item: str, found: dict[type, Finding]
+    t: Translator, analysis: Analysis, form_id: str, form_steps: list[str], item: str, found: dict[type, Finding],
+    basis: tuple[BasisRule, ...] = (), attachment: bool = False,
 ) -> UseVerdict:
     g = analysis.graph
     case_id = analysis.case.id
     if not form_steps:
         return UseVerdict(case_id, Verdict.KEEP, t("forms.reason.not_filled_in"), ())
+    first = min(g.order[s] for s in form_steps)
     d03 = found.get(d03_unused_data.Facts)
-    if d03 is not None:
-        return UseVerdict(case_id, Verdict.DROP, t("forms.reason.drop"), (d03.code,))
+    unsure: list[str] = []
+    if d03 is not None and not basis:
+        decisions = _decisions_fed(analysis, form_id, first)
+        unsure = [s for s in decisions if not g.steps[s].uses]
+        if not unsure:
+            # The verdict rests on the decisions' uses, or, without decisions, on every step that declares them.
+            key, rests_on = ("forms.reason.drop", decisions) if decisions else (
+                "forms.reason.drop_steps", [s.id for s in analysis.case.steps if s.uses])
+            return UseVerdict(case_id, Verdict.DROP, t(key, steps=_names(t, g, rests_on)), (d03.code,))
+    required = _required_note(t, basis, attachment)
     d02 = found.get(d02_authentic_source.Facts)
     source = g.source_of(item)
     if d02 is not None and d02.facts.local_access and source is not None:
         via = source.via or t("forms.reason.default_via")
-        return UseVerdict(case_id, Verdict.PREFILL, t("forms.reason.prefill", source=source.name, via=via), (d02.code,))
+        reason = _joined(t("forms.reason.prefill", source=source.name, via=via), required)
+        return UseVerdict(case_id, Verdict.PREFILL, reason, (d02.code,))
     d01 = found.get(d01_repeated_question.Facts)
     form_org = analysis.case.actors[analysis.case.forms[form_id].owner].org
-    first = min(g.order[s] for s in form_steps)
     earlier = [s for s in d01.steps if g.order[s] < first] if d01 else []
     own_earlier = [s for s in earlier if g.organisation(s) == form_org]
     if own_earlier:
-        return UseVerdict(case_id, Verdict.REUSE, t("forms.reason.reuse", steps=_names(t, g, own_earlier)), (d01.code,))
+        reason = _joined(t("forms.reason.reuse", steps=_names(t, g, own_earlier)), required)
+        return UseVerdict(case_id, Verdict.REUSE, reason, (d01.code,))
     codes = tuple(f.code for f in found.values())
-    return UseVerdict(case_id, Verdict.KEEP, _keep_reason(t, analysis, item, first, earlier, d01, d02), codes)
+    if d03 is not None:  # unused, but a rule requires it, or a decision does not say what it uses
+        reason = (_required_unused(t, analysis, basis) if basis
+                  else t("forms.reason.drop_unsure", steps=_names(t, g, unsure)))
+        return UseVerdict(case_id, Verdict.KEEP, reason, codes)
+    keep = _keep_reason(t, analysis, item, first, earlier, d01, d02)
+    return UseVerdict(case_id, Verdict.KEEP, _joined(_rules_asking(t, basis), keep), codes)
+
+
+def _decisions_fed(analysis: Analysis, form_id: str, first: int) -> list[str]:
+    """The decisions a form feeds: those of the form's organisation after it, or, when it has
+    none, every decision after it (a petition the OCMW writes for a court)."""
+    g = analysis.graph
+    later = [s.id for s in analysis.case.steps if s.kind is StepKind.DECISION and g.order[s.id] > first]
+    organisation = analysis.case.actors[analysis.case.forms[form_id].owner].org
+    return [s for s in later if g.organisation(s) == organisation] or later
+
+
+def _rules_text(t: Translator, basis: tuple[BasisRule, ...]) -> str:
+    """'Name' (federaal; Ger.W. art. 1675/4) en 'Other' (lokaal)."""
+    return t.join([
+        t("forms.reason.rule_ref" if r.ref else "forms.reason.rule", rule=r.name,
+          level=t(f"common.rule_level.{r.level}"), ref=r.ref or "")
+        for r in basis
+    ])
+
+
+def _rules_asking(t: Translator, basis: tuple[BasisRule, ...]) -> str:
+    return t("forms.reason.asked_by_rule", rules=_rules_text(t, basis)) if basis else ""
+
+
+def _required_note(t: Translator, basis: tuple[BasisRule, ...], attachment: bool) -> str:
+    """A prefilled or reused row a rule requires: it stays on the form, filled in or added by the service."""
+    if not basis:
+        return ""
+    key = "forms.reason.required_attachment" if attachment else "forms.reason.required_field"
+    return t(key, rules=_rules_text(t, basis))
+
+
+def _required_unused(t: Translator, analysis: Analysis, basis: tuple[BasisRule, ...]) -> str:
+    """Nothing uses it, but a rule requires it: who can change that rule."""
+    text = t("forms.reason.required_unused", rules=_rules_text(t, basis))
+    if all(r.local for r in basis):
+        return _joined(text, t("forms.reason.own_rule"))
+    governments = [t(f"common.government.{r.level}") for r in basis if not r.local]
+    return _joined(text, t("forms.reason.other_rule", government=t.join(list(dict.fromkeys(governments)))))
+
+
+def _joined(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
 
 
 def _keep_reason(t, analysis: Analysis, item: str, first: int, earlier, d01, d02) -> str:
@@ -464,7 +579,7 @@ def _keep_reason(t, analysis: Analysis, item: str, first: int, earlier, d01, d02
     if not g.users:
         parts.append(t("forms.reason.no_uses"))
     else:
-        parts.append(t.n("forms.reason.used_by", len(g.users.get(item, []))))
+        parts.append(t.n("forms.reason.used_by", len(g.fact_users.get(g.fact(item), []))))
     if d02 is not None:
         parts.append(t("forms.reason.no_access", source=g.source_of(item).name, proposal=d02.proposal.title))
     if earlier:
@@ -514,6 +629,7 @@ def _merged(t: Translator, rows: list[_UseRow]) -> FieldRow:
         reason=reason,
         uses=tuple(verdicts),
         uses_known=any(r.uses_known for r in rows),
+        basis=tuple(dict.fromkeys(b for r in rows for b in r.basis)),
     )
 
 
@@ -565,6 +681,6 @@ def _hints(t: Translator, groups: dict[FormKey, list[tuple[Analysis, str]]]) -> 
 
 
 __all__ = [
-    "CaseRef", "FieldRow", "Figures", "FormReview", "FormUse", "FormsReview", "StepRef", "UseVerdict",
+    "BasisRule", "CaseRef", "FieldRow", "Figures", "FormReview", "FormUse", "FormsReview", "StepRef", "UseVerdict",
     "Verdict", "build_review", "form_key", "normalise",
 ]

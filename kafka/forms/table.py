@@ -14,8 +14,8 @@ from kafka.tables import to_csv
 
 FORM_COLUMNS = (
     "form", "form_name", "organisation", "cases", "field", "field_name", "attachment", "source", "source_name",
-    "local_access", "asked_in", "asked_in_forms", "used_by", "verdict", "verdict_label", "level", "reason",
-    "findings",
+    "local_access", "asked_in", "asked_in_forms", "used_by", "basis", "basis_rules", "verdict", "verdict_label",
+    "level", "reason", "findings",
 )
 
 
@@ -44,6 +44,8 @@ def _row(t: Translator, form: FormReview, row: FieldRow) -> dict:
         "asked_in": ";".join(s.ref(qualified) for s in row.asked_in),
         "asked_in_forms": ";".join(row.other_forms),
         "used_by": ";".join(s.ref(qualified) for s in row.used_by),
+        "basis": ";".join(r.id for r in row.basis),
+        "basis_rules": ";".join(f"{r.name} ({r.level})" for r in row.basis),
         "verdict": row.verdict.value,
         "verdict_label": t(f"forms.verdict.{row.verdict.value}"),
         # who can make the change: only meaningful when there is a change to make

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -25,6 +26,9 @@ from kafka.detectors import p03_heavy_form
 from kafka.processmap import LANE_HEADER, PAD, build_process_map, lanes, render_svg, step_numbers, worst_severity
 from kafka.report.to_be import ToBeReport, build_to_be
 from kafka.run import CaseRun
+
+if TYPE_CHECKING:
+    from kafka.log.evidence_report import EvidenceView
 
 MAP_ID = "map"  # the as-is map's id prefix: its step nodes are #map-step-<id>
 
@@ -343,6 +347,8 @@ class CaseReport:
     sources: list[SourceRow]
     tariffs: dict[str, float]
     to_be: ToBeReport | None = None  # templates/_to_be.html, when the run has scenarios to draw
+    # templates/_evidence.html (told versus logged, kafka.log.evidence_report.EvidenceView), when the case names a log
+    evidence: EvidenceView | None = None
 
 
 # --- building --------------------------------------------------------------------
@@ -358,6 +364,7 @@ def build_case_report(run: CaseRun, *, link_back: str | None = None) -> CaseRepo
         Section("figures", t("report.sections.figures")),
         Section("map", t("report.sections.map")),
         Section("timeline", t("report.sections.timeline")),
+        *_evidence_sections(analysis, t),
         Section("data", t("report.sections.data")),
         Section("findings", t("report.sections.findings")),
         Section("proposals", t("report.sections.proposals")),
@@ -385,7 +392,21 @@ def build_case_report(run: CaseRun, *, link_back: str | None = None) -> CaseRepo
         sources=_sources(analysis),
         tariffs={"client_hour_eur": analysis.settings.client_hour_eur, "staff_hour_eur": analysis.settings.staff_hour_eur},
         to_be=to_be,
+        evidence=_evidence_view(analysis, refs),
     )
+
+
+def _evidence_sections(analysis: Analysis, t: Translator) -> list[Section]:
+    """Told versus logged (kafka.log, issue 17), when the case names an event log."""
+    return [Section("evidence", t("log.evidence.section"))] if analysis.evidence is not None else []
+
+
+def _evidence_view(analysis: Analysis, refs: dict[str, StepRef]) -> EvidenceView | None:
+    if analysis.evidence is None:
+        return None
+    from kafka.log.evidence_report import evidence_view
+
+    return evidence_view(analysis, refs)
 
 
 def _step_refs(analysis: Analysis) -> dict[str, StepRef]:

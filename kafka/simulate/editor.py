@@ -242,6 +242,7 @@ class Editor:
         target = self.case.forms[target_key]
         target.fields = [i for i in target.fields if i != item]
         target.attachments = [i for i in target.attachments if i != item]
+        _prune_basis(target)
         self._drop_if_empty(target_key)
 
     def _fork_form(self, form_key: str) -> str:
@@ -271,6 +272,7 @@ class Editor:
                     self._cut(step, part)
         form.fields = [i for i in form.fields if i not in removed]
         form.attachments = [i for i in form.attachments if i not in removed]
+        _prune_basis(form)
         if removed:
             self._drop_if_empty(form_key)
         return removed
@@ -739,3 +741,11 @@ def _rescaled(edges: list[NextStep], removed_chance: float) -> list[NextStep]:
         return [NextStep(to=e.to, when=e.when) for e in edges]
     return [NextStep(to=e.to, when=e.when, chance=_clip(None if e.chance is None else e.chance / (1 - removed_chance)))
             for e in edges]
+
+
+def _prune_basis(form) -> None:
+    """A form's ``basis`` only names what the form still asks (the to-be must stay a valid case)."""
+    if form.basis:
+        asked = set(form.fields) | set(form.attachments)
+        form.basis = {item: rules for item, rules in form.basis.items() if item in asked}
+
