@@ -314,8 +314,8 @@ ActivityName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 class Evidence(_Strict):
     """An event log that measures this procedure: told versus logged (kafka extension, docs/log.md)."""
 
-    log: Text = _doc("The event log (CSV, XES or Parquet), relative to this case file, e.g. logs/leefloon.csv.")
-    mapping: Text = _doc("Its mapping file (kafka log inspect LOG -o FILE), relative to this case file.")
+    log: Name = _doc("The event log (CSV, XES or Parquet), relative to this case file, e.g. logs/leefloon.csv.")
+    mapping: Name = _doc("Its mapping file (kafka log inspect LOG -o FILE), relative to this case file.")
     steps: dict[ActivityName, Id] = _doc(
         "Which step each activity of the log belongs to: 'activity in the log': step id.", default_factory=dict
     )
