@@ -16,8 +16,9 @@ import secrets
 import stat
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from kafka.errors import OutputError
 
@@ -141,6 +142,19 @@ class _InputFiles:
 
 
 _INPUTS = _InputFiles()
+
+
+@contextmanager
+def inputs_of_one_run() -> Iterator[None]:
+    """The block is one run (one command): the inputs noted in it are those it guards, and
+    they are forgotten after it. A program that runs several commands in one process (a
+    test, a notebook) may write a file that an earlier command read."""
+    global _INPUTS
+    outer, _INPUTS = _INPUTS, _InputFiles()
+    try:
+        yield
+    finally:
+        _INPUTS = outer
 
 
 def note_input(path: str | os.PathLike[str]) -> None:

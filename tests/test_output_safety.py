@@ -484,3 +484,18 @@ def test_a_staging_folder_planted_as_a_link_inside_the_site_is_neither_emptied_n
     assert_clean_exit(run("aggregate", inputs / "leefloon-lindenberg.yaml", "-o", out, "-j", "1"), codes=(0,))
     assert [p.name for p in (out / "cases" / "keep").iterdir()] == ["mine.txt"]
     assert (out / "cases" / "leefloon-lindenberg.html").is_file()
+
+
+def test_each_command_guards_what_it_read_itself(tmp_path):
+    """One process may run several commands (a test, a notebook): a file that an earlier
+    command read is not an input of the next one."""
+    from kafka.output import inputs_of_one_run
+
+    case = tmp_path / "case.yaml"
+    case.write_text("x", encoding="utf-8")
+    with inputs_of_one_run():
+        note_input(case)
+        with pytest.raises(OutputError):
+            write_atomic(case, "y")
+    write_atomic(case, "y")
+    assert case.read_text(encoding="utf-8") == "y"
