@@ -305,10 +305,10 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
         expected = error.get("ctx", {}).get("expected", "")
         return f"'{value}' is not allowed here; use {expected}", False
     if kind in ("greater_than_equal", "greater_than"):
-        low = error.get("ctx", {}).get("ge", 0)
+        low = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("gt", 0))
         if low and low >= 1:  # a count such as eligible_per_year or repeats_every_days
             return f"must be a whole number of at least {_number(low)}, not {_number(value)}", False
-        return f"must be 0 or more, not {value}", False
+        return f"must be {_number(low)} or more, not {_number(value)}", False  # 0, or -2 for a feeling
     if kind in ("less_than_equal", "less_than"):
         return f"must be at most {_number(error['ctx'].get('le', error['ctx'].get('lt')))}, not {_number(value)}", False
     if kind == "too_short":

@@ -295,6 +295,13 @@ class Step(_Strict):
         default=None,
     )
     note: Text | None = _doc("A remark from the workshop (kafka extension).", default=None)
+    quote: Text | None = _doc(
+        "What the client said at this step, in their own words (kafka extension).", default=None
+    )
+    feeling: Annotated[int, Field(ge=-2, le=2)] | None = _doc(
+        "How the client felt at this step, a whole number from -2 (very bad) to +2 (very good) (kafka extension).",
+        default=None,
+    )
 
     @field_validator("next", mode="before")
     @classmethod

@@ -264,21 +264,29 @@ def _create_temporary(folder: Path, name: str, mode: int | None) -> tuple[int, s
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
 
-def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[str | bytes]) -> Path:
+def write_atomic(path: str | os.PathLike[str], content: str | bytes | Iterable[str | bytes],
+                 mode: int | None = None, *, edit_input: bool = False) -> Path:
     """Write ``content`` to ``path`` via a temporary file and an atomic rename.
 
     ``content`` may also be an iterable of pieces (str or bytes), written one
     after the other, so a large file never has to exist as one string. Text is
-    written as UTF-8 (:func:`utf8`). A path
-    that leads to a file this process read as input is refused
-    (:func:`refuse_input`).
+    written as UTF-8 (:func:`utf8`).
+
+    ``mode``: the file's permissions; by default those of the file it replaces,
+    or for a new file what the umask gives (0644 under the usual 022, 0600
+    under 077).
+
+    A path that leads to a file this process read as input is refused
+    (:func:`refuse_input`), unless ``edit_input``: only where the user asked
+    kafka to change that very file (the workshop editor of ``kafka serve``).
     """
     path = Path(path)
-    refuse_input(path)
+    if not edit_input:
+        refuse_input(path)
     pieces = [content] if isinstance(content, (str, bytes)) else content
     tmp_name = None
     try:
-        fd, tmp_name = _create_temporary(path.parent, path.name, _existing_mode(path))
+        fd, tmp_name = _create_temporary(path.parent, path.name, mode if mode is not None else _existing_mode(path))
         with os.fdopen(fd, "wb") as handle:
             for piece in pieces:
                 handle.write(utf8(piece) if isinstance(piece, str) else piece)

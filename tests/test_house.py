@@ -28,7 +28,7 @@ FLOORS = [
     ["kafka", "kafka.errors", "kafka.i18n", "kafka.diagnostics", "kafka.output", "kafka.yamlsource"],
     ["kafka.model"],
     ["kafka.catalogue", "kafka.flow", "kafka.settings"],
-    ["kafka.loader", "kafka.validate", "kafka.schema", "kafka.starters"],
+    ["kafka.loader", "kafka.validate", "kafka.schema", "kafka.starters", "kafka.casedoc"],
     ["kafka.graph"],
     ["kafka.metrics"],
     ["kafka.findings", "kafka.detectors"],

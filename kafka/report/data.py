@@ -21,6 +21,7 @@ from kafka import __version__
 from kafka.analysis import Analysis
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
+from kafka.report.voice import VoiceLane, voice_lane
 from kafka.model import Rule
 from kafka.detectors import p03_heavy_form
 from kafka.processmap import LANE_HEADER, PAD, build_process_map, lanes, render_svg, step_numbers, worst_severity
@@ -349,6 +350,8 @@ class CaseReport:
     to_be: ToBeReport | None = None  # templates/_to_be.html, when the run has scenarios to draw
     # templates/_evidence.html (told versus logged, kafka.log.evidence_report.EvidenceView), when the case names a log
     evidence: EvidenceView | None = None
+    # The client's voice (kafka.report.voice): feelings and quotes as an emotion lane, when the case has them.
+    voice: VoiceLane | None = None
 
 
 # --- building --------------------------------------------------------------------
@@ -365,6 +368,11 @@ def build_case_report(run: CaseRun, *, link_back: str | None = None) -> CaseRepo
         Section("map", t("report.sections.map")),
         Section("timeline", t("report.sections.timeline")),
         *_evidence_sections(analysis, t),
+    ]
+    voice = voice_lane(analysis)
+    if voice is not None:
+        sections.append(Section("voice", t("report.sections.voice")))
+    sections += [
         Section("data", t("report.sections.data")),
         Section("findings", t("report.sections.findings")),
         Section("proposals", t("report.sections.proposals")),
@@ -393,6 +401,7 @@ def build_case_report(run: CaseRun, *, link_back: str | None = None) -> CaseRepo
         tariffs={"client_hour_eur": analysis.settings.client_hour_eur, "staff_hour_eur": analysis.settings.staff_hour_eur},
         to_be=to_be,
         evidence=_evidence_view(analysis, refs),
+        voice=voice,
     )
 
 

@@ -29,6 +29,16 @@
     }
   }
 
+  // The frame's own #place (the slide of the presentation) is kept across reloads.
+  function frameHash(frame) {
+    try {
+      var hash = frame.contentWindow.location.hash;
+      return /^#[a-z0-9-]{0,40}$/.test(hash) ? hash : '';
+    } catch (e) {
+      return '';
+    }
+  }
+
   function remember() {
     var path = framePath(front);
     try {
@@ -37,15 +47,20 @@
     } catch (e) { /* not loaded yet */ }
   }
 
+  var wanted = null;  // a page asked for by go(): loaded the same way, after any load under way
+
   function refresh() {
     if (loading) {
       again = true;
       return;
     }
     loading = true;
+    var path = wanted || framePath(front);
+    var place = wanted ? '' : frameHash(front);
     var win = front.contentWindow;
-    var x = win ? win.scrollX : 0;
-    var y = win ? win.scrollY : 0;
+    var x = win && !wanted ? win.scrollX : 0;
+    var y = win && !wanted ? win.scrollY : 0;
+    wanted = null;
     back.addEventListener('load', function arrived() {
       back.removeEventListener('load', arrived);
       try {
@@ -61,6 +76,10 @@
       back.setAttribute('aria-hidden', 'true');
       back.setAttribute('tabindex', '-1');
       remember();
+      showPresenting();
+      if (presenting()) {
+        front.contentWindow.focus();  // the arrow keys go to the slides
+      }
       loading = false;
       body.dataset.shown = String(shown);  // for tests: which generation is on screen
       if (again) {
@@ -69,19 +88,58 @@
       }
     });
     // A new query each time: the frame always loads afresh, even for the same page.
-    back.src = framePath(front) + '?g=' + shown;
+    back.src = path + '?g=' + shown + place;
   }
 
   function onFrontNavigated(event) {
     if (event.target === front && !loading) {
       remember();
+      showPresenting();
     }
   }
+
+  // Presentation mode: the frame shows /view/present (one section at a time, big).
+  var presentButton = document.getElementById('present-toggle');
+  function presenting() {
+    return framePath(front) === '/view/present';
+  }
+  function showPresenting() {
+    var on = presenting();
+    body.classList.toggle('presenting', on);
+    if (presentButton) {
+      presentButton.setAttribute('aria-pressed', on ? 'true' : 'false');
+    }
+  }
+  // Another page of ours (the presentation, or back): loaded behind and swapped in like a
+  // refresh, so that a refresh under way cannot bring the old page back.
+  function go(path) {
+    wanted = path;
+    refresh();
+  }
+  if (presentButton) {
+    presentButton.addEventListener('click', function () {
+      go(presenting() ? '/view/' : '/view/present');
+    });
+  }
+  // Keys pressed on this page (after clicking a button) still move the slides.
+  document.addEventListener('keydown', function (event) {
+    if (!presenting() || event.target.closest && event.target.closest('input, select, textarea, .editor')) {
+      return;
+    }
+    try {
+      front.contentWindow.postMessage({kafkaKey: event.key}, location.origin);
+    } catch (e) { /* not loaded yet */ }
+  });
+  window.kafkaLive = {go: go, presenting: presenting};
   front.addEventListener('load', onFrontNavigated);
   back.addEventListener('load', onFrontNavigated);
 
   var start = location.hash.slice(1);
   front.src = ownPath(start) ? start : '/view/';
+  front.addEventListener('load', function first() {
+    front.removeEventListener('load', first);
+    showPresenting();
+  });
   body.dataset.shown = String(shown);
 
   function online(yes) {

@@ -67,8 +67,23 @@ class IndexPage:
     rows: tuple[IndexRow, ...]
 
 
-def shell_html(lang: str, generation: int) -> str:
-    return jinja_env(lang).get_template("serve_shell.html").render(generation=generation)
+def shell_html(lang: str, generation: int, token: str | None = None, presentable: bool = True,
+               editable: bool = False) -> str:
+    """The frame page. ``editable`` (kafka serve --edit) adds the workshop editor's script, which
+    edits only with the token: given here (the facilitator's address), or kept by the browser tab
+    from that address (a reload). Without it the page is read-only."""
+    texts = _editor_texts(lang) if editable else {}
+    return jinja_env(lang).get_template("serve_shell.html").render(
+        generation=generation, token=token if editable else None, presentable=presentable, editable=editable,
+        editor_texts=texts)
+
+
+def _editor_texts(lang: str) -> dict[str, str]:
+    """The editor's texts for its script (edit.js), sent as JSON data in the page."""
+    from kafka.i18n import catalogue
+
+    return {key.removeprefix("edit."): value for key, value in catalogue(lang).items()
+            if key.startswith(("edit.ui.", "edit.feelings.", "edit.fields.", "edit.invalid."))}
 
 
 def live_script() -> bytes:

@@ -8,6 +8,8 @@ Routes (nothing else is served; a URL never names a file on disk):
     /view/            the report of the served file, or the list of the folder's cases
     /view/case/KEY    one case of the folder (KEY from the list, never a path)
     /view/site/NAME   the folder's VVSG site (kafka aggregate), by the names it wrote
+    /view/present     the presentation mode of the served case (kafka.serve.present)
+    /edit.js, /edit/* the workshop editor, with --edit only (kafka.serve.edit_api; writes need a token)
 
 Only requests whose Host is this server's own address are answered, so a web
 page cannot reach the preview through a DNS name that points to 127.0.0.1
@@ -21,11 +23,12 @@ import logging
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from kafka.errors import InputError
+from kafka.errors import InputError, KafkaError
 from kafka.output import utf8
-from kafka.serve import pages
+from kafka.serve import pages, present
+from kafka.serve.edit_api import JSON_POLICY, EditApi, editor_script, new_token
 from kafka.serve.site import Change, LiveSite
 from kafka.serve.watch import Poller
 
@@ -35,6 +38,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 POLL_SECONDS = 0.1  # a save shows within a tenth of a second plus the rendering
 KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
+COMPLETE_AFTER_SECONDS = 1.0  # after an edit, the to-be is drawn once no other edit came for this long
 
 # Our own pages: only our script, only our own server to talk to.
 SHELL_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; frame-src 'self'; "
@@ -48,13 +52,22 @@ class LiveServer:
     """Serves a :class:`LiveSite` and polls its files; ``start()``, then ``stop()``."""
 
     def __init__(self, site: LiveSite, port: int = DEFAULT_PORT, poll_seconds: float = POLL_SECONDS,
-                 on_change=None):
+                 on_change=None, editor=None, token: str | None = None):
         self.site = site
         self._stop = threading.Event()
         self._on_change = on_change
+        self._check_lock = threading.Lock()
+        self._complete_lock = threading.Lock()
+        self._complete_timer: threading.Timer | None = None
         self._httpd = _bind(port, _handler_for(self))
         self.port = self._httpd.server_address[1]
         self._allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+        # With an editor (kafka serve --edit), the page edits the case file; writes need the token.
+        self.edit_api = None
+        if editor is not None:
+            origins = {f"http://{host}" for host in self._allowed_hosts}
+            self.edit_api = EditApi(editor, token or new_token(), origins)
+            editor.on_write = self._written
         self._poller = Poller(self._check, poll_seconds, self._stop)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="kafka-serve-http", daemon=True)
@@ -62,6 +75,11 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
+
+    @property
+    def edit_url(self) -> str | None:
+        """The facilitator's address: the page with the editor (the token is its key)."""
+        return f"{self.url}?edit={self.edit_api.token}" if self.edit_api else None
 
     def start(self) -> "LiveServer":
         self._check()
@@ -73,6 +91,9 @@ class LiveServer:
         """Stop polling and serving, end the event streams, free the port. Safe at any moment, even
         before or during ``start()`` (Ctrl-C can come at any time)."""
         self._stop.set()
+        with self._complete_lock:
+            if self._complete_timer is not None:
+                self._complete_timer.cancel()
         self.site.close()
         if self._thread.is_alive():  # shutdown() waits for serve_forever: only call it once that runs
             self._httpd.shutdown()
@@ -87,9 +108,42 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def _written(self) -> None:
+        """The editor wrote the case file: show it now rather than at the next poll, first without
+        the to-be (half the time), then whole. The poller waits meanwhile, so that it does not
+        take the slow way with this change."""
+        self._check_lock.acquire()
+        threading.Thread(target=self._show_edit, name="kafka-serve-edit-refresh", daemon=True).start()
+
+    def _show_edit(self) -> None:
+        try:
+            change = self.site.refresh(quick=True)
+            if change is not None and self._on_change is not None:
+                self._on_change(change)
+        except Exception:  # noqa: BLE001 - keep serving; the poller tries again
+            log.exception("showing an edit failed")
+        finally:
+            self._check_lock.release()
+        # The to-be follows once the room pauses: edits in a row do not each pay for it.
+        with self._complete_lock:
+            if self._complete_timer is not None:
+                self._complete_timer.cancel()
+            self._complete_timer = threading.Timer(COMPLETE_AFTER_SECONDS, self._complete)
+            self._complete_timer.daemon = True
+            self._complete_timer.start()
+
+    def _complete(self) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            self.site.complete()
+        except Exception:  # noqa: BLE001
+            log.exception("completing the report after an edit failed")
+
     def _check(self) -> float:
         """Reload what changed; the seconds spent looking at the files (the poller paces itself by it)."""
-        change = self.site.refresh()
+        with self._check_lock:  # the poller and an edit may both look; one reload is enough
+            change = self.site.refresh()
         if change is not None and self._on_change is not None:
             self._on_change(change)
         return self.site.scan_seconds
@@ -144,6 +198,26 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._answer(head=True)
 
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        api = self.live.edit_api
+        if not self.live.host_allowed(self.headers.get("Host")):
+            self._send(HTTPStatus.FORBIDDEN, f"Open {self.live.url} instead.\n", "text/plain")
+            return
+        if api is None or not path.startswith("/edit/"):
+            self.send_error(HTTPStatus.NOT_IMPLEMENTED if api is None else HTTPStatus.NOT_FOUND)
+            return
+        status, answer = api.post(self, path)
+        self._json(status, answer)
+        if status in (HTTPStatus.LENGTH_REQUIRED, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.REQUEST_TIMEOUT,
+                      HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, HTTPStatus.UNSUPPORTED_MEDIA_TYPE):
+            self.close_connection = True  # an unread body must not be taken for the next request
+
+    def _json(self, status: HTTPStatus, answer: object, head: bool = False) -> None:
+        import json
+
+        self._send(status, json.dumps(answer, ensure_ascii=False), "application/json", policy=JSON_POLICY, head=head)
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         log.debug("%s - %s", self.address_string(), format % args)
 
@@ -161,10 +235,24 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = unquote(urlsplit(self.path).path)
         site = self.live.site
+        api = self.live.edit_api
         if path == "/":
-            self._send(HTTPStatus.OK, pages.shell_html(site.lang, site.generation), policy=SHELL_POLICY, head=head)
+            token = parse_qs(urlsplit(self.path).query).get("edit", [None])[0]
+            editing = api is not None and api.token_ok(token)
+            self._send(HTTPStatus.OK, pages.shell_html(site.lang, site.generation, token if editing else None,
+                                                      presentable=not site.folder, editable=api is not None),
+                       policy=SHELL_POLICY, head=head)
         elif path == "/live.js":
             self._send(HTTPStatus.OK, pages.live_script(), "text/javascript", head=head)
+        elif path == "/edit.js" and api is not None:
+            self._send(HTTPStatus.OK, editor_script(), "text/javascript", head=head)
+        elif path == "/edit/state" and api is not None:
+            try:
+                self._json(HTTPStatus.OK, api.state(), head=head)
+            except (OSError, KafkaError) as exc:
+                self._json(HTTPStatus.CONFLICT, {"error": str(exc)}, head=head)
+        elif path == "/view/present" and not site.folder:
+            self._send(HTTPStatus.OK, present.present_page(site), policy=VIEW_POLICY, head=head)
         elif path == "/events":
             self._events(head)
         elif path == "/view/":

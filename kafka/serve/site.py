@@ -44,6 +44,7 @@ class CaseState:
     run: CaseRun | None = None
     failure: str | None = None  # the analysis failed: a bug, shown rather than hidden
     html: str | None = field(default=None, repr=False)
+    partial: bool = False  # rendered without the to-be, to show an edit at once (LiveSite.complete adds it)
 
     @property
     def ok(self) -> bool:
@@ -85,8 +86,13 @@ class LiveSite:
         with self._lock:
             return self._generation
 
-    def refresh(self) -> Change | None:
-        """Reload what changed on disk; None when nothing did."""
+    def refresh(self, quick: bool = False) -> Change | None:
+        """Reload what changed on disk; None when nothing did.
+
+        ``quick`` (a change made in the workshop editor): the changed reports are made
+        without their to-be section -- the simulation and the to-be maps are half the
+        time -- so that the room sees the change at once; :meth:`complete` adds it.
+        """
         with self._lock:
             known = dict(self._states)
         started = time.perf_counter()
@@ -96,7 +102,7 @@ class LiveSite:
         current = {path: stamp(path) for path in files}
         self.scan_seconds = time.perf_counter() - started
         updated = [
-            self._load(path, new) for path, new in current.items()
+            self._load(path, new, quick) for path, new in current.items()
             if path not in known or known[path].stamp != new
         ]
         removed = tuple(path for path in known if path not in current)
@@ -114,6 +120,27 @@ class LiveSite:
             self._generation += 1
             self._changed.notify_all()
             return Change(self._generation, tuple(updated), removed)
+
+    def complete(self) -> Change | None:
+        """Render whole (with the to-be) the reports a quick refresh made; None when there are none."""
+        with self._lock:
+            partial = [state for state in self._states.values() if state.partial]
+        done = []
+        for state in partial:
+            whole = CaseState(state.path, state.name, state.stamp, state.loaded, state.source)
+            self._run(whole, self.options)
+            self._html(whole)
+            done.append(whole)
+        with self._changed:
+            # Only where nothing newer came meanwhile (another edit, a save).
+            done = [whole for whole, was in zip(done, partial) if self._states.get(was.path) is was]
+            if not done:
+                return None
+            for whole in done:
+                self._states[whole.path] = whole
+            self._generation += 1
+            self._changed.notify_all()
+            return Change(self._generation, tuple(done), ())
 
     def wait(self, seen: int, timeout: float) -> int:
         """The generation once it differs from ``seen`` (or after ``timeout`` seconds, or on close)."""
@@ -165,7 +192,7 @@ class LiveSite:
 
     # --- loading and rendering ----------------------------------------------------------
 
-    def _load(self, path: Path, seen: Stamp | None) -> CaseState:
+    def _load(self, path: Path, seen: Stamp | None, quick: bool = False) -> CaseState:
         name = str(path)
         # The stamp is taken before reading: if the file changes while it is
         # read, the next poll sees a newer stamp and reads it again.
@@ -178,15 +205,19 @@ class LiveSite:
             state.failure = traceback.format_exc(limit=-3)
             return state
         state = CaseState(path, name, seen, loaded, raw.decode("utf-8", errors="replace"))
-        if loaded.ok:
+        self._run(state, replace(self.options, to_be=False) if quick else self.options)
+        state.partial = quick and state.run is not None
+        return state
+
+    def _run(self, state: CaseState, options: RunOptions) -> None:
+        if state.loaded.ok:
             try:
-                state.run = run_case(loaded, self.options)
+                state.run = run_case(state.loaded, options, simulate=options.to_be)
             except KafkaError as exc:
                 state.failure = str(exc)
             except Exception:  # noqa: BLE001 - a bug must not stop the workshop
-                log.exception("analysing %s failed", name)
+                log.exception("analysing %s failed", state.name)
                 state.failure = traceback.format_exc(limit=-3)
-        return state
 
     def _html(self, state: CaseState) -> str:
         if state.html is not None:
