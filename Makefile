@@ -10,13 +10,14 @@ STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 CONSTRAINTS := constraints.txt
 
-.PHONY: demo test test-all bench fuzz constraints clean help
+.PHONY: demo test test-all bench fuzz constraints clean help texts
 
 help:
 	@echo "make demo   - install into .venv, analyse cases/ and write reports/index.html"
 	@echo "make test   - install into .venv with the test extra and run the tests"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 	@echo "make fuzz   - run the long fuzzing campaign"
+	@echo "make texts  - write docs/texts/nl.md and en.md: every text of the case reports, for review"
 	@echo "make constraints - pin the newest releases of every dependency in constraints.txt"
 
 $(BIN)/python:
@@ -40,6 +41,11 @@ test: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python benchmarks/run.py
+
+# Every text a reader of the case reports sees, for every case in cases/, in both
+# languages; tests/test_texts.py fails when these files are stale.
+texts: $(STAMP_RUN)
+	$(BIN)/python -m kafka.report.texts cases/ docs/texts
 
 fuzz: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q --run-slow tests/test_fuzz.py

@@ -7,6 +7,7 @@ from typing import Any
 
 from kafka import __version__
 from kafka.detectors import Context, selected
+from kafka.detectors.settle import settle
 from kafka.findings import Finding, Level
 from kafka.graph import CaseGraph
 from kafka.i18n import DEFAULT_LANGUAGE, Translator
@@ -72,7 +73,10 @@ def analyze(
     graph = CaseGraph(case)
     ctx = Context(graph, settings, Translator(lang))
     findings: list[Finding] = []
-    for detector in selected(select, ignore):
+    detectors = selected(select, ignore)
+    for detector in detectors:
         findings.extend(detector.detect(ctx))
+    # One action per item and every saving once, among the findings of this selection.
+    findings = settle(ctx, findings, detectors)
     return Analysis(case, graph, compute_metrics(graph, settings), findings, settings, lang,
                     tuple(select), tuple(ignore))

@@ -50,8 +50,12 @@ class Target:
     kind: str
     id: str
     name: str  # in the case's own words
-    owner: str  # who must change it, in words ("OCMW Voorbeeld", "federale overheid")
+    # Who must change it, in words: the organisation itself or the local-side party that owns
+    # the step ("OCMW Voorbeeld", "Syndicus"), or the administration ("POD Maatschappelijke
+    # Integratie (POD MI, federaal)", "de federale overheid" when kafka cannot tell which).
+    owner: str
     government: str  # local | flemish | federal | european
+    administration: str = ""  # a key of kafka/data/administrations.yaml for a supralocal target, else ""
 
     @property
     def key(self) -> str:
@@ -68,6 +72,9 @@ class Proposal:
     level: Level
     target: Target
     saving: Saving
+    # One action per item: the code of the finding whose proposal this one gives way to
+    # (kafka.detectors.settle). Its saving is then zero and taking it changes nothing.
+    defers_to: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -76,7 +83,37 @@ class Proposal:
             "level": self.level.value,
             "target": self.target.to_dict(),
             "saving": self.saving.to_dict(),
+            "defers_to": self.defers_to,
         }
+
+
+# What a proposal takes away, part by part, so that a part two proposals both take
+# away (one item at one step) is counted once (kafka.detectors.settle).
+WHOLE_STEP = "*"  # the part ``what`` of a whole step that goes (an application, a trip to fetch a paper)
+# The part ``what`` of a step that goes once nothing is asked there any more (an application
+# whose other questions other proposals take away): its rest counts for this proposal then.
+WHEN_EMPTIED = "*?"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """The client and staff minutes a proposal takes away at one step: the asking of one
+    fact (``what`` is the fact's key), the story, the trip, or the whole step (``WHOLE_STEP``)."""
+
+    step: str
+    what: str
+    client: float
+    staff: float
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How a proposal's saving is made up: its parts, the days it saves, and the staff
+    minutes it keeps once while any part remains (a consultation of a source)."""
+
+    parts: tuple[Part, ...] = ()
+    lead_days: float = 0.0
+    staff_kept: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +135,7 @@ class Finding:
     data: tuple[str, ...]
     proposal: Proposal
     facts: Facts | None = field(default=None, compare=False)  # the finding module's own Facts, or None
+    plan: Plan | None = field(default=None, compare=False, repr=False)  # how its saving is made up
 
     def to_dict(self) -> dict:
         return {

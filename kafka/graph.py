@@ -35,6 +35,7 @@ import networkx as nx
 
 from kafka.catalogue import sources_for
 from kafka.flow import flow_edges
+from kafka import nature
 from kafka.model import Actor, ActorLevel, Case, DataItem, Form, GovernmentLevel, Rule, Source, Step
 
 LOCAL_SIDE_ACTORS = frozenset({ActorLevel.LOCAL, ActorLevel.CLIENT, ActorLevel.PRIVATE})
@@ -192,6 +193,24 @@ class CaseGraph:
     def is_stable(self, item_key: str) -> bool:
         """Whether the item's fact never changes (``stable``)."""
         return self.case.data[self.fact(item_key)].stable
+
+    # --- what steps and items are by nature (kafka.nature) ---------------------------
+
+    @cached_property
+    def _presence(self) -> dict[str, bool]:
+        return {s.id: nature.presence_required(s, self.case) for s in self.case.steps}
+
+    def presence_required(self, step_id: str) -> bool:
+        """Whether the client must be there in person (never proposed remote, nor granted unseen)."""
+        return self._presence[step_id]
+
+    def is_sensitive(self, item_key: str) -> bool:
+        """Whether the item's fact is sensitive (asked only when needed, with consent)."""
+        return nature.sensitive(item_key, self.case)
+
+    def identifies(self, item_key: str) -> bool:
+        """Whether the item's fact identifies the client (never proposed for dropping)."""
+        return nature.identifies(item_key, self.case)
 
     @cached_property
     def items_of_fact(self) -> dict[str, list[str]]:

@@ -18,6 +18,9 @@ from typing import Any
 import yaml
 
 LANGUAGES = ("nl", "en")
+# A list of more names than this is shortened to its count and the first NAMES_SHOWN.
+NAMES_LIMIT = 4
+NAMES_SHOWN = 3
 DEFAULT_LANGUAGE = "nl"
 
 
@@ -89,6 +92,26 @@ class Translator:
         if len(items) <= 1:
             return "".join(items)
         return f"{', '.join(items[:-1])} {self('common.and')} {items[-1]}"
+
+    def quote(self, name: object) -> str:
+        """A name from a case or a catalogue, in this language's quotes: «Huurcontract».
+
+        The house style for every name dropped into a sentence: in quotes (or as a
+        list item after a colon) the sentence never has to agree with the name."""
+        return self("common.quote", name=name)
+
+    def names(self, names, noun: str | bool | None = None, limit: int = NAMES_LIMIT) -> str:
+        """Names quoted and joined: '«A», «B» en «C»'. A list longer than ``limit`` is
+        shortened: with ``noun`` (a key of ``common.more``: steps, items, organisations,
+        actors) to its count and the first few, '12 stappen, o.a. «A», «B» en «C»'; without
+        (the sentence gives the count already) to '«A», «B», «C» en 9 andere'; with
+        ``noun=False`` it is never shortened."""
+        quoted = [self.quote(n) for n in names]
+        if len(quoted) <= limit or noun is False:
+            return self.join(quoted)
+        if noun is None:  # the sentence gives the count already: '«A», «B», «C» en 9 andere'
+            return self("common.more_plain", first=", ".join(quoted[:NAMES_SHOWN]), rest=len(quoted) - NAMES_SHOWN)
+        return self.n(f"common.more.{noun}", len(quoted), first=self.join(quoted[:NAMES_SHOWN]))
 
     def number(self, value: float, decimals: int = 0) -> str:
         """Numbers as a reader of this language writes them (1.234,5 in Dutch)."""

@@ -198,6 +198,17 @@ class DataItem(_Strict):
     )
     stable: bool = _doc("A fact that does not change, e.g. a birth date or a recognised handicap (version 1.1).", default=False)
     description: Text | None = _doc("What exactly is meant (kafka extension).", default=None)
+    sensitive: bool | None = _doc(
+        "Sensitive personal data (health, addiction, psychological problems, debts, a criminal record): "
+        "kafka proposes to ask it only when needed, with the client's consent, never simply to drop it. "
+        "Left out, kafka decides from the item's name (kafka extension).",
+        default=None,
+    )
+    identifies: bool | None = _doc(
+        "The item identifies the client (identity card, national number, residence permit): never "
+        "proposed for dropping. Left out, kafka decides from the item's name (kafka extension).",
+        default=None,
+    )
 
 
 class Source(_Strict):
@@ -292,6 +303,13 @@ class Step(_Strict):
     next: list[NextStep] | None = _doc(
         "The following steps: step ids, or {to, when, chance} branches. Without next, the next step "
         "in the file follows; next: [] ends the procedure here.",
+        default=None,
+    )
+    presence_required: bool | None = _doc(
+        "The client must be there in person (a medical examination, a shelter intake, a placement, a home "
+        "visit, showing an identity card): kafka never proposes to do it by phone or online, nor to grant "
+        "without seeing the client. Left out, kafka decides from the kind, the channel and the name "
+        "(kafka extension).",
         default=None,
     )
     note: Text | None = _doc("A remark from the workshop (kafka extension).", default=None)

@@ -74,6 +74,14 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
         for key in ("asks", "brings", "provides", "uses"):
             c.refs(at + (key,), getattr(step, key), data, "data item")
         _check_depends_on(c, at, step, i, first_index, step_ids)
+        if step.presence_required and step.channel is not None and step.channel.value in _REMOTE_CHANNELS:
+            c.add(
+                at + ("presence_required",),
+                f"step '{step.id}' needs the client there in person, but its channel is '{step.channel.value}'; "
+                "use in_person or home_visit, or drop presence_required",
+                "presence-remote",
+                Severity.WARNING,
+            )
         if step.next is not None:
             total = 0.0
             for k, nxt in enumerate(step.next):
@@ -126,6 +134,10 @@ def _check_documents(c: _Checker) -> None:
                 "proves-stable",
                 Severity.WARNING,
             )
+
+
+# Channels through which the client is not there in person (kafka extension presence_required).
+_REMOTE_CHANNELS = ("phone", "letter", "email", "online")
 
 
 def _check_basis(c: _Checker, key: str, form) -> None:

@@ -83,11 +83,22 @@ def test_d01_supralocal_when_a_federal_actor_asks():
 
 
 def test_d01_supralocal_when_a_step_rule_is_federal():
-    rules = {"kb": {"name": "KB sociaal onderzoek", "level": "federal"}}
+    rules = {"kb": {"name": "KB sociaal onderzoek", "level": "federal", "ref": "KB 1 december 2013"}}
     a = run([step("a", asks=["income"]), step("b", asks=["income"], rule="kb")], rules=rules)
     [f] = codes(a, "D01")
     assert f.level is Level.SUPRALOCAL
-    assert "KB sociaal onderzoek" in f.proposal.target.owner
+    # addressed to the administration that owns the rule, with its level, not to the rule's name
+    assert f.proposal.target.administration == "pod_mi"
+    assert f.proposal.target.owner == "POD Maatschappelijke Integratie (POD MI, federaal)"
+    assert f.proposal.target.owner in f.proposal.text
+
+
+def test_d01_a_rule_no_administration_is_known_for_says_only_the_government_level():
+    rules = {"kb": {"name": "KB sociaal onderzoek", "level": "federal"}}
+    a = run([step("a", asks=["income"]), step("b", asks=["income"], rule="kb")], rules=rules)
+    [f] = codes(a, "D01")
+    assert f.proposal.target.owner == "de federale overheid" and f.proposal.target.administration == "federal"
+    assert "KB sociaal onderzoek" not in f.proposal.text
 
 
 # --- D02 authentic source ignored -----------------------------------------------
@@ -114,7 +125,8 @@ def test_d02_an_outside_asker_should_consult_the_source_itself():
     a = run([step("a", actor="rva", asks=["id_card"])])
     [f] = codes(a, "D02")
     assert f.level is Level.SUPRALOCAL and f.proposal.target.government == "federal"
-    assert "opvragen in Rijksregister" in f.proposal.title  # not "give the OCMW access"
+    assert "only-once" in f.proposal.text and "«Rijksregister»" in f.proposal.text
+    assert "toegang" not in f.proposal.text  # not "give the OCMW access"
 
 
 def test_d02_counts_the_trip_to_fetch_the_paper():
@@ -248,7 +260,9 @@ def test_p02_fires_when_a_decision_uses_only_sourced_items():
     a = run([step("a", client_minutes=30, asks=["id_card"]), step("b", kind="decision", uses=["id_card", "benefit"])])
     [f] = codes(a, "P02")
     assert f.steps == ("b",) and set(f.data) == {"id_card", "benefit"}
-    assert f.proposal.saving.client_minutes == 30
+    # The application goes as a whole; the question D02 takes away at it is counted there, once.
+    [d02] = [d for d in codes(a, "D02") if d.data == ("id_card",)]
+    assert f.proposal.saving.client_minutes + d02.proposal.saving.client_minutes == 30
 
 
 def test_p02_near_misses_one_item_without_source_or_initiated_by_the_organisation():
@@ -305,7 +319,7 @@ def test_english_texts():
     a = run([step("a", asks=["income"]), step("b", asks=["income"])])
     english = analyze(a.case, lang="en")
     [f] = codes(english, "D01")
-    assert f.title == "Repeated question" and "asked 2 times" in f.message
+    assert f.title == "Repeated question" and "Asked of the client 2 times: “Inkomen”" in f.message
 
 
 def test_settings_from_the_command_line_and_the_case_file():
@@ -449,11 +463,11 @@ def test_d04_near_misses(steps):
 
 
 def test_d04_supralocal_when_the_asking_step_has_a_federal_rule():
-    rules = {"kb": {"name": "KB bewijsstukken", "level": "federal"}}
+    rules = {"kb": {"name": "KB bewijsstukken", "level": "federal", "ref": "KB 1 december 2013"}}
     a = run11([step("a", actor="caw", provides=["report"]), step("b", actor="desk", brings=["report"], rule="kb")],
               rules=rules)
     [f] = codes(a, "D04")
-    assert f.level is Level.SUPRALOCAL and "KB bewijsstukken" in f.proposal.target.owner
+    assert f.level is Level.SUPRALOCAL and f.proposal.target.administration == "pod_mi"
 
 
 # --- R01 periodic re-assessment -----------------------------------------------------------
@@ -598,9 +612,9 @@ def test_n01_near_misses_initiated_by_the_organisation_or_no_estimate():
 @pytest.mark.parametrize(
     "uses, actor, why",
     [
-        (("id_card", "income"), "board", "geen authentieke bron voor Inkomen"),
-        (("id_card", "job"), "board", "geen lokale toegang tot VDAB"),
-        (("id_card", "benefit"), "rva", "de beslissing ligt bij RVA"),
+        (("id_card", "income"), "board", "geen authentieke bron voor «Inkomen»"),
+        (("id_card", "job"), "board", "geen lokale toegang tot «VDAB»"),
+        (("id_card", "benefit"), "rva", "de beslissing ligt bij «RVA»"),
     ],
 )
 def test_n01_supralocal_when_the_entitled_cannot_be_found_from_the_sources(uses, actor, why):
@@ -640,7 +654,10 @@ def test_c01_supralocal_without_a_local_actor():
     actors = {**BASE["actors"], "vdab": {"name": "VDAB", "level": "flemish"}}
     a = run([contact("a", "rva"), contact("b", "bank"), contact("c", "vdab")], actors=actors)
     [f] = codes(a, "C01")
-    assert f.level is Level.SUPRALOCAL and f.proposal.target.government == "federal"
+    # No local service: one point of contact across the services is a matter of the
+    # Flemish welfare policy, whichever public party the client also meets.
+    assert f.level is Level.SUPRALOCAL and f.proposal.target.government == "flemish"
+    assert f.proposal.target.administration == "departement_wvg"
 
 
 # --- metrics of version 1.1 ---------------------------------------------------------------------

@@ -146,9 +146,9 @@ def test_d03_holds_back_where_a_rule_requires_the_item():
     analysis = analysed(CASE)
     d03 = {f.data[0]: f for f in analysis.findings if isinstance(f.facts, d03_unused_data.Facts)}
     assert d03["hobby"].facts.required_by == ("reglement",) and d03["hobby"].facts.required_at == ("intake",)
-    assert "eigen regel" in d03["hobby"].proposal.text and "Schrap" not in d03["hobby"].proposal.title
+    assert "eigen regel" in d03["hobby"].proposal.text and "Niet meer vragen" not in d03["hobby"].proposal.title
     assert "de federale overheid" in d03["pet"].proposal.text
-    assert d03["old"].facts.required_by == () and d03["old"].proposal.title.startswith("Schrap")
+    assert d03["old"].facts.required_by == () and d03["old"].proposal.title.startswith("Niet meer vragen")
     assert d03["hobby"].proposal.saving.client_minutes == 0  # nothing is dropped
     to_be = scenarios(analysis)["all"].to_be_case.forms["aanvraag"]
     assert {"hobby", "pet"} <= set(to_be.fields) and "rent" in to_be.attachments

@@ -27,7 +27,7 @@ CASES = sorted((REPO / "cases").glob("*.yaml"))
 FLOORS = [
     ["kafka", "kafka.errors", "kafka.i18n", "kafka.diagnostics", "kafka.output", "kafka.yamlsource"],
     ["kafka.model"],
-    ["kafka.catalogue", "kafka.flow", "kafka.settings"],
+    ["kafka.catalogue", "kafka.flow", "kafka.nature", "kafka.settings"],
     ["kafka.loader", "kafka.validate", "kafka.schema", "kafka.starters", "kafka.casedoc"],
     ["kafka.graph"],
     ["kafka.metrics"],

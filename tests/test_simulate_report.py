@@ -57,7 +57,7 @@ def test_the_section_has_both_scenarios_the_table_and_the_maps():
     assert {"to-be", "to-be-local", "to-be-all", "to-be-table", "to-be-maps"} <= ids
     assert {f"to-be-row-{name}" for name in CONTRACT_METRICS} <= ids
     part = section(html)
-    assert "Wat het OCMW zelf kan" in part and "Alle voorstellen" in part
+    assert "Met de lokale voorstellen" in part and "Met alle voorstellen" in part
     assert part.count("<svg") >= 3  # the as-is beside the two to-be maps
     assert 'href="#map-graph0"' in part  # the as-is map is shown again, not copied
     assert any(i.startswith("to-be-local-step-") for i in ids) and any(i.startswith("to-be-all-step-") for i in ids)
@@ -103,7 +103,7 @@ def test_the_table_shows_the_numbers_of_the_scenarios():
 
 def test_english_report():
     part = section(report(lang="en"))
-    assert "What the OCMW can do itself" in part and "All proposals" in part and "Wat verandert" not in part
+    assert "With the local proposals" in part and "With all proposals" in part and "Wat verandert" not in part
 
 
 def test_hostile_texts_stay_text_in_the_to_be_section():

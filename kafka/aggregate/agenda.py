@@ -50,7 +50,10 @@ class AgendaOptions:
 
     A proposal is kept when at least ``min_ocmws`` organisations share it,
     and it saves at least ``min_saving`` euro a year or shortens the lead
-    time by at least ``min_days`` days per case.
+    time by at least ``min_days`` days per case. A proposal of the theme
+    ``automatic_granting`` is kept whatever it saves: it is about the people
+    a right reaches, and the minutes it takes away are counted once, at the
+    data proposals about the same items (kafka.detectors.settle).
     """
 
     min_saving: float = 1000.0
@@ -174,9 +177,12 @@ def agenda_page(tables, t: Translator, options: AgendaOptions = AgendaOptions(),
     cases = tables.cases
     proposals["importance"] = proposals["rank"] + proposals["rank_organisations"]
     proposals = proposals.sort_values(["importance", "rank"], kind="stable")
+    reach = pd.Series([theme_of(code, kind) == "automatic_granting"
+                       for code, kind in zip(proposals["code"], proposals["target_kind"])],
+                      index=proposals.index, dtype=bool)
     kept = proposals[(proposals["organisations"] >= options.min_ocmws)
                      & ((proposals["euro_year_saved"] >= options.min_saving)
-                        | (proposals["lead_days_saved_mean"] >= options.min_days))]
+                        | (proposals["lead_days_saved_mean"] >= options.min_days) | reach)]
     evidence = _evidence(findings, cases, t)
     items = [_item(r, n, evidence.get(r["key"], []), t, follow) for n, r in enumerate(_records(kept), start=1)]
 

@@ -154,6 +154,8 @@ def administration_for(finding: Finding, case: Case) -> str:
     target = finding.proposal.target
     if target.government == "local":
         return ""
+    if target.administration:  # the analysis named it already (kafka.detectors.base.Context.decider)
+        return target.administration
     names, source = _identifying_texts(target, case)
     return find_administration(target.government, *names, source=source).key
 

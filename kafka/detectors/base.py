@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from kafka.findings import Facts, Finding, Level, Proposal, Saving, Severity, Target
+from kafka.administrations import Administration, find_administration
+from kafka.findings import WHOLE_STEP, Facts, Finding, Level, Part, Plan, Proposal, Saving, Severity, Target
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
-from kafka.model import ActorLevel, GovernmentLevel
+from kafka.model import ActorLevel, GovernmentLevel, StepKind
 from kafka.output import safe_name
 from kafka.settings import Setting, Settings
 
@@ -56,6 +57,94 @@ class Effect:
 
 
 @dataclass(frozen=True)
+class StepMinutes:
+    """A step's client and staff minutes, split into the parts one change can take away:
+    every asked item (a question or a paper), the story, the trip to an in-person
+    counter. While the step stays, its core (``contact_core_share``: the contact itself)
+    stays too; when the parts add up to more than the rest, they are scaled down to fit.
+
+    The to-be editor (kafka.simulate.editor) takes these very parts away, and the
+    proposals' savings are made of them, so a saving a proposal promises is what the
+    to-be saves when it is taken."""
+
+    items: dict[str, tuple[float, float]]  # item -> (client, staff)
+    story: tuple[float, float]
+    trip: tuple[float, float]
+
+
+def split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
+    """The parts of one step's minutes (:class:`StepMinutes`)."""
+    step = graph.steps[step_id]
+    s = settings
+    items = {}
+    for item, ways in graph.asked_by_step[step_id].items():
+        paper = "attachment" in ways or "brings" in ways
+        items[item] = (s.document_client_minutes if paper else s.question_client_minutes,
+                       s.document_staff_minutes if paper else s.question_staff_minutes)
+    story = (s.story_client_minutes, s.story_staff_minutes) if step.tells_story else (0.0, 0.0)
+    trip = (s.trip_client_minutes, 0.0) if step.in_person and step.client_minutes > 0 else (0.0, 0.0)
+    parts = [*items.values(), story, trip]
+    room = 1.0 - min(1.0, max(0.0, s.contact_core_share))
+    client_scale = _scale(step.client_minutes * room, sum(p[0] for p in parts))
+    staff_scale = _scale(step.staff_minutes * room, sum(p[1] for p in parts))
+
+    def scaled(part: tuple[float, float]) -> tuple[float, float]:
+        return part[0] * client_scale, part[1] * staff_scale
+
+    return StepMinutes({k: scaled(v) for k, v in items.items()}, scaled(story), scaled(trip))
+
+
+def _scale(available: float, wanted: float) -> float:
+    return 1.0 if wanted <= available or wanted <= 0 else available / wanted
+
+
+class Action(IntEnum):
+    """What a proposal does with one fact the client is asked (one action per item,
+    kafka.detectors.settle). At one level the higher value wins; REUSE leaves the
+    first question, the others leave none."""
+
+    KEEP = 0  # nothing: the item is needed (it identifies the client)
+    REUSE = 1  # ask it once, then take it from the file (D01)
+    PASS = 2  # the organisations pass the paper on, not the client (D04)
+    DROP = 3  # stop asking it: nobody uses it (D03)
+    CONSULT = 4  # take it from its authentic source instead (D02): also right when nobody uses it
+    LIMIT = 5  # sensitive: ask it only when needed, with the client's consent (D03)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts(Facts):
+    """The facts of a finding about one fact asked from the client, with the action its
+    proposal takes on it; the findings about the same fact agree on one action."""
+
+    fact: str
+    action: Action
+
+    @property
+    def stands_apart(self) -> bool:
+        """A proposal that never gives way: it asks something no other proposal about the
+        item asks (whether a rule still needs it)."""
+        return False
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Who can make a proposal happen, and which text speaks to them.
+
+    ``variant``: ``local`` (the organisation that runs the procedure), ``other``
+    (one other local-side party, such as a syndic, a ziekenfonds or a care
+    provider: the level stays local, as the contract says, but the text asks
+    that party), ``shared`` (several local-side organisations together) or
+    ``supralocal`` (an administration of the Flemish, federal or European
+    level). ``who`` names the decider as a sentence does: a case's names in
+    quotes, an administration of the catalogue as it is written.
+    """
+
+    target: Target
+    variant: str
+    who: str
+
+
+@dataclass(frozen=True)
 class Detector:
     """One finding code, declared in one place."""
 
@@ -87,30 +176,53 @@ class Context:
         self.case = graph.case
         self.settings = settings
         self.t = t
+        self._minutes: dict[str, StepMinutes] = {}
 
     # --- words ---------------------------------------------------------------
+
+    # Every name from the case goes into a sentence in quotes (Translator.quote), and a
+    # long list is shortened to its count and the first few (Translator.names): the
+    # sentence then never has to agree with a name, whatever the case calls things.
+
+    def q(self, name: str) -> str:
+        """A name in quotes: «Huurcontract»."""
+        return self.t.quote(name)
 
     def step_name(self, step_id: str) -> str:
         return self.graph.steps[step_id].name
 
-    def step_names(self, step_ids: Iterable[str]) -> str:
-        return self.t.join([self.step_name(s) for s in step_ids])
+    def step_names(self, step_ids: Iterable[str], counted: bool = False) -> str:
+        """'«A», «B» en «C»', or '12 stappen, o.a. «A», «B» en «C»'; ``counted`` when the
+        sentence gives the count already: '«A», «B», «C» en 9 andere'."""
+        return self.t.names([self.step_name(s) for s in step_ids], None if counted else "steps")
+
+    def step_q(self, step_id: str) -> str:
+        return self.q(self.step_name(step_id))
 
     def item_name(self, item: str) -> str:
         return self.case.data[item].name
 
-    def item_names(self, items: Iterable[str]) -> str:
-        return self.t.join([self.item_name(i) for i in items])
+    def item_names(self, items: Iterable[str], counted: bool = False) -> str:
+        return self.t.names([self.item_name(i) for i in items], None if counted else "items")
+
+    def item_q(self, item: str) -> str:
+        return self.q(self.item_name(item))
+
+    def org_names(self, organisations: Iterable[str], counted: bool = False) -> str:
+        return self.t.names(list(organisations), None if counted else "organisations")
 
     def fact_label(self, fact: str, step_ids: Iterable[str]) -> str:
-        """A fact's name, with the documents that prove it where these steps ask those
-        instead: 'Belastbaar inkomen (Aanslagbiljet)'. A version 1 item is just its name."""
+        """A fact's name in quotes, with the documents that prove it where these steps ask
+        those instead: '«Belastbaar inkomen» (bewezen met «Aanslagbiljet»)'. A version 1
+        item is just its name."""
         asked = self.graph.asked_by_step
         documents = dict.fromkeys(
             item for s in step_ids for item in asked[s] if item != fact and self.graph.fact(item) == fact
         )
-        name = self.item_name(fact)
-        return f"{name} ({self.item_names(documents)})" if documents else name
+        name = self.item_q(fact)
+        if not documents:
+            return name
+        return self.t("common.proven_by", fact=name, documents=self.t.names([self.item_name(d) for d in documents]))
 
     def fact_labels(self, facts: Iterable[str], step_ids: Iterable[str]) -> str:
         step_ids = list(step_ids)
@@ -118,6 +230,12 @@ class Context:
 
     def organisation(self) -> str:
         return self.case.case.organisation
+
+    def organisations_of(self, step_ids: Iterable[str]) -> list[str]:
+        """The organisations of these steps' actors, in order, leaving out the client
+        (a client doing a step is no organisation)."""
+        g = self.graph
+        return list(dict.fromkeys(g.organisation(s) for s in step_ids if g.actor(s).level is not ActorLevel.CLIENT))
 
     def government_name(self, government: str) -> str:
         return self.t(f"common.government.{government}")
@@ -159,18 +277,47 @@ class Context:
             client_minutes_year=client_year, staff_minutes_year=max(0.0, staff_year - staff_kept),
         )
 
-    def asking_cost(self, step_id: str, fact: str) -> tuple[float, float]:
-        """Client and staff minutes of asking ``fact`` (or a document proving it) at
-        ``step_id``: a paper costs more than a question."""
-        ways = self.graph.fact_asked_by_step[step_id].get(fact, ())
-        s = self.settings
-        if "attachment" in ways or "brings" in ways:
-            return s.document_client_minutes, s.document_staff_minutes
-        return s.question_client_minutes, s.question_staff_minutes
+    def minutes(self, step_id: str) -> StepMinutes:
+        """The parts of a step's minutes, as the to-be takes them away (:func:`split_minutes`)."""
+        if step_id not in self._minutes:
+            self._minutes[step_id] = split_minutes(self.graph, self.settings, step_id)
+        return self._minutes[step_id]
 
-    def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[tuple[str, float, float]]:
-        """(step, client minutes, staff minutes) of asking ``fact`` at each of these steps."""
-        return [(s, *self.asking_cost(s, fact)) for s in step_ids]
+    def asking_cost(self, step_id: str, fact: str) -> tuple[float, float]:
+        """Client and staff minutes of asking ``fact`` (and every document proving it) at
+        ``step_id``: a paper costs more than a question, and no more than the step has."""
+        parts = self.minutes(step_id).items
+        items = [i for i in self.graph.items_of_fact.get(fact, [fact]) if i in parts]
+        return sum(parts[i][0] for i in items), sum(parts[i][1] for i in items)
+
+    def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[Part]:
+        """The parts of asking ``fact`` at each of these steps."""
+        return [Part(s, fact, *self.asking_cost(s, fact)) for s in step_ids]
+
+    def asking_parts_of(self, facts: Iterable[str], step_id: str) -> list[Part]:
+        """The parts of asking each of ``facts`` at one step."""
+        return [Part(step_id, f, *self.asking_cost(step_id, f)) for f in facts]
+
+    def fetch_parts(self, fact: str) -> list[Part]:
+        """The trips that only fetch a paper proving ``fact`` (a step that provides it, costs
+        the client time and does nothing else): they go when nobody asks the paper any more."""
+        g = self.graph
+        parts = []
+        for p in g.fact_providers.get(fact, []):
+            step = g.steps[p]
+            if (step.client_minutes > 0 and not g.asked_by_step[p] and not step.tells_story and not step.uses
+                    and not step.rule and step.kind is not StepKind.DECISION
+                    and all(g.fact(i) in g.fact_askers for i in step.provides)):
+                parts.append(Part(p, WHOLE_STEP, step.client_minutes, step.staff_minutes))  # the trip goes as a whole
+        return parts
+
+    def plan_saving(self, plan: Plan) -> Saving:
+        """The saving of a plan: its parts (each as often a year as its step happens), its
+        days, less the staff minutes it keeps once while any part remains."""
+        return self.step_saving(
+            [(p.step, p.client, p.staff) for p in plan.parts], plan.lead_days,
+            staff_kept=plan.staff_kept if plan.parts else 0.0,
+        )
 
     def is_document(self, fact: str, step_ids: Iterable[str]) -> bool:
         return any(
@@ -179,28 +326,42 @@ class Context:
 
     # --- who must change it ---------------------------------------------------
 
+    def decider(
+        self, level: Level, kind: str, id: str, name: str, step_ids: Iterable[str], *,
+        organisations: Iterable[str] | None = None, sources: Iterable[str] = (), actors_only: bool = False,
+    ) -> Decider:
+        """Who can carry out a proposal at ``level``, and which text variant speaks to them.
+
+        At the local level (the contract's: every actor local-side) the decider is
+        the organisation that owns what must change: ``organisations`` (by default
+        those of ``step_ids``). Only when that is the organisation that runs the
+        procedure does a text say "the organisation can do this itself"; another
+        party (a syndic, a ziekenfonds, a care provider) is asked, and several
+        parties make an agreement together. At the supralocal level it is the
+        administration responsible (:meth:`supralocal_target`).
+        """
+        step_ids = list(step_ids)
+        if level is Level.SUPRALOCAL:
+            target = self.supralocal_target(kind, id, name, step_ids, sources, actors_only)
+            return Decider(target, "supralocal", target.owner)
+        home = self.organisation()
+        orgs = list(dict.fromkeys(organisations if organisations is not None else self.organisations_of(step_ids)))
+        if not orgs or set(orgs) == {home}:
+            return Decider(Target(kind, id, name, home, "local"), "local", self.q(home))
+        if len(orgs) == 1:
+            return Decider(Target(kind, id, name, orgs[0], "local"), "other", self.q(orgs[0]))
+        orgs = sorted(orgs, key=lambda o: o != home)  # the organisation itself first
+        return Decider(Target(kind, id, name, self.t.join(orgs), "local"), "shared", self.org_names(orgs))
+
     def target(
         self, level: Level, kind: str, id: str, name: str, step_ids: Iterable[str], *,
         owner: str | None = None, sources: Iterable[str] = (), actors_only: bool = False,
     ) -> Target:
-        """The target of a proposal at ``level``: the organisation itself, or the
-        non-local party behind ``step_ids`` (see :meth:`supralocal_target`)."""
+        """The target of a proposal at ``level``: the organisation itself (or ``owner``),
+        or the administration behind ``step_ids`` (see :meth:`supralocal_target`)."""
         if level is Level.LOCAL:
             return self.local_target(kind, id, name, owner)
         return self.supralocal_target(kind, id, name, step_ids, sources, actors_only)
-
-    def journey_target(self, step_ids: list[str]) -> tuple[Level, Target]:
-        """Level and target of a finding about the client's path (S01, S02): local
-        when every actor is local-side, else the first outside actor."""
-        g = self.graph
-        if g.steps_actors_local(step_ids):
-            org = self.organisation()
-            return Level.LOCAL, self.local_target("organisation", safe_name(org), org)
-        outsider = next(s for s in step_ids if not g.actor_local(g.steps[s].actor))
-        target = self.supralocal_target(
-            "actor", g.steps[outsider].actor, g.actor(outsider).name, step_ids, actors_only=True
-        )
-        return Level.SUPRALOCAL, target
 
     def local_target(self, kind: str, id: str, name: str, owner: str | None = None) -> Target:
         return Target(kind, id, name, owner or self.organisation(), "local")
@@ -208,41 +369,97 @@ class Context:
     def supralocal_target(
         self, kind: str, id: str, name: str, step_ids: Iterable[str], sources: Iterable[str] = (), actors_only: bool = False
     ) -> Target:
-        """The target, with the first non-local party behind the steps as owner.
+        """The target, addressed to the administration behind the first non-local party of the steps.
 
         Rules come first (they mandate the step), then sources without local
         access, then the actors of the steps, then the owners of their forms.
         With ``actors_only`` (findings whose level depends on the actors alone)
-        only the actors count.
+        only the actors count. The party's words (a rule's reference and name,
+        a source, an actor's organisation) find the administration in the
+        catalogue (:func:`kafka.administrations.find_administration`); when none
+        matches for sure, the government level alone ("de federale overheid").
         """
-        government, who = self.non_local_party(step_ids, sources, actors_only)
-        owner = f"{self.government_name(government)} ({who})" if who else self.government_name(government)
-        return Target(kind, id, name, owner, government)
+        government, names, source = self.non_local_party(step_ids, sources, actors_only)
+        admin = find_administration(government, *names, source=source)
+        return self.administration_target(kind, id, name, admin, government)
+
+    def source_target(self, kind: str, id: str, name: str, source_key: str) -> Target:
+        """The target of opening up an authentic source: the administration that owns it."""
+        source = self.graph.sources[source_key]
+        government = source.level.value if source.level is not GovernmentLevel.LOCAL else "flemish"
+        admin = find_administration(government, source.name, source=source_key)
+        return self.administration_target(kind, id, name, admin, government)
+
+    def administration_target(
+        self, kind: str, id: str, name: str, admin: Administration, government: str | None = None
+    ) -> Target:
+        """A target addressed to ``admin``. Its ``government`` stays the level the case gives
+        (the aggregate's keys and the status register of earlier years are built on it),
+        even where the administration belongs to another level: the owner's words say that."""
+        return Target(kind, id, name, self.addressee(admin), government or admin.government, admin.key)
+
+    def addressee(self, admin: Administration) -> str:
+        """'POD Maatschappelijke Integratie (POD MI, federaal)', 'VDAB (Vlaams)'; the level
+        alone ('de federale overheid') when the catalogue could not say which administration."""
+        if not admin.specific:
+            return self.government_name(admin.government)
+        name = admin.name(self.t.lang)
+        level = self.t(f"common.rule_level.{admin.government}")
+        if level.casefold() in name.casefold():  # "Federale Pensioendienst", "VDAB (Flemish employment service)"
+            return name
+        return f"{name[:-1]}, {level})" if name.endswith(")") else f"{name} ({level})"
+
+    def decides(self, decider: Decider) -> str:
+        """The sentence that says who decides: 'Dit kan lokaal: de beslissing ligt bij «OCMW X».'"""
+        return self.t(f"findings.decides.{decider.variant}", who=decider.who, home=self.q(self.organisation()))
+
+    def journey_target(self, step_ids: list[str]) -> tuple[Level, Target]:
+        """Level and target of a finding about the client's path (S01, S02): local
+        when every actor is local-side, else the first outside actor."""
+        decider = self.journey_decider(step_ids)
+        return (Level.SUPRALOCAL if decider.variant == "supralocal" else Level.LOCAL), decider.target
+
+    def journey_decider(self, step_ids: list[str]) -> Decider:
+        """The decider of a finding about the client's path (S01, S02): the organisations
+        on it when every actor is local-side, else the administration of the first outside actor."""
+        g = self.graph
+        org = self.organisation()
+        if g.steps_actors_local(step_ids):
+            return self.decider(Level.LOCAL, "organisation", safe_name(org), org, step_ids)
+        outsider = next(s for s in step_ids if not g.actor_local(g.steps[s].actor))
+        target = self.supralocal_target(
+            "actor", g.steps[outsider].actor, g.actor(outsider).name, step_ids, actors_only=True
+        )
+        return Decider(target, "supralocal", target.owner)
 
     def non_local_party(
         self, step_ids: Iterable[str], sources: Iterable[str] = (), actors_only: bool = False
-    ) -> tuple[str, str]:
+    ) -> tuple[str, list[str], str | None]:
+        """The government of the first non-local party behind the steps, the words that name
+        it (a rule's reference and name, a source's name, an actor's organisation and name),
+        and the key of its source when it is a source."""
         g = self.graph
         step_ids = list(step_ids)
         for s in step_ids if not actors_only else ():
             for rule in g.rules_of(s):
                 if rule.level is not GovernmentLevel.LOCAL:
-                    return rule.level.value, rule.name
+                    return rule.level.value, [t for t in (rule.ref, rule.name) if t], None
         for key in sources:
             source = g.sources.get(key)
             if source is not None and not source.local_access:
-                return (source.level.value if source.level is not GovernmentLevel.LOCAL else "flemish"), source.name
+                government = source.level.value if source.level is not GovernmentLevel.LOCAL else "flemish"
+                return government, [source.name], key
         for s in step_ids:
             actor = g.actor(s)
             if actor.level in _ACTOR_GOVERNMENT:
-                return _ACTOR_GOVERNMENT[actor.level], actor.name
+                return _ACTOR_GOVERNMENT[actor.level], [actor.org, actor.name], None
         for s in step_ids if not actors_only else ():
             form = g.form(s)
             if form is not None:
                 owner = self.case.actors[form.owner]
                 if owner.level in _ACTOR_GOVERNMENT:
-                    return _ACTOR_GOVERNMENT[owner.level], owner.name
-        return "federal", ""
+                    return _ACTOR_GOVERNMENT[owner.level], [owner.org, owner.name], None
+        return "federal", [], None
 
     # --- building the finding ---------------------------------------------------
 
@@ -258,9 +475,14 @@ class Context:
         proposal_title: str,
         proposal_text: str,
         target: Target,
-        saving: Saving,
+        saving: Saving | None = None,
+        plan: Plan | None = None,
         facts: Facts | None = None,
     ) -> Finding:
+        """A finding; its saving is given, or made up of a ``plan`` whose parts another
+        proposal may take away first (kafka.detectors.settle counts each part once)."""
+        if saving is None:
+            saving = self.plan_saving(plan) if plan is not None else Saving()
         return Finding(
             code=code,
             title=self.t(f"findings.{code}.title"),
@@ -271,6 +493,7 @@ class Context:
             data=tuple(data),
             proposal=Proposal(proposal_title, proposal_text, level, target, saving),
             facts=facts,
+            plan=plan,
         )
 
     def days(self, value: float) -> str:
@@ -278,21 +501,26 @@ class Context:
         return self.t.n("common.days", round(value, 1))
 
     def texts(
-        self, code: str, level: Level, count: float = 0, variant: str | None = None, **params
+        self, code: str, level: Level, count: float = 0, variant: str | None = None, message: str = "message",
+        **params,
     ) -> tuple[str, str, str]:
-        """The message, proposal title and proposal text of ``code`` at ``level``
-        (or of a named ``variant`` of the proposal); ``count`` chooses the
-        plural form where a text has one."""
+        """The message, proposal title and proposal text of ``code`` at ``level``, or of a
+        named ``variant`` of the proposal (a decider's ``other`` or ``shared``) when the
+        catalogue has one, else of the level; ``message`` names another message key;
+        ``count`` chooses the plural form where a text has one."""
         t = self.t
         base = f"findings.{code}"
-        proposal = f"{base}.proposal.{variant or level.value}"
-        keys = (f"{base}.message", f"{proposal}.title", f"{proposal}.text")
+        proposal = f"{base}.proposal.{variant}"
+        if variant is None or not t.has(f"{proposal}.title"):
+            proposal = f"{base}.proposal.{level.value}"
+        keys = (f"{base}.{message}", f"{proposal}.title", f"{proposal}.text")
         return tuple(_sentence(t.n(key, count, **params)) for key in keys)
 
 
 def _sentence(text: str) -> str:
     """Fold the spaces that empty optional parts ({fetch}, {no_access}) leave, and
-    start with a capital ("de federale overheid bepaalt..." opens some texts)."""
+    start with a capital ("de federale overheid ..." opens some texts); a text that
+    opens with a quoted name keeps it as the case writes it."""
     text = " ".join(text.split())
     return text[:1].upper() + text[1:]
 

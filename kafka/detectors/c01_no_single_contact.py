@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Level, Severity, Target
+from kafka.administrations import administrations
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
 from kafka.model import ActorLevel
 from kafka.output import safe_name
 from kafka.settings import threshold
 
 if TYPE_CHECKING:
     from kafka.simulate.editor import Editor
+
+
+# The administration of the Flemish welfare policy (kafka/data/administrations.yaml).
+WELFARE = "departement_wvg"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,20 +45,20 @@ def detect(ctx: Context):
     if len(organisations) < ctx.settings.single_contact_organisations:
         return
     level = level_of(any(g.actor(s).level is ActorLevel.LOCAL for s in steps))
-    # Who appoints the case manager: the organisation that runs the procedure. When no
-    # local service meets the client, it is taken up with the government of the first
-    # public party the client meets (coordinating care between private parties only,
-    # such as a hospital and a ziekenfonds, is a Flemish matter).
+    # Who appoints the case manager: the organisation that runs the procedure.
     home = ctx.organisation()
     if level is Level.LOCAL:
         target = ctx.local_target("organisation", safe_name(home), home, owner=home)
+        who = ctx.q(home)
     else:
-        public = any(not g.actor_local(g.steps[s].actor) for s in steps)
-        government = ctx.non_local_party(steps, actors_only=True)[0] if public else "flemish"
-        target = Target("organisation", safe_name(home), home, home, government)
+        # No local service meets the client: one point of contact across care and welfare
+        # services is what the Flemish welfare policy organises (the integrated broad
+        # intake, the CAW's), whichever public party the client also meets.
+        target = ctx.administration_target("organisation", safe_name(home), home, administrations()[WELFARE])
+        who = target.owner
     message, title, text = ctx.texts(
-        "C01", level, n=len(organisations), organisations=ctx.t.join(organisations), contacts=len(steps),
-        owner=target.owner,
+        "C01", level, n=len(organisations), organisations=ctx.org_names(organisations, counted=True), contacts=len(steps),
+        who=who, home=ctx.q(home),
     )
     yield ctx.finding(
         "C01",
@@ -72,7 +77,7 @@ def apply(ed: Editor, finding: Finding) -> None:
         return
     candidates = [ed.as_is.steps[s].actor for s in finding.steps]
     key = ed.appoint_case_manager(candidates)
-    ed.say("case_manager", actor=ed.case.actors[key].name)
+    ed.say("case_manager", actor=ed.q(ed.case.actors[key].name))
 
 
 DETECTOR = Detector(

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.detectors.base import Action, Context, Detector, Effect, ItemFacts, Phase, level_of
+from kafka.findings import Finding, Plan, Severity
 from kafka.settings import threshold
 
 if TYPE_CHECKING:
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class Facts(FindingFacts):
-    """What D01 found about one item."""
+class Facts(ItemFacts):
+    """What D01 found about one item (its action: ask it once, then reuse it)."""
 
     times: int  # distinct steps asking the item
 
@@ -35,18 +35,20 @@ def detect(ctx: Context):
             continue
         level = level_of(g.steps_local(steps))
         name = ctx.item_name(fact)
-        target = ctx.target(level, "data", fact, name, steps)
+        decider = ctx.decider(level, "data", fact, name, steps)
+        consent = ctx.t("findings.D01.consent") if g.is_sensitive(fact) else ""
         message, title, text = ctx.texts(
-            "D01", level, item=name, label=ctx.fact_label(fact, steps), n=len(steps), steps=ctx.step_names(steps),
-            first=ctx.step_name(steps[0]), others=ctx.step_names(steps[1:]), owner=target.owner,
+            "D01", level, variant=decider.variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
+            n=len(steps), steps=ctx.step_names(steps, counted=True), first=ctx.step_q(steps[0]), others=ctx.step_names(steps[1:]),
+            who=decider.who, consent=consent, decides=ctx.decides(decider),
         )
         yield ctx.finding(
             "D01",
             severity=Severity.HIGH if len(steps) >= 3 else Severity.MEDIUM,
             level=level, steps=steps, data=[fact], message=message,
-            proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.step_saving(ctx.asking_parts(fact, steps[1:])),
-            facts=Facts(times=len(steps)),
+            proposal_title=title, proposal_text=text, target=decider.target,
+            plan=Plan(tuple(ctx.asking_parts(fact, steps[1:]))),
+            facts=Facts(fact=fact, action=Action.REUSE, times=len(steps)),
         )
 
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.detectors.base import Action, Context, Decider, Detector, Effect, ItemFacts, Phase, level_of
+from kafka.findings import Finding, Level, Plan, Severity
 
 if TYPE_CHECKING:
     from kafka.simulate.editor import Editor
 
 
 @dataclass(frozen=True, slots=True)
-class Facts(FindingFacts):
-    """What D02 found about one item."""
+class Facts(ItemFacts):
+    """What D02 found about one item (its action: consult the source instead of asking)."""
 
     source: str  # the source's key
     local_access: bool  # the OCMW can consult it today
@@ -37,32 +37,38 @@ def detect(ctx: Context):
             continue
         source_key = g.source_key(fact)
         level = level_of(g.steps_local(steps) and source.local_access)
-        target = ctx.target(level, "source", source_key, source.name, steps, sources=[source_key])
+        # Supralocal for one of two reasons: the OCMW cannot consult the source (ask the
+        # administration that owns it for access), or an outside party asks for it (that
+        # party should consult the source itself: once-only).
+        variant = None
+        if level is Level.SUPRALOCAL and not source.local_access:
+            target = ctx.source_target("source", source_key, source.name, source_key)
+            decider = Decider(target, "supralocal", target.owner)
+        else:
+            decider = ctx.decider(level, "source", source_key, source.name, steps)
+            if level is Level.SUPRALOCAL:
+                variant = "outside_asker"
         # The client no longer answers or brings it, nor fetches it elsewhere;
         # the staff consult the source once instead of handling it at every step.
         fetches = [p for p in g.fact_providers.get(fact, []) if g.steps[p].client_minutes > 0]
-        parts = ctx.asking_parts(fact, steps) + [(p, g.steps[p].client_minutes, 0.0) for p in fetches]
+        plan = Plan(tuple(ctx.asking_parts(fact, steps) + ctx.fetch_parts(fact)),
+                    staff_kept=ctx.settings.consult_staff_minutes)
         via = source.via or ctx.t("findings.D02.default_via")
-        no_access = "" if source.local_access else ctx.t("findings.D02.no_access", source=source.name)
-        # Supralocal for one of two reasons: the OCMW cannot consult the source
-        # (ask for access), or an outside party asks for it (that party should
-        # consult the source itself: once-only).
-        variant = None
-        if level is Level.SUPRALOCAL and source.local_access:
-            variant = "outside_asker"
+        unused = bool(g.fact_users) and fact not in g.fact_users
         message, title, text = ctx.texts(
-            "D02", level, variant=variant, item=ctx.item_name(fact), label=ctx.fact_label(fact, steps),
-            source=source.name, via=via,
-            steps=ctx.step_names(steps), n=len(steps), owner=target.owner, no_access=no_access,
+            "D02", level, variant=variant or decider.variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
+            source=ctx.q(source.name), via=via, steps=ctx.step_names(steps), n=len(steps), who=decider.who,
+            home=ctx.q(ctx.organisation()), decides=ctx.decides(decider),
+            unused=ctx.t("findings.D02.unused") if unused else "",
             fetch=ctx.t("findings.D02.fetch", steps=ctx.step_names(fetches)) if fetches else "",
         )
         yield ctx.finding(
             "D02",
             severity=Severity.HIGH if fetches or ctx.is_document(fact, steps) else Severity.MEDIUM,
             level=level, steps=steps, data=[fact], message=message,
-            proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.step_saving(parts, staff_kept=ctx.settings.consult_staff_minutes),
-            facts=Facts(source_key, source.local_access, tuple(fetches)),
+            proposal_title=title, proposal_text=text, target=decider.target, plan=plan,
+            facts=Facts(fact=fact, action=Action.CONSULT, source=source_key, local_access=source.local_access,
+                        fetch_steps=tuple(fetches)),
         )
 
 
@@ -73,7 +79,7 @@ def apply(ed: Editor, finding: Finding) -> None:
     source = ed.as_is.source_of(item)
     done = ed.stop_asking(ed.askers(item), item, consult_staff_minutes=ed.settings.consult_staff_minutes)
     if done:
-        ed.say("consulted", item=ed.item_name(item), source=source.name if source else "", steps=ed.step_names(done))
+        ed.say("consulted", item=ed.item_name(item), source=ed.q(source.name) if source else "-", steps=ed.step_names(done))
 
 
 DETECTOR = Detector(

@@ -5,6 +5,9 @@ Only when at least one step declares ``uses``: without any, the case does not
 say what the decisions rely on.
 
 The to-be: drop the item nobody uses, at every step and on every form.
+Never an item that identifies the client (it stays), nor a sensitive one:
+that one is asked only when needed, with consent, which kafka cannot model,
+so the to-be keeps it (kafka.nature says which items are which).
 
 **A rule that requires it.** A form can say which rule requires which of its
 fields (``basis``, a kafka extension). Where a rule requires the item, the
@@ -19,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.administrations import find_administration
+from kafka.detectors.base import Action, Context, Detector, Effect, ItemFacts, Phase, level_of
+from kafka.findings import Finding, Plan, Severity
 from kafka.model import GovernmentLevel
 
 if TYPE_CHECKING:
@@ -28,12 +32,19 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class Facts(FindingFacts):
-    """What D03 found about one item."""
+class Facts(ItemFacts):
+    """What D03 found about one item. Its action: drop it; ask it only when needed, with
+    consent (a sensitive item); or keep it (an item that identifies the client, or one a
+    rule requires at every step that asks it)."""
 
     forms: tuple[str, ...]  # the names of the forms that ask it
     required_by: tuple[str, ...] = ()  # rule ids that require it on a form (the form's basis)
     required_at: tuple[str, ...] = ()  # the steps whose form a rule makes ask it: never dropped there
+
+    @property
+    def stands_apart(self) -> bool:
+        # Whether the rule still needs it is asked by no other proposal: it stands beside them.
+        return bool(self.required_by)
 
 
 def detect(ctx: Context):
@@ -45,39 +56,60 @@ def detect(ctx: Context):
             continue
         level = level_of(g.steps_local(steps))
         name = ctx.item_name(fact)
-        target = ctx.target(level, "data", fact, name, steps)
-        forms = [g.form(s).name for s in steps if g.form(s) is not None and _on_form(g, s, fact)]
-        where = ctx.t("findings.D03.on_forms", forms=ctx.t.join(list(dict.fromkeys(forms)))) if forms else ""
+        organisations = ctx.organisations_of(steps) + [
+            ctx.case.actors[g.form(s).owner].org for s in steps if g.form(s) is not None and _on_form(g, s, fact)
+        ]
+        decider = ctx.decider(level, "data", fact, name, steps, organisations=organisations)
+        forms = list(dict.fromkeys(g.form(s).name for s in steps if g.form(s) is not None and _on_form(g, s, fact)))
+        where = ctx.t("findings.D03.on_forms", forms=ctx.t.names(forms)) if forms else ""
         required_by = list(dict.fromkeys(r for s in steps for r in g.rules_requiring(s, fact)))
         required_at = [s for s in steps if g.rules_requiring(s, fact)]
         droppable = [s for s in steps if s not in required_at]
+        extra = {}
+        # What never to propose for dropping: what identifies the client, what a rule
+        # requires (asked of the rule's owner), and what is sensitive (asked only when
+        # needed, with consent). kafka.nature says which items are which.
+        if g.identifies(fact):
+            action, variant, plan = Action.KEEP, "keep", None
+        elif required_by:
+            # Not dropped where the rule requires it: the proposal asks the rule's owner; it
+            # takes no action over the others about the item (it keeps), and drops it only
+            # at the steps the rule does not reach.
+            action, variant = Action.KEEP, "required"
+            plan = Plan(tuple(ctx.asking_parts(fact, droppable))) if droppable else None
+            extra = _required_texts(ctx, required_by, droppable)
+        elif g.is_sensitive(fact):
+            action, variant, plan = Action.LIMIT, "limit", None  # how often it is needed: kafka cannot tell
+        else:
+            action, variant = Action.DROP, decider.variant
+            plan = Plan(tuple(ctx.asking_parts(fact, steps) + ctx.fetch_parts(fact)))
         message, title, text = ctx.texts(
-            "D03", level, variant="required" if required_by else None, item=name, label=ctx.fact_label(fact, steps),
-            steps=ctx.step_names(steps), owner=target.owner, where=where,
-            **(_required_texts(ctx, required_by, droppable) if required_by else {}),
+            "D03", level, variant=variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
+            steps=ctx.step_names(steps), who=decider.who, where=where, decides=ctx.decides(decider),
+            home=ctx.q(ctx.organisation()), **extra,
         )
         document = ctx.is_document(fact, steps)
         yield ctx.finding(
             "D03",
             severity=Severity.MEDIUM if document else Severity.LOW,
             level=level, steps=steps, data=[fact], message=message,
-            proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.step_saving(ctx.asking_parts(fact, droppable)),
-            facts=Facts(tuple(dict.fromkeys(forms)), tuple(required_by), tuple(required_at)),
+            proposal_title=title, proposal_text=text, target=decider.target, plan=plan,
+            facts=Facts(fact=fact, action=action, forms=tuple(forms), required_by=tuple(required_by),
+                        required_at=tuple(required_at)),
         )
 
 
 def _required_texts(ctx: Context, rule_ids: list[str], droppable: list[str]) -> dict[str, str]:
     """The words of the 'required' proposal: which rules, who can change them, where it can go."""
     rules = [ctx.case.rules[r] for r in rule_ids]
-    named = ctx.t.join([ctx.t("findings.D03.rule", rule=r.name, level=ctx.t(f"common.rule_level.{r.level.value}"))
+    named = ctx.t.join([ctx.t("findings.D03.rule", rule=ctx.q(r.name), level=ctx.t(f"common.rule_level.{r.level.value}"))
                         for r in rules])
     if all(r.level is GovernmentLevel.LOCAL for r in rules):
-        change = ctx.t("findings.D03.change_own_rule", organisation=ctx.organisation())
+        change = ctx.t("findings.D03.change_own_rule", organisation=ctx.q(ctx.organisation()))
     else:
-        governments = [r.level.value for r in rules if r.level is not GovernmentLevel.LOCAL]
-        change = ctx.t("findings.D03.ask_rule_owner",
-                       government=ctx.t.join([ctx.government_name(gv) for gv in dict.fromkeys(governments)]))
+        owners = [ctx.addressee(find_administration(r.level.value, r.ref, r.name))
+                  for r in rules if r.level is not GovernmentLevel.LOCAL]
+        change = ctx.t("findings.D03.ask_rule_owner", government=ctx.t.join(list(dict.fromkeys(owners))))
     elsewhere = ctx.t("findings.D03.drop_elsewhere", steps=ctx.step_names(droppable)) if droppable else ""
     return {"rules": named, "change": change, "elsewhere": elsewhere}
 
@@ -89,8 +121,11 @@ def _on_form(g, step_id: str, fact: str) -> bool:
 # --- the to-be ------------------------------------------------------------------
 
 def apply(ed: Editor, finding: Finding) -> None:
+    facts = finding.facts
+    if facts.action is not Action.DROP and not facts.required_by:
+        return  # kept, or asked only when needed: nothing kafka can take away
     item = finding.data[0]
-    required_at = finding.facts.required_at if isinstance(finding.facts, Facts) else ()
+    required_at = finding.facts.required_at
     done = ed.stop_asking([s for s in ed.askers(item) if s not in required_at], item)
     if done:
         ed.say("dropped_unused", item=ed.item_name(item), steps=ed.step_names(done))

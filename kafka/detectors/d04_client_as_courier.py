@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.detectors.base import Action, Context, Detector, Effect, ItemFacts, Phase, level_of
+from kafka.findings import Finding, Part, Plan, Severity
 from kafka.model import ActorLevel
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class Facts(FindingFacts):
-    """What D04 found about one fact."""
+class Facts(ItemFacts):
+    """What D04 found about one fact (its action: the organisations pass it on)."""
 
     providers: tuple[str, ...]  # the steps of organisations that make it
     askers: tuple[str, ...]  # the later steps that ask the client for it
@@ -50,24 +50,23 @@ def detect(ctx: Context):
         name = ctx.item_name(fact)
         from_orgs = list(dict.fromkeys(g.organisation(p) for p in given))
         to_orgs = list(dict.fromkeys(g.organisation(a) for a in carried))
-        if level is Level.LOCAL:
-            target = ctx.local_target("data", fact, name, owner=to_orgs[0])
-        else:
-            target = ctx.supralocal_target("data", fact, name, steps)
+        # The organisations that hand the paper to each other agree on it together.
+        decider = ctx.decider(level, "data", fact, name, steps, organisations=from_orgs + to_orgs)
         message, title, text = ctx.texts(
-            "D04", level, item=name, label=ctx.fact_label(fact, carried), given=ctx.step_names(given),
-            carried=ctx.step_names(carried),
-            from_orgs=ctx.t.join(from_orgs), to_orgs=ctx.t.join(to_orgs), owner=target.owner,
+            "D04", level, variant=decider.variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, carried),
+            given=ctx.step_names(given), carried=ctx.step_names(carried),
+            from_orgs=ctx.org_names(from_orgs), to_orgs=ctx.org_names(to_orgs), who=decider.who,
+            decides=ctx.decides(decider),
+            medical=ctx.t("findings.D04.medical") if g.is_sensitive(fact) else "",
         )
         # The client no longer brings the paper; the staff still receive it (now directly).
-        parts = [(a, ctx.asking_cost(a, fact)[0], 0.0) for a in carried]
+        parts = [Part(a, fact, ctx.asking_cost(a, fact)[0], 0.0) for a in carried]
         yield ctx.finding(
             "D04",
             severity=Severity.HIGH if len(carried) >= 2 else Severity.MEDIUM,
             level=level, steps=steps, data=[fact], message=message,
-            proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.step_saving(parts),
-            facts=Facts(tuple(given), tuple(carried)),
+            proposal_title=title, proposal_text=text, target=decider.target, plan=Plan(tuple(parts)),
+            facts=Facts(fact=fact, action=Action.PASS, providers=tuple(given), askers=tuple(carried)),
         )
 
 
@@ -87,8 +86,8 @@ def apply(ed: Editor, finding: Finding) -> None:
     if done:
         graph = ed.as_is
         ed.say("passed_on", item=ed.item_name(fact), steps=ed.step_names(done),
-               makers=ed.t.join(list(dict.fromkeys(graph.organisation(s) for s in makers))) or "-",
-               askers=ed.t.join(list(dict.fromkeys(graph.organisation(s) for s in done))))
+               makers=ed.names(dict.fromkeys(graph.organisation(s) for s in makers), "organisations") or "-",
+               askers=ed.names(dict.fromkeys(graph.organisation(s) for s in done), "organisations"))
 
 
 DETECTOR = Detector(

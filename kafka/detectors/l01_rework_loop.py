@@ -1,6 +1,9 @@
 """L01 rework loop: steps form a cycle; one finding per strongly connected group.
 
-The to-be: a complete checklist at the first contact: the loop back goes.
+The to-be: the loop back goes. Within the organisation: everything asked at
+once at the first contact. Between organisations that send the client back
+and forth: one contact person and agreements between them, so that what is
+missing is asked of each other, not of the client.
 
 The branches that remain carry every case, so their chances grow in
 proportion; a step that was only reached by going back goes too.
@@ -32,22 +35,27 @@ def detect(ctx: Context):
     for group in g.loops:
         level = level_of(g.steps_local(group))
         entry = group[0]
-        target = ctx.target(level, "step", entry, ctx.step_name(entry), group, owner=g.organisation(entry))
+        organisations = ctx.organisations_of(group)
+        decider = ctx.decider(level, "step", entry, ctx.step_name(entry), group, organisations=organisations)
         edges = g.loop_edges(group)
         reasons = [d["when"] for _, _, d in edges if d.get("when")]
         chances = [d["chance"] for _, _, d in edges if d.get("chance") is not None]
         extra = loop_expected_extra(g, group, ctx.settings)
-        reason = ctx.t("findings.L01.reason", reasons=ctx.t.join([f"'{r}'" for r in reasons])) if reasons else ""
+        reason = ctx.t("findings.L01.reason", reasons=ctx.t.names(reasons)) if reasons else ""
         message, title, text = ctx.texts(
-            "L01", level, count=len(group), steps=ctx.step_names(group), entry=ctx.step_name(entry), reason=reason,
-            days=ctx.days(extra["days"]), owner=target.owner,
+            "L01", level, count=len(group), variant=decider.variant, steps=ctx.step_names(group, counted=True),
+            entry=ctx.step_q(entry), reason=reason, days=ctx.days(extra["days"]), who=decider.who,
+            home=ctx.q(ctx.organisation()), decides=ctx.decides(decider),
         )
+        target = decider.target
         yield ctx.finding(
             "L01",
             severity=Severity.HIGH if any(c >= 0.3 for c in chances) else Severity.MEDIUM,
             level=level, steps=group, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.saving(extra["client_minutes"], extra["staff_minutes"], extra["days"]),
+            # The days the loop adds on average; its extra minutes are not in the yearly burden
+            # (the contract counts every step once), so neither are they in the saving.
+            saving=ctx.saving(lead_days=extra["days"]),
             facts=Facts(extra["days"], tuple(chances)),
         )
 
@@ -63,5 +71,5 @@ DETECTOR = Detector(
     "L01", "rework-loop", detect,
     facts=Facts,
     theme="deadlines",
-    effect=Effect("checklist", Phase.FLOW, apply),
+    effect=Effect("no-loop-back", Phase.FLOW, apply),
 )

@@ -49,19 +49,22 @@ def detect(ctx: Context):
     findable = bool(used) and all(g.source_of(f) is not None and g.source_of(f).local_access for f in used)
     level = level_of(findable and g.steps_actors_local(decisions))
     source_keys = list(dict.fromkeys(g.source_key(f) for f in sourced))
-    source_names = ctx.t.join([g.sources[k].name for k in source_keys if k in g.sources])
-    if level is Level.LOCAL:
-        target = ctx.local_target("step", first, ctx.step_name(first))
-    else:
-        target = ctx.supralocal_target("step", first, ctx.step_name(first), decisions, sources=source_keys)
+    source_names = ctx.t.names([g.sources[k].name for k in source_keys if k in g.sources])
+    decider = ctx.decider(level, "step", first, ctx.step_name(first), decisions, sources=source_keys,
+                          organisations=ctx.organisations_of(decisions) or [ctx.organisation()])
+    target = decider.target
     eligible = info.eligible_per_year
     cases = float(info.cases_per_year)
     missed = max(0.0, eligible - cases)
     t = ctx.t
+    # A decision that needs to see the client is never granted without an application.
+    unseen = not any(g.presence_required(d) for d in decisions)
     message, title, text = ctx.texts(
-        "N01", level, count=round(missed), cases=t.number(cases), eligible=t.number(eligible),
-        share=f"{t.number(share * 100)}%", missed=t.number(round(missed)), sources=source_names or "-",
-        why=t.join(_why_not_findable(ctx, used, decisions)) or "-", owner=target.owner,
+        "N01", level, count=round(missed), variant=decider.variant, cases=t.number(cases),
+        eligible=t.number(eligible), share=f"{t.number(share * 100)}%", missed=t.number(round(missed)),
+        sources=source_names or "-", why="; ".join(_why_not_findable(ctx, used, decisions)) or "-",
+        who=decider.who, decides=ctx.decides(decider),
+        grant=t("findings.N01.grant") if unseen else "",
     )
     yield ctx.finding(
         "N01",
@@ -85,10 +88,10 @@ def _why_not_findable(ctx: Context, used: list[str], decisions: list[str]) -> li
     closed = list(dict.fromkeys(g.source_of(f).name for f in used
                                 if g.source_of(f) is not None and not g.source_of(f).local_access))
     if closed:
-        reasons.append(t("findings.N01.why.no_access", sources=t.join(closed)))
+        reasons.append(t("findings.N01.why.no_access", sources=t.names(closed)))
     outside = list(dict.fromkeys(g.actor(d).name for d in decisions if not g.actor_local(g.steps[d].actor)))
     if outside:
-        reasons.append(t("findings.N01.why.outside", actors=t.join(outside)))
+        reasons.append(t("findings.N01.why.outside", actors=t.names(outside, "actors")))
     return reasons
 
 
@@ -103,9 +106,9 @@ def apply(ed: Editor, finding: Finding) -> None:
     # data the supralocal proposal asks for.
     sources = [ed.as_is.source_of(f).name for f in finding.data if ed.as_is.source_of(f) is not None]
     if sources and finding.level is Level.LOCAL:
-        ed.say("invited_from_sources", organisation=organisation, sources=ed.t.join(list(dict.fromkeys(sources))))
+        ed.say("invited_from_sources", organisation=ed.q(organisation), sources=ed.names(dict.fromkeys(sources)))
     else:
-        ed.say("invited", organisation=organisation)
+        ed.say("invited", organisation=ed.q(organisation))
 
 
 DETECTOR = Detector(

@@ -39,11 +39,13 @@ def detect(ctx: Context):
         data = g.data_order(facts)
         level = level_of(g.steps_local(steps))
         keep, drop = steps[0], steps[1:]
-        target = ctx.target(level, "step", drop[0], ctx.step_name(drop[0]), steps, owner=g.organisation(drop[0]))
+        decider = ctx.decider(level, "step", drop[0], ctx.step_name(drop[0]), steps)
         message, title, text = ctx.texts(
-            "P01", level, n=len(steps), steps=ctx.step_names(steps), items=ctx.item_names(data),
-            keep=ctx.step_name(keep), drop=ctx.step_names(drop), owner=target.owner,
+            "P01", level, variant=decider.variant, n=len(steps), steps=ctx.step_names(steps, counted=True),
+            items=ctx.item_names(data, counted=True), keep=ctx.step_q(keep), drop=ctx.step_names(drop), who=decider.who,
+            decides=ctx.decides(decider),
         )
+        target = decider.target
         yield ctx.finding(
             "P01",
             severity=Severity.MEDIUM,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.findings import Facts as FindingFacts, Finding, Part, Plan, Severity
 from kafka.settings import threshold
 
 if TYPE_CHECKING:
@@ -39,36 +39,42 @@ def detect(ctx: Context):
         if not (too_many_fields or too_many_attachments) or not steps:
             continue
         level = level_of(g.form_local(key))
-        target = ctx.target(level, "form", key, form.name, steps, owner=ctx.case.actors[form.owner].org)
+        decider = ctx.decider(level, "form", key, form.name, steps, organisations=[ctx.case.actors[form.owner].org])
         removable = _removable(ctx, key, steps)
-        parts = [(step, *_item_cost(ctx, step, item)) for step in steps for item in removable]
+        parts = [Part(step, g.fact(item), *_item_cost(ctx, step, item)) for step in steps for item in removable]
+        t = ctx.t
+        if removable:
+            parts_text = t.n("findings.P03.removable", len(removable), items=ctx.item_names(removable, counted=True))
+        else:
+            parts_text = t("findings.P03.none_removable")
         message, title, text = ctx.texts(
-            "P03", level, form=form.name, fields=len(form.fields), attachments=len(form.attachments),
-            removable=len(removable), items=ctx.item_names(removable) or "-", owner=target.owner,
+            "P03", level, variant=decider.variant, form=ctx.q(form.name),
+            fields=t.n("findings.P03.fields", len(form.fields)),
+            attachments=t.n("findings.P03.attachments", len(form.attachments)),
+            removable=parts_text, who=decider.who, decides=ctx.decides(decider),
         )
+        target = decider.target
         yield ctx.finding(
             "P03",
             severity=Severity.HIGH if too_many_fields and too_many_attachments else Severity.MEDIUM,
             level=level, steps=steps, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.step_saving(parts),
+            plan=Plan(tuple(parts)),
             facts=Facts(len(form.fields), len(form.attachments), tuple(removable)),
         )
 
 
 def _item_cost(ctx: Context, step_id: str, item: str) -> tuple[float, float]:
     """Client and staff minutes of one part of the form at a step: a paper costs more than a question."""
-    ways = ctx.graph.asked_by_step[step_id].get(item, ())
-    s = ctx.settings
-    if "attachment" in ways or "brings" in ways:
-        return s.document_client_minutes, s.document_staff_minutes
-    return s.question_client_minutes, s.question_staff_minutes
+    return ctx.minutes(step_id).items.get(item, (0.0, 0.0))
 
 
 def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
-    """Items of the form that could go: their fact is kept in an authentic source,
-    used by no step (unless a rule requires it on the form: its ``basis``), or already
-    asked in an earlier step."""
+    """Items of the form that could go: their fact is kept in an authentic source (prefill
+    it), already asked in an earlier step (take it from the file), or used by no step.
+    Being unused alone is no reason for an item a rule requires on the form (its
+    ``basis``), one that identifies the client (it stays) or a sensitive one (asked only
+    when needed, with consent): kafka.nature says which."""
     g = ctx.graph
     form = ctx.case.forms[form_key]
     first = min(g.order[s] for s in steps)
@@ -76,7 +82,8 @@ def _removable(ctx: Context, form_key: str, steps: list[str]) -> list[str]:
     for item in dict.fromkeys(form.fields + form.attachments):
         fact = g.fact(item)
         earlier = any(g.order[a] < first for a in g.fact_askers.get(fact, []))
-        unused = bool(g.fact_users) and fact not in g.fact_users and item not in form.basis
+        unused = (bool(g.fact_users) and fact not in g.fact_users and item not in form.basis
+                  and not g.identifies(fact) and not g.is_sensitive(fact))
         if g.source_key(item) or unused or earlier:
             out.append(item)
     return out
@@ -91,7 +98,7 @@ def apply(ed: Editor, finding: Finding) -> None:
     for key in ed.forms_from(form_key):
         removed.update(dict.fromkeys(ed.drop_from_form(key, finding.facts.removable)))
     if removed:
-        ed.say("form_shorter", form=name, items=ed.t.join([ed.item_name(i) for i in removed]))
+        ed.say("form_shorter", form=ed.q(name), items=ed.item_names(removed))
 
 
 DETECTOR = Detector(

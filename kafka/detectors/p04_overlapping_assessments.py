@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.findings import Facts as FindingFacts, Finding, Severity
 from kafka.model import StepKind
 from kafka.settings import threshold
 
@@ -59,14 +59,12 @@ def detect(ctx: Context):
         level = level_of(g.steps_local(steps))
         # The first decision assesses; the later ones take over what was assessed before.
         reusers = steps[1:]
-        if level is Level.LOCAL:
-            target = ctx.local_target("step", reusers[0], ctx.step_name(reusers[0]), owner=g.organisation(reusers[0]))
-        else:
-            target = ctx.supralocal_target("step", reusers[0], ctx.step_name(reusers[0]), steps)
+        decider = ctx.decider(level, "step", reusers[0], ctx.step_name(reusers[0]), steps, organisations=organisations)
+        target = decider.target
         message, title, text = ctx.texts(
-            "P04", level, n=len(organisations), organisations=ctx.t.join(organisations), items=ctx.item_names(shared),
-            steps=ctx.step_names(steps), first=ctx.step_name(steps[0]), others=ctx.step_names(reusers),
-            owner=target.owner,
+            "P04", level, variant=decider.variant, n=len(organisations), organisations=ctx.org_names(organisations, counted=True),
+            items=ctx.item_names(shared), steps=ctx.step_names(steps), first=ctx.step_q(steps[0]),
+            others=ctx.step_names(reusers), who=decider.who, decides=ctx.decides(decider),
         )
         yield ctx.finding(
             "P04",
@@ -110,7 +108,7 @@ def apply(ed: Editor, finding: Finding) -> None:
         taken = ed.reuse_assessment(step_id, assessed)
         if taken:
             ed.say("assessment_reused", step=ed.step_name(step_id), first=ed.step_name(decisions[0]),
-                   items=ed.t.join([ed.item_name(f) for f in taken]))
+                   items=ed.item_names(taken))
         assessed |= own
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.findings import Facts as FindingFacts, Finding, Part, Plan, Severity
 
 if TYPE_CHECKING:
     from kafka.simulate.editor import Editor
@@ -43,41 +43,40 @@ def detect(ctx: Context):
         # What the OCMW can consult today, and what it needs access to first.
         open_ = [f for f in sourced if g.source_of(f) is not None and g.source_of(f).local_access]
         closed = [f for f in sourced if f not in open_]
-        if level is Level.LOCAL:
-            target = ctx.local_target("step", step.id, step.name, owner=g.organisation(step.id))
-        else:
-            target = ctx.supralocal_target("step", step.id, step.name, [step.id],
-                                           sources=[g.source_key(f) for f in sourced])
+        decider = ctx.decider(level, "step", step.id, step.name, [step.id],
+                              sources=[g.source_key(f) for f in sourced])
         t = ctx.t
         message, title, text = ctx.texts(
-            "R01", level, step=step.name, every=ctx.days(step.repeats_every_days),
+            "R01", level, variant=decider.variant, step=ctx.step_q(step.id), every=ctx.days(step.repeats_every_days),
             items=ctx.fact_labels(facts, [step.id]),
             stable=t("findings.R01.stable", items=ctx.item_names(stable)) if stable else "",
-            sourced=(t("findings.R01.sourced", items=ctx.item_names(open_), sources=_source_names(g, t, open_))
+            sourced=(t("findings.R01.sourced", items=ctx.item_names(open_), sources=_source_names(ctx, open_))
                      if open_ else "")
-                    + (" " + t("findings.R01.no_access", items=ctx.item_names(closed), sources=_source_names(g, t, closed))
+                    + (" " + t("findings.R01.no_access", items=ctx.item_names(closed), sources=_source_names(ctx, closed))
                        if closed else ""),
-            owner=target.owner,
+            who=decider.who, decides=ctx.decides(decider),
         )
+        target = decider.target
         # Each time the step comes back: the client no longer brings these; the staff
         # consult the source instead (``consult_staff_minutes``) for the sourced ones.
         consult = ctx.settings.consult_staff_minutes
         parts = []
         for f in facts:
             client, staff = ctx.asking_cost(step.id, f)
-            parts.append((step.id, client, staff if f in stable else max(0.0, staff - consult)))
+            parts.append(Part(step.id, f, client, staff if f in stable else max(0.0, staff - consult)))
         yield ctx.finding(
             "R01",
             severity=Severity.HIGH if stable else Severity.MEDIUM,
             level=level, steps=[step.id], data=facts, message=message,
             proposal_title=title, proposal_text=text, target=target,
-            saving=ctx.step_saving(parts),
+            plan=Plan(tuple(parts)),
             facts=Facts(step.repeats_every_days, tuple(stable), tuple(sourced)),
         )
 
 
-def _source_names(g, t, facts) -> str:
-    return t.join(list(dict.fromkeys(g.source_of(f).name for f in facts if g.source_of(f) is not None)))
+def _source_names(ctx: Context, facts) -> str:
+    g = ctx.graph
+    return ctx.t.names(list(dict.fromkeys(g.source_of(f).name for f in facts if g.source_of(f) is not None)))
 
 
 # --- the to-be ------------------------------------------------------------------
@@ -95,7 +94,7 @@ def apply(ed: Editor, finding: Finding) -> None:
         source = ed.as_is.source_of(fact)
         if ed.stop_asking([step_id], fact, consult_staff_minutes=ed.settings.consult_staff_minutes):
             ed.say("renewal_from_source", item=ed.item_name(fact), step=ed.step_name(step_id),
-                   source=source.name if source else "-")
+                   source=ed.q(source.name) if source else "-")
 
 
 DETECTOR = Detector(

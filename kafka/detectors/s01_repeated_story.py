@@ -3,7 +3,7 @@
 The to-be: the story told once, then passed on (warm hand-over, shared file).
 
 The first step where the client tells it keeps the story; the later ones
-build on the file, and lose ``story_*_minutes``.
+build on the file, and lose ``story_*_minutes`` (within what the step takes).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase
-from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.findings import Facts as FindingFacts, Finding, Level, Part, Plan, Severity
 from kafka.settings import threshold
 
 if TYPE_CHECKING:
@@ -27,23 +27,22 @@ class Facts(FindingFacts):
 
 
 def detect(ctx: Context):
-    g = ctx.graph
     steps = [s.id for s in ctx.case.steps if s.tells_story]
     if len(steps) < ctx.settings.repeated_story_steps:
         return
-    level, target = ctx.journey_target(steps)
+    decider = ctx.journey_decider(steps)
+    level = Level.SUPRALOCAL if decider.variant == "supralocal" else Level.LOCAL
     n = len(steps)
-    set_ = ctx.settings
     message, title, text = ctx.texts(
-        "S01", level, n=n, steps=ctx.step_names(steps), first=ctx.step_name(steps[0]),
-        actors=ctx.t.join(list(dict.fromkeys(g.actor(s).name for s in steps))), owner=target.owner,
+        "S01", level, variant=decider.variant, n=n, steps=ctx.step_names(steps, counted=True), first=ctx.step_q(steps[0]),
+        who=decider.who, decides=ctx.decides(decider),
     )
     yield ctx.finding(
         "S01",
         severity=Severity.HIGH if n >= 3 else Severity.MEDIUM,
         level=level, steps=steps, message=message,
-        proposal_title=title, proposal_text=text, target=target,
-        saving=ctx.saving((n - 1) * set_.story_client_minutes, (n - 1) * set_.story_staff_minutes),
+        proposal_title=title, proposal_text=text, target=decider.target,
+        plan=Plan(tuple(Part(s, "story", *ctx.minutes(s).story) for s in steps[1:])),
         facts=Facts(times=n),
     )
 

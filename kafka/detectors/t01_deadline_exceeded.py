@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.administrations import find_administration
+from kafka.detectors.base import Context, Decider, Detector, Effect, Phase, level_of
+from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.model import GovernmentLevel
 from kafka.graph import CaseGraph
 
 if TYPE_CHECKING:
@@ -42,18 +44,33 @@ def detect(ctx: Context):
         if path is None or path.days <= rule.deadline_days:
             continue
         level = level_of(g.steps_actors_local(path.steps))
-        target = ctx.target(level, "rule", key, rule.name, path.steps, actors_only=True)
+        decider = ctx.decider(level, "rule", key, rule.name, path.steps, actors_only=True)
+        if level is Level.SUPRALOCAL and rule.level is not GovernmentLevel.LOCAL:
+            # The deadline belongs to whoever owns its rule (an OCMW-wet deadline to the POD MI),
+            # whichever outside service on the path made it late.
+            government, names, _ = ctx.non_local_party(path.steps, actors_only=True)
+            admin = find_administration(rule.level.value, rule.ref, rule.name, *names)
+            target = ctx.administration_target("rule", key, rule.name, admin, government)
+            decider = Decider(target, "supralocal", target.owner)
+        outside = [g.actor(s).name for s in path.steps if not g.actor_local(g.steps[s].actor)]
         over = path.days - rule.deadline_days
         waits = sorted(path.steps, key=lambda s: -g.steps[s].wait_days)
         longest_waits = [s for s in waits[:2] if g.steps[s].wait_days > 0]
         wait_text = ctx.t.join(
-            [ctx.t("findings.T01.wait", step=ctx.step_name(s), days=ctx.days(g.steps[s].wait_days)) for s in longest_waits]
+            [ctx.t("findings.T01.wait", step=ctx.step_q(s), days=ctx.days(g.steps[s].wait_days)) for s in longest_waits]
         )
+        # A deadline the client must meet (binds: client) is a right the client can lose,
+        # not an organisation that is late: its message and proposal say so.
+        client = rule.binds == "client"
+        variant = ("client_" if client else "") + decider.variant
         message, title, text = ctx.texts(
-            "T01", level, rule=rule.name, deadline=ctx.days(rule.deadline_days), days=ctx.days(path.days),
-            over=ctx.days(over), start=ctx.step_name(rule.from_step), end=ctx.step_name(rule.to_step),
-            waits=wait_text or "-", owner=target.owner,
+            "T01", level, variant=variant, message="message_client" if client else "message",
+            rule=ctx.q(rule.name), deadline=ctx.days(rule.deadline_days), days=ctx.days(path.days),
+            over=ctx.days(over), start=ctx.step_q(rule.from_step), end=ctx.step_q(rule.to_step),
+            waits=wait_text or "-", who=decider.who, home=ctx.q(ctx.organisation()), decides=ctx.decides(decider),
+            outside=ctx.t.names(list(dict.fromkeys(outside)), "actors"),
         )
+        target = decider.target
         yield ctx.finding(
             "T01",
             severity=Severity.HIGH,
@@ -94,7 +111,7 @@ def apply(ed: Editor, finding: Finding) -> None:
         if step.wait_days < before[step.id]:
             ed.say("wait", step=ed.step_name(step.id), old=ed.days(before[step.id]), new=ed.days(step.wait_days))
     if path is not None and path.days > rule.deadline_days:
-        ed.say("deadline_not_met", rule=rule.name, days=ed.days(path.days), deadline=ed.days(rule.deadline_days))
+        ed.say("deadline_not_met", rule=ed.q(rule.name), days=ed.days(path.days), deadline=ed.days(rule.deadline_days))
 
 
 DETECTOR = Detector(

@@ -1,6 +1,13 @@
 """T02 long wait: the client waits 14 days or more (configurable) before a step.
 
-The to-be: the wait cut to ``target_wait_days`` (a weekly committee, a delegated decision).
+The to-be: the wait cut to ``target_wait_days``.
+
+The proposal fits who keeps the client waiting: a committee of the
+organisation itself (a BCSD, a vast bureau) can meet more often or delegate;
+the organisation's own appointments can be planned sooner; another
+local-side party (a syndic, a care provider's waiting list, a ziekenfonds's
+adviserend arts) is asked for a shorter wait or for priority, never promised
+more frequent sessions; an administration is asked for a maximum lead time.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
 from kafka.findings import Facts as FindingFacts, Finding, Severity
+from kafka.model import StepKind
+from kafka.nature import mentions
 from kafka.settings import Setting
 
 if TYPE_CHECKING:
@@ -31,12 +40,18 @@ def detect(ctx: Context):
             continue
         level = level_of(g.actor_local(step.actor))
         actor = g.actor(step.id)
-        target = ctx.target(level, "step", step.id, step.name, [step.id], owner=actor.org, actors_only=True)
+        decider = ctx.decider(level, "step", step.id, step.name, [step.id], organisations=[actor.org],
+                              actors_only=True)
+        variant = decider.variant
+        if variant == "local":
+            variant = "committee" if _committee(step, actor.name) else "appointment"
         goal = min(ctx.settings.target_wait_days, step.wait_days)
         message, title, text = ctx.texts(
-            "T02", level, step=step.name, days=ctx.days(step.wait_days), actor=actor.name,
-            target=ctx.days(goal), owner=target.owner,
+            "T02", level, variant=variant, step=ctx.q(step.name), days=ctx.days(step.wait_days),
+            actor=ctx.q(actor.name), target=ctx.days(goal), who=decider.who, home=ctx.q(ctx.organisation()),
+            decides=ctx.decides(decider),
         )
+        target = decider.target
         yield ctx.finding(
             "T02",
             severity=Severity.HIGH if step.wait_days >= 2 * limit else Severity.MEDIUM,
@@ -45,6 +60,16 @@ def detect(ctx: Context):
             saving=ctx.saving(lead_days=step.wait_days - goal),
             facts=Facts(step.wait_days),
         )
+
+
+# A decision of a body that meets (the case's own words say so: "Bijzonder comité voor de
+# sociale dienst", "vast bureau"): only such a body can meet more often or delegate.
+COMMITTEE_WORDS = ("comite", "bcsd", "vast bureau", "raad", "college", "zitting", "commissie", "committee",
+                   "council", "board")
+
+
+def _committee(step, actor_name: str) -> bool:
+    return step.kind is StepKind.DECISION and (mentions(actor_name, COMMITTEE_WORDS) or mentions(step.name, COMMITTEE_WORDS))
 
 
 # --- the to-be ------------------------------------------------------------------

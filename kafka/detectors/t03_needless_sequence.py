@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kafka.detectors.base import Context, Detector, Effect, Phase, level_of
-from kafka.findings import Facts as FindingFacts, Finding, Level, Severity
+from kafka.findings import Facts as FindingFacts, Finding, Severity
 
 if TYPE_CHECKING:
     from kafka.simulate.editor import Editor
@@ -48,21 +48,19 @@ def detect(ctx: Context):
         return
     level = level_of(g.steps_local(steps))
     first = steps[0]
-    if level is Level.LOCAL:
-        target = ctx.local_target("step", first, ctx.step_name(first), owner=g.organisation(first))
-    else:
-        target = ctx.supralocal_target("step", first, ctx.step_name(first), steps)
+    decider = ctx.decider(level, "step", first, ctx.step_name(first), steps)
+    target = decider.target
     t = ctx.t
     starts = []
     for s in steps:
         needs = g.steps[s].depends_on
         if needs:
-            starts.append(t("findings.T03.after", step=ctx.step_name(s), needs=ctx.step_names(needs)))
+            starts.append(t("findings.T03.after", step=ctx.step_q(s), needs=ctx.step_names(needs)))
         else:
-            starts.append(t("findings.T03.at_once", step=ctx.step_name(s)))
+            starts.append(t("findings.T03.at_once", step=ctx.step_q(s)))
     message, title, text = ctx.texts(
-        "T03", level, lead=ctx.days(lead), real=ctx.days(real), gain=ctx.days(lead - real),
-        steps=ctx.step_names(steps), starts=t.join(starts), owner=target.owner,
+        "T03", level, variant=decider.variant, lead=ctx.days(lead), real=ctx.days(real), gain=ctx.days(lead - real),
+        steps=ctx.step_names(steps), starts="; ".join(starts), who=decider.who, decides=ctx.decides(decider),
     )
     yield ctx.finding(
         "T03",

@@ -64,6 +64,7 @@ from enum import StrEnum
 from typing import Iterable, Sequence
 
 from kafka.analysis import Analysis
+from kafka.detectors.base import Action
 from kafka.detectors import d01_repeated_question, d02_authentic_source, d03_unused_data, p03_heavy_form
 from kafka.findings import Finding, Level
 from kafka.i18n import Translator
@@ -499,7 +500,10 @@ def _verdict(
     first = min(g.order[s] for s in form_steps)
     d03 = found.get(d03_unused_data.Facts)
     unsure: list[str] = []
-    if d03 is not None and not basis:
+    # Only an item nobody uses that may go: never one that identifies the client, nor a
+    # sensitive one (asked only when needed). One a source also holds goes from the form
+    # all the same: the analysis takes it from the source only when it is needed.
+    if d03 is not None and not basis and d03.facts.action is Action.DROP:
         decisions = _decisions_fed(analysis, form_id, first)
         unsure = [s for s in decisions if not g.steps[s].uses]
         if not unsure:

@@ -149,6 +149,10 @@ class Timeline:
     plot_width: float
     row_height: float
     top: float
+    # The sentence above it. Without any duration_days the case tells only how long the
+    # client waited, not how long anyone worked on the file: it says so, not "0 days worked".
+    intro: str = ""
+    work_recorded: bool = True
 
 
 @dataclass(frozen=True)
@@ -471,14 +475,17 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     m = analysis.metrics
     figures = []
     deadline = main_deadline(analysis)
-    lead_note = t("report.figures.lead_time_wait", share=t.number(_share(m.waiting_days, m.lead_time_days) * 100))
+    if work_recorded(analysis):
+        lead_note = t("report.figures.lead_time_wait", share=t.number(_share(m.waiting_days, m.lead_time_days) * 100))
+    else:
+        lead_note = t("report.figures.lead_time_waits_only")
     alert, meter = False, None
     if deadline:
         _, rule, days = deadline
         alert = days > rule.deadline_days
         meter = min(1.0, rule.deadline_days / days) if days else None
         key = "report.figures.deadline_over" if alert else "report.figures.deadline_ok"
-        lead_note = t(key, rule=rule.name, deadline=t.number(rule.deadline_days), days=t.number(days)) + " " + lead_note
+        lead_note += " " + t(key, rule=t.quote(rule.name), deadline=t.number(rule.deadline_days), days=t.number(days))
     if m.lead_time_days - m.dependency_lead_time_days >= 1:  # version 1.1: steps wait for what they do not need
         lead_note += " " + t("report.figures.dependency_lead_time", days=t.number(m.dependency_lead_time_days))
     figures.append(Figure("lead_time", t("report.figures.lead_time"), t.number(m.lead_time_days),
@@ -490,7 +497,8 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     figures.append(Figure("staff_time", t("report.figures.staff_time"), value, unit,
                           t.n("report.figures.staff_time_note", m.steps, steps=m.steps)))
     figures.append(Figure("contacts", t("report.figures.contacts"), t.number(m.client_contacts), "",
-                          t.n("report.figures.contacts_note", m.in_person_visits), m.in_person_visits >= 3))
+                          t.n("report.figures.contacts_note", m.in_person_visits) if m.in_person_visits
+                          else t("report.figures.contacts_note_none"), m.in_person_visits >= 3))
     figures.append(Figure("organisations", t("report.figures.organisations"), t.number(m.organisations), "",
                           t("report.figures.organisations_note"),
                           m.organisations >= analysis.settings.counter_hopping_organisations))
@@ -500,14 +508,15 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     repeated = m.data_asked - m.data_unique
     figures.append(Figure("data", t("report.figures.data"), t.number(m.data_asked),
                           t.n("report.units.questions", m.data_asked),
-                          t("report.figures.data_note", unique=m.data_unique, repeated=repeated), repeated > 0,
+                          t("report.figures.data_note" if repeated else "report.figures.data_note_none",
+                            unique=m.data_unique, repeated=repeated), repeated > 0,
                           _share(m.data_unique, m.data_asked) if m.data_asked else None))
     a = m.annual
     burden_note = t.n("report.figures.burden_note", a.cases, cases=t.number(a.cases), client=t.number(a.client_hours),
                       staff=t.number(a.staff_hours))
     if m.repeating_steps:  # Standard Cost Model: a periodic step counts as often as it comes back
         repeats = [t.n("report.figures.repeat", round(analysis.graph.times_per_year(s), 1),
-                       step=analysis.graph.steps[s].name, days=t.number(analysis.graph.steps[s].repeats_every_days),
+                       step=t.quote(analysis.graph.steps[s].name), days=t.number(analysis.graph.steps[s].repeats_every_days),
                        times=_times_text(t, analysis.graph.times_per_year(s)))
                    for s in m.repeating_steps]
         burden_note += " " + t("report.figures.repeats", steps=t.join(repeats))
@@ -635,12 +644,26 @@ def _timeline(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> Ti
             from_step=refs[rule.from_step], to_step=refs[rule.to_step],
         ))
     height = TIMELINE_TOP + len(rows) * TIMELINE_ROW + 12
+    recorded = work_recorded(analysis)
+    days = lambda n: t.n("common.days", n)  # noqa: E731
+    m = analysis.metrics
+    if recorded:
+        intro = t("report.timeline.intro", days=days(total), wait=days(m.waiting_days), work=days(m.touch_days))
+    else:
+        intro = t("report.timeline.intro_waits_only", days=days(total))
     return Timeline(
         rows=rows, total_days=total, waiting_days=analysis.metrics.waiting_days,
         working_days=analysis.metrics.touch_days, deadlines=deadlines, ticks=_ticks(t, total, scale),
         width=TIMELINE_WIDTH, height=height, label_width=TIMELINE_LABEL, plot_width=plot,
-        row_height=TIMELINE_ROW, top=TIMELINE_TOP,
+        row_height=TIMELINE_ROW, top=TIMELINE_TOP, intro=intro, work_recorded=recorded,
     )
+
+
+def work_recorded(analysis: Analysis) -> bool:
+    """Whether the case tells how long the steps on the longest path take (``duration_days``):
+    without, its lead time is all waiting as told, and the working time was not recorded
+    (the report says so, never "0 days worked")."""
+    return analysis.metrics.touch_days > 0
 
 
 def _ticks(t: Translator, total: float, scale: float) -> list[tuple[float, str]]:

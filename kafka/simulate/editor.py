@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from kafka.analysis import Analysis
+from kafka.detectors.base import split_minutes
 from kafka.flow import reachable
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
@@ -111,11 +112,21 @@ class Editor:
     def has_step(self, step_id: str) -> bool:
         return self.step(step_id) is not None
 
+    # The change log's words: every name from the case in quotes, long lists shortened
+    # (kafka.i18n.Translator.names), so no sentence has to agree with a name.
+
+    def q(self, name: str) -> str:
+        return self.t.quote(name)
+
     def step_name(self, step_id: str) -> str:
-        return self.as_is.steps[step_id].name
+        """A step's name, quoted for the change log."""
+        return self.q(self.as_is.steps[step_id].name)
 
     def step_names(self, step_ids) -> str:
-        return self.t.join([self.step_name(s) for s in step_ids])
+        return self.t.names([self.as_is.steps[s].name for s in step_ids], "steps")
+
+    def names(self, names, noun: str | None = None) -> str:
+        return self.t.names(list(names), noun)
 
     def days(self, value: float) -> str:
         """A number of days as the change log writes it: 7, 2.5."""
@@ -149,7 +160,11 @@ class Editor:
         return [s.id for s in self.case.steps if fact in self.asked_facts(s)]
 
     def item_name(self, item: str) -> str:
-        return self.case.data[item].name
+        """An item's name, quoted for the change log."""
+        return self.q(self.case.data[item].name)
+
+    def item_names(self, items) -> str:
+        return self.t.names([self.case.data[i].name for i in items], "items")
 
     def forms_from(self, form_key: str) -> list[str]:
         """A form and the copies split off it, as far as they still exist."""
@@ -162,25 +177,9 @@ class Editor:
     # --- minutes -------------------------------------------------------------------
 
     def _split_minutes(self, step: Step) -> StepParts:
-        s = self.settings
-        items = {}
-        for item, ways in self.as_is.asked_by_step[step.id].items():
-            paper = "attachment" in ways or "brings" in ways
-            items[item] = Part(
-                s.document_client_minutes if paper else s.question_client_minutes,
-                s.document_staff_minutes if paper else s.question_staff_minutes,
-            )
-        story = Part(s.story_client_minutes, s.story_staff_minutes) if step.tells_story else Part()
-        trip = Part(s.trip_client_minutes, 0.0) if step.in_person and step.client_minutes > 0 else Part()
-        parts = [*items.values(), story, trip]
-        # While a step stays, the contact itself stays: the parts never take its core share.
-        room = 1.0 - min(1.0, max(0.0, s.contact_core_share))
-        client_scale = _scale(step.client_minutes * room, sum(p.client for p in parts))
-        staff_scale = _scale(step.staff_minutes * room, sum(p.staff for p in parts))
-        for part in parts:
-            part.client *= client_scale
-            part.staff *= staff_scale
-        return StepParts(items, story, trip)
+        # The same parts the proposals' savings are made of (kafka.detectors.base.split_minutes).
+        split = split_minutes(self.as_is, self.settings, step.id)
+        return StepParts({k: Part(*v) for k, v in split.items.items()}, Part(*split.story), Part(*split.trip))
 
     def _cut(self, step: Step, part: Part, keep_staff: float = 0.0) -> float:
         """Take ``part`` off the step's minutes (once); the staff keep ``keep_staff`` of theirs.
@@ -572,7 +571,7 @@ class Editor:
             if start is None or end is None or graph.longest_path_between(start, end) is None:
                 continue  # left to the rerouting when the step goes
             rule.from_step, rule.to_step = start, end
-            self.say("deadline_from" if start == new else "deadline_to", rule=rule.name, step=self.step_name(new))
+            self.say("deadline_from" if start == new else "deadline_to", rule=self.q(rule.name), step=self.step_name(new))
 
     def _reroute_rules(self, step_id: str) -> None:
         graph = None
@@ -594,16 +593,16 @@ class Editor:
             elif rule.to_step == step_id:
                 rule.to_step = new
                 if rule.deadline_days is not None:
-                    self.say("deadline_to", rule=rule.name, step=self.step_name(new))
+                    self.say("deadline_to", rule=self.q(rule.name), step=self.step_name(new))
             else:
                 rule.from_step = new
                 if rule.deadline_days is not None:
-                    self.say("deadline_from", rule=rule.name, step=self.step_name(new))
+                    self.say("deadline_from", rule=self.q(rule.name), step=self.step_name(new))
 
     def _drop_deadline(self, rule_key: str, step_id: str) -> None:
         rule = self.case.rules[rule_key]
         if rule.deadline_days is not None:
-            self.say("deadline_dropped", rule=rule.name, step=self.step_name(step_id))
+            self.say("deadline_dropped", rule=self.q(rule.name), step=self.step_name(step_id))
         rule.deadline_days = None
         rule.from_step = rule.to_step = None
         rule.binds = "organisation"  # whose deadline it was: nothing left to bind
@@ -691,10 +690,6 @@ class Editor:
             elif following is None and not step.next:
                 step.next = None
         return self.case
-
-
-def _scale(available: float, wanted: float) -> float:
-    return 1.0 if wanted <= available or wanted <= 0 else available / wanted
 
 
 def _minus(value: float, amount: float) -> float:

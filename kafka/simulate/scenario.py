@@ -7,6 +7,7 @@ from typing import Iterable
 
 from kafka.analysis import Analysis, analyze
 from kafka.detectors import CODES, codes_matching, effect_order
+from kafka.detectors.base import ItemFacts
 from kafka.errors import InputError, UsageProblem
 from kafka.findings import Finding, Level, Saving
 from kafka.i18n import Translator
@@ -126,11 +127,17 @@ def simulate(
     applied = []
     for detector in effect_order():
         for finding in (f for f in chosen if f.code == detector.code):
-            detector.effect.apply(editor, finding)
-            editor.tidy()
+            # A proposal that gives way to another one about the same item (one action
+            # per item, kafka.detectors.settle) changes nothing itself when that one is taken.
+            if _gives_way(finding, chosen):
+                changes = (Translator(analysis.lang)("simulate.change.gives_way"),)
+            else:
+                detector.effect.apply(editor, finding)
+                editor.tidy()
+                changes = tuple(editor.take_log())
             applied.append(AppliedProposal(
                 finding.code, finding.title, finding.proposal.title, finding.level,
-                finding.steps, finding.data, tuple(editor.take_log()),
+                finding.steps, finding.data, changes,
             ))
     to_be_case = editor.finish()
     _name_to_be(to_be_case, Translator(analysis.lang))
@@ -142,6 +149,14 @@ def simulate(
     )
     return Scenario(name, analysis.metrics, to_be_analysis.metrics, to_be_case, to_be_analysis, applied,
                     level, tuple(c for c in CODES if c in chosen_codes), analysis)
+
+
+def _gives_way(finding: Finding, chosen: list[Finding]) -> bool:
+    """Whether the proposal gives way to another one about the same item that is also taken."""
+    if not finding.proposal.defers_to or not isinstance(finding.facts, ItemFacts):
+        return False
+    return any(f.code == finding.proposal.defers_to and isinstance(f.facts, ItemFacts)
+               and f.facts.fact == finding.facts.fact for f in chosen)
 
 
 def scenarios(analysis: Analysis) -> dict[str, Scenario]:

@@ -1,0 +1,226 @@
+"""One action per item, and every saving counted once.
+
+The detectors look at a case one pattern at a time, so two findings can be
+about the same thing: an item nobody uses (D03) that an authentic source
+also holds (D02) and that is asked twice (D01). A brigade signs one action
+for it, and a saving made once is counted once. After the detectors ran,
+:func:`settle` makes the findings agree:
+
+**One action per item.** The findings about one fact asked from the client
+carry the action their proposal takes (:class:`~kafka.detectors.base.Action`
+in their :class:`~kafka.detectors.base.ItemFacts`). At each level the
+strongest action wins:
+
+* *limit* (a sensitive item nobody uses: ask it only when needed, with
+  consent) over everything: what is sensitive is not consulted routinely
+  either;
+* *consult* the authentic source over *drop*: the client is no longer asked
+  either way, and when a case's ``uses`` is incomplete (it often is) the
+  organisation still finds the item in the source; an item that identifies
+  the client is never dropped (its action is *keep*);
+* *drop* over *pass on* (the organisations hand the paper to each other):
+  what nobody uses need not travel at all;
+* *pass on* beside *reuse* (ask once): the two add up;
+* *drop* over *reuse*: what nobody uses need not be asked at all.
+
+A local action stands, and a supralocal one stands beside it only when it
+does more: when the local action asks the item once (*reuse*) or passes it
+on, and the supralocal one takes even that question away (access to a source). The
+other findings stay, as evidence, but their proposals give way: they say
+which proposal takes care of the item, save nothing themselves, and change
+nothing in the to-be (``Proposal.defers_to``).
+
+**Every part once.** A finding with a :class:`~kafka.findings.Plan` lists
+what its proposal takes away, part by part (the asking of one fact at one
+step, a trip to fetch a paper, a whole step). The local proposals claim
+their parts first, in the order the to-be applies them (``Effect.phase``),
+then the supralocal ones: a part another proposal already took away counts
+for nothing in a later one. The local proposals then add up to what the
+organisation can save on its own, and all proposals together to what the
+to-be saves with every proposal taken (up to the minutes a consultation
+keeps, and the rounding of the to-be editor).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from kafka.detectors.base import Action, Context, Detector, ItemFacts
+from kafka.findings import WHEN_EMPTIED, WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
+from kafka.model import StepKind
+
+# The actions that leave the client no question about the item at all.
+_COVERING = (Action.DROP, Action.CONSULT, Action.LIMIT)
+
+
+def settle(ctx: Context, findings: list[Finding], detectors: Sequence[Detector]) -> list[Finding]:
+    """The findings with one action per item and each part of a saving counted once."""
+    findings = _one_action_per_item(ctx, findings)
+    return _each_part_once(ctx, findings, detectors)
+
+
+# --- one action per item --------------------------------------------------------------
+
+def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]:
+    by_fact: dict[str, list[int]] = {}
+    for i, f in enumerate(findings):
+        if isinstance(f.facts, ItemFacts):
+            by_fact.setdefault(f.facts.fact, []).append(i)
+    result = list(findings)
+    for fact, indexes in by_fact.items():
+        if len(indexes) < 2:
+            continue
+        group = [findings[i] for i in indexes]
+        winners = _winners(group)
+        for i, f in zip(indexes, group):
+            if f in winners or f.facts.stands_apart:
+                continue
+            winner = _winner_for(f, winners)
+            if f.facts.action is Action.REUSE and winner is not None and winner.facts.action is Action.PASS:
+                continue  # the organisations pass the paper on, and ask it once: the two add up
+            result[i] = _deferred(ctx, f, winner)
+    return result
+
+
+def _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied) -> None:
+    """A step that goes once nothing is asked there any more (as the to-be editor tidies
+    it away): one that only hands in papers asked before, or an application another
+    proposal ends (``WHEN_EMPTIED``). When every item it asks is taken away, the rest of
+    its minutes (the contact itself) count for the proposal that ends the application,
+    else for the one that takes the last paper."""
+    g = ctx.graph
+    order = {i: n for n, i in enumerate(planned)}
+    for step in ctx.case.steps:
+        ender = emptied.get(step.id)
+        if ender not in order:
+            ender = None
+        if step.id in whole or (ender is None and not _only_hands_in(g, step)):
+            continue
+        owners = [claimed.get((step.id, fact)) for fact in g.fact_asked_by_step[step.id]]
+        if not owners or any(o is None or o not in order for o in owners):
+            continue
+        last = ender if ender is not None else max(owners, key=order.__getitem__)
+        client, staff = taken.get(step.id, (0.0, 0.0))
+        rest = Part(step.id, WHOLE_STEP, max(0.0, step.client_minutes - client), max(0.0, step.staff_minutes - staff))
+        if rest.client or rest.staff:
+            kept_parts[last].append(rest)
+        whole[step.id] = last
+
+
+def _only_hands_in(g, step) -> bool:
+    """The to-be editor's follow-up delivery: a ``document`` step that only brings papers
+    already asked at an earlier step, and does nothing else."""
+    asked = g.fact_asked_by_step[step.id]
+    if (step.kind is not StepKind.DOCUMENT or step.tells_story or not asked or step.uses or step.rule
+            or step.provides or step.form):
+        return False
+    if any(ways != ("brings",) for ways in asked.values()):
+        return False
+    position = g.order[step.id]
+    return all(any(g.order[s] < position for s in g.fact_askers[fact]) for fact in asked)
+
+
+def _strongest(findings: list[Finding]) -> Finding | None:
+    acting = [f for f in findings if f.facts.action > Action.KEEP]
+    return max(acting, key=lambda f: f.facts.action) if acting else None
+
+
+def _winners(group: list[Finding]) -> list[Finding]:
+    """The proposals that stand for one fact: the local winner, and a supralocal one that does more."""
+    local = _strongest([f for f in group if f.level is Level.LOCAL])
+    supralocal = _strongest([f for f in group if f.level is Level.SUPRALOCAL])
+    winners = [local] if local is not None else []
+    if supralocal is not None and (local is None or (local.facts.action in (Action.REUSE, Action.PASS)
+                                                     and supralocal.facts.action in _COVERING)):
+        winners.append(supralocal)
+    return winners
+
+
+def _winner_for(finding: Finding, winners: list[Finding]) -> Finding | None:
+    """The proposal a finding gives way to: the winner at its own level, else the one that does most."""
+    same = [w for w in winners if w.level is finding.level]
+    if same and finding.facts.action > Action.KEEP:
+        return same[0]
+    return winners[-1] if winners else None
+
+
+def _deferred(ctx: Context, finding: Finding, winner: Finding | None) -> Finding:
+    """The finding, its proposal giving way to ``winner``'s: the same target, no saving."""
+    if winner is None:
+        return finding
+    fact = finding.facts.fact
+    source = ctx.graph.source_of(fact)
+    key = f"findings.defer.{winner.facts.action.name.lower()}"
+    params = dict(item=ctx.item_q(fact), finding=winner.title, source=ctx.q(source.name) if source else "-")
+    title = ctx.t(f"{key}.title", **params)
+    text = ctx.t(f"{key}.text", **params) + " " + ctx.t("findings.defer.no_saving")
+    old = finding.proposal
+    proposal = Proposal(title, text, old.level, old.target, Saving(), defers_to=winner.code)
+    return Finding(finding.code, finding.title, finding.message, finding.severity, finding.level, finding.steps,
+                   finding.data, proposal, finding.facts, None)
+
+
+# --- every part once ---------------------------------------------------------------------
+
+def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[Detector]) -> list[Finding]:
+    rank = {d.code: (d.effect.phase if d.effect is not None else 99, i) for i, d in enumerate(detectors)}
+    planned = [i for i, f in enumerate(findings) if f.plan is not None and not f.proposal.defers_to]
+    planned.sort(key=lambda i: (findings[i].level is not Level.LOCAL, *rank.get(findings[i].code, (99, 99)), i))
+    claimed: dict[tuple[str, str], int] = {}  # (step, what) -> the finding that takes it away
+    taken: dict[str, tuple[float, float]] = {}  # step -> client, staff minutes claimed there
+    whole: dict[str, int] = {}  # steps a proposal takes away as a whole -> that proposal
+    result = list(findings)
+    kept_parts: dict[int, list[Part]] = {}
+    lost: dict[int, list[int]] = {}
+    emptied: dict[str, int] = {}  # step -> the proposal that removes it once nothing is asked there
+    for n, i in enumerate(planned):
+        f = findings[i]
+        if f.level is not Level.LOCAL and (n == 0 or findings[planned[n - 1]].level is Level.LOCAL):
+            # the local proposals are all in: the steps they empty go with them
+            _steps_left_empty(ctx, planned[:n], claimed, whole, taken, kept_parts, emptied)
+        parts, others = [], []
+        for part in f.plan.parts:
+            if part.what == WHEN_EMPTIED:
+                emptied.setdefault(part.step, i)  # settled when the level's proposals are all in
+                continue
+            owner = whole.get(part.step, claimed.get((part.step, part.what)))
+            if owner is not None:
+                others.append(owner)
+                continue
+            if part.what == WHOLE_STEP:
+                client, staff = taken.get(part.step, (0.0, 0.0))
+                others += [j for (step, _), j in claimed.items() if step == part.step]
+                part = Part(part.step, part.what, max(0.0, part.client - client), max(0.0, part.staff - staff))
+                whole[part.step] = i
+            else:
+                claimed[(part.step, part.what)] = i
+                client, staff = taken.get(part.step, (0.0, 0.0))
+                taken[part.step] = (client + part.client, staff + part.staff)
+            parts.append(part)
+        kept_parts[i] = parts
+        lost[i] = list(dict.fromkeys(others))
+    _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied)
+    for i in planned:
+        f, parts, others = findings[i], kept_parts[i], lost[i]
+        if not others:
+            if len(parts) != len(f.plan.parts):  # a step it empties goes as a whole
+                plan = Plan(tuple(parts), f.plan.lead_days, f.plan.staff_kept)
+                old = f.proposal
+                proposal = Proposal(old.title, old.text, old.level, old.target, ctx.plan_saving(plan), old.defers_to)
+                result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal,
+                                    f.facts, plan)
+            continue
+        item_claimants = [j for j in others if isinstance(findings[j].facts, ItemFacts)]
+        if not parts and isinstance(f.facts, ItemFacts) and item_claimants and not f.facts.stands_apart:
+            # Everything it would take away, another proposal about the item takes away first.
+            result[i] = _deferred(ctx, f, findings[item_claimants[0]])
+            continue
+        plan = Plan(tuple(parts), f.plan.lead_days, f.plan.staff_kept)
+        key = "findings.counted_elsewhere" + ("" if parts else "_all")
+        note = ctx.t(key, findings=ctx.t.join(
+            list(dict.fromkeys(findings[j].title for j in others))))
+        old = f.proposal
+        proposal = Proposal(old.title, f"{old.text} {note}", old.level, old.target, ctx.plan_saving(plan),
+                            old.defers_to)
+        result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal, f.facts, plan)
+    return result
