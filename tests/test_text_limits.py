@@ -52,7 +52,7 @@ def longest_case(char: str, short: int = model.MAX_NAME_CHARS, long: int = model
         "forms": {"f": {"name": name("N"), "owner": "mw", "fields": ["inkomen", "x"], "rule": "r"}},
         "steps": [
             {"id": "a", "name": name("P"), "actor": "mw", "client_minutes": 10, "asks": ["inkomen"],
-             "tells_story": True, "wait_days": 20, "note": text("Z"),
+             "tells_story": True, "wait_days": 20, "note": text("Z"), "quote": text("Y"),
              "next": [{"to": "b", "when": name("W"), "chance": 0.5}, {"to": "c", "when": name("U")}]},
             {"id": "b", "name": name("Q"), "actor": "fed", "client_minutes": 10, "asks": ["inkomen", "x"],
              "tells_story": True, "form": "f", "rule": "r", "next": [{"to": "a", "when": name("L")}, "c"]},
