@@ -34,3 +34,10 @@ class OutputError(KafkaError):
     """An output that cannot be written."""
 
     exit_code = ExitCode.OUTPUT_ERROR
+
+
+class RenderError(KafkaError):
+    """One case could not be drawn: a renderer (Graphviz, a template) refused it.
+
+    That case is skipped with this message and the run goes on with the others
+    (unlike an OutputError, a full or read-only disk, which stops the run)."""

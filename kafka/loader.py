@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from kafka import model, yamlsource
 from kafka.diagnostics import Problem, Severity, did_you_mean, format_path, has_errors
 from kafka.model import Case
+from kafka.output import note_input
 from kafka.yamlsource import Positions
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -66,6 +67,7 @@ def read_bounded(path: str | os.PathLike[str]) -> bytes:
     reading it. The one place kafka reads a case file from disk. Raises
     :class:`Unreadable` with a message for the user."""
     path = Path(path)
+    note_input(path)  # no output of this run may be written onto it
     try:
         size = path.stat().st_size
         if size > yamlsource.MAX_FILE_BYTES:
@@ -75,7 +77,7 @@ def read_bounded(path: str | os.PathLike[str]) -> bytes:
             )
         return path.read_bytes()
     except IsADirectoryError:
-        raise Unreadable("this is a folder, not a case file", "not-a-file") from None
+        raise _folder_problem(path) from None
     except FileNotFoundError:
         raise Unreadable("no such file", "not-found") from None
     except OSError as exc:
@@ -165,18 +167,45 @@ def iter_case_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in CASE_SUFFIXES and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            found = [path]
+        found = _case_files_under(path) if path.is_dir() else [path]
         for file in found:
             key = file.resolve()
             if key not in seen:
                 seen.add(key)
                 yield file
+
+
+def _case_files_under(folder: Path) -> list[Path]:
+    """The case files in ``folder`` and its subfolders, hidden ones left out, sorted.
+
+    A subfolder that cannot be read is listed too, so that the loader reports
+    it (:func:`load_case`) instead of its case files silently missing.
+    Symbolic links to folders are not followed (a link to ``..`` would loop).
+    """
+    found: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        if exc.filename is not None:
+            found.append(Path(exc.filename))
+
+    for root, folders, files in os.walk(folder, onerror=unreadable):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in files:
+            path = Path(root) / name
+            if not name.startswith(".") and path.suffix.lower() in CASE_SUFFIXES and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def _folder_problem(path: Path) -> Unreadable:
+    """What to say about a folder given (or found) where a case file was expected."""
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        return Unreadable(f"cannot read this folder ({exc.strerror or exc}), so the case files in it are skipped",
+                          "unreadable")
+    return Unreadable("this is a folder, not a case file", "not-a-file")
 
 
 def _failed(path: Path, message: str, kind: str) -> LoadedCase:
@@ -287,7 +316,12 @@ def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
     if kind == "string_too_short":
         return "must not be empty", False
     if kind == "string_too_long":
-        return f"is too long (at most {error['ctx']['max_length']:,} characters)", False
+        limit = error["ctx"]["max_length"]
+        if limit == model.MAX_NAME_CHARS:
+            return (f"is too long: at most {limit:,} characters, not {len(value):,} (a name or label is drawn in the "
+                    "process map and the BPMN diagram and goes into spreadsheet cells; put a longer text in a "
+                    "'note' or the 'story')"), False
+        return f"is too long: at most {limit:,} characters, not {len(value):,}", False
     if kind in ("finite_number",):
         return "must be a finite number", False
     expected_type = _EXPECTED.get(kind)

@@ -21,7 +21,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=100)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+# Text limits: what every renderer takes. A name or label is drawn in the process map
+# (Graphviz refuses a label of more than about 16 KB once escaped: 2,700 apostrophes,
+# each &#x27;), in the BPMN diagram and in spreadsheet cells (at most 32,767 characters);
+# a long text (a story, a note, a description) is shown in the report only.
+MAX_NAME_CHARS = 1_000
+MAX_TEXT_CHARS = 20_000
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
 # A generous ceiling on every count: far above any real case, low enough that sums
 # over 5,000 steps times cases_per_year times a tariff stay finite (no inf/NaN
 # in metrics or in the JSON output).
@@ -129,14 +136,14 @@ class CaseInfo(_Strict):
     """What the case is: one procedure as one client lived it."""
 
     id: Id = _doc("Unique id of the case across a set of cases, e.g. leefloon-sara.")
-    title: Text = _doc("Title of the case, e.g. 'Leefloonaanvraag van Sara (34)'.")
-    organisation: Text = _doc("Who runs the procedure, e.g. 'OCMW Voorbeeld'.")
-    municipality: Text | None = _doc("The municipality.", default=None)
+    title: Name = _doc("Title of the case, e.g. 'Leefloonaanvraag van Sara (34)'.")
+    organisation: Name = _doc("Who runs the procedure, e.g. 'OCMW Voorbeeld'.")
+    municipality: Name | None = _doc("The municipality.", default=None)
     procedure: Id | None = _doc(
         "Procedure type, used to compare OCMW's, e.g. leefloon, verwarmingstoelage.", default=None
     )
     date: Annotated[dt.date, Field(strict=False)] | None = _doc("When the case was mapped, e.g. 2026-03-12.", default=None)
-    mapped_by: list[Text] = _doc("Who mapped the case: a name or a list of names.", default_factory=list)
+    mapped_by: list[Name] = _doc("Who mapped the case: a name or a list of names.", default_factory=list)
     cases_per_year: Count = _doc("How often this procedure runs per year (the quantity in the Standard Cost Model).", default=1)
     eligible_per_year: PositiveWhole | None = _doc(
         "How many people are entitled per year (an estimate); with cases_per_year it gives the take-up "
@@ -160,9 +167,9 @@ class CaseInfo(_Strict):
 class Actor(_Strict):
     """Someone the procedure passes through: the client, a desk, a committee, another office."""
 
-    name: Text = _doc("Name of the actor, e.g. 'Onthaal Sociaal Huis'.")
+    name: Name = _doc("Name of the actor, e.g. 'Onthaal Sociaal Huis'.")
     level: _lax(ActorLevel) = _doc("client, local, flemish, federal, european or private. Exactly one actor is the client.")
-    organisation: Text | None = _doc("The organisation the actor belongs to; defaults to the actor's name.", default=None)
+    organisation: Name | None = _doc("The organisation the actor belongs to; defaults to the actor's name.", default=None)
     case_manager: bool = _doc(
         "Guides the client through the whole procedure as one point of contact, e.g. a trajectbegeleider "
         "(version 1.1).",
@@ -178,7 +185,7 @@ class Actor(_Strict):
 class DataItem(_Strict):
     """An information item the procedure needs."""
 
-    name: Text = _doc("Name of the item, e.g. 'Gezinssamenstelling'.")
+    name: Name = _doc("Name of the item, e.g. 'Gezinssamenstelling'.")
     source: Id | None = _doc(
         "The authentic source that holds it: a key of the built-in catalogue (kafka sources) "
         "or of this case's sources. Leave out when there is none.",
@@ -207,19 +214,19 @@ class DataItem(_Strict):
 class Source(_Strict):
     """An authentic source beyond the built-in catalogue."""
 
-    name: Text = _doc("Name of the source.")
+    name: Name = _doc("Name of the source.")
     level: _lax(GovernmentLevel) = _doc("Who manages it: local, flemish, federal or european.")
     local_access: bool = _doc("Can a local social service consult it electronically today?", default=False)
-    via: Text | None = _doc("The channel through which an OCMW reaches it, e.g. KSZ (kafka extension).", default=None)
+    via: Name | None = _doc("The channel through which an OCMW reaches it, e.g. KSZ (kafka extension).", default=None)
     what: Text | None = _doc("What it holds (kafka extension).", default=None)
 
 
 class Rule(_Strict):
     """A rule that mandates a step or a form: a law, a decree, an internal regulation."""
 
-    name: Text = _doc("Name of the rule.")
+    name: Name = _doc("Name of the rule.")
     level: _lax(GovernmentLevel) = _doc("Who can change it: local, flemish, federal or european.")
-    ref: Text | None = _doc("Legal reference, e.g. 'Wet 26 mei 2002, art. 21'.", default=None)
+    ref: Name | None = _doc("Legal reference, e.g. 'Wet 26 mei 2002, art. 21'.", default=None)
     deadline_days: Count | None = _doc(
         "Legal deadline in calendar days, counted from the start of step 'from' to the end of step 'to'.",
         default=None,
@@ -236,7 +243,7 @@ class Rule(_Strict):
 class Form(_Strict):
     """A form the client fills in."""
 
-    name: Text = _doc("Name of the form.")
+    name: Name = _doc("Name of the form.")
     owner: Id = _doc("The actor whose organisation designs the form.")
     rule: Id | None = _doc("The rule that mandates the form.", default=None)
     fields: list[Id] = _doc("The data items the form asks for.", default_factory=list)
@@ -254,7 +261,7 @@ class NextStep(_Strict):
     """A branch to a following step."""
 
     to: Id = _doc("The id of the next step.")
-    when: Text | None = _doc("When this branch is taken, e.g. 'dossier onvolledig'.", default=None)
+    when: Name | None = _doc("When this branch is taken, e.g. 'dossier onvolledig'.", default=None)
     chance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = _doc(
         "The share of cases taking this branch, 0 to 1.", default=None
     )
@@ -264,7 +271,7 @@ class Step(_Strict):
     """One step of the procedure, in the order they happen."""
 
     id: Id = _doc("Unique id of the step, e.g. aanmelding.")
-    name: Text = _doc("What happens, e.g. 'Aanmelding aan het onthaal'.")
+    name: Name = _doc("What happens, e.g. 'Aanmelding aan het onthaal'.")
     actor: Id = _doc("The actor who performs or receives the step.")
     kind: _lax(StepKind) | None = _doc(
         "contact, form, document, visit, decision, referral, notification or internal.", default=None
@@ -332,8 +339,8 @@ ActivityName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 class Evidence(_Strict):
     """An event log that measures this procedure: told versus logged (kafka extension, docs/log.md)."""
 
-    log: Text = _doc("The event log (CSV, XES or Parquet), relative to this case file, e.g. logs/leefloon.csv.")
-    mapping: Text = _doc("Its mapping file (kafka log inspect LOG -o FILE), relative to this case file.")
+    log: Name = _doc("The event log (CSV, XES or Parquet), relative to this case file, e.g. logs/leefloon.csv.")
+    mapping: Name = _doc("Its mapping file (kafka log inspect LOG -o FILE), relative to this case file.")
     steps: dict[ActivityName, Id] = _doc(
         "Which step each activity of the log belongs to: 'activity in the log': step id.", default_factory=dict
     )

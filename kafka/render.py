@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import jinja2
 
 from kafka import __version__
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, OutputError, RenderError
 from kafka.i18n import Translator
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -129,3 +131,24 @@ def script_hashes(env: jinja2.Environment) -> list[str]:
 def csp_script_src(hashes: Iterable[str]) -> str:
     hashes = list(hashes)
     return " ".join(hashes) if hashes else "'none'"
+
+
+@contextmanager
+def drawing(case_file: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a renderer's failure on one case into a :class:`RenderError` naming its file, so
+    that a run over many cases skips that one and goes on (report, export, aggregate).
+
+    Drawing writes nothing, so an OutputError inside (Graphviz: "could not render the
+    diagram") is about the case, not the disk; any other KafkaError (missing
+    templates) still stops the run.
+    """
+    try:
+        yield
+    except RenderError:
+        raise
+    except KafkaError as exc:
+        if not isinstance(exc, OutputError):
+            raise
+        raise RenderError(f"{case_file}: cannot draw this case ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - a template or a drawing that fails on this case's content
+        raise RenderError(f"{case_file}: cannot draw this case ({type(exc).__name__}: {exc})") from None

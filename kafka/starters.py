@@ -14,6 +14,7 @@ from string import Template
 
 from kafka.errors import InputError
 from kafka.model import ID_PATTERN
+from kafka.output import one_line
 
 GENERIC = "generic"
 _ID = re.compile(ID_PATTERN)
@@ -49,5 +50,5 @@ def starter_text(case_id: str, procedure: str | None = None, file_name: str | No
         id=case_id,
         procedure=procedure or "",
         date=(today or dt.date.today()).isoformat(),
-        file=file_name or f"{case_id}.yaml",
+        file=one_line(file_name or f"{case_id}.yaml"),  # in a comment: one line
     )

@@ -8,9 +8,10 @@ Python values ourselves, without PyYAML's composer, because that lets us:
 - refuse tags that would build Python objects, with a clear message;
 - bound the work: nesting has a depth limit checked *while* reading (the C
   composer recurses on the C stack and crashes the process on a file of
-  100,000 opening brackets), aliases count against a value budget by the size
-  of what they repeat (a "billion laughs" file is refused after reading it
-  once, in milliseconds), and recursive aliases are refused;
+  100,000 opening brackets), aliases count against a value budget and a text
+  budget by the size of what they repeat (a "billion laughs" file is refused
+  after reading it once, in milliseconds; so is a long text aliased
+  thousands of times), and recursive aliases are refused;
 - report duplicate keys, which PyYAML would silently drop.
 
 An alias gives the same Python object as its anchor, as PyYAML does; the
@@ -32,12 +33,29 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 250_000  # values after alias expansion
+# Characters of text (keys and values) after alias expansion: twice what the largest
+# file may hold. An alias repeats a whole text, so without it a 100 KB file could
+# stand for gigabytes of text (and a report of that size).
+MAX_TEXT_CHARS = 2 * MAX_FILE_BYTES
 MAX_DEPTH = 64
 MAX_SCALAR_CHARS = 100_000
+# Numbers: Python's own limit on the decimal digits of an integer (4,300) holds for
+# every way YAML writes one. A hex, binary or base-60 (1:30) integer is read without
+# that limit but would crash the first time it is printed, so its size is bounded too.
+MAX_NUMBER_CHARS = 4_300
+MAX_INTEGER_BITS = 14_000  # about 4,200 decimal digits
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP, _MERGE = (_YAML_TAG + t for t in ("str", "seq", "map", "merge"))
 _SCALAR_TAGS = {_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_INT, _FLOAT, _TIMESTAMP = (_YAML_TAG + t for t in ("int", "float", "timestamp"))
+# What a value with an explicit tag must look like, for the message when it does not.
+_TAG_HINTS = {
+    _YAML_TAG + "bool": "write true or false",
+    _INT: "write a whole number such as 12",
+    _FLOAT: "write a number such as 2.5",
+    _TIMESTAMP: "write a date like 2026-03-12",
+}
 _NON_SPECIFIC = (None, "!")
 # The characters YAML refuses (yaml.reader.Reader.NON_PRINTABLE), found up front
 # so the message can name the line.
@@ -81,6 +99,8 @@ class Positions:
 
 def decode(raw: bytes) -> str:
     """UTF-8 text without a BOM and with Unix line ends, or a YamlProblem."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: the same first two bytes
+        raise YamlProblem("the file is UTF-32 text; save it as UTF-8 in your editor", 1, 1, "encoding")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlProblem("the file is UTF-16 text; save it as UTF-8 in your editor", 1, 1, "encoding")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -124,9 +144,10 @@ def parse(text: str) -> Parsed:
     Raises YamlProblem for text that cannot be read at all.
     """
     _check_characters(text)
-    builder = _Builder()
+    shielded, restore = _shield_breaks(text)
+    builder = _Builder(restore)
     try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
+        for event in yaml.parse(shielded, Loader=_SafeLoader):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
@@ -135,6 +156,27 @@ def parse(text: str) -> Parsed:
     if builder.root is None:
         raise YamlProblem("the file is empty; a case file starts with a 'case:' section", 0, 0, "empty")
     return Parsed(builder.root, builder.positions, builder.soft_problems)
+
+
+# YAML 1.1 (PyYAML) also ends a line at NEL (U+0085), LINE SEPARATOR (U+2028) and
+# PARAGRAPH SEPARATOR (U+2029); editors and people do not, and YAML 1.2 does not
+# either. Left as they are, one of them (even in a comment) ends the comment or the
+# text and shifts every line number after it.
+_OTHER_BREAKS = "\x85\u2028\u2029"
+
+
+def _shield_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    """``text`` with NEL, LS and PS replaced by private-use characters that the text
+    does not contain, not even as an escape (so they read as ordinary characters),
+    and the table that puts them back in the values; (text, None) when there are none."""
+    present = [c for c in _OTHER_BREAKS if c in text]
+    if not present:
+        return text, None
+    lowered = text.lower()
+    stand_ins = (chr(code) for code in range(0xF8FF, 0xE000, -1)
+                 if chr(code) not in text and f"{code:x}" not in lowered)
+    shield = {c: next(stand_ins) for c in present}
+    return text.translate(str.maketrans(shield)), {ord(stand_in): c for c, stand_in in shield.items()}
 
 
 def _check_characters(text: str) -> None:
@@ -189,6 +231,7 @@ class _Frame:
     path: Path
     anchor: str | None
     nodes_before: int
+    chars_before: int
     key: Any = _NO_KEY  # mapping: the key whose value comes next
     drop: bool = False  # mapping: that key is a duplicate; build its value, then drop it
     first_line: dict = field(default_factory=dict)  # mapping: key -> line it was first seen
@@ -197,13 +240,16 @@ class _Frame:
 class _Builder:
     """Builds plain Python data from a stream of YAML events, one event at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, restore: dict[int, str] | None = None) -> None:
+        self._restore = restore  # see _shield_breaks
         self.positions = Positions()
         self.soft_problems: list[YamlProblem] = []
         self.root: Any = None
         self.nodes = 0
+        self.chars = 0  # characters of text, keys and values, aliases expanded
         self._stack: list[_Frame] = []
-        self._anchors: dict[str, tuple[Any, int] | None] = {}  # name -> (value, size); None while being built
+        # name -> (value, values in it, characters in it); None while being built
+        self._anchors: dict[str, tuple[Any, int, int] | None] = {}
         self._documents = 0
         self._resolver = yaml.resolver.Resolver()
         self._constructor = yaml.constructor.SafeConstructor()
@@ -234,16 +280,17 @@ class _Builder:
         where = _where(event)
         path = self._next_path()
         if isinstance(event, yaml.AliasEvent):
-            value, size = self._alias(event)
-            self._count(size, where)
+            value, size, chars = self._alias(event)
+            self._count(size, chars, where)
             self.positions.values.setdefault(path, where)
             self._attach(value)
             return
-        self._count(1, where)
+        chars = len(event.value) if isinstance(event, yaml.ScalarEvent) else 0
+        self._count(1, chars, where)
         self.positions.values.setdefault(path, where)
         if isinstance(event, yaml.ScalarEvent):
             value = self._scalar(event)
-            self._remember(event.anchor, value, 1)
+            self._remember(event.anchor, value, 1, chars)
             self._attach(value)
             return
         is_map = isinstance(event, yaml.MappingStartEvent)
@@ -253,11 +300,11 @@ class _Builder:
             raise _too_deep(*where)
         if event.anchor is not None:
             self._anchors[event.anchor] = None  # being built: an alias to it now is recursive
-        self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1))
+        self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1, self.chars))
 
     def _end_collection(self) -> None:
         frame = self._stack.pop()
-        self._remember(frame.anchor, frame.value, self.nodes - frame.nodes_before)
+        self._remember(frame.anchor, frame.value, self.nodes - frame.nodes_before, self.chars - frame.chars_before)
         self._attach(frame.value)
 
     def _attach(self, value: Any) -> None:
@@ -289,14 +336,14 @@ class _Builder:
         where = _where(event)
         top = self._stack[-1]
         if isinstance(event, yaml.AliasEvent):
-            key, size = self._alias(event)
-            self._count(size, where)
+            key, size, chars = self._alias(event)
+            self._count(size, chars, where)
         elif isinstance(event, yaml.ScalarEvent):
             if event.tag in _NON_SPECIFIC and self._resolve(event) == _MERGE:
                 raise YamlProblem("merge keys ('<<') are not supported in case files; write the keys out", *where, "yaml-tag")
-            self._count(1, where)
+            self._count(1, len(event.value), where)
             key = self._scalar(event)
-            self._remember(event.anchor, key, 1)
+            self._remember(event.anchor, key, 1, len(event.value))
         else:  # a list or mapping written as a key
             raise YamlProblem("a key must be a plain word, not a list or mapping", *where, "bad-key")
         if isinstance(key, (list, dict)):
@@ -335,6 +382,8 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         where = _where(event)
+        if self._restore is not None:
+            event.value = event.value.translate(self._restore)
         if len(event.value) > MAX_SCALAR_CHARS:
             raise YamlProblem(
                 f"a value of {len(event.value):,} characters is longer than the {MAX_SCALAR_CHARS:,} allowed",
@@ -359,19 +408,33 @@ class _Builder:
             raise self._tag_problem(tag, where)
         if tag == _STR:
             return event.value
+        as_what = f" as {_short_tag(tag)}" if event.tag not in _NON_SPECIFIC else ""
+        if tag in (_INT, _FLOAT) and len(event.value) > MAX_NUMBER_CHARS:
+            raise self._bad_value(event, as_what, "the number is too long", where)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            return self._constructor.yaml_constructors[tag](self._constructor, node)
-        except (ValueError, OverflowError, yaml.YAMLError) as exc:
-            if tag == _YAML_TAG + "timestamp" and event.tag in _NON_SPECIFIC:
+            value = self._constructor.yaml_constructors[tag](self._constructor, node)
+        except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise KeyError, AttributeError... on odd values
+            if tag == _TIMESTAMP and event.tag in _NON_SPECIFIC:
                 # An impossible date (2026-02-30) stays text: the model then reports
                 # it where a date belongs, together with every other problem.
                 return event.value
-            reason = "the number is too long" if "digits" in str(exc) else str(exc)
-            as_what = f" as {_short_tag(tag)}" if event.tag not in _NON_SPECIFIC else ""
-            raise YamlProblem(f"cannot read the value '{event.value[:40]}'{as_what}: {reason}", *where, "bad-value") from None
+            if "digits" in str(exc):
+                reason = "the number is too long"
+            else:
+                reason = _TAG_HINTS.get(tag) if event.tag not in _NON_SPECIFIC else None
+                reason = reason or str(exc) or type(exc).__name__
+            raise self._bad_value(event, as_what, reason, where) from None
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INTEGER_BITS:
+            raise self._bad_value(event, as_what, "the number is too long", where)
+        return value
 
-    def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
+    @staticmethod
+    def _bad_value(event: yaml.ScalarEvent, as_what: str, reason: str, where: tuple[int, int]) -> YamlProblem:
+        shown = " ".join(event.value[:40].split())
+        return YamlProblem(f"cannot read the value '{shown}'{as_what}: {reason}", *where, "bad-value")
+
+    def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int, int]:
         where = _where(event)
         if event.anchor not in self._anchors:
             raise YamlProblem(f"the alias '*{event.anchor}' names no anchor '&{event.anchor}' above it", *where, "yaml-alias")
@@ -380,16 +443,24 @@ class _Builder:
             raise YamlProblem("an alias refers to itself (recursive anchor)", *where, "yaml-alias")
         return entry
 
-    def _remember(self, anchor: str | None, value: Any, size: int) -> None:
+    def _remember(self, anchor: str | None, value: Any, size: int, chars: int) -> None:
         if anchor is not None:
-            self._anchors[anchor] = (value, size)
+            self._anchors[anchor] = (value, size, chars)
 
-    def _count(self, size: int, where: tuple[int, int]) -> None:
+    def _count(self, size: int, chars: int, where: tuple[int, int]) -> None:
         self.nodes += size
+        self.chars += chars
         if self.nodes > MAX_NODES:
             raise YamlProblem(
                 f"the file expands to more than {MAX_NODES:,} values (anchors and aliases "
                 "repeated too often?); case files do not need that many",
+                *where,
+                "too-large",
+            )
+        if self.chars > MAX_TEXT_CHARS:
+            raise YamlProblem(
+                f"the file expands to more than {MAX_TEXT_CHARS:,} characters of text (a long text repeated "
+                "through an alias '*' too often?); case files do not need that much",
                 *where,
                 "too-large",
             )

@@ -414,6 +414,89 @@ def test_unchanged_cases_are_not_rendered_again(tmp_path):
     assert other_lang.rendered == 3  # the language is part of the cache key
 
 
+def _report_langs(out: Path) -> set[str]:
+    return {re.search(r'<html lang="(\w+)"', p.read_text(encoding="utf-8")).group(1) for p in (out / "cases").glob("*.html")}
+
+
+def test_reports_left_by_an_interrupted_run_are_not_reused_as_unchanged(tmp_path):
+    """Issue 18, item 3: `kill -9` of `aggregate --lang en` after it moved its reports into
+    place but before it wrote manifest.json left the Dutch manifest vouching for English
+    reports; the next (Dutch) run reused them as unchanged."""
+    _copy_examples(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    aggregate([str(tmp_path / "in")], out, RunOptions.of("nl"), jobs=1)
+    dutch_manifest = (out / MANIFEST_NAME).read_bytes()
+    aggregate([str(tmp_path / "in")], out, RunOptions.of("en"), jobs=1)
+    assert _report_langs(out) == {"en"}
+    (out / MANIFEST_NAME).write_bytes(dutch_manifest)  # the folder as the killed run left it
+    again = aggregate([str(tmp_path / "in")], out, RunOptions.of("nl"), jobs=1).collection
+    assert (again.rendered, again.reused) == (3, 0)
+    assert _report_langs(out) == {"nl"}
+
+
+def test_a_report_changed_behind_kafkas_back_is_rendered_again_but_a_copied_site_is_reused(tmp_path):
+    files = _copy_examples(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    first = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    report = out / first.cases[0].report
+    report.write_text(report.read_text(encoding="utf-8").replace("<body", "<body data-edited", 1), encoding="utf-8")
+    again = aggregate([str(tmp_path / "in")], out, jobs=1).collection
+    assert (again.rendered, again.reused) == (1, 1)
+    assert "data-edited" not in report.read_text(encoding="utf-8")
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)  # new inodes and times, the same content
+    moved = aggregate([str(tmp_path / "in")], copy, jobs=1).collection
+    assert (moved.rendered, moved.reused) == (0, 2)
+    assert files
+
+
+@pytest.mark.parametrize("change", ["lang", "to_be", "setting", "select", "templates"])
+def test_everything_that_changes_a_report_is_in_the_cache_key(tmp_path, change):
+    _copy_examples(tmp_path / "in", 2)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "_custom.css").write_text("/* mine */\n", encoding="utf-8")
+    out = tmp_path / "out"
+    base = dict(lang="nl", templates=templates, to_be=False)
+    aggregate([str(tmp_path / "in")], out, RunOptions.of(**base), jobs=1)
+    assert aggregate([str(tmp_path / "in")], out, RunOptions.of(**base), jobs=1).collection.rendered == 0
+    other = {"lang": dict(base, lang="en"), "to_be": dict(base, to_be=True),
+             "setting": dict(base, overrides={"long_wait_days": "3"}), "select": dict(base, select=["D"]),
+             "templates": base}[change]
+    if change == "templates":
+        (templates / "_custom.css").write_text("body { color: black }\n", encoding="utf-8")
+    assert aggregate([str(tmp_path / "in")], out, RunOptions.of(**other), jobs=1).collection.rendered == 2
+
+
+def test_case_file_names_that_are_not_utf8(tmp_path):
+    """Issue 18, item 6: such a name crashed aggregate with a UnicodeEncodeError traceback
+    while it wrote manifest.json."""
+    import os
+
+    folder = tmp_path / "in"
+    _copy_examples(folder, 1)
+    good = folder / os.fsdecode(b"caf\xe9.yaml")
+    shutil.copy(sorted(CASES.glob("*.yaml"))[1], good)
+    (folder / os.fsdecode(b"kap\xffot.yaml")).write_text("case: [\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for rendered in (2, 0):  # the second run finds the cases by their names in the manifest
+        result = CliRunner().invoke(main, ["aggregate", str(folder), "-o", str(out), "-j", "2"])
+        assert result.exit_code == ExitCode.INVALID_INPUT, result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert f"({rendered} rendered" in result.output, result.output
+        assert "kap\\udcffot.yaml:2:1: this is not valid YAML" in result.output  # as the terminal can show it
+    validated = CliRunner().invoke(main, ["validate", str(folder), "--format", "json"])
+    assert {f["file"] for f in json.loads(validated.stdout_bytes.decode("utf-8"))["files"]} >= {str(good)}
+    manifest = json.loads((out / MANIFEST_NAME).read_bytes().decode("utf-8"))  # strict UTF-8 JSON
+    assert str(good.resolve()) in manifest["cases"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "kap\ufffdot.yaml" in index
+    xlsx = pytest.importorskip("openpyxl").load_workbook(out / "summary.xlsx")
+    assert any("kap\ufffdot.yaml" in str(cell.value) for sheet in xlsx.worksheets for row in sheet.iter_rows()
+               for cell in row)
+
+
 def test_a_removed_case_loses_its_report(tmp_path):
     files = _copy_examples(tmp_path / "in", 2)
     out = tmp_path / "out"
@@ -524,17 +607,121 @@ def test_the_to_be_maps_are_drawn_only_with_to_be_but_the_savings_are_always_the
 def test_two_runs_into_one_folder_at_once_are_refused_but_a_stale_lock_is_taken_over(tmp_path):
     import os
 
-    from kafka.aggregate.collect import LOCK_NAME
+    from kafka.aggregate.lock import LOCK_NAME, site_lock
     from kafka.errors import OutputError
 
     out = tmp_path / "out"
     out.mkdir()
-    (out / LOCK_NAME).write_text(str(os.getpid()))  # a live process holds it
-    with pytest.raises(OutputError, match="another 'kafka aggregate'"):
-        aggregate([str(PAIR)], out, jobs=1)
-    (out / LOCK_NAME).write_text("999999999")  # no such process: left by a crash
+    with site_lock(out):  # another run holds the folder
+        with pytest.raises(OutputError, match=f"another 'kafka aggregate' \\(process {os.getpid()}\\)"):
+            aggregate([str(PAIR)], out, jobs=1)
+    (out / LOCK_NAME).write_text(str(os.getpid()))  # left by a run that crashed (even one whose pid is taken)
     assert aggregate([str(PAIR)], out, jobs=1).ok
     assert not (out / LOCK_NAME).exists()
+
+
+def _contend(folder: str, marker: str, barrier, results) -> None:
+    """One of several processes that try to take the lock at the same moment."""
+    import os
+    import time
+
+    from kafka.aggregate.lock import site_lock
+    from kafka.errors import OutputError
+
+    barrier.wait()
+    try:
+        with site_lock(Path(folder)):
+            try:  # nobody else may be inside now
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                results.put("two holders")
+                return
+            time.sleep(0.05)
+            os.unlink(marker)
+            results.put("held")
+    except OutputError:
+        results.put("refused")
+
+
+def test_the_lock_has_one_holder_however_many_runs_start_at_once(tmp_path):
+    """Issue 18, item 13: with a stale lock file, three simultaneous runs gave two holders
+    in 19 of 40 rounds (the window between creating the lock file and writing the pid)."""
+    import multiprocessing
+
+    from kafka.aggregate.lock import LOCK_NAME
+
+    context = multiprocessing.get_context("fork")
+    outcomes = []
+    for round_ in range(15):
+        folder = tmp_path / f"round-{round_}"
+        folder.mkdir()
+        (folder / LOCK_NAME).write_text("999999999" if round_ % 2 else "")  # stale, or empty
+        barrier, results = context.Barrier(4), context.Queue()
+        workers = [context.Process(target=_contend, args=(str(folder), str(folder / "inside"), barrier, results))
+                   for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+        found = sorted(results.get(timeout=5) for _ in workers)
+        assert "two holders" not in found, (round_, found)
+        assert "held" in found, (round_, found)
+        outcomes.append(found)
+
+
+def _process_group(pgid: int) -> list[str]:
+    """The processes of process group ``pgid`` (Linux /proc), as 'pid command'."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(f"{stat.parent.name} {text.split(' ', 2)[1]}")
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table in /proc")
+def test_after_kill_9_no_process_lives_on_and_the_next_run_cleans_up(tmp_path):
+    """Issue 18, item 12: after `kill -9` of aggregate, the forkserver, the resource tracker and
+    the workers lived on (5+ minutes), and temporary files piled up."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from generate_cases import main as generate_cases
+
+    generate_cases([str(tmp_path / "in"), "--count", "80"])
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kafka", "aggregate", str(tmp_path / "in"), "-o", str(out),
+                             "-j", "2"], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not any((out / "cases" / ".incoming").glob("*")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the workers render reports now
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert len(_process_group(proc.pid)) >= 4, _process_group(proc.pid)  # main, tracker, forkserver, workers
+        (out / ".manifest.json.0f3a9c21b7d4.tmp").write_text("{")  # as a write cut short leaves it
+        (out / "cases" / ".x.html.a1b2c3d4.tmp").write_text("<html")
+        (out / ".notes.tmp").write_text("not kafka's")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 30
+    while _process_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _process_group(proc.pid)
+    for line in left:
+        os.kill(int(line.split()[0]), signal.SIGKILL)  # do not leave them behind the test either
+    assert left == [], "processes outlived the killed run"
+
+    assert aggregate([str(tmp_path / "in")], out, jobs=1).ok
+    leftovers = sorted(p.name for p in [*out.iterdir(), *(out / "cases").iterdir()] if p.name.endswith(".tmp"))
+    assert leftovers == [".notes.tmp"]
+    assert not (out / "cases" / ".incoming").exists()
 
 
 def test_lead_days_of_a_merged_proposal_are_a_mean_over_cases_not_findings():

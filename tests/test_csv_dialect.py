@@ -57,7 +57,8 @@ def test_the_dialects():
     assert dialect_for("nl") is EXCEL_BE and dialect_for("en") is PLAIN
     assert dialect_for("nl", "plain") is PLAIN and dialect_for("en", "excel-be") is EXCEL_BE
     text = EXCEL_BE.text([{"a": "cliënt; =1+1", "b": 1234.5, "c": 3, "d": float("nan")}], ["a", "b", "c", "d"])
-    assert text == '\ufeffa;b;c;d\n"cliënt; =1+1";1234,5;3;\n'
+    # a cell holding a separator of any locale is quoted (kafka.tables.csv_cell): Excel still reads "1234,5" as a number
+    assert text == '\ufeffa;b;c;d\n"cliënt; =1+1";"1234,5";3;\n'
     assert PLAIN.text([{"a": "x", "b": -0.25}], ["a", "b"]) == "a,b\nx,-0.25\n"
 
 

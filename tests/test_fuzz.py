@@ -320,6 +320,13 @@ PATHOLOGICAL = {
     "sara with tabs": lambda: _sara().replace("  ", "\t"),
     "sara with every text a NUL escape": lambda: _sara().replace("name: ", 'name: "\\0" #'),
     "sara with zero-width ids": lambda: _sara().replace("id: intake", "id: int\u200bake"),
+    # Issue 18: what got past the bounds before.
+    "a long text aliased 20,000 times": "case:\n  story: &t " + "x" * 20_000 + "\n  mapped_by:\n" + "    - *t\n" * 20_000,
+    "a huge hex number": "case: {cases_per_year: 0x" + "f" * 4_000 + "}\n",
+    "a huge base-60 number": "case: {cases_per_year: 1" + ":59" * 1_400 + "}\n",
+    "explicit tags on the wrong values": "case: {title: !!timestamp hello, x: !!bool maybe, y: !!int 1:x, z: !!float 0x}\n",
+    "sara with line separators in comments and texts":
+        lambda: _sara().replace("\n", "  # \u2028\x85\u2029\n").replace("name: ", "name: \u2028"),
 }
 # Full-size versions: seconds each (the reader handles some 100,000 events a second), so only with --run-slow.
 HEAVY = {
@@ -331,7 +338,7 @@ HEAVY = {
     "just under the file size": "# " + "z" * (yamlsource.MAX_FILE_BYTES - 10) + "\ncase: x\n",
 }
 REFUSED = ("100k", "50k", "nested", "billion", "wide", "alias", "one huge", "a huge", "a 5,000", "a long", "over", "too many",
-           "100,000 duplicate", "many duplicate")
+           "100,000 duplicate", "many duplicate", "explicit")
 
 
 @pytest.mark.parametrize("name", list(PATHOLOGICAL) + [pytest.param(name, marks=pytest.mark.slow) for name in HEAVY])

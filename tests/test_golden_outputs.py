@@ -65,14 +65,16 @@ def font_fingerprint() -> str:
 
 def _digest(data: str | bytes) -> str:
     if isinstance(data, str):
-        data = data.replace(dt.date.today().isoformat(), "<today>").encode("utf-8")
+        # The site names each case file by its path: where the repository is checked out must not count.
+        data = data.replace(dt.date.today().isoformat(), "<today>").replace(str(REPO_ROOT), "<repo>").encode("utf-8")
     return hashlib.sha256(data).hexdigest()
 
 
 def _xlsx_digest(data: bytes) -> str:
     """The workbook's content, without the creation time openpyxl stamps in docProps."""
     with zipfile.ZipFile(io.BytesIO(data)) as book:
-        parts = [(name, book.read(name)) for name in sorted(book.namelist()) if not name.startswith("docProps/")]
+        parts = [(name, book.read(name).replace(str(REPO_ROOT).encode(), b"<repo>"))
+                 for name in sorted(book.namelist()) if not name.startswith("docProps/")]
     return _digest(b"".join(name.encode() + b"\0" + body for name, body in parts))
 
 

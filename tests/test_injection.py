@@ -393,6 +393,66 @@ def test_csv_cells_never_start_a_formula(outputs, name):
     assert guarded > 0, "the hostile texts that start with = + - @ must be there, guarded with a quote"
 
 
+SPLIT_PAYLOADS = ["Intake;=2+3;x", "Gent,=HYPERLINK(\"http://evil.invalid\"),x", "a\t+1\tb", "x;;@SUM(A1)",
+                  "regel\n=1+1", "a;-2+3", "ok; =niet", "a,\t=1"]
+SEPARATORS = [",", ";", "\t"]
+
+
+def _formula_free(text: str, delimiter: str) -> list[str]:
+    """The cells of ``text`` read as CSV with ``delimiter`` that a spreadsheet would run."""
+    bad = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for cell in row:
+            try:
+                float(cell)
+                continue  # a number is a number, also -2
+            except ValueError:
+                pass
+            if cell.startswith(FORMULA_STARTS):
+                bad.append(cell)
+    return bad
+
+
+@pytest.mark.parametrize("written_with", [",", ";"])
+def test_csv_cells_stay_safe_whatever_separator_the_reader_splits_at(written_with):
+    """Issue 18, item 15: `Intake;=2+3;x` landed unguarded; a program that splits at ';'
+    (Belgian Excel) ran the '=2+3'. Quote every cell with a separator, guard every part."""
+    from kafka.tables import to_csv
+
+    rows = [{"a": payload, "b": 3, "c": -2.5} for payload in SPLIT_PAYLOADS]
+    text = to_csv(rows, ["a", "b", "c"], delimiter=written_with)
+    for delimiter in SEPARATORS:
+        assert _formula_free(text, delimiter) == [], (written_with, delimiter)
+    for payload in SPLIT_PAYLOADS:  # every cell that holds a separator or a line end is quoted
+        assert f'\n"{payload[:2]}' in text or f"\n\"'{payload[:2]}" in text, payload
+    back = list(csv.reader(io.StringIO(text, newline=""), delimiter=written_with))
+    assert len(back) == len(rows) + 1 and all(len(row) == 3 for row in back)
+    assert back[1] == ["Intake;'=2+3;x", "3", "-2.5"]  # the text stays readable: only a ' added
+
+
+def test_case_texts_split_by_a_separator_reach_no_csv_as_a_formula(tmp_path):
+    case = ("case: {id: split, title: 'Leefloon,=1+1', organisation: 'OCMW Gent;=2+3;x', municipality: \"Gent\\t=SUM(1)\"}\n"
+            "actors:\n  client: {name: 'Klant;@x', level: client}\n  mw: {name: 'MW,+1', level: local}\n"
+            "data:\n  inkomen: {name: 'Inkomen;=1'}\n"
+            "forms:\n  f: {name: 'Formulier;=2', owner: mw, fields: [inkomen]}\n"
+            "steps:\n  - {id: a, name: 'Intake;=2+3;x', actor: mw, client_minutes: 10, asks: [inkomen], tells_story: true}\n"
+            "  - {id: b, name: 'Tweede,-1+1', actor: mw, client_minutes: 10, form: f, tells_story: true, uses: [inkomen]}\n")
+    (tmp_path / "split.yaml").write_text(case, encoding="utf-8")
+    runner = CliRunner()
+    analyzed = runner.invoke(main, ["analyze", str(tmp_path / "split.yaml"), "--format", "csv"])
+    assert analyzed.exit_code == 0, analyzed.output
+    assert runner.invoke(main, ["forms", str(tmp_path / "split.yaml"), "-o", str(tmp_path / "forms")]).exit_code == 0
+    result = runner.invoke(main, ["aggregate", str(tmp_path / "split.yaml"), "-o", str(tmp_path / "site"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    texts = {"analyze": analyzed.stdout, "forms": (tmp_path / "forms" / "forms.csv").read_text(encoding="utf-8")}
+    for name in ("findings.csv", "proposals.csv"):
+        texts[name] = (tmp_path / "site" / name).read_text(encoding="utf-8")
+    assert "OCMW Gent;'=2+3;x" in texts["analyze"]
+    for name, text in texts.items():
+        for delimiter in SEPARATORS:
+            assert _formula_free(text, delimiter) == [], (name, delimiter)
+
+
 def test_xlsx_has_no_formula_cells(outputs):
     import openpyxl
     path = _get(outputs, "site/summary.xlsx", "kafka aggregate")

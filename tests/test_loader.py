@@ -98,6 +98,37 @@ def test_utf16_is_named():
     assert p.message == "the file is UTF-16 text; save it as UTF-8 in your editor"
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_utf32_is_named(encoding):
+    """Issue 18, item 14: UTF-32 was reported as UTF-16."""
+    p = only("\ufeffcase: x\n".encode(encoding) if encoding != "utf-32" else "case: x\n".encode(encoding))
+    assert p.message == "the file is UTF-32 text; save it as UTF-8 in your editor"
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize("where", ["comment", "value", "quoted"])
+def test_nel_and_unicode_line_separators_do_not_shift_lines(char, where):
+    """Issue 18, item 14: a raw U+2028 or U+0085 (even in a comment) moved every later line
+    number (YAML 1.1 counts them as line ends; editors and YAML 1.2 do not)."""
+    text = with_step_keys("    client_minutes: veel\n")  # the problem: line 14
+    if where == "comment":
+        text = text.replace("case:\n", f"case:  # een{char}opmerking\n", 1)
+    elif where == "value":
+        text = text.replace("title: Test", f"title: Te{char}st", 1)
+    else:
+        text = text.replace("title: Test", f'title: "Te{char}st"', 1)
+    p = only(text)
+    assert (p.line, p.col, p.path) == (14, 21, "steps[0].client_minutes")
+    loaded = load_text(text.replace("    client_minutes: veel\n", ""))
+    assert loaded.ok
+    assert loaded.case.case.title == ("Test" if where == "comment" else f"Te{char}st")
+
+
+def test_a_private_use_character_in_the_text_is_kept_beside_a_line_separator():
+    text = BASE.replace("title: Test", 'title: "A\u2028B\\uf8ff\uf8fe\\U0000F8FD"', 1)
+    assert load_text(text).case.case.title == "A\u2028B\uf8ff\uf8fe\U0000F8FD"
+
+
 def test_control_character():
     p = only("case:\n  title: a\x07b\n")
     assert (p.kind, p.line, p.col) == ("encoding", 2, 11)
@@ -167,6 +198,38 @@ def test_aliases_are_allowed_within_the_budget():
     assert load_text(text).ok
 
 
+def _aliased_text(times: int, size: int, where: str = "mapped_by") -> str:
+    text = "x" * size
+    lines = ["case:", "  id: x", "  title: T", "  organisation: O", f"  story: &t {text}"]
+    if where == "mapped_by":
+        lines += ["  mapped_by:"] + ["    - *t"] * times
+    lines += ["actors: {client: {name: C, level: client}}", "steps:"]
+    if where == "steps":
+        lines += [f"  - {{id: s{n}, name: *t, actor: client}}" for n in range(times)]
+    else:
+        lines += ["  - {id: a, name: A, actor: client}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("times, size, where", [(20_000, 20_000, "mapped_by"), (200_000, 1_000, "mapped_by"),
+                                                (4_000, 5_000, "steps")])
+def test_text_multiplied_through_aliases_is_bounded(times, size, where):
+    """Issue 18, item 4: a 100 KB valid file (mapped_by aliased 20,000 times) gave a 400 MB report."""
+    text = _aliased_text(times, size, where)
+    assert len(text) < yamlsource.MAX_FILE_BYTES
+    start = time.perf_counter()
+    p = only(text)
+    assert time.perf_counter() - start < 2
+    assert p.kind == "too-large"
+    assert p.message.startswith(f"the file expands to more than {yamlsource.MAX_TEXT_CHARS:,} characters of text")
+    assert p.line > 5  # the alias that went over the budget, not the anchor
+
+
+def test_text_repeated_through_aliases_within_the_budget_is_fine():
+    assert load_text(_aliased_text(300, 1_000)).ok  # names: at most model.MAX_NAME_CHARS
+    assert load_text(_aliased_text(3_000, 1_000, "steps")).ok
+
+
 def test_merge_keys_are_refused():
     p = only("a: &a {x: 1}\nb:\n  <<: *a\n")
     assert (p.kind, p.line, p.col) == ("yaml-tag", 3, 3)
@@ -231,6 +294,49 @@ def test_too_long_number():
     p = only("case: 1" + "0" * 5000 + "\n")
     assert (p.kind, p.line, p.col) == ("bad-value", 1, 7)
     assert p.message.endswith("the number is too long")
+
+
+@pytest.mark.parametrize("number", [
+    "0x" + "f" * 3600,  # 14,400 bits: more than 4,300 decimal digits
+    "-0x" + "F" * 4000,
+    "0b" + "1" * 15_000,
+    "0" + "7" * 5000,  # octal, as YAML 1.1 writes it
+    "1" + ":30" * 3000,  # base 60 (sexagesimal), as YAML 1.1 reads 1:30
+    "1" + "_0" * 4400,
+])
+@pytest.mark.parametrize("where", ["case.cases_per_year", "a key", "a list"])
+def test_numbers_beyond_pythons_digit_limit_are_a_problem_not_a_traceback(number, where):
+    """Issue 18, item 8: hex, binary and base-60 integers passed the reader and crashed later (ValueError)."""
+    text = {
+        "case.cases_per_year": BASE.replace("  organisation: OCMW Test\n", f"  organisation: OCMW Test\n  cases_per_year: {number}\n"),
+        "a key": BASE.replace("data:\n", f"data:\n  {number}: {{name: X}}\n"),
+        "a list": with_step_keys(f"    asks: [{number}]\n"),
+    }[where]
+    found = problems(text)
+    assert [p.kind for p in found] == ["bad-value"], [str(p) for p in found]
+    assert found[0].message.endswith("the number is too long") and found[0].line in (5, 9, 14)
+    assert len(str(found[0])) < 300
+
+
+@pytest.mark.parametrize("value, tag, hint", [
+    ("!!bool maybe", "!!bool", "true or false"),
+    ("!!bool ''", "!!bool", "true or false"),
+    ("!!timestamp hello", "!!timestamp", "a date like 2026-03-12"),
+    ("!!timestamp 2026-13-45", "!!timestamp", "a date like 2026-03-12"),
+    ("!!int 12abc", "!!int", "a whole number"),
+    ("!!int ''", "!!int", "a whole number"),
+    ("!!float x1", "!!float", "a number"),
+    ("!!float ''", "!!float", "a number"),
+    ("!!int 0x", "!!int", "a whole number"),
+    ("!!int 1:x", "!!int", "a whole number"),
+    ("!!float 1:x", "!!float", "a number"),
+    ("!!int 0b12", "!!int", "a whole number"),
+])
+def test_an_explicit_tag_on_the_wrong_value_is_a_problem_with_its_place(value, tag, hint):
+    """Issue 18, item 8: `tells_story: !!bool maybe` was a KeyError, `title: !!timestamp hello` an AttributeError."""
+    p = only(with_step_keys(f"    tells_story: {value}\n"))
+    assert (p.kind, p.line, p.col) == ("bad-value", 14, 18)
+    assert f"as {tag}" in p.message and hint in p.message, p.message
 
 
 def test_more_than_one_document():
@@ -546,6 +652,29 @@ def test_iter_case_files_finds_yaml_and_skips_hidden(tmp_path):
     found = [p.relative_to(tmp_path).as_posix() for p in iter_case_files([tmp_path])]
     assert found == ["a.YML", "b.yaml", "sub/d.yaml"]
     assert list(iter_case_files(["missing.yaml"])) == [__import__("pathlib").Path("missing.yaml")]
+
+
+def test_an_unreadable_subfolder_is_reported_not_skipped(tmp_path, monkeypatch):
+    """Issue 18, item 14: a subfolder that cannot be read was skipped without a word.
+    (The tests run as root, which reads every folder: the refusal is injected.)"""
+    import os
+
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.yaml").write_text("x: 1\n")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = list(iter_case_files([tmp_path]))
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.yaml", "locked"]
+    (p,) = load_case(found[1]).problems
+    assert p.kind == "unreadable"
+    assert p.message == "cannot read this folder (Permission denied), so the case files in it are skipped"
 
 
 def test_content_over_the_size_limit():

@@ -29,7 +29,7 @@ from kafka import output
 from kafka.cli import main
 from kafka.errors import ExitCode, OutputError
 from kafka.loader import load_text
-from kafka.output import inside, refuse_inputs, safe_name, write_atomic
+from kafka.output import inside, move_into_place, note_input, safe_name, write_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "data" / "hostile.yaml"
@@ -146,14 +146,86 @@ def test_an_output_that_is_an_input_is_refused(inputs, args):
     assert snapshot(inputs) == before
 
 
-def test_refuse_inputs_sees_hard_links_and_ignores_missing_files(tmp_path):
+# A link in the output folder (or the output named) that leads to an input: (command, link, input),
+# paths relative to the input folder, which is also the output folder.
+LINKS_TO_INPUTS = {
+    "report": (["report", "IN/leefloon-lindenberg.yaml", "-o", "IN"], "leefloon-lindenberg.html",
+               "leefloon-lindenberg.yaml"),
+    "forms-review-csv": (["forms", "review", "IN/leefloon-lindenberg.yaml", "-o", "IN"], "forms.csv",
+                         "leefloon-lindenberg.yaml"),
+    "forms-review-html": (["forms", "review", "IN", "-o", "IN"], "forms.html", "verwarmingstoelage-ravelingen.yaml"),
+    "forms-import": (["forms", "import", "IN/velden.csv", "--form", "f", "-o", "IN/f.yaml"], "f.yaml", "velden.csv"),
+    "aggregate-index": (["aggregate", "IN", "-o", "IN", "-j", "1"], "index.html", "leefloon-lindenberg.yaml"),
+    "aggregate-case-report": (["aggregate", "IN", "-o", "IN", "-j", "1"], "cases/leefloon-lindenberg.html",
+                              "cases/heidebeek.yaml"),  # a case file in the reports' folder
+    "aggregate-manifest": (["aggregate", "IN", "-o", "IN", "-j", "1"], "manifest.json", "hostile.yaml"),
+    "aggregate-xlsx": (["aggregate", "IN", "-o", "IN", "-j", "2"], "summary.xlsx", "warnings.yml"),
+    "aggregate-history": (["aggregate", "IN", "-o", "IN", "-j", "1"], "history.sqlite", "empty.yaml"),
+    "export-folder": (["export", "IN", "--format", "svg", "-o", "IN"], "leefloon-lindenberg.svg",
+                      "leefloon-lindenberg.yaml"),
+    "export-file": (["export", "IN/leefloon-lindenberg.yaml", "-o", "IN/map.svg"], "map.svg",
+                    "leefloon-lindenberg.yaml"),
+    "simulate": (["simulate", "CASE", "--write", "IN/to-be.yaml"], "to-be.yaml", "leefloon-lindenberg.yaml"),
+}
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hard-link"])
+@pytest.mark.parametrize("name", list(LINKS_TO_INPUTS))
+def test_no_writer_writes_onto_an_input_through_a_link(inputs, name, kind):
+    """Issue 18, item 1: `cases/<id>.html -> case.yaml` made `kafka report` write HTML into the case file."""
+    args, link, target = LINKS_TO_INPUTS[name]
+    _need(args[0])
+    (inputs / link).parent.mkdir(parents=True, exist_ok=True)
+    if target == "empty.yaml":  # an empty file is one SQLite would take for a new database
+        (inputs / target).write_bytes(b"")
+    elif not (inputs / target).exists():
+        shutil.copy(REPO / "cases" / "leefloon-heidebeek.yaml", inputs / target)
+    if kind == "symlink":
+        (inputs / link).symlink_to(os.path.relpath(inputs / target, (inputs / link).parent))
+    else:
+        os.link(inputs / target, inputs / link)
+    before = snapshot(inputs)
+    result = run(*_args(args, inputs, inputs))
+    assert_clean_exit(result, codes=(ExitCode.OUTPUT_ERROR,))
+    if name == "simulate":  # simulate checks its target itself first, with its own words
+        assert "refusing to overwrite" in result.output or "not written by kafka" in result.output
+    else:
+        assert "refusing to overwrite" in result.output and target in result.output
+    after = snapshot(inputs)
+    assert {k: v for k, v in after.items() if k in before} == before, "an input file changed"
+
+
+def test_write_atomic_refuses_every_path_to_an_input(tmp_path):
     case = tmp_path / "case.yaml"
     case.write_text("x", encoding="utf-8")
+    note_input(case)
     os.link(case, tmp_path / "hard.json")
-    with pytest.raises(OutputError):
-        refuse_inputs(tmp_path / "hard.json", [case])
-    refuse_inputs(tmp_path / "new.json", [case])  # does not exist yet: fine
-    refuse_inputs(case, [tmp_path / "gone.yaml"])
+    (tmp_path / "soft.json").symlink_to(case)
+    (tmp_path / "sub").mkdir()
+    for path in (case, tmp_path / "hard.json", tmp_path / "soft.json", tmp_path / "sub" / ".." / "case.yaml"):
+        with pytest.raises(OutputError, match="refusing to overwrite"):
+            write_atomic(path, "overwritten")
+    staged = tmp_path / "staged.html"
+    staged.write_text("a report", encoding="utf-8")
+    with pytest.raises(OutputError, match="refusing to overwrite"):
+        move_into_place(staged, tmp_path / "soft.json")
+    assert case.read_text(encoding="utf-8") == "x"
+    write_atomic(tmp_path / "new.json", "fine")  # not an input
+
+
+def test_an_input_that_is_gone_protects_nothing(tmp_path):
+    # Its inode number may be reused by a new output file: that file must not be refused.
+    case = tmp_path / "case.yaml"
+    case.write_text("x", encoding="utf-8")
+    note_input(case)
+    inode = case.stat().st_ino
+    case.unlink()
+    for n in range(50):
+        candidate = tmp_path / f"out-{n}.html"
+        write_atomic(candidate, "a report")
+        if candidate.stat().st_ino == inode:
+            break
+    write_atomic(tmp_path / "case.yaml", "a new file where the input was")
 
 
 # --- atomic writes ----------------------------------------------------------------------------------
@@ -209,11 +281,62 @@ def test_a_failure_while_producing_the_pieces_keeps_the_old_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["findings.csv"]
 
 
-def test_a_successful_write_replaces_the_file_readable_by_all(tmp_path):
+@pytest.fixture
+def umask():
+    """``umask(0o077)`` sets the process's umask for the test; the old one comes back after it."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o077, 0o600), (0o027, 0o640)])
+def test_a_new_output_gets_the_permissions_of_the_umask(tmp_path, umask, mask, expected):
+    """Issue 18, item 9: under umask 077 every output was 0644 (reports hold clients' stories)."""
+    umask(mask)
     target = write_atomic(tmp_path / "x.csv", "a,b\n")
     assert target.read_text(encoding="utf-8") == "a,b\n"
-    assert target.stat().st_mode & 0o777 == 0o644
+    assert _mode(target) == expected
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+def test_a_replaced_output_keeps_its_permissions(tmp_path, umask, mode):
+    umask(0o022)
+    target = tmp_path / "report.html"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(mode)
+    write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "new" and _mode(target) == mode
+    staged = tmp_path / "staged.html"
+    staged.write_text("newer", encoding="utf-8")
+    staged.chmod(0o644)
+    move_into_place(staged, target)
+    assert target.read_text(encoding="utf-8") == "newer" and _mode(target) == mode
+
+
+@pytest.mark.parametrize("name", ["report", "forms-review", "aggregate", "export-bpmn", "forms-import"])
+def test_every_command_honours_the_umask_and_keeps_modes(inputs, tmp_path, umask, name):
+    template = COMMANDS[name]
+    _need(template[0])
+    out = tmp_path / "out"
+    out.mkdir()
+    args = _args(template, inputs, out)
+    umask(0o077)
+    assert_clean_exit(run(*args))
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written and {str(p.relative_to(out)): _mode(p) for p in written} == \
+        {str(p.relative_to(out)): 0o600 for p in written}
+    umask(0o022)
+    for path in written:
+        path.chmod(0o640)
+    assert_clean_exit(run(*args, *(["--force"] if name == "aggregate" else [])))
+    modes = {str(p.relative_to(out)): _mode(p) for p in written}
+    assert modes == {str(p.relative_to(out)): 0o640 for p in written}
 
 
 WRITERS = {k: v for k, v in COMMANDS.items() if "OUT" in " ".join(v)}
@@ -334,11 +457,13 @@ def test_a_named_output_file_that_is_a_symlink_is_replaced_not_followed(inputs, 
 
 
 def test_every_writer_goes_through_write_atomic():
-    # A module that opens files for writing by itself would bypass the temporary file
-    # and the rename; the only exception is aggregate's lock file (O_EXCL, never content).
+    # A module that opens files for writing by itself would bypass the temporary file,
+    # the rename and the check that the target is no input (a rename of its own too);
+    # the only exception is aggregate's lock file (a flock, and a process id as its only content).
     import re
 
-    direct = re.compile(r"\.write_text\(|\.write_bytes\(|open\([^)]*[\"'][wax]b?\+?[\"']|os\.O_WRONLY|to_excel\(|\.save\((?!buffer)")
+    direct = re.compile(r"\.write_text\(|\.write_bytes\(|open\([^)]*[\"'][wax]b?\+?[\"']|os\.O_WRONLY|to_excel\(|"
+                        r"\.save\((?!buffer)|os\.replace\(|os\.rename\(|shutil\.move\(")
     package = REPO / "kafka"
     offenders = []
     for source in package.rglob("*.py"):
@@ -348,3 +473,29 @@ def test_every_writer_goes_through_write_atomic():
             if direct.search(line) and "lock" not in line:
                 offenders.append(f"{source.relative_to(REPO)}:{number}: {line.strip()}")
     assert offenders == [], "\n".join(offenders)
+
+
+def test_a_staging_folder_planted_as_a_link_inside_the_site_is_neither_emptied_nor_used(inputs, tmp_path):
+    _need("aggregate")
+    out = tmp_path / "out"
+    (out / "cases" / "keep").mkdir(parents=True)
+    (out / "cases" / "keep" / "mine.txt").write_text("not kafka's", encoding="utf-8")
+    (out / "cases" / ".incoming").symlink_to("keep")
+    assert_clean_exit(run("aggregate", inputs / "leefloon-lindenberg.yaml", "-o", out, "-j", "1"), codes=(0,))
+    assert [p.name for p in (out / "cases" / "keep").iterdir()] == ["mine.txt"]
+    assert (out / "cases" / "leefloon-lindenberg.html").is_file()
+
+
+def test_each_command_guards_what_it_read_itself(tmp_path):
+    """One process may run several commands (a test, a notebook): a file that an earlier
+    command read is not an input of the next one."""
+    from kafka.output import inputs_of_one_run
+
+    case = tmp_path / "case.yaml"
+    case.write_text("x", encoding="utf-8")
+    with inputs_of_one_run():
+        note_input(case)
+        with pytest.raises(OutputError):
+            write_atomic(case, "y")
+    write_atomic(case, "y")
+    assert case.read_text(encoding="utf-8") == "y"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -123,6 +124,63 @@ def test_an_invalid_file_shows_its_errors_with_lines_and_recovers(live, case_fil
     assert "regel 2, kolom 1" in page and "case: [unclosed" in page
     save(case_file, text)
     wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
+
+
+@pytest.mark.parametrize("bad, shown", [
+    ("    tells_story: !!bool maybe\n", "cannot read the value &#39;maybe&#39; as !!bool"),
+    ("    client_minutes: 0x" + "f" * 3600 + "\n", "the number is too long"),
+    ("    name: !!timestamp hello\n", "cannot read the value &#39;hello&#39; as !!timestamp"),
+])
+def test_a_value_the_loader_cannot_read_shows_on_the_page_without_tracebacks(live, case_file, caplog, bad, shown):
+    """Issue 18, item 8: such values printed ten tracebacks a second; the page stayed on the last good report."""
+    text = case_file.read_text(encoding="utf-8")
+    line = text.splitlines().index("    actor: mw") + 2
+    save(case_file, text.replace("    actor: mw\n", "    actor: mw\n" + bad, 1))
+    page = wait_until(lambda: (lambda p: p if shown in p else None)(get(live, "/view/")[2]))
+    assert f"regel {line}" in page
+    time.sleep(5 * POLL)
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+
+def test_a_loader_bug_shows_on_the_page_once_not_a_traceback_per_poll(case_file, monkeypatch, caplog):
+    from kafka.serve import site as site_module
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug in the loader")
+
+    monkeypatch.setattr(site_module, "read_case", broken)
+    with LiveServer(LiveSite(case_file), port=0, poll_seconds=POLL) as server:
+        status, _, page = get(server, "/view/")
+        assert status == 200 and "a bug in the loader" in page
+        time.sleep(10 * POLL)
+    logged = [r for r in caplog.records if r.exc_info]
+    assert len(logged) <= 1, f"{len(logged)} tracebacks for one file"
+
+
+def test_a_served_file_replaced_by_a_folder_answers_and_recovers(live, case_file):
+    """Issue 18, item 14: the page of a served file that became a folder got no response (KeyError)."""
+    text = case_file.read_text(encoding="utf-8")
+    case_file.unlink()
+    case_file.mkdir()
+    (case_file / "inside.yaml").write_text(text, encoding="utf-8")
+    status, _, page = wait_until(lambda: (lambda r: r if "folder" in r[2] else None)(get(live, "/view/")))
+    assert status == 200 and "this is a folder, not a case file" in page
+    shutil.rmtree(case_file)
+    save(case_file, text)
+    wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
+
+
+def test_the_excerpt_of_a_problem_is_its_own_line_despite_unicode_line_separators(live, case_file):
+    text = case_file.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    line = lines.index("    actor: mw") + 1
+    lines[0] += "  # een\u2028opmerking\x85met scheidingstekens"
+    lines[line - 1] = "    actor: mww"
+    save(case_file, "\n".join(lines))
+    page = wait_until(lambda: (lambda p: p if "mww" in p else None)(get(live, "/view/")[2]))
+    assert f"regel {line}, kolom 12" in page
+    marked = re.search(r'<span class="line marked"><span class="n">(\d+)</span>(.*?)</span>', page, re.S)
+    assert marked and marked.group(1) == str(line) and marked.group(2) == "    actor: mww", marked
 
 
 def test_case_text_is_escaped_in_the_error_page(live, case_file):

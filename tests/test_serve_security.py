@@ -309,6 +309,28 @@ def test_a_hostile_case_and_a_hostile_file_name_show_as_text(tmp_path):
         assert_html_is_inert(shell.split("\r\n\r\n", 1)[1])
 
 
+def test_file_names_that_are_not_utf8_are_served(tmp_path, errors_logged):
+    """Issue 18, item 6: a case file name that is not UTF-8 dropped the connection or gave a 500."""
+    folder = make_folder(tmp_path)
+    (folder / os.fsdecode(b"caf\xe9.yaml")).write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "id: verwarmingstoelage-ravelingen", "id: cafe"), encoding="utf-8")
+    (folder / os.fsdecode(b"kap\xffot.yaml")).write_text("case: [\n", encoding="utf-8")
+    with LiveServer(LiveSite(folder), port=0, poll_seconds=0.05) as server:
+        status, index = get(server, "/view/")
+        assert status == 200, index[:300]
+        page = index.split("\r\n\r\n", 1)[1]
+        assert "caf\ufffd.yaml" in page and "kap\ufffdot.yaml" in page
+        keys = re.findall(r'href="case/([^"]+)"', page)
+        assert len(keys) == 4
+        for key in keys:
+            status, body = get(server, f"/view/case/{key}")
+            assert status == 200, (key, body[:300])
+        for name in ("index.html", "agenda.html", "cases/cafe.html", "summary.xlsx", "findings.csv"):
+            status, body = get(server, f"/view/site/{name}")
+            assert status == 200, (name, body[:300])
+    assert not [r for r in errors_logged.records if r.exc_info]
+
+
 @pytest.mark.browser
 def test_the_live_page_of_the_hostile_case_runs_no_case_script(tmp_path):
     from browser import ARGS, chromium_executable

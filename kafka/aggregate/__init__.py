@@ -3,8 +3,9 @@
 Three stages, one module each:
 
 * :mod:`kafka.aggregate.collect` - load, analyse and render every case in
-  parallel worker processes, skipping unchanged ones (a manifest in the
-  output folder), and hand back small :class:`CaseSummary` objects;
+  parallel worker processes, skipping unchanged ones (the manifest in the
+  output folder, :mod:`kafka.aggregate.manifest`), and hand back small
+  :class:`CaseSummary` objects;
 * :mod:`kafka.aggregate.tables` - the cross-case views as pandas tables,
   with proposals merged across cases (what counts as "the same proposal" is
   :mod:`kafka.aggregate.keys`);
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kafka.aggregate.collect import CaseSummary, Collection, SkippedFile, collect, site_lock
+from kafka.aggregate.collect import CASES_FOLDER, CaseSummary, Collection, SkippedFile, collect
 from kafka.aggregate.followup import FollowUp
+from kafka.aggregate.lock import site_lock
 from kafka.aggregate.options import SiteOptions
-from kafka.output import ensure_dir
+from kafka.output import ensure_dir, remove_temporaries
 from kafka.run import RunOptions
 
 
@@ -60,6 +62,9 @@ def aggregate(
 
     out = ensure_dir(out_dir)
     with site_lock(out):
+        # What a run that was killed mid-write left (the staging folder is emptied by collect).
+        remove_temporaries(out, (".html", ".json", ".csv", ".xlsx"))
+        remove_temporaries(out / CASES_FOLDER, (".html",))
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         if writing_site is not None:
             writing_site()

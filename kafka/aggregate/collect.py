@@ -6,45 +6,35 @@ inside the output folder. It hands back only a small, picklable
 :class:`CaseSummary` (figures and finding rows) or a :class:`SkippedFile`.
 The main process then settles the names (a duplicate case id is skipped, see
 :func:`settle`), moves each staged report into ``cases/`` and records what it
-did in a manifest, so that the next run re-renders only what changed.
-
-A case is unchanged when its cache key is: the SHA-256 of the file's bytes,
-of kafka's own code and templates (:func:`code_fingerprint`, so a new
-version or an edited template re-renders everything) and of the options
-(language, select, ignore, settings).
+did in a manifest (:mod:`kafka.aggregate.manifest`: when a case is unchanged,
+and why the manifest never vouches for a report it did not write), so that
+the next run re-renders only what changed.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
-import json
 import multiprocessing
 import os
-import re
 import shutil
 import signal
-from dataclasses import asdict, dataclass, field, fields, replace
-from contextlib import contextmanager
-from functools import cache
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
-from kafka import __version__
-from kafka.errors import KafkaError, OutputError, UsageProblem
+from kafka.aggregate.manifest import (
+    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, report_digest, report_stamp,
+)
+from kafka.aggregate.watchdog import exit_when_gone
+from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
 from kafka.loader import Unreadable, iter_case_files, read_bounded, read_case
-from kafka.output import ensure_dir, inside, write_atomic
+from kafka.output import ensure_dir, inside, move_into_place, note_inputs, write_atomic
 from kafka.report import report_file_name
 from kafka.run import RunOptions
 from kafka.validate import CaseIds
 
-MANIFEST_NAME = "manifest.json"
-LOCK_NAME = ".kafka-aggregate.lock"
-MANIFEST_FORMAT = 1
 CASES_FOLDER = "cases"
 _STAGING_FOLDER = ".incoming"  # inside cases/: same file system, so moving a report is a rename
-_REPORT_PATH = re.compile(r"^cases/[a-z0-9_-]+\.html$")
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 # --- what goes in and what comes out -------------------------------------------------
@@ -72,6 +62,8 @@ class CaseSummary:
     id_line: int = 0  # where case.id is written, for the duplicate-id message
     id_col: int = 0
     report: str = ""  # the case report, relative to the site folder (cases/<name>.html)
+    report_sha256: str = ""  # what the report kafka wrote for it looks like (kafka.aggregate.manifest)
+    report_stamp: list[int] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseSummary":
@@ -117,10 +109,11 @@ def _warm_up(options: RunOptions) -> None:
     jinja_env(options.lang, options.template_dirs)
 
 
-def _worker_start(options: RunOptions) -> None:
+def _worker_start(options: RunOptions, run_pid: int) -> None:
     # Ctrl-C reaches every process of the group; only the main process should
     # act on it (cancel, clean up, say "Interrupted."), not print a traceback per worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_when_gone(run_pid)  # a killed run leaves no worker (nor forkserver) behind
     _warm_up(options)
     from kafka.runtime import tune_gc
 
@@ -131,6 +124,8 @@ def process_case(job: _Job) -> tuple[int, CaseSummary | SkippedFile]:
     """Load, analyse and render one case file (in a worker process)."""
     try:
         return job.index, _process(job)
+    except RenderError as exc:  # a renderer refused this case: skip it, not the run
+        return job.index, SkippedFile(job.path, "error", [f"{exc}; the file is skipped"])
     except KafkaError:
         raise  # a full disk or missing templates stop the run; they are no fault of this case
     except Exception as exc:  # noqa: BLE001 - one odd case must not sink a run of thousands
@@ -153,7 +148,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     run = run_case(loaded, job.options)
     analysis = run.analysis
     totals = scenario_totals(analysis, run.scenarios) if run.scenarios is not None else {}
-    html = render_case_report(run, link_back="../index.html")
+    html = render_case_report(run, link_back="../index.html").encode("utf-8")
     write_atomic(Path(job.staging) / f"{job.index}.html", html)
 
     rows = finding_rows(analysis)
@@ -179,6 +174,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         warnings=[str(p) for p in loaded.warnings] + list(run.warnings),
         id_line=line,
         id_col=col,
+        report_sha256=report_digest(html),
     )
 
 
@@ -209,122 +205,7 @@ def _metric_figures(metrics) -> dict[str, float | None]:
     return figures
 
 
-# --- the cache --------------------------------------------------------------------------
-
-
-@cache
-def code_fingerprint() -> str:
-    """A hash of kafka's version, code, texts and templates: when any changes, every report is re-rendered."""
-    from kafka.render import templates_dir
-
-    digest = hashlib.sha256(__version__.encode())
-    roots = [_PACKAGE_DIR, templates_dir()]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".yaml", ".html", ".css") and path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def cache_key(raw: bytes, options: RunOptions, fingerprint: str) -> str:
-    digest = hashlib.sha256()
-    for part in (fingerprint.encode(), options.fingerprint().encode(), raw):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
-
-
-@dataclass
-class Manifest:
-    """What the previous run wrote: per case file (absolute path), its cache key and summary."""
-
-    entries: dict[str, CaseSummary] = field(default_factory=dict)
-
-    @classmethod
-    def read(cls, folder: Path) -> "Manifest":
-        """The manifest in ``folder``; an empty one when it is absent, unreadable or not ours."""
-        try:
-            data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-            if data.get("format") != MANIFEST_FORMAT:
-                return cls()
-            entries = {str(path): CaseSummary.from_dict(summary) for path, summary in data["cases"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return cls()
-        # A report path from the file is only trusted when it has the shape kafka writes.
-        return cls({path: s for path, s in entries.items() if _REPORT_PATH.match(s.report)})
-
-    def json_pieces(self, size: int = 1 << 20) -> Iterator[str]:
-        """The manifest as JSON, in pieces of about ``size`` characters (it is tens of MB for thousands of cases)."""
-        payload = {
-            "format": MANIFEST_FORMAT,
-            "generator": f"kafka {__version__}",
-            # vars(), not asdict(): asdict deep-copies every finding row, seconds on thousands of cases
-            "cases": {path: vars(summary) for path, summary in self.entries.items()},
-        }
-        encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-        buffer, length = [], 0
-        for piece in encoder.iterencode(payload):
-            buffer.append(piece)
-            length += len(piece)
-            if length >= size:
-                yield "".join(buffer)
-                buffer, length = [], 0
-        yield "".join(buffer)
-
-
 # --- the run ----------------------------------------------------------------------------
-
-
-@contextmanager
-def site_lock(folder: Path):
-    """Only one run writes into a folder at a time (two would delete each other's staged reports).
-
-    A lock file holds the process id; one left by a run that crashed (its
-    process is gone) is taken over.
-    """
-    lock = inside(folder, LOCK_NAME)
-    for _ in range(2):
-        try:
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            break
-        except FileExistsError:
-            owner = _lock_owner(lock)
-            if owner is not None and _alive(owner):
-                raise OutputError(f"another 'kafka aggregate' (process {owner}) is writing into {folder}; "
-                                  "wait until it has finished") from None
-            lock.unlink(missing_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}") from None
-    else:
-        raise OutputError(f"cannot lock {folder} for writing (remove {lock} if no kafka is running)")
-    try:
-        os.write(handle, str(os.getpid()).encode())
-    finally:
-        os.close(handle)
-    try:
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
-
-
-def _lock_owner(lock: Path) -> int | None:
-    try:
-        return int(lock.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:  # 0 and negative numbers name process groups, not a process
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except PermissionError:
-        return True  # it exists, under another user
-    except (OSError, OverflowError):
-        return False
-    return True
 
 
 def report_name(case_id: str) -> str:
@@ -348,6 +229,7 @@ def collect(
     files = [str(path) for path in iter_case_files(paths)]  # each file once
     if not files:
         raise UsageProblem("no case files (*.yaml, *.yml) found in the given paths")
+    note_inputs(files)  # read by the workers: no output of this run may be written onto one
     out = ensure_dir(out_dir)
     cases_dir = ensure_dir(inside(out, CASES_FOLDER))
     previous = Manifest.read(out)
@@ -384,18 +266,13 @@ def collect(
 
 
 def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path) -> CaseSummary | None:
-    entry = previous.entries.get(str(Path(path).resolve()))
-    if entry is None:
+    if str(Path(path).resolve()) not in previous.entries:
         return None
     try:
         raw = read_bounded(path)
     except Unreadable:
         return None
-    if entry.cache_key != cache_key(raw, options, fingerprint):
-        return None
-    if not (out / entry.report).is_file():
-        return None
-    return replace(entry, path=path)
+    return previous.reusable(path, raw, options, fingerprint, out)
 
 
 def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable[[int], None]):
@@ -410,7 +287,7 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
             done(1)
         return
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=_worker_start,
-                                                initargs=(options,)) as pool:
+                                                initargs=(options, os.getpid())) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -462,6 +339,8 @@ def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary]
 
 def _fresh_staging(cases_dir: Path) -> Path:
     staging = inside(cases_dir, _STAGING_FOLDER)
+    if staging.is_symlink():  # planted: never render into (or empty) the folder it points to
+        staging.unlink()
     shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run; only kafka writes here
     return ensure_dir(staging)
 
@@ -472,11 +351,9 @@ def _place_reports(cases: list[CaseSummary], rendered: dict[str, int], staging: 
         index = rendered.get(case.path)
         if index is None:
             continue  # unchanged: its report from the previous run is already in place
-        target = inside(cases_dir, case.report.removeprefix(f"{CASES_FOLDER}/"))
-        try:
-            os.replace(staging / f"{index}.html", target)
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        target = move_into_place(staging / f"{index}.html",
+                                 inside(cases_dir, case.report.removeprefix(f"{CASES_FOLDER}/")))
+        case.report_stamp = report_stamp(target)  # the manifest records the very file it vouches for
 
 
 def _remove_stale(earlier_reports: set[str], cases: list[CaseSummary], out: Path) -> None:

@@ -33,7 +33,7 @@ from kafka import __version__
 from kafka.aggregate.followup import FollowUp, TrendCell, TrendRow
 from kafka.aggregate.status import StatusEntry
 from kafka.errors import OutputError
-from kafka.output import inside
+from kafka.output import inside, refuse_input, writable_text
 
 DATABASE_NAME = "history.sqlite"
 
@@ -132,6 +132,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     OutputError when the file is not a kafka history database, was written
     by a newer kafka, or cannot be written.
     """
+    refuse_input(path)  # a link history.sqlite -> an input file: never written (issue 18, item 1)
     try:
         connection = sqlite3.connect(path, timeout=30)
         connection.execute("PRAGMA foreign_keys = ON")
@@ -186,13 +187,15 @@ def _insert_run(db: sqlite3.Connection, collection, tables, options) -> int:
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), options.date.isoformat(), __version__,
          json.dumps({"agenda": settings}), len(collection.cases), len(collection.skipped),
-         options.status.path if options.status is not None else ""),
+         writable_text(str(options.status.path)) if options.status is not None else ""),
     )
     run_id = cursor.lastrowid
     cases = tables.cases
     db.executemany(
         "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(run_id, r.case_id, r.organisation, r.municipality, r.procedure, r.date, r.file, float(r.lead_time_days),
+        # writable_text: a file name that is not UTF-8 (lone surrogates) cannot go into an SQLite text.
+        [(run_id, r.case_id, r.organisation, r.municipality, r.procedure, r.date, writable_text(r.file),
+          float(r.lead_time_days),
           float(r.client_minutes), float(r.staff_minutes), float(r.story_count), int(r.findings),
           float(r.burden_eur_year), float(r.saving_all_eur_year))
          for r in cases.itertuples(index=False)],

@@ -23,6 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from kafka.output import writable_text
+
 EXCEL_CELL_MAX = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -35,8 +37,9 @@ def column_letter(number: int) -> str:
 
 
 def text(value: str) -> str:
-    """Text a cell can hold: no control characters, at most 32,767 characters."""
-    return _ILLEGAL.sub("", value)[:EXCEL_CELL_MAX]
+    """Text a cell can hold: no control characters, no lone surrogates (a file name that
+    is not UTF-8, see kafka.output.writable_text), at most 32,767 characters."""
+    return writable_text(_ILLEGAL.sub("", value))[:EXCEL_CELL_MAX]
 
 
 class Workbook:

@@ -238,7 +238,9 @@ class EditSession:
             self.history.keep(old_text.encode("utf-8"))
         except (OSError, OutputError) as exc:
             raise OutputError(f"cannot keep the earlier version of {self.path}: {exc}") from None
-        write_atomic(target, data, mode=stat.S_IMODE(info.st_mode))  # the user's permissions stay
+        # The user asked for this change of this very file (workshop mode): the one writer
+        # that may write onto an input.
+        write_atomic(target, data, mode=stat.S_IMODE(info.st_mode), edit_input=True)  # the user's permissions stay
         version = version_of(data)
         self._remember(version, new_text)
         if self.on_write is not None:

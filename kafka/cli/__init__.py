@@ -17,6 +17,7 @@ import click
 
 from kafka import __version__
 from kafka.errors import ExitCode, KafkaError
+from kafka.output import inputs_of_one_run
 
 # In the order `kafka --help` lists them: the workshop's path first. Each: the module,
 # the click command in it, and the first paragraph of its help, which `kafka --help`
@@ -98,7 +99,8 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with inputs_of_one_run():  # what this command reads, no output of it may overwrite
+                return super().invoke(ctx)
         except KafkaError as exc:
             click.secho(f"Error: {exc}", err=True, fg="red")
             ctx.exit(int(exc.exit_code))

@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from kafka.cli.common import InputPath, load_cases, run_options
-from kafka.errors import ExitCode, OutputError
+from kafka.errors import ExitCode, OutputError, RenderError
 from kafka.export.bpmn_process import LaneBy
 from kafka.export.formats import DEFAULT_DPI, ExportFormat, ExportOptions, export as export_content
-from kafka.output import case_file_stem, ensure_dir, inside, refuse_inputs, write_atomic
+from kafka.output import case_file_stem, ensure_dir, inside, write_atomic
+from kafka.render import drawing
 from kafka.run import run_case
 
 _FORMAT_NAMES = ", ".join(f.value for f in ExportFormat)
@@ -48,8 +49,16 @@ def export(paths, fmt, output, lanes, dpi, options):
     good, bad = load_cases(paths)  # first: "no case files" says more than a missing format
     fmt = _resolve_format(fmt, output)
     export_options = ExportOptions(lane_by=LaneBy(lanes), dpi=dpi)
-    contents = [(loaded.case.id, export_content(run_case(loaded, options, simulate=False).analysis, fmt, export_options)) for loaded in good]
-    inputs = [loaded.path for loaded in good + bad]  # never overwritten, whatever -o says
+    contents, undrawn = [], 0
+    for loaded in good:
+        try:
+            with drawing(loaded.path):
+                content = export_content(run_case(loaded, options, simulate=False).analysis, fmt, export_options)
+        except RenderError as exc:  # this case only: the others are still exported
+            click.secho(f"{exc}; it is skipped", fg="red", err=True)
+            undrawn += 1
+            continue
+        contents.append((loaded.case.id, content))
 
     several = len(paths) > 1 or any(Path(p).is_dir() for p in paths)
     if output is None:
@@ -59,16 +68,15 @@ def export(paths, fmt, output, lanes, dpi, options):
             raise click.UsageError(f"several case files: -o must be a folder, and {output} is a file")
         if not output.exists() and ExportFormat.from_suffix(output.suffix) is not None:
             raise click.UsageError(f"several case files: give an output folder with -o ({output} looks like a file)")
-        _to_folder(contents, fmt, output, inputs)
+        _to_folder(contents, fmt, output)
     elif contents:
         if not output.parent.is_dir():
             raise OutputError(f"cannot write {output}: the folder {output.parent} does not exist")
-        refuse_inputs(output, inputs)
         write_atomic(output, contents[0][1])
         click.echo(f"Wrote {output}", err=True)
     if bad:
         click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
-    raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
+    raise SystemExit(int(ExitCode.INVALID_INPUT if bad or undrawn else ExitCode.OK))
 
 
 def _resolve_format(fmt: str | None, output: Path | None) -> ExportFormat:
@@ -95,10 +103,8 @@ def _to_stdout(contents: list[tuple[str, str | bytes]], fmt: ExportFormat) -> No
         click.echo(content, nl=False)
 
 
-def _to_folder(contents: list[tuple[str, str | bytes]], fmt: ExportFormat, folder: Path, inputs: list[Path]) -> None:
+def _to_folder(contents: list[tuple[str, str | bytes]], fmt: ExportFormat, folder: Path) -> None:
     folder = ensure_dir(folder)
     for case_id, content in contents:  # case ids are unique among them (load_cases)
-        target = inside(folder, case_file_stem(case_id) + fmt.suffix)
-        refuse_inputs(target, inputs)
-        target = write_atomic(target, content)
+        target = write_atomic(inside(folder, case_file_stem(case_id) + fmt.suffix), content)
         click.echo(f"Wrote {target}", err=True)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
-
 import click
 
-from kafka.output import refuse_inputs, write_atomic
+from kafka.output import write_atomic
 
 
 def output_option(help_text: str):
@@ -15,10 +13,10 @@ def output_option(help_text: str):
                         help=help_text)
 
 
-def emit(text: str, output: str | None, *, force: bool = True, inputs: Iterable[str] = ()) -> None:
+def emit(text: str, output: str | None, *, force: bool = True) -> None:
     """Print ``text``, or write it to ``output`` ('-' is stdout) and say so on stderr.
 
-    ``inputs`` are the files the command read: ``output`` may not be one of them."""
+    ``output`` is never one of the files the command read (kafka.output.write_atomic refuses that)."""
     if output in (None, "-"):
         click.echo(text, nl=False)
         return
@@ -27,6 +25,5 @@ def emit(text: str, output: str | None, *, force: bool = True, inputs: Iterable[
         raise click.UsageError(f"{path} already exists; use --force to overwrite it")
     if not path.parent.is_dir():
         raise click.UsageError(f"the folder {path.parent} does not exist")
-    refuse_inputs(path, inputs)
     write_atomic(path, text)
     click.echo(f"Wrote {path}", err=True)

@@ -164,7 +164,7 @@ def import_(spreadsheet, form_id, name, owner, pages, sheet, case_paths, output,
             raise InputError(f"{path}: not a valid case file; check it with 'kafka validate {path}'")
         known += case_items(loaded.case, path)
     imported = import_form(spreadsheet, form_id, name=name, owner=owner, pages=pages, sheet=sheet, known=known)
-    emit(to_yaml(imported, lang), output, inputs=[spreadsheet, *case_paths])
+    emit(to_yaml(imported, lang), output)
     guesses, unmatched = imported.to_confirm, imported.unmatched
     click.echo(f"{len(imported.recognised)} of {len(imported.fields)} fields recognised, {len(guesses)} to confirm, "
                f"{len(unmatched)} not recognised", err=True)

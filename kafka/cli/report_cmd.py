@@ -7,7 +7,7 @@ import os
 import click
 
 from kafka.cli.common import InputPath, load_cases, run_options
-from kafka.errors import ExitCode
+from kafka.errors import ExitCode, RenderError
 from kafka.report import write_case_report
 from kafka.run import run_case
 
@@ -31,15 +31,21 @@ def report(paths, output, options):
       kafka report cases/leefloon-lindenberg.yaml -o out/ --ignore D03 --set long_wait_days=10
     """
     good, bad = load_cases(paths)
+    undrawn = 0
     for loaded in good:  # case ids are unique among them (load_cases)
         run = run_case(loaded, options)
         for warning in run.warnings:
             click.secho(warning, fg="yellow", err=True)
-        path = write_case_report(run, output)
+        try:
+            path = write_case_report(run, output)
+        except RenderError as exc:  # this case only: the other reports are still written
+            click.secho(f"{exc}; it is skipped", fg="red", err=True)
+            undrawn += 1
+            continue
         click.echo(f"wrote {_shown(path)}")
     if bad:
         click.secho(f"{len(bad)} of {len(bad) + len(good)} case files were invalid and skipped", fg="red", err=True)
-    raise SystemExit(int(ExitCode.INVALID_INPUT if bad else ExitCode.OK))
+    raise SystemExit(int(ExitCode.INVALID_INPUT if bad or undrawn else ExitCode.OK))
 
 
 def _shown(path) -> str:

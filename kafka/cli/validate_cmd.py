@@ -50,7 +50,10 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
                 for r, ok in zip(results, valid)
             ],
         }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        text = json.dumps(payload, indent=2, ensure_ascii=False)
+        # A file name that is not UTF-8 holds lone surrogates: written as JSON's own
+        # escape (\udce9), which reads back to the same name, the output stays UTF-8.
+        click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"))
     else:
         for r in results:
             for problem in r.problems:

@@ -23,6 +23,15 @@ file, sheet, row and column: a missing column, an unknown sheet, a row
 without a label, an empty row between fields, an attachment cell that is
 not yes or no. Empty rows after the last field are ignored (spreadsheets
 keep them after a deletion).
+
+A spreadsheet is read as untrusted input: an ``.xlsx`` is a zip of XML
+files, so its parts are counted and their unpacked size bounded before
+anything is parsed (a zip bomb of 87 KB unpacks to gigabytes), the XML is
+read by openpyxl through defusedxml (no entities: no external files, no
+billion laughs), the rows are read as they are in the sheet (never cut at
+the dimension the file records, which may be wrong), and whatever else goes
+wrong while reading (broken XML, an impossible cell reference, a missing
+part) is one "not a readable .xlsx workbook" error.
 """
 
 from __future__ import annotations
@@ -41,10 +50,15 @@ from kafka.errors import InputError, KafkaError
 from kafka.forms.matching import NO_MATCH, KnownItem, Match, Matcher, short_words
 from kafka.forms.review import normalise
 from kafka.i18n import Translator
-from kafka.model import ID_PATTERN
+from kafka.model import ID_PATTERN, MAX_NAME_CHARS
+from kafka.output import note_input, one_line
 
 MAX_ROWS = 2_000  # a form has dozens of fields; more means the wrong file or sheet
 MAX_FILE_BYTES = 20_000_000
+# An .xlsx is a zip: what it may unpack to. A list of 2,000 fields is well under 1 MB of XML.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1_000  # a workbook has a dozen parts, a few hundred with many sheets and images
+MAX_CELL_CHARS = MAX_NAME_CHARS  # a label becomes a data item's name, which the model bounds
 MAX_PROBLEMS_SHOWN = 20
 MAX_TITLE_ROWS = 10  # title rows above the header: a form's name, an instruction
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -101,6 +115,7 @@ def read_fields(path: str | Path, sheet: str | None = None) -> tuple[Sheet, list
                          f"save the spreadsheet as .xlsx or .csv")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
+    note_input(path)  # no output of this run may be written onto it
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InputError(f"{path}: the file is larger than {MAX_FILE_BYTES:,} bytes; is it the right file?")
     if suffix == ".csv":
@@ -122,35 +137,101 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
     first_line = text.split("\n", 1)[0]
     # Belgian Excel writes ';'-separated CSV; others ','; a tab when copied from a sheet.
     delimiter = max(";,\t", key=first_line.count) if first_line else ","
+    # Strictly first: a quote that is never closed would otherwise swallow every line
+    # after it into one cell, silently. Other strict complaints (a character right
+    # after a closing quote) are read leniently, as spreadsheet programs do.
+    done = 0
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        start = 1  # the line the next record starts on
+        for row in reader:
+            yield row
+            done += 1
+            start = reader.line_num + 1
+        return
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputError(f"{path}, line {start}: a quote (\") opens a cell that is never closed, so every line "
+                             f"after it would be read as that one cell; close the quote or remove it") from None
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+            if number >= done:
+                yield row
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
 
 
+def hardened_xml() -> bool:
+    """Whether openpyxl parses through defusedxml (it does when defusedxml is installed,
+    unless the environment switches it off with OPENPYXL_DEFUSEDXML=False)."""
+    from openpyxl.xml import functions
+
+    return functions.iterparse.__module__.startswith("defusedxml")
+
+
+def _unreadable(path: Path, reason: str) -> InputError:
+    return InputError(f"{path}: not a readable .xlsx workbook ({reason}); "
+                      f"save it again from the spreadsheet program as .xlsx")
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a zip with too many parts or that unpacks to too much, before parsing any of it.
+
+    The sizes are those the zip declares; zipfile stops reading a part at its declared
+    size and then fails on its checksum, so a part that lies about its size cannot
+    unpack to more either."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(path, f"not a zip file: {exc}") from None
+    if len(parts) > MAX_ZIP_ENTRIES:
+        raise _unreadable(path, f"it has more than {MAX_ZIP_ENTRIES:,} parts")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _unreadable(path, f"it unpacks to more than {MAX_UNPACKED_BYTES:,} bytes ({unpacked:,}), "
+                                f"far more than a list of fields")
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 120 else text[:117] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _xlsx_rows(path: Path, sheet: str | None) -> tuple[Sheet, Iterator[list[str]]]:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_archive(path)
+    if not hardened_xml():
+        raise InputError(f"{path}: cannot read .xlsx files safely: the XML parser is not hardened "
+                         f"(is OPENPYXL_DEFUSEDXML=False set, or defusedxml missing?); save the sheet as .csv")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}); "
-                         f"save it again from the spreadsheet program as .xlsx") from None
-    names = workbook.sheetnames
-    if sheet is None:
-        worksheet = workbook.worksheets[0]
-    elif sheet in names:
-        worksheet = workbook[sheet]
-    else:
+    except Exception as exc:  # noqa: BLE001 - any failure inside a hostile or broken workbook is the same to the user
+        raise _unreadable(path, _reason(exc)) from None
+    try:
+        names = workbook.sheetnames
+        if sheet is not None and sheet not in names:
+            listed = ", ".join(f"'{n}'" for n in names)
+            raise InputError(f"{path}: no sheet '{sheet}'; the workbook has {listed}")
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        # Read the rows that are there, not the range the file says it has ("A1:C2" over 5 rows
+        # would silently drop 3 of them).
+        worksheet.reset_dimensions()
+    except InputError:
         workbook.close()
-        listed = ", ".join(f"'{n}'" for n in names)
-        raise InputError(f"{path}: no sheet '{sheet}'; the workbook has {listed}")
+        raise
+    except Exception as exc:  # noqa: BLE001
+        workbook.close()
+        raise _unreadable(path, _reason(exc)) from None
 
     def rows() -> Iterator[list[str]]:
         try:
             for values in worksheet.iter_rows(values_only=True):
                 yield [_cell_text(v) for v in values]
+        except Exception as exc:  # noqa: BLE001 - broken XML, an impossible cell reference, a bad checksum ...
+            raise _unreadable(path, _reason(exc)) from None
         finally:
             workbook.close()
 
@@ -173,6 +254,11 @@ def _field_lines(where: Sheet, rows: Iterable[list[str]]) -> list[FieldLine]:
     pending_blank: list[int] = []  # blank rows seen since the last field: only an error when a field follows
     first_missing: tuple[int, list[str], list[str]] | None = None  # the first row taken for a header, if a title
     for number, cells in enumerate(rows, start=1):
+        for index, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARS:
+                column = header_names[index] if index < len(header_names) else None
+                raise InputError(f"{where.where(number, column)}: a cell longer than {MAX_CELL_CHARS:,} characters "
+                                 f"({len(cell):,}); is this the right file?")
         cells = [_clean(c) for c in cells]
         if columns is None:
             if not any(cells):
@@ -333,7 +419,7 @@ def import_form(
     """Read the spreadsheet and match every field; ``known`` items (from case files) come first."""
     where, lines = read_fields(path, sheet)
     matcher = Matcher(known)
-    form = ImportedForm(form_id, name or _name_from(where.path), owner, pages, where)
+    form = ImportedForm(form_id, _clean(name or "") or _name_from(where.path), owner, pages, where)
     taken: set[str] = set(matcher.by_id)
     for line in lines:
         form.fields.append(_imported(matcher, line, taken))
@@ -341,7 +427,7 @@ def import_form(
 
 
 def _name_from(path: Path) -> str:
-    return " ".join(path.stem.replace("_", " ").replace("-", " ").split()).capitalize() or "Formulier"
+    return _clean(path.stem.replace("_", " ").replace("-", " ")).capitalize() or "Formulier"
 
 
 def _imported(matcher: Matcher, line: FieldLine, taken: set[str]) -> ImportedField:
@@ -395,10 +481,10 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
     """The ``data:`` and ``forms:`` blocks, with a comment per row on how it was matched."""
     t = Translator(lang)
     out = [
-        f"# {t('forms.import.header', form=form.form_id, file=form.sheet.where())}",
-        f"# {t('forms.import.check')}",
+        f"# {_comment(t('forms.import.header', form=form.form_id, file=form.sheet.where()))}",
+        f"# {_comment(t('forms.import.check'))}",
         "data:",
-        f"  # {t('forms.import.data_comment')}",
+        f"  # {_comment(t('forms.import.data_comment'))}",
     ]
     for item_id, f in form.data.items():
         entry = {"name": f.name, **({"source": f.source} if f.source else {})}
@@ -408,7 +494,7 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
         "forms:",
         f"  {form.form_id}:",
         f"    {_flow_line('name', form.name)}",
-        f"    owner: {form.owner}  # {t('forms.import.owner_note')}",
+        f"    owner: {form.owner}  # {_comment(t('forms.import.owner_note'))}",
     ]
     for key, attachment in (("fields", False), ("attachments", True)):
         items = form.items(attachment)
@@ -418,7 +504,7 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
         out.append(f"    {key}:")
         for item_id in items:
             rows = [f for f in form.fields if f.item_id == item_id and f.line.attachment == attachment]
-            out.append(f"      - {item_id}  # " + "; ".join(_row_comment(t, f) for f in rows))
+            out.append(f"      - {item_id}  # " + _comment("; ".join(_row_comment(t, f) for f in rows)))
     if form.pages is not None:
         out.append(f"    pages: {form.pages}")
     if form.to_confirm:
@@ -426,8 +512,8 @@ def to_yaml(form: ImportedForm, lang: str = "nl") -> str:
         out += [f"#   {t('forms.import.confirm_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id, why=_why(t, f))}"
                 for f in form.to_confirm]
     if form.unmatched:
-        out += ["", f"# {t('forms.import.unmatched', n=len(form.unmatched))}"]
-        out += [f"#   {t('forms.import.unmatched_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id)}"
+        out += ["", f"# {_comment(t('forms.import.unmatched', n=len(form.unmatched)))}"]
+        out += [f"#   {_comment(t('forms.import.unmatched_row', row=f.line.row, label=_comment_text(f.line.label), item=f.item_id))}"
                 for f in form.unmatched]
     text = "\n".join(out) + "\n"
     try:
@@ -457,8 +543,14 @@ def _why(t: Translator, f: ImportedField) -> str:
 
 def _comment_text(text: str) -> str:
     """Text safe inside a YAML comment: one line, not too long."""
-    text = " ".join(text.split())
+    text = _comment(text)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _comment(text: str) -> str:
+    """Text that stays inside the YAML comment it is put in (a file or sheet name with a
+    line break would otherwise end the comment and add a 'forms:' entry to the block)."""
+    return one_line(text)
 
 
 def _flow(mapping: dict) -> str:

@@ -32,6 +32,7 @@ from typing import Any
 from kafka import yamlsource
 from kafka.diagnostics import Problem, did_you_mean, format_path
 from kafka.errors import InputError
+from kafka.output import note_input
 
 FORMATS = ("csv", "xes", "parquet")
 ROLES = ("case", "activity", "timestamp", "start", "resource", "organisation")
@@ -95,6 +96,7 @@ def load_mapping(path: str | os.PathLike[str]) -> Mapping:
     """Read and check a mapping file; an InputError lists every problem with file, line and key."""
     path = Path(path)
     name = str(path)
+    note_input(path)  # no output of this run may be written onto it
     try:
         if path.stat().st_size > MAX_MAPPING_BYTES:
             raise InputError(f"{name}: the file is larger than {MAX_MAPPING_BYTES:,} bytes; is this a mapping file?")

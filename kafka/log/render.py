@@ -36,7 +36,7 @@ from kafka.log.mapping import Mapping
 from kafka.log.measure import DAY, LogMeasures, deadline_outcomes_sql, deadline_params, measure, variant_ranks_sql
 from kafka.log.pseudonymise import PseudonymKey
 from kafka.log.report import build_log_report, stats_row
-from kafka.output import ensure_dir, inside, write_atomic
+from kafka.output import ensure_dir, inside, move_into_place, write_atomic
 from kafka.csvfile import PLAIN, CsvDialect, dialect_for
 
 REPORT = "report.html"
@@ -193,8 +193,7 @@ def _write_case_csv(log: EventLog, m: LogMeasures, target: Path, dialect: CsvDia
             return write_atomic(target, _with_start(dialect.start, tmp))
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        move_into_place(tmp, target)  # never onto an input; the umask's or the old file's permissions
     except (OSError, duckdb.IOException) as exc:
         raise OutputError(f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}") from None
     finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kafka.errors import InputError
 from kafka.log.mapping import Mapping
+from kafka.output import note_input
 
 SNIFF_BYTES = 1 << 20
 DELIMITERS = ";,\t|"
@@ -74,6 +75,7 @@ def log_format(path: Path, mapping: Mapping | None = None) -> str:
 def open_source(path: str | os.PathLike[str], mapping: Mapping | None = None) -> LogSource:
     """Check that the log can be read and detect its format (and for CSV its dialect and header)."""
     path = Path(path)
+    note_input(path)  # no output of this run may be written onto it
     if not path.exists():
         raise InputError(f"{path}: no such log file")
     if path.is_dir():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kafka.output import case_file_stem, ensure_dir, inside, write_atomic
-from kafka.render import jinja_env
+from kafka.render import drawing, jinja_env
 from kafka.run import CaseRun
 
 
@@ -21,8 +21,9 @@ def render_case_report(run: CaseRun, *, link_back: str | None = None) -> str:
     from kafka.report.data import build_case_report
 
     env = jinja_env(run.lang, run.options.template_dirs)
-    data = build_case_report(run, link_back=link_back)
-    return env.get_template("case_report.html").render(report=data)
+    with drawing(run.loaded.path):
+        data = build_case_report(run, link_back=link_back)
+        return env.get_template("case_report.html").render(report=data)
 
 
 def report_file_name(case_id: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
+from kafka import yamlsource
 from kafka.diagnostics import Problem, Severity
 from kafka.i18n import Translator
 from kafka.render import jinja_env
@@ -91,7 +92,11 @@ def live_script() -> bytes:
 
 def problems_html(file: str, problems: list[Problem], source: str, lang: str, link_back: str | None = None) -> str:
     t = Translator(lang)
-    lines = source.splitlines()
+    # Lines as the loader counts them: only line ends end a line (str.splitlines
+    # would also split at U+2028, U+0085 and others, and shift the excerpt).
+    lines = yamlsource.normalize(source).split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
     ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR, p.line, p.col))
     page = ProblemsPage(
         file=file,

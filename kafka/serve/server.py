@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from kafka.errors import InputError, KafkaError
+from kafka.output import utf8
 from kafka.serve import pages, present
 from kafka.serve.edit_api import JSON_POLICY, EditApi, editor_script, new_token
 from kafka.serve.site import Change, LiveSite
@@ -255,19 +256,30 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/events":
             self._events(head)
         elif path == "/view/":
-            self._send(HTTPStatus.OK, site.main_page(), policy=VIEW_POLICY, head=head)
+            self._view(site.main_page, head)
         elif path.startswith("/view/case/") and site.folder:
-            page = site.case_page(path.removeprefix("/view/case/"))
-            if page is None:
-                self._send(HTTPStatus.NOT_FOUND, "No such case (it may have been removed).\n", "text/plain", head=head)
-            else:
-                self._send(HTTPStatus.OK, page, policy=VIEW_POLICY, head=head)
+            self._view(lambda: site.case_page(path.removeprefix("/view/case/")), head)
         elif path.startswith("/view/site/") and site.folder:
             self._site_file(path.removeprefix("/view/site/"), head)
         elif path == "/favicon.ico":
             self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", head=True)
         else:
             self._send(HTTPStatus.NOT_FOUND, "Not found.\n", "text/plain", head=head)
+
+    def _view(self, page, head: bool) -> None:
+        """A page of the preview; a bug while making it is shown as a page, never a dropped connection."""
+        site = self.live.site
+        try:
+            html = page()
+        except Exception as exc:  # noqa: BLE001 - show it, keep serving
+            log.exception("making the page of %s failed", site.target)
+            html = pages.render_failed_html(str(site.target), f"{type(exc).__name__}: {exc}", site.lang)
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, html, policy=VIEW_POLICY, head=head)
+            return
+        if html is None:
+            self._send(HTTPStatus.NOT_FOUND, "No such case (it may have been removed).\n", "text/plain", head=head)
+        else:
+            self._send(HTTPStatus.OK, html, policy=VIEW_POLICY, head=head)
 
     def _site_file(self, name: str, head: bool) -> None:
         site = self.live.site
@@ -285,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: HTTPStatus, body: str | bytes, content_type: str = "text/html",
               policy: str | None = None, head: bool = False) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
+        data = utf8(body) if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

@@ -96,7 +96,10 @@ class LiveSite:
         with self._lock:
             known = dict(self._states)
         started = time.perf_counter()
-        current = {path: stamp(path) for path in case_files(self.target)}
+        # A served file stays the one served, even when it is (for a moment) a folder:
+        # its page then says so.
+        files = case_files(self.target) if self.folder else [self.target]
+        current = {path: stamp(path) for path in files}
         self.scan_seconds = time.perf_counter() - started
         updated = [
             self._load(path, new, quick) for path, new in current.items()
@@ -193,7 +196,14 @@ class LiveSite:
         name = str(path)
         # The stamp is taken before reading: if the file changes while it is
         # read, the next poll sees a newer stamp and reads it again.
-        loaded, raw = read_case(path)
+        try:
+            loaded, raw = read_case(path)
+        except Exception:  # noqa: BLE001 - a bug in the loader: shown on the page, logged once per change
+            log.exception("reading %s failed", name)
+            # The state keeps the stamp, so the next poll does not read the same file again.
+            state = CaseState(path, name, seen, LoadedCase(path, None), "")
+            state.failure = traceback.format_exc(limit=-3)
+            return state
         state = CaseState(path, name, seen, loaded, raw.decode("utf-8", errors="replace"))
         self._run(state, replace(self.options, to_be=False) if quick else self.options)
         state.partial = quick and state.run is not None

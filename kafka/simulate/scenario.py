@@ -12,7 +12,7 @@ from kafka.errors import InputError, UsageProblem
 from kafka.findings import Finding, Level, Saving
 from kafka.i18n import Translator
 from kafka.metrics import CONTRACT_METRICS, Metrics
-from kafka.model import Case
+from kafka.model import MAX_NAME_CHARS, Case
 from kafka.settings import Settings
 from kafka.simulate.editor import Editor
 from kafka.validate import check_meaning
@@ -212,7 +212,7 @@ def _name_to_be(case: Case, t: Translator) -> None:
     info = case.case
     info.id = info.id[: ID_MAX - len(TO_BE_SUFFIX)] + TO_BE_SUFFIX
     suffix = f" ({t('simulate.to_be')})"
-    info.title = info.title[: 20_000 - len(suffix)] + suffix
+    info.title = info.title[: MAX_NAME_CHARS - len(suffix)] + suffix
 
 
 def _check_valid(case: Case) -> None:
