@@ -107,6 +107,14 @@ def test_a_saved_change_reaches_the_event_stream_and_the_page(live, case_file):
         save(case_file, text.replace("Telefonische aanmelding", "Aanmelding per brief"))
         assert events.next_generation() == first + 1
         _, _, report = get(live, "/view/")
+        # At once: the new name everywhere but in the to-be, which shows the version before ...
+        assert "Aanmelding per brief" in report
+        before, to_be, after = report.partition('id="to-be"')
+        assert to_be and "Telefonische aanmelding" not in before
+        assert "Telefonische aanmelding" in after.partition('id="appendix"')[0]
+        # ... until the new to-be follows, when the saves pause.
+        assert events.next_generation() == first + 2
+        _, _, report = get(live, "/view/")
         assert "Aanmelding per brief" in report and "Telefonische aanmelding" not in report
     finally:
         events.close()

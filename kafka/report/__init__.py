@@ -3,11 +3,16 @@ the shared environment of :mod:`kafka.render`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kafka.output import case_file_stem, ensure_dir, inside, write_atomic
 from kafka.render import drawing, jinja_env
 from kafka.run import CaseRun
+
+if TYPE_CHECKING:
+    from kafka.report.to_be import ToBeReport
 
 
 def render_case_report(run: CaseRun, *, link_back: str | None = None) -> str:
@@ -24,6 +29,29 @@ def render_case_report(run: CaseRun, *, link_back: str | None = None) -> str:
     with drawing(run.loaded.path):
         data = build_case_report(run, link_back=link_back)
         return env.get_template("case_report.html").render(report=data)
+
+
+def render_live_report(run: CaseRun, *, link_back: str | None = None,
+                       earlier_to_be: "ToBeReport | None" = None) -> tuple[str, "ToBeReport | None"]:
+    """The page of :func:`render_case_report` for the live preview (kafka.serve), and the data of
+    the to-be section it shows.
+
+    A run made without its to-be (an edit shown at once; the to-be is worked out a moment
+    later) shows ``earlier_to_be``, the one of the version before, where the to-be stands, so
+    that the page keeps its sections in place until the new to-be follows.
+    """
+    from kafka.i18n import Translator
+    from kafka.report.data import Section, build_case_report
+
+    env = jinja_env(run.lang, run.options.template_dirs)
+    with drawing(run.loaded.path):
+        data = build_case_report(run, link_back=link_back)
+        if data.to_be is None and earlier_to_be is not None:
+            sections = list(data.sections)
+            at = next((i for i, s in enumerate(sections) if s.anchor == "appendix"), len(sections))
+            sections.insert(at, Section("to-be", Translator(run.lang)("report.sections.to_be")))
+            data = replace(data, to_be=earlier_to_be, sections=sections)
+        return env.get_template("case_report.html").render(report=data), data.to_be
 
 
 def report_file_name(case_id: str) -> str:

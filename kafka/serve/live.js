@@ -1,9 +1,15 @@
 // kafka serve: keeps the page in the frame in step with the case files.
 //
 // The server counts changes (a "generation") and announces each new count by
-// server-sent events on /events. On a new count the current page is loaded
-// again in the hidden second frame, scrolled to where the reader was, and the
-// two frames swap: the projected page never flashes white.
+// server-sent events on /events. On a new count the current page is fetched
+// and only what changed is changed on screen, in place: the reader keeps
+// their place, the presentation its slide, and the browser lays out only the
+// changed parts (a 100-step report is a megabyte; loading it whole takes the
+// browser far longer than the change). When that cannot be done safely (the
+// first page, another page, a change the page's own scripts would not
+// survive), the page is loaded whole in the hidden second frame, scrolled to
+// where the reader was, and the two frames swap: the projection never
+// flashes white.
 (function () {
   'use strict';
 
@@ -47,7 +53,202 @@
     } catch (e) { /* not loaded yet */ }
   }
 
+  // --- changing the page on screen in place ---------------------------------------------
+  //
+  // The page on screen was made from `prev`: the HTML the server sent for it, parsed, never
+  // shown (kept on the frame's document as `kafkaSource`). Its scripts may have changed the
+  // screen since (the sorting buttons, the zoom, the slide shown, a focus). Only what differs
+  // between `prev` and `next` is changed, and only where the screen still holds what `prev`
+  // holds there. Everything is checked before anything is changed; when a check fails, the
+  // page is loaded whole instead.
+
+  function Unsafe(why) { this.why = why; }
+
+  // Elements the pages' scripts hold on to (the report's zoom, step card and sortable tables,
+  // the presentation's slides and controls): replaced by new ones, they would lose their
+  // handlers, so a change that would replace one loads the page whole instead.
+  var HELD = 'script, button, select, input, textarea, .slide, .map-tools, .map-frame, #map-card';
+
+  function attributeChanges(live, prev, next, ops) {
+    var i, a, was;
+    for (i = 0; i < next.attributes.length; i++) {
+      a = next.attributes[i];
+      was = prev.getAttributeNS(a.namespaceURI, a.localName);
+      if (was !== a.value) {
+        if (live.getAttributeNS(a.namespaceURI, a.localName) !== was) {
+          throw new Unsafe('attribute');
+        }
+        ops.push(live.setAttributeNS.bind(live, a.namespaceURI, a.name, a.value));
+      }
+    }
+    for (i = 0; i < prev.attributes.length; i++) {
+      a = prev.attributes[i];
+      if (!next.hasAttributeNS(a.namespaceURI, a.localName)) {
+        if (live.getAttributeNS(a.namespaceURI, a.localName) !== a.value) {
+          throw new Unsafe('attribute');
+        }
+        ops.push(live.removeAttributeNS.bind(live, a.namespaceURI, a.localName));
+      }
+    }
+  }
+
+  function replaceable(live, prev) {
+    if (!live.isEqualNode(prev)) {
+      throw new Unsafe('changed on screen');
+    }
+    if (live.nodeType === 1 && (live.matches(HELD) || live.querySelector(HELD))) {
+      throw new Unsafe('held by a script');
+    }
+  }
+
+  function nodeChanges(live, prev, next, ops) {
+    if (prev.nodeType !== next.nodeType || prev.nodeName !== next.nodeName || live.nodeName !== prev.nodeName) {
+      replaceable(live, prev);
+      var fresh = live.ownerDocument.importNode(next, true);
+      ops.push(function () { live.parentNode.replaceChild(fresh, live); });
+      return;
+    }
+    if (prev.nodeType === 3 || prev.nodeType === 8) {  // text, comment
+      if (live.data !== prev.data) {
+        throw new Unsafe('text');
+      }
+      ops.push(function () { live.data = next.data; });
+      return;
+    }
+    if (prev.nodeType !== 1 || prev.nodeName === 'SCRIPT') {
+      throw new Unsafe(prev.nodeName);
+    }
+    // A table's body row may have been moved by sorting: only a row still as sent is changed.
+    if (prev.nodeName === 'TR' && prev.parentNode.nodeName === 'TBODY' && !live.isEqualNode(prev)) {
+      throw new Unsafe('row');
+    }
+    attributeChanges(live, prev, next, ops);
+    if (live.kafkaAside) {  // the print bands, held aside: the new ones are held aside instead
+      var doc = live.ownerDocument;
+      ops.push(function () {
+        var aside = doc.createDocumentFragment();
+        Array.prototype.forEach.call(next.childNodes, function (child) {
+          aside.appendChild(doc.importNode(child, true));
+        });
+        live.kafkaAside = aside;
+      });
+      return;
+    }
+    childChanges(live, prev, next, ops);
+  }
+
+  function childChanges(live, prev, next, ops) {
+    var L = live.childNodes;
+    var P = prev.childNodes;
+    var N = next.childNodes;
+    var p = P.length;
+    var n = N.length;
+    var i;
+    if (L.length !== p) {
+      throw new Unsafe('children');
+    }
+    if (p === n) {
+      for (i = 0; i < n; i++) {
+        if (!P[i].isEqualNode(N[i])) {
+          nodeChanges(L[i], P[i], N[i], ops);
+        }
+      }
+      return;
+    }
+    // Children added or removed: keep the equal ones at both ends, replace the middle.
+    var head = 0;
+    while (head < p && head < n && P[head].isEqualNode(N[head])) {
+      head++;
+    }
+    var tail = 0;
+    while (tail < p - head && tail < n - head && P[p - 1 - tail].isEqualNode(N[n - 1 - tail])) {
+      tail++;
+    }
+    var gone = [];
+    for (i = head; i < p - tail; i++) {
+      replaceable(L[i], P[i]);
+      gone.push(L[i]);
+    }
+    var doc = live.ownerDocument;
+    var fresh = [];
+    for (i = head; i < n - tail; i++) {
+      fresh.push(doc.importNode(N[i], true));
+    }
+    var before = p - tail < p ? L[p - tail] : null;
+    ops.push(function () {
+      gone.forEach(function (node) { live.removeChild(node); });
+      fresh.forEach(function (node) { live.insertBefore(node, before); });
+    });
+  }
+
+  // The contents of <template> elements (the map's step cards) are not compared by
+  // isEqualNode: they are brought up to date by id.
+  function templateChanges(doc, prev, next, ops) {
+    var before = {};
+    Array.prototype.forEach.call(prev.querySelectorAll('template[id]'), function (t) {
+      before[t.id] = t.innerHTML;
+    });
+    Array.prototype.forEach.call(next.querySelectorAll('template[id]'), function (t) {
+      if (before[t.id] !== t.innerHTML) {
+        var html = t.innerHTML;
+        ops.push(function () {
+          var live = doc.getElementById(t.id);
+          if (live && live.nodeName === 'TEMPLATE') {
+            live.innerHTML = html;
+          }
+        });
+      }
+    });
+  }
+
+  // Changes `doc` (on screen, made from `prev`) into `next`; false when that is not safe.
+  function patch(doc, prev, next) {
+    try {
+      if (!prev.head.isEqualNode(next.head) ||
+          prev.documentElement.getAttribute('lang') !== next.documentElement.getAttribute('lang')) {
+        throw new Unsafe('head');
+      }
+      var ops = [];
+      if (!prev.body.isEqualNode(next.body)) {
+        nodeChanges(doc.body, prev.body, next.body, ops);
+      }
+      templateChanges(doc, prev, next, ops);
+      ops.forEach(function (op) { op(); });
+      holdBandsAside(doc);
+      return true;
+    } catch (e) {
+      if (!(e instanceof Unsafe)) {
+        throw e;
+      }
+      body.dataset.whole = e.why;  // for tests: why the last change loaded the page whole
+      return false;
+    }
+  }
+
+  // The page at `path` as the server has it now: its text, parsed, and its key, with which
+  // the frame can load exactly this page (the server keeps the last few it sent).
+  function fetchPage(path) {
+    return fetch(path + '?g=' + shown, {cache: 'no-store', credentials: 'same-origin'}).then(function (answer) {
+      return answer.text().then(function (text) {
+        return {
+          ok: answer.ok,
+          key: answer.headers.get('X-Kafka-Page') || '',
+          doc: new DOMParser().parseFromString(text, 'text/html')
+        };
+      });
+    });
+  }
+
   var wanted = null;  // a page asked for by go(): loaded the same way, after any load under way
+
+  function done() {
+    loading = false;
+    body.dataset.shown = String(shown);  // for tests: which generation is on screen
+    if (again) {
+      again = false;
+      refresh();
+    }
+  }
 
   function refresh() {
     if (loading) {
@@ -60,9 +261,68 @@
     var win = front.contentWindow;
     var x = win && !wanted ? win.scrollX : 0;
     var y = win && !wanted ? win.scrollY : 0;
+    var doc = null;
+    try {
+      doc = wanted ? null : front.contentDocument;
+    } catch (e) { /* not ours */ }
     wanted = null;
+    fetchPage(path).then(function (page) {
+      var source = doc && doc.kafkaSource;
+      if (page.ok && source && source.path === path && front.contentDocument === doc &&
+          patch(doc, source.doc, page.doc)) {
+        source.doc = page.doc;
+        body.dataset.patched = String(Number(body.dataset.patched || 0) + 1);  // for tests
+        done();
+        return;
+      }
+      loadBehind(path, place, x, y, page);
+    }).catch(function () {
+      loadBehind(path, place, x, y, null);
+    });
+  }
+
+  // The map's print bands (.map-print, hidden on screen) show the whole map again in each band
+  // with <use>: the browser keeps a copy of the map per band (some fifty for 100 steps) and
+  // rebuilds every copy at each change to the map, a second of work. On screen they are held
+  // aside, out of the page, and put back only to print.
+  var BANDS = '.map-print';
+
+  function holdBandsAside(doc) {
+    Array.prototype.forEach.call(doc.querySelectorAll(BANDS), function (bands) {
+      if (!bands.kafkaAside) {
+        var aside = doc.createDocumentFragment();
+        while (bands.firstChild) {
+          aside.appendChild(bands.firstChild);
+        }
+        bands.kafkaAside = aside;
+      }
+    });
+    var win = doc.defaultView;
+    if (win && !doc.kafkaPrintHooks) {
+      doc.kafkaPrintHooks = true;
+      win.addEventListener('beforeprint', function () {
+        Array.prototype.forEach.call(doc.querySelectorAll(BANDS), function (bands) {
+          if (bands.kafkaAside) {
+            bands.appendChild(bands.kafkaAside);
+            bands.kafkaAside = null;
+          }
+        });
+      });
+      win.addEventListener('afterprint', function () { holdBandsAside(doc); });
+    }
+  }
+
+  function loadBehind(path, place, x, y, page) {
     back.addEventListener('load', function arrived() {
       back.removeEventListener('load', arrived);
+      try {
+        holdBandsAside(back.contentDocument);
+      } catch (e) { /* not ours */ }
+      try {
+        if (page && page.ok && page.key) {
+          back.contentDocument.kafkaSource = {path: path, doc: page.doc};
+        }
+      } catch (e) { /* not ours */ }
       try {
         back.contentWindow.scrollTo({left: x, top: y, behavior: 'instant'});
       } catch (e) { /* a page without scrolling */ }
@@ -80,15 +340,12 @@
       if (presenting()) {
         front.contentWindow.focus();  // the arrow keys go to the slides
       }
-      loading = false;
-      body.dataset.shown = String(shown);  // for tests: which generation is on screen
-      if (again) {
-        again = false;
-        refresh();
-      }
+      done();
     });
-    // A new query each time: the frame always loads afresh, even for the same page.
-    back.src = path + '?g=' + shown + place;
+    // A new query each time: the frame always loads afresh, even for the same page. With the
+    // key, the server sends the very page fetched above (the one the frame's changes start from).
+    var key = page && page.key ? '&page=' + encodeURIComponent(page.key) : '';
+    back.src = path + '?g=' + shown + key + place;
   }
 
   function onFrontNavigated(event) {
@@ -134,12 +391,26 @@
   front.addEventListener('load', onFrontNavigated);
   back.addEventListener('load', onFrontNavigated);
 
+  // The first page: fetched first, so that the next change can be made in place, then loaded
+  // in the front frame.
   var start = location.hash.slice(1);
-  front.src = ownPath(start) ? start : '/view/';
-  front.addEventListener('load', function first() {
-    front.removeEventListener('load', first);
-    showPresenting();
-  });
+  start = ownPath(start) ? start : '/view/';
+  loading = true;
+  function first(page) {
+    front.addEventListener('load', function arrived() {
+      front.removeEventListener('load', arrived);
+      try {
+        if (page && page.ok && page.key) {
+          front.contentDocument.kafkaSource = {path: start, doc: page.doc};
+        }
+        holdBandsAside(front.contentDocument);
+      } catch (e) { /* not ours */ }
+      showPresenting();
+      done();
+    });
+    front.src = start + (page && page.key ? '?page=' + encodeURIComponent(page.key) : '');
+  }
+  fetchPage(start).then(first, function () { first(null); });
   body.dataset.shown = String(shown);
 
   function online(yes) {

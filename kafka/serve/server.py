@@ -19,8 +19,10 @@ page cannot reach the preview through a DNS name that points to 127.0.0.1
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -39,6 +41,10 @@ DEFAULT_PORT = 8000
 POLL_SECONDS = 0.1  # a save shows within a tenth of a second plus the rendering
 KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
 COMPLETE_AFTER_SECONDS = 1.0  # after an edit, the to-be is drawn once no other edit came for this long
+# The pages last sent, by key (X-Kafka-Page): live.js fetches a page, then has its frame load
+# exactly that one (?page=KEY), so that it knows what the screen was made from (kafka/serve/live.js).
+SENT_PAGES = 12
+PAGE_HEADER = "X-Kafka-Page"
 
 # Our own pages: only our script, only our own server to talk to.
 SHELL_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; frame-src 'self'; "
@@ -62,6 +68,8 @@ class LiveServer:
         self._httpd = _bind(port, _handler_for(self))
         self.port = self._httpd.server_address[1]
         self._allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+        self._sent: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._sent_lock = threading.Lock()
         # With an editor (kafka serve --edit), the page edits the case file; writes need the token.
         self.edit_api = None
         if editor is not None:
@@ -124,10 +132,15 @@ class LiveServer:
             log.exception("showing an edit failed")
         finally:
             self._check_lock.release()
-        # The to-be follows once the room pauses: edits in a row do not each pay for it.
+        self._complete_later()
+
+    def _complete_later(self) -> None:
+        """The to-be follows once the room pauses: edits in a row do not each pay for it."""
         with self._complete_lock:
             if self._complete_timer is not None:
                 self._complete_timer.cancel()
+            if self._stop.is_set():
+                return
             self._complete_timer = threading.Timer(COMPLETE_AFTER_SECONDS, self._complete)
             self._complete_timer.daemon = True
             self._complete_timer.start()
@@ -141,15 +154,35 @@ class LiveServer:
             log.exception("completing the report after an edit failed")
 
     def _check(self) -> float:
-        """Reload what changed; the seconds spent looking at the files (the poller paces itself by it)."""
+        """Reload what changed; the seconds spent looking at the files (the poller paces itself by it).
+        A save is shown at once without its new to-be, which follows when the saves pause."""
         with self._check_lock:  # the poller and an edit may both look; one reload is enough
-            change = self.site.refresh()
+            change = self.site.refresh(quick=True)
         if change is not None and self._on_change is not None:
             self._on_change(change)
+        if change is not None and any(state.partial for state in change.updated):
+            self._complete_later()
         return self.site.scan_seconds
 
     def host_allowed(self, host: str | None) -> bool:
         return host is not None and host.lower() in self._allowed_hosts
+
+    def sent_page(self, path: str, key: str | None) -> str | None:
+        """The page sent earlier for ``path`` under ``key``, if it is one of the last few."""
+        if not key:
+            return None
+        with self._sent_lock:
+            return self._sent.get((path, key))
+
+    def page_key(self, path: str, html: str) -> str:
+        """The key of a page about to be sent, kept for :meth:`sent_page`."""
+        key = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        with self._sent_lock:
+            self._sent[(path, key)] = html
+            self._sent.move_to_end((path, key))
+            while len(self._sent) > SENT_PAGES:
+                self._sent.popitem(last=False)
+        return key
 
 
 class _Server(ThreadingHTTPServer):
@@ -252,13 +285,13 @@ class _Handler(BaseHTTPRequestHandler):
             except (OSError, KafkaError) as exc:
                 self._json(HTTPStatus.CONFLICT, {"error": str(exc)}, head=head)
         elif path == "/view/present" and not site.folder:
-            self._send(HTTPStatus.OK, present.present_page(site), policy=VIEW_POLICY, head=head)
+            self._view(path, lambda: present.present_page(site), head)
         elif path == "/events":
             self._events(head)
         elif path == "/view/":
-            self._view(site.main_page, head)
+            self._view(path, site.main_page, head)
         elif path.startswith("/view/case/") and site.folder:
-            self._view(lambda: site.case_page(path.removeprefix("/view/case/")), head)
+            self._view(path, lambda: site.case_page(path.removeprefix("/view/case/")), head)
         elif path.startswith("/view/site/") and site.folder:
             self._site_file(path.removeprefix("/view/site/"), head)
         elif path == "/favicon.ico":
@@ -266,9 +299,15 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, "Not found.\n", "text/plain", head=head)
 
-    def _view(self, page, head: bool) -> None:
-        """A page of the preview; a bug while making it is shown as a page, never a dropped connection."""
+    def _view(self, path: str, page, head: bool) -> None:
+        """A page of the preview; a bug while making it is shown as a page, never a dropped connection.
+        ``?page=KEY`` asks for a page sent a moment ago (live.js); when it is gone, the current one."""
         site = self.live.site
+        asked = parse_qs(urlsplit(self.path).query).get("page", [None])[0]
+        kept = self.live.sent_page(path, asked)
+        if kept is not None:
+            self._send(HTTPStatus.OK, kept, policy=VIEW_POLICY, head=head, headers={PAGE_HEADER: asked})
+            return
         try:
             html = page()
         except Exception as exc:  # noqa: BLE001 - show it, keep serving
@@ -279,7 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
         if html is None:
             self._send(HTTPStatus.NOT_FOUND, "No such case (it may have been removed).\n", "text/plain", head=head)
         else:
-            self._send(HTTPStatus.OK, html, policy=VIEW_POLICY, head=head)
+            self._send(HTTPStatus.OK, html, policy=VIEW_POLICY, head=head,
+                       headers={PAGE_HEADER: self.live.page_key(path, html)})
 
     def _site_file(self, name: str, head: bool) -> None:
         site = self.live.site
@@ -296,11 +336,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, found.data, found.content_type, policy=VIEW_POLICY, head=head)
 
     def _send(self, status: HTTPStatus, body: str | bytes, content_type: str = "text/html",
-              policy: str | None = None, head: bool = False) -> None:
+              policy: str | None = None, head: bool = False, headers: dict[str, str] | None = None) -> None:
         data = utf8(body) if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self._common_headers(policy)
         self.end_headers()
         if not head:

@@ -45,6 +45,10 @@ class CaseState:
     failure: str | None = None  # the analysis failed: a bug, shown rather than hidden
     html: str | None = field(default=None, repr=False)
     partial: bool = False  # rendered without the to-be, to show an edit at once (LiveSite.complete adds it)
+    # The to-be section's data: the one shown (kept for the next version's quick page), and for a
+    # quick page the one of the version before, shown until complete() brings the new one.
+    to_be: object | None = field(default=None, repr=False)
+    earlier_to_be: object | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -89,9 +93,11 @@ class LiveSite:
     def refresh(self, quick: bool = False) -> Change | None:
         """Reload what changed on disk; None when nothing did.
 
-        ``quick`` (a change made in the workshop editor): the changed reports are made
-        without their to-be section -- the simulation and the to-be maps are half the
-        time -- so that the room sees the change at once; :meth:`complete` adds it.
+        ``quick`` (an edit, in the workshop editor or in the file): a changed report of a
+        file seen before is made without working out its to-be -- the simulation and the
+        to-be maps are half the time -- so that the room sees the change at once; the page
+        shows the to-be of the version before meanwhile, and :meth:`complete` brings the new
+        one. A file seen for the first time, or many changed at once, are made whole.
         """
         with self._lock:
             known = dict(self._states)
@@ -101,10 +107,9 @@ class LiveSite:
         files = case_files(self.target) if self.folder else [self.target]
         current = {path: stamp(path) for path in files}
         self.scan_seconds = time.perf_counter() - started
-        updated = [
-            self._load(path, new, quick) for path, new in current.items()
-            if path not in known or known[path].stamp != new
-        ]
+        changed = [path for path, new in current.items() if path not in known or known[path].stamp != new]
+        quick = quick and len(changed) <= EAGER_RENDER_LIMIT
+        updated = [self._load(path, current[path], quick and path in known, known.get(path)) for path in changed]
         removed = tuple(path for path in known if path not in current)
         if not updated and not removed:
             return None
@@ -192,7 +197,8 @@ class LiveSite:
 
     # --- loading and rendering ----------------------------------------------------------
 
-    def _load(self, path: Path, seen: Stamp | None, quick: bool = False) -> CaseState:
+    def _load(self, path: Path, seen: Stamp | None, quick: bool = False,
+              earlier: CaseState | None = None) -> CaseState:
         name = str(path)
         # The stamp is taken before reading: if the file changes while it is
         # read, the next poll sees a newer stamp and reads it again.
@@ -207,6 +213,8 @@ class LiveSite:
         state = CaseState(path, name, seen, loaded, raw.decode("utf-8", errors="replace"))
         self._run(state, replace(self.options, to_be=False) if quick else self.options)
         state.partial = quick and state.run is not None
+        if state.partial and earlier is not None:
+            state.earlier_to_be = earlier.to_be
         return state
 
     def _run(self, state: CaseState, options: RunOptions) -> None:
@@ -233,10 +241,12 @@ class LiveSite:
         return html
 
     def _report(self, state: CaseState, link_back: str | None) -> str:
-        from kafka.report import render_case_report
+        from kafka.report import render_live_report
 
         try:
-            return render_case_report(state.run, link_back=link_back)
+            html, state.to_be = render_live_report(state.run, link_back=link_back,
+                                                   earlier_to_be=state.earlier_to_be if state.partial else None)
+            return html
         except KafkaError as exc:
             state.failure = str(exc)
         except Exception:  # noqa: BLE001 - show the error in the page and keep serving
