@@ -18,6 +18,7 @@ the file's history folder (:mod:`kafka.casedoc.history`).
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import stat
 import threading
@@ -87,7 +88,10 @@ class EditSession:
         self._stacks = _Stacks()
         self._known: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
-        self.on_write = None  # called after every write (the live site reloads at once)
+        # Called after every write (the live site reloads at once) with a function that loads the
+        # new text for the next change, to call once the change is on screen: loading it is pure
+        # Python and would slow down showing the change. Without it, that starts at once.
+        self.on_write = None
         self.utf8 = True  # whether the file was UTF-8 when last read
 
     # --- reading ------------------------------------------------------------------------
@@ -243,9 +247,11 @@ class EditSession:
         write_atomic(target, data, mode=stat.S_IMODE(info.st_mode), edit_input=True)  # the user's permissions stay
         version = version_of(data)
         self._remember(version, new_text)
+        prepare = functools.partial(self.prepare, _as_edited(new_text)[0])
         if self.on_write is not None:
-            self.on_write()
-        self.prepare(_as_edited(new_text)[0])
+            self.on_write(prepare)
+        else:
+            prepare()
         return version
 
     def prepare(self, text: str) -> None:

@@ -62,6 +62,7 @@ class EditApi:
         self.token = token
         self.origins = origins  # e.g. {"http://127.0.0.1:8000", "http://localhost:8000"}
         self._prepared = False
+        self._state: tuple[tuple, dict[str, Any]] | None = None  # the last state sent, and what it was made from
 
     def token_ok(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("utf-8"))
@@ -73,7 +74,15 @@ class EditApi:
         if self.session.undo_count == 0 and not self._prepared:
             self._prepared = True
             self.session.prepare(text)  # the first change need not wait for ruamel.yaml to load the file
-        return editor_state(load_text(text, str(self.session.path)), version, self.session)
+        # Every screen's editor asks again at every change (also the one that made it): the same
+        # file and undo stack give the same state, without loading the case again.
+        made_from = (version, self.session.undo_count, self.session.redo_count, self.session.labels())
+        kept = self._state
+        if kept is not None and kept[0] == made_from:
+            return kept[1]
+        state = editor_state(load_text(text, str(self.session.path)), version, self.session)
+        self._state = (made_from, state)
+        return state
 
     # --- POST ---------------------------------------------------------------------------
 

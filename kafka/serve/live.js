@@ -287,7 +287,23 @@
   // aside, out of the page, and put back only to print.
   var BANDS = '.map-print';
 
+  // The browser lays out and paints only the sections of a long report that are in sight (and
+  // those near); each keeps the size it had when last drawn. A change elsewhere in the page
+  // (the appendix, the data table) then costs it next to nothing.
+  var IN_SIGHT = 'main > section.block { content-visibility: auto; contain-intrinsic-size: auto 800px; }\n' +
+    '@media print { main > section.block { content-visibility: visible; } }';
+
+  function drawOnlyInSight(doc) {
+    if (doc.head && !doc.getElementById('kafka-live-style')) {
+      var style = doc.createElement('style');
+      style.id = 'kafka-live-style';
+      style.textContent = IN_SIGHT;
+      doc.head.appendChild(style);
+    }
+  }
+
   function holdBandsAside(doc) {
+    drawOnlyInSight(doc);
     Array.prototype.forEach.call(doc.querySelectorAll(BANDS), function (bands) {
       if (!bands.kafkaAside) {
         var aside = doc.createDocumentFragment();

@@ -41,6 +41,7 @@ DEFAULT_PORT = 8000
 POLL_SECONDS = 0.1  # a save shows within a tenth of a second plus the rendering
 KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
 COMPLETE_AFTER_SECONDS = 1.0  # after an edit, the to-be is drawn once no other edit came for this long
+PREPARE_AFTER_SECONDS = 0.3  # after an edit is announced, the screens fetch it; then the editor prepares the next
 # The pages last sent, by key (X-Kafka-Page): live.js fetches a page, then has its frame load
 # exactly that one (?page=KEY), so that it knows what the screen was made from (kafka/serve/live.js).
 SENT_PAGES = 12
@@ -116,14 +117,15 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def _written(self) -> None:
+    def _written(self, prepare=None) -> None:
         """The editor wrote the case file: show it now rather than at the next poll, first without
         the to-be (half the time), then whole. The poller waits meanwhile, so that it does not
-        take the slow way with this change."""
+        take the slow way with this change. ``prepare`` (the editor loading the new text for the
+        next change) waits until the screens have taken this one."""
         self._check_lock.acquire()
-        threading.Thread(target=self._show_edit, name="kafka-serve-edit-refresh", daemon=True).start()
+        threading.Thread(target=self._show_edit, args=(prepare,), name="kafka-serve-edit-refresh", daemon=True).start()
 
-    def _show_edit(self) -> None:
+    def _show_edit(self, prepare=None) -> None:
         try:
             change = self.site.refresh(quick=True)
             if change is not None and self._on_change is not None:
@@ -132,6 +134,10 @@ class LiveServer:
             log.exception("showing an edit failed")
         finally:
             self._check_lock.release()
+        if prepare is not None and not self._stop.is_set():
+            later = threading.Timer(PREPARE_AFTER_SECONDS, prepare)
+            later.daemon = True
+            later.start()
         self._complete_later()
 
     def _complete_later(self) -> None:
