@@ -106,3 +106,54 @@ def test_the_page_says_when_the_server_is_gone(browser_page, tmp_path):
     page.wait_for_function("() => document.getElementById('live-status').classList.contains('offline')",
                            timeout=10_000)
     assert "verbroken" in page.inner_text("#live-status")
+
+
+FRONT_DOC = "[...document.querySelectorAll('iframe')].find(f => !f.classList.contains('behind')).contentDocument"
+
+
+def test_a_save_changes_the_page_in_place_keeping_what_the_reader_did(browser_page, tmp_path):
+    """Only what changed is changed on screen: the same document stays, with the map's zoom and
+    step card; the print bands come back for printing. What cannot be changed in place safely
+    (a row of a table the reader sorted, the page's head) loads the page whole, as before."""
+    page = browser_page
+    case = tmp_path / "case.yaml"
+    shutil.copy(EXAMPLE, case)
+    text = case.read_text(encoding="utf-8")
+    with LiveServer(LiveSite(case), port=0, poll_seconds=0.05) as server:
+        page.goto(server.url)
+        page.wait_for_function(f"() => !!{FRONT_DOC}.kafkaSource")  # loaded, and known to live.js
+        page.evaluate(f"() => {{ {FRONT_DOC}.kafkaMark = 1; }}")
+        page.evaluate(f"() => {FRONT_DOC}.querySelector('.map-tools button[data-zoom=\"in\"]').click()")
+        assert page.evaluate(f"() => !{FRONT_DOC}.getElementById('map-frame').classList.contains('fit')")
+
+        save(case, text.replace("Telefonische aanmelding", "Aanmelding per brief"))
+        front_text_contains(page, "Aanmelding per brief")
+        assert page.evaluate(f"() => {FRONT_DOC}.kafkaMark") == 1, page.evaluate("() => document.body.dataset.whole")
+        assert int(page.evaluate("() => document.body.dataset.patched")) >= 1
+        # Still zoomed in; the step's card (a <template>) has the new name, and a click shows it.
+        assert page.evaluate(f"() => !{FRONT_DOC}.getElementById('map-frame').classList.contains('fit')")
+        page.evaluate(f"() => {FRONT_DOC}.querySelector('#map-frame g.node a').dispatchEvent("
+                      "new MouseEvent('click', {bubbles: true, cancelable: true}))")
+        card = page.evaluate(f"() => {{ const c = {FRONT_DOC}.getElementById('map-card'); return c.hidden ? '' : c.textContent; }}")
+        assert "Aanmelding per brief" in card
+        page.evaluate(f"() => {FRONT_DOC}.dispatchEvent(new KeyboardEvent('keydown', {{key: 'Escape'}}))")
+        assert page.evaluate(f"() => {FRONT_DOC}.getElementById('map-card').hidden")
+        # The map's print bands are held aside on screen and put back to print.
+        assert page.evaluate(f"() => {FRONT_DOC}.querySelectorAll('.map-print use').length") == 0
+        page.evaluate(f"() => {FRONT_DOC}.defaultView.dispatchEvent(new Event('beforeprint'))")
+        assert page.evaluate(f"() => {FRONT_DOC}.querySelectorAll('.map-print use').length") > 0
+        page.evaluate(f"() => {FRONT_DOC}.defaultView.dispatchEvent(new Event('afterprint'))")
+        assert page.evaluate(f"() => {FRONT_DOC}.querySelectorAll('.map-print use').length") == 0
+
+        # The reader sorts the table of steps: its rows moved, so a change to a step loads the page whole.
+        for _ in range(2):  # the second click sorts the other way round: the last step first
+            page.evaluate(f"() => {FRONT_DOC}.querySelector('table.steps thead th button').click()")
+        save(case, text.replace("Telefonische aanmelding", "Aanmelding per mail"))
+        front_text_contains(page, "Aanmelding per mail")
+        page.wait_for_function(f"() => !{FRONT_DOC}.kafkaMark && !!{FRONT_DOC}.kafkaSource")
+        assert page.evaluate("() => document.body.dataset.whole") in ("row", "changed on screen", "children")
+
+        # A change to the page's head (the case's title is the tab's title) loads it whole too.
+        save(case, text.replace("Leefloonaanvraag van Dries", "Leefloonaanvraag van Ann"))
+        front_text_contains(page, "Leefloonaanvraag van Ann")
+        page.wait_for_function("() => document.body.dataset.whole === 'head'")

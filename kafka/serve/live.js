@@ -138,9 +138,11 @@
   }
 
   function childChanges(live, prev, next, ops) {
-    var L = live.childNodes;
-    var P = prev.childNodes;
-    var N = next.childNodes;
+    listChanges(live, live.childNodes, prev.childNodes, next.childNodes, null, ops);
+  }
+
+  // `L`, children of `parent` on screen followed there by `after`, were made from `P`: make them `N`.
+  function listChanges(parent, L, P, N, after, ops) {
     var p = P.length;
     var n = N.length;
     var i;
@@ -169,26 +171,39 @@
       replaceable(L[i], P[i]);
       gone.push(L[i]);
     }
-    var doc = live.ownerDocument;
+    var doc = parent.ownerDocument;
     var fresh = [];
     for (i = head; i < n - tail; i++) {
       fresh.push(doc.importNode(N[i], true));
     }
-    var before = p - tail < p ? L[p - tail] : null;
+    var before = p - tail < p ? L[p - tail] : after;
     ops.push(function () {
-      gone.forEach(function (node) { live.removeChild(node); });
-      fresh.forEach(function (node) { live.insertBefore(node, before); });
+      gone.forEach(function (node) { parent.removeChild(node); });
+      fresh.forEach(function (node) { parent.insertBefore(node, before); });
     });
   }
 
   // The contents of <template> elements (the map's step cards) are not compared by
   // isEqualNode: they are brought up to date by id.
+  function templatesIn(nodes) {
+    var found = [];
+    Array.prototype.forEach.call(nodes, function (node) {
+      if (node.nodeType === 1) {
+        if (node.nodeName === 'TEMPLATE' && node.id) {
+          found.push(node);
+        }
+        Array.prototype.push.apply(found, node.querySelectorAll('template[id]'));
+      }
+    });
+    return found;
+  }
+
   function templateChanges(doc, prev, next, ops) {
     var before = {};
-    Array.prototype.forEach.call(prev.querySelectorAll('template[id]'), function (t) {
+    templatesIn(prev).forEach(function (t) {
       before[t.id] = t.innerHTML;
     });
-    Array.prototype.forEach.call(next.querySelectorAll('template[id]'), function (t) {
+    templatesIn(next).forEach(function (t) {
       if (before[t.id] !== t.innerHTML) {
         var html = t.innerHTML;
         ops.push(function () {
@@ -199,6 +214,19 @@
         });
       }
     });
+  }
+
+  function apply(doc, ops) {
+    ops.forEach(function (op) { op(); });
+    holdBandsAside(doc);
+  }
+
+  function unsafe(e) {
+    if (!(e instanceof Unsafe)) {
+      throw e;
+    }
+    body.dataset.whole = e.why;  // for tests: why the last change loaded the page whole
+    return false;
   }
 
   // Changes `doc` (on screen, made from `prev`) into `next`; false when that is not safe.
@@ -212,31 +240,102 @@
       if (!prev.body.isEqualNode(next.body)) {
         nodeChanges(doc.body, prev.body, next.body, ops);
       }
-      templateChanges(doc, prev, next, ops);
-      ops.forEach(function (op) { op(); });
-      holdBandsAside(doc);
+      templateChanges(doc, [prev.body], [next.body], ops);
+      apply(doc, ops);
       return true;
     } catch (e) {
-      if (!(e instanceof Unsafe)) {
-        throw e;
-      }
-      body.dataset.whole = e.why;  // for tests: why the last change loaded the page whole
-      return false;
+      return unsafe(e);
     }
   }
 
-  // The page at `path` as the server has it now: its text, parsed, and its key, with which
-  // the frame can load exactly this page (the server keeps the last few it sent).
+  // A report is its sections (<section class="block" id="...">, children of <main>) between a
+  // head and a foot. Most changes leave most sections as they were, to the letter: only the
+  // sections whose text changed are parsed and compared, not the whole page (a megabyte for
+  // 100 steps). The page's own markup never holds this text elsewhere (text is escaped).
+  var PART = /(?=<section class="block[^"]*" id="[a-z0-9-]+">)|(?=<footer[ >])/;
+
+  function source(path, page) {
+    return {path: path, doc: parsed(page), parts: page.text.split(PART)};
+  }
+
+  // Changes `doc` (on screen, made from `kept`) section by section into the page `text`: true
+  // when done, false when that is not safe, null when the page is not made of the same
+  // sections (then the whole page is compared).
+  function patchParts(doc, kept, text) {
+    var before = kept.parts;
+    var after = text.split(PART);
+    var last = after.length - 1;
+    if (!before || before.length !== after.length || last < 2 || before[0] !== after[0] || before[last] !== after[last]) {
+      return null;
+    }
+    var prevMain = kept.doc.querySelector('main');
+    var liveMain = doc.querySelector('main');
+    if (!prevMain || !liveMain || liveMain.childNodes.length !== prevMain.childNodes.length) {
+      return null;
+    }
+    var P = prevMain.childNodes;
+    var starts = [];
+    var foot = -1;
+    for (var i = 0; i < P.length; i++) {
+      if (P[i].nodeName === 'SECTION' && P[i].classList.contains('block')) {
+        starts.push(i);
+      } else if (P[i].nodeName === 'FOOTER' && foot < 0) {
+        foot = i;
+      }
+    }
+    if (starts.length !== last - 1 || foot < 0) {
+      return null;
+    }
+    starts.push(foot);
+    var ops = [];
+    var moves = [];
+    try {
+      for (var k = 1; k < last; k++) {
+        if (before[k] === after[k]) {
+          continue;
+        }
+        var from = starts[k - 1];
+        var to = starts[k];
+        var holder = kept.doc.createElement('template');
+        holder.innerHTML = after[k];
+        var N = Array.prototype.slice.call(holder.content.childNodes);
+        var Pk = Array.prototype.slice.call(P, from, to);
+        if (!N.length || N[0].nodeName !== 'SECTION' || N[0].id !== Pk[0].id) {
+          return null;
+        }
+        listChanges(liveMain, Array.prototype.slice.call(liveMain.childNodes, from, to), Pk, N,
+                    liveMain.childNodes[to], ops);
+        templateChanges(doc, Pk, N, ops);
+        moves.push({gone: Pk, fresh: N, before: P[to]});
+      }
+      apply(doc, ops);
+    } catch (e) {
+      return unsafe(e);
+    }
+    // What the screen is made from now: the kept page with the new sections.
+    moves.forEach(function (m) {
+      m.gone.forEach(function (node) { prevMain.removeChild(node); });
+      m.fresh.forEach(function (node) { prevMain.insertBefore(node, m.before); });
+    });
+    kept.parts = after;
+    return true;
+  }
+
+  // The page at `path` as the server has it now: its text and its key, with which the frame
+  // can load exactly this page (the server keeps the last few it sent).
   function fetchPage(path) {
     return fetch(path + '?g=' + shown, {cache: 'no-store', credentials: 'same-origin'}).then(function (answer) {
       return answer.text().then(function (text) {
-        return {
-          ok: answer.ok,
-          key: answer.headers.get('X-Kafka-Page') || '',
-          doc: new DOMParser().parseFromString(text, 'text/html')
-        };
+        return {ok: answer.ok, key: answer.headers.get('X-Kafka-Page') || '', text: text, doc: null};
       });
     });
+  }
+
+  function parsed(page) {
+    if (!page.doc) {
+      page.doc = new DOMParser().parseFromString(page.text, 'text/html');
+    }
+    return page.doc;
   }
 
   var wanted = null;  // a page asked for by go(): loaded the same way, after any load under way
@@ -267,13 +366,18 @@
     } catch (e) { /* not ours */ }
     wanted = null;
     fetchPage(path).then(function (page) {
-      var source = doc && doc.kafkaSource;
-      if (page.ok && source && source.path === path && front.contentDocument === doc &&
-          patch(doc, source.doc, page.doc)) {
-        source.doc = page.doc;
-        body.dataset.patched = String(Number(body.dataset.patched || 0) + 1);  // for tests
-        done();
-        return;
+      var kept = doc && doc.kafkaSource;
+      if (page.ok && kept && kept.path === path && front.contentDocument === doc) {
+        var inPlace = patchParts(doc, kept, page.text);
+        if (inPlace === null && patch(doc, kept.doc, parsed(page))) {
+          doc.kafkaSource = source(path, page);
+          inPlace = true;
+        }
+        if (inPlace) {
+          body.dataset.patched = String(Number(body.dataset.patched || 0) + 1);  // for tests
+          done();
+          return;
+        }
       }
       loadBehind(path, place, x, y, page);
     }).catch(function () {
@@ -336,7 +440,7 @@
       } catch (e) { /* not ours */ }
       try {
         if (page && page.ok && page.key) {
-          back.contentDocument.kafkaSource = {path: path, doc: page.doc};
+          back.contentDocument.kafkaSource = source(path, page);
         }
       } catch (e) { /* not ours */ }
       try {
@@ -417,7 +521,7 @@
       front.removeEventListener('load', arrived);
       try {
         if (page && page.ok && page.key) {
-          front.contentDocument.kafkaSource = {path: start, doc: page.doc};
+          front.contentDocument.kafkaSource = source(start, page);
         }
         holdBandsAside(front.contentDocument);
       } catch (e) { /* not ours */ }
