@@ -90,7 +90,8 @@ class EditSession:
         self._lock = threading.Lock()
         # Called after every write (the live site reloads at once) with a function that loads the
         # new text for the next change, to call once the change is on screen: loading it is pure
-        # Python and would slow down showing the change. Without it, that starts at once.
+        # Python and would slow down showing the change (without on_write, that starts at once);
+        # and (text written, the case loaded from it) when the change was checked by loading it.
         self.on_write = None
         self.utf8 = True  # whether the file was UTF-8 when last read
 
@@ -157,7 +158,7 @@ class EditSession:
             if problems:
                 return Outcome("invalid", version, problems, label=label)
             new_text = _as_written(new_plain, bom, crlf)  # the file's own byte-order mark and line ends
-            new_version = self._write(text, new_text)
+            new_version = self._write(text, new_text, checked)
             self._push(_Entry(text, new_text, label))
             return Outcome("ok", new_version, label=label, loaded=checked)
 
@@ -232,7 +233,7 @@ class EditSession:
         """The real file behind the served path (a link is followed, never replaced by a file)."""
         return self.path.resolve()
 
-    def _write(self, old_text: str, new_text: str) -> str:
+    def _write(self, old_text: str, new_text: str, checked: LoadedCase | None = None) -> str:
         target = self._target()
         info = target.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -249,7 +250,7 @@ class EditSession:
         self._remember(version, new_text)
         prepare = functools.partial(self.prepare, _as_edited(new_text)[0])
         if self.on_write is not None:
-            self.on_write(prepare)
+            self.on_write(prepare, (new_text, checked) if checked is not None else None)
         else:
             prepare()
         return version

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-POLL_SECONDS = 0.1  # a save shows within a tenth of a second plus the rendering
+POLL_SECONDS = 0.05  # a save shows within a twentieth of a second plus the rendering
 KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
 COMPLETE_AFTER_SECONDS = 1.0  # after an edit, the to-be is drawn once no other edit came for this long
 PREPARE_AFTER_SECONDS = 0.3  # after an edit is announced, the screens fetch it; then the editor prepares the next
@@ -71,6 +71,7 @@ class LiveServer:
         self._allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
         self._sent: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._sent_lock = threading.Lock()
+        self._last_key: tuple[str, str, str] | None = None  # (path, page, key): every screen asks for the same page
         # With an editor (kafka serve --edit), the page edits the case file; writes need the token.
         self.edit_api = None
         if editor is not None:
@@ -117,17 +118,19 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def _written(self, prepare=None) -> None:
+    def _written(self, prepare=None, written=None) -> None:
         """The editor wrote the case file: show it now rather than at the next poll, first without
         the to-be (half the time), then whole. The poller waits meanwhile, so that it does not
         take the slow way with this change. ``prepare`` (the editor loading the new text for the
-        next change) waits until the screens have taken this one."""
+        next change) waits until the screens have taken this one. ``written``: (text, loaded case)
+        as the editor checked it, not read and loaded again."""
         self._check_lock.acquire()
-        threading.Thread(target=self._show_edit, args=(prepare,), name="kafka-serve-edit-refresh", daemon=True).start()
+        threading.Thread(target=self._show_edit, args=(prepare, written), name="kafka-serve-edit-refresh",
+                         daemon=True).start()
 
-    def _show_edit(self, prepare=None) -> None:
+    def _show_edit(self, prepare=None, written=None) -> None:
         try:
-            change = self.site.refresh(quick=True)
+            change = self.site.refresh(quick=True, written=written)
             if change is not None and self._on_change is not None:
                 self._on_change(change)
         except Exception:  # noqa: BLE001 - keep serving; the poller tries again
@@ -182,7 +185,11 @@ class LiveServer:
 
     def page_key(self, path: str, html: str) -> str:
         """The key of a page about to be sent, kept for :meth:`sent_page`."""
+        last = self._last_key
+        if last is not None and last[0] == path and last[1] is html:
+            return last[2]
         key = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        self._last_key = (path, html, key)
         with self._sent_lock:
             self._sent[(path, key)] = html
             self._sent.move_to_end((path, key))

@@ -90,7 +90,7 @@ class LiveSite:
         with self._lock:
             return self._generation
 
-    def refresh(self, quick: bool = False) -> Change | None:
+    def refresh(self, quick: bool = False, written: tuple[str, LoadedCase] | None = None) -> Change | None:
         """Reload what changed on disk; None when nothing did.
 
         ``quick`` (an edit, in the workshop editor or in the file): a changed report of a
@@ -98,6 +98,8 @@ class LiveSite:
         to-be maps are half the time -- so that the room sees the change at once; the page
         shows the to-be of the version before meanwhile, and :meth:`complete` brings the new
         one. A file seen for the first time, or many changed at once, are made whole.
+        ``written``: (text, loaded case) of the served file as the workshop editor just wrote and
+        checked it, so that it is not read and loaded again.
         """
         with self._lock:
             known = dict(self._states)
@@ -109,7 +111,9 @@ class LiveSite:
         self.scan_seconds = time.perf_counter() - started
         changed = [path for path, new in current.items() if path not in known or known[path].stamp != new]
         quick = quick and len(changed) <= EAGER_RENDER_LIMIT
-        updated = [self._load(path, current[path], quick and path in known, known.get(path)) for path in changed]
+        updated = [self._load(path, current[path], quick and path in known, known.get(path),
+                              written if path == self.target and not self.folder else None)
+                   for path in changed]
         removed = tuple(path for path in known if path not in current)
         if not updated and not removed:
             return None
@@ -134,11 +138,13 @@ class LiveSite:
         for state in partial:
             whole = CaseState(state.path, state.name, state.stamp, state.loaded, state.source)
             self._run(whole, self.options)
+            if not self._current(state):
+                continue  # a newer version came meanwhile: do not slow down showing it by drawing this one
             self._html(whole)
-            done.append(whole)
+            done.append((whole, state))
         with self._changed:
             # Only where nothing newer came meanwhile (another edit, a save).
-            done = [whole for whole, was in zip(done, partial) if self._states.get(was.path) is was]
+            done = [whole for whole, was in done if self._states.get(was.path) is was]
             if not done:
                 return None
             for whole in done:
@@ -146,6 +152,10 @@ class LiveSite:
             self._generation += 1
             self._changed.notify_all()
             return Change(self._generation, tuple(done), ())
+
+    def _current(self, state: CaseState) -> bool:
+        with self._lock:
+            return self._states.get(state.path) is state
 
     def wait(self, seen: int, timeout: float) -> int:
         """The generation once it differs from ``seen`` (or after ``timeout`` seconds, or on close)."""
@@ -198,19 +208,22 @@ class LiveSite:
     # --- loading and rendering ----------------------------------------------------------
 
     def _load(self, path: Path, seen: Stamp | None, quick: bool = False,
-              earlier: CaseState | None = None) -> CaseState:
+              earlier: CaseState | None = None, written: tuple[str, LoadedCase] | None = None) -> CaseState:
         name = str(path)
-        # The stamp is taken before reading: if the file changes while it is
-        # read, the next poll sees a newer stamp and reads it again.
-        try:
-            loaded, raw = read_case(path)
-        except Exception:  # noqa: BLE001 - a bug in the loader: shown on the page, logged once per change
-            log.exception("reading %s failed", name)
-            # The state keeps the stamp, so the next poll does not read the same file again.
-            state = CaseState(path, name, seen, LoadedCase(path, None), "")
-            state.failure = traceback.format_exc(limit=-3)
-            return state
-        state = CaseState(path, name, seen, loaded, raw.decode("utf-8", errors="replace"))
+        if written is not None:
+            state = CaseState(path, name, seen, written[1], written[0])
+        else:
+            # The stamp is taken before reading: if the file changes while it is
+            # read, the next poll sees a newer stamp and reads it again.
+            try:
+                loaded, raw = read_case(path)
+            except Exception:  # noqa: BLE001 - a bug in the loader: shown on the page, logged once per change
+                log.exception("reading %s failed", name)
+                # The state keeps the stamp, so the next poll does not read the same file again.
+                state = CaseState(path, name, seen, LoadedCase(path, None), "")
+                state.failure = traceback.format_exc(limit=-3)
+                return state
+            state = CaseState(path, name, seen, loaded, raw.decode("utf-8", errors="replace"))
         self._run(state, replace(self.options, to_be=False) if quick else self.options)
         state.partial = quick and state.run is not None
         if state.partial and earlier is not None:
