@@ -3,8 +3,9 @@
 The result is the table ``raw`` (one row per event, the mapped columns as
 ``c0, c1, ...`` in text) and a :class:`RawLog` that says which column is
 which and how a row is found back in the file for an error message. Columns
-the mapping does not name are never read, so free text (notes, addresses)
-does not even reach memory.
+the mapping does not name are never read from a CSV or Parquet file, so free
+text (notes, addresses) does not even reach memory; an XES or OCEL parser sees
+every attribute, but only the mapped ones are kept.
 
 - CSV in UTF-8, UTF-16 or Latin-1 is read by DuckDB itself (fast, parallel);
   Windows-1252 goes through Python's csv module, in batches.
