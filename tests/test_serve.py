@@ -120,6 +120,29 @@ def test_a_saved_change_reaches_the_event_stream_and_the_page(live, case_file):
         events.close()
 
 
+def test_a_page_sent_is_kept_by_its_key_for_the_frame_to_load_exactly(live, case_file):
+    """live.js compares the page it fetched with the next one; its frame loads that very page by key."""
+    events = EventStream(live)
+    try:
+        first = events.next_generation()
+        status, headers, before = get(live, "/view/")
+        key = headers["X-Kafka-Page"]
+        assert status == 200 and len(key) == 24
+        assert get(live, "/view/")[1]["X-Kafka-Page"] == key  # the same page, the same key
+        save(case_file, case_file.read_text(encoding="utf-8").replace("Telefonische aanmelding", "Aanmelding per brief"))
+        assert events.next_generation() == first + 1
+        status, headers, now = get(live, "/view/")
+        assert "Aanmelding per brief" in now and headers["X-Kafka-Page"] != key
+        # The page of that key, exactly, while it is one of the last few sent ...
+        status, headers, kept = get(live, f"/view/?g=1&page={key}")
+        assert status == 200 and kept == before and headers["X-Kafka-Page"] == key
+        # ... never for another address, and an unknown key gets the page as it is now.
+        assert get(live, f"/view/present?page={key}")[2] != before
+        assert "Aanmelding per brief" in get(live, "/view/?page=nonsense")[2]
+    finally:
+        events.close()
+
+
 def test_an_invalid_file_shows_its_errors_with_lines_and_recovers(live, case_file):
     text = case_file.read_text(encoding="utf-8")
     line = text.splitlines().index("    actor: mw") + 1  # the first step's actor
