@@ -87,7 +87,7 @@ def bench_quick(path: Path, rounds: int) -> list[float]:
     """CPU seconds of each in-process render as the server makes it at once on a save: without
     working out the to-be, the earlier one shown (kafka.serve.site)."""
     options = RunOptions.of()
-    _, earlier = render_live_report(run_case(load_case(path), options))
+    earlier = render_live_report(run_case(load_case(path), options))[1].to_be
     quick = replace(options, to_be=False)
     cpus = []
     for _ in range(rounds):

@@ -12,6 +12,7 @@ from kafka.render import drawing, jinja_env
 from kafka.run import CaseRun
 
 if TYPE_CHECKING:
+    from kafka.report.data import CaseReport
     from kafka.report.to_be import ToBeReport
 
 
@@ -32,9 +33,9 @@ def render_case_report(run: CaseRun, *, link_back: str | None = None) -> str:
 
 
 def render_live_report(run: CaseRun, *, link_back: str | None = None,
-                       earlier_to_be: "ToBeReport | None" = None) -> tuple[str, "ToBeReport | None"]:
-    """The page of :func:`render_case_report` for the live preview (kafka.serve), and the data of
-    the to-be section it shows.
+                       earlier_to_be: "ToBeReport | None" = None) -> tuple[str, "CaseReport"]:
+    """The page of :func:`render_case_report` for the live preview (kafka.serve), and the data it
+    shows (the presentation mode shows it too).
 
     A run made without its to-be (an edit shown at once; the to-be is worked out a moment
     later) shows ``earlier_to_be``, the one of the version before, where the to-be stands, so
@@ -51,7 +52,7 @@ def render_live_report(run: CaseRun, *, link_back: str | None = None,
             at = next((i for i, s in enumerate(sections) if s.anchor == "appendix"), len(sections))
             sections.insert(at, Section("to-be", Translator(run.lang)("report.sections.to_be")))
             data = replace(data, to_be=earlier_to_be, sections=sections)
-        return env.get_template("case_report.html").render(report=data), data.to_be
+        return env.get_template("case_report.html").render(report=data), data
 
 
 def report_file_name(case_id: str) -> str:

@@ -48,7 +48,9 @@ def present_page(site) -> str:
         html = site.main_page()  # the errors, as on the report's place
     else:
         try:
-            html = present_html(state.run)
+            if state.report is None and not site.folder:
+                site.main_page()  # the report's data, made once for both pages
+            html = present_html(state.run, state.report)
         except Exception as exc:  # noqa: BLE001 - show it in the page and keep serving
             html = pages.render_failed_html(state.name, f"{type(exc).__name__}: {exc}", site.lang)
     with _cache_lock:
@@ -76,11 +78,13 @@ def focuses(analysis: Analysis) -> list[Focus]:
     return out
 
 
-def present_html(run: CaseRun) -> str:
+def present_html(run: CaseRun, report=None) -> str:
+    """The presentation page of ``run``; ``report``: its report's data, when made already."""
     from kafka.report.data import build_case_report
 
     env = jinja_env(run.lang, run.options.template_dirs)
-    report = build_case_report(run)
+    if report is None:
+        report = build_case_report(run)
     all_focuses = focuses(run.analysis)
     data = {f.key: list(f.anchors) for f in all_focuses}
     return env.get_template("serve_present.html").render(report=report, focuses=all_focuses, focus_data=data)

@@ -49,6 +49,7 @@ class CaseState:
     # quick page the one of the version before, shown until complete() brings the new one.
     to_be: object | None = field(default=None, repr=False)
     earlier_to_be: object | None = field(default=None, repr=False)
+    report: object | None = field(default=None, repr=False)  # the report's data (the presentation shows it too)
 
     @property
     def ok(self) -> bool:
@@ -257,8 +258,9 @@ class LiveSite:
         from kafka.report import render_live_report
 
         try:
-            html, state.to_be = render_live_report(state.run, link_back=link_back,
-                                                   earlier_to_be=state.earlier_to_be if state.partial else None)
+            html, state.report = render_live_report(state.run, link_back=link_back,
+                                                    earlier_to_be=state.earlier_to_be if state.partial else None)
+            state.to_be = state.report.to_be
             return html
         except KafkaError as exc:
             state.failure = str(exc)
