@@ -22,7 +22,6 @@ dark mode and print.
 
 from __future__ import annotations
 
-import functools
 import html
 import os
 import re
@@ -654,9 +653,6 @@ _ID = re.compile(r'\bid="([^"]*)"')
 _URL_REF = re.compile(r"url\(#([^)]*)\)")
 
 
-# The live preview draws the same map again when an edit left it as it was (a note, a form; the
-# to-be that follows an edit): the last few drawings are kept, by their DOT text.
-@functools.lru_cache(maxsize=8)
 def render_svg(dot_source: str, id_prefix: str = "map") -> str:
     """Lay out and render DOT to an SVG fragment that can be inlined in HTML.
 
