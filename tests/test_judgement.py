@@ -195,7 +195,7 @@ def test_a_shelter_intake_stays_in_person():
     intake = {"id": "opvang", "name": "Intake in het opvangcentrum", "actor": "shelter", "kind": "contact"}
     a = run(_hopping(intake))
     [f] = codes(a, "S02")
-    assert "«Intake in het opvangcentrum»" in f.proposal.text.split("Ter plaatse blijven")[1]
+    assert "«Intake in het opvangcentrum»" in f.proposal.text.split("Nog altijd ter plaatse")[1]
     to_be = simulate(a)
     assert {s.id: s for s in to_be.to_be_case.steps}["opvang"].channel is Channel.IN_PERSON
     assert {s.id: s for s in to_be.to_be_case.steps}["c"].channel is Channel.ONLINE  # a paper: online
@@ -366,7 +366,7 @@ def test_a_saving_another_proposal_already_counts_is_said_and_not_counted_twice(
     a = run([step("a", actor="desk", form="f", client_minutes=60, staff_minutes=30), uses_decision("income", "report")],
             forms=forms)
     [p03] = codes(a, "P03")
-    assert "telt al mee bij een ander voorstel" in p03.proposal.text
+    assert "telt al elders mee" in p03.proposal.text
     consulted = sum(f.proposal.saving.client_minutes for f in codes(a, "D02"))
     removable = len(p03.facts.removable)
     assert removable >= 2 and p03.proposal.saving.client_minutes + consulted <= 60
