@@ -116,6 +116,20 @@ def test_a_private_partys_step_stays_local_but_the_text_asks_that_party():
     assert "de beslissing ligt bij «OCMW Test»" not in f.proposal.text
 
 
+def test_a_wait_at_a_private_party_is_asked_for_and_the_to_be_says_so():
+    # a syndic keeps the client waiting: the organisation can only ask for a shorter wait
+    a = run([step("a", actor="syndic", wait_days=24, client_minutes=10), step("b", wait_days=1)])
+    [f] = codes(a, "T02")
+    assert f.level is Level.LOCAL and f.proposal.target.owner == "Syndicus"
+    assert "niet in de handen van «OCMW Test»" in f.proposal.text
+    [applied] = [x for x in scenarios(a)["local"].applied if x.code == "T02"]
+    assert applied.changes == ("De wachttijd vóór «Stap a» gaat van 24 naar 7 dagen, als «Syndicus» daarop ingaat.",)
+    # the organisation's own wait is simply planned sooner
+    b = run([step("a", wait_days=24, client_minutes=10)])
+    [own] = [x for x in scenarios(b)["local"].applied if x.code == "T02"]
+    assert own.changes == ("De wachttijd vóór «Stap a» gaat van 24 naar 7 dagen.",)
+
+
 # --- identity and sensitive items ------------------------------------------------------------------
 
 def test_identity_is_never_proposed_for_dropping():
