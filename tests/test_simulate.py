@@ -718,8 +718,8 @@ def test_c01_the_social_worker_the_client_meets_most_becomes_trajectbegeleider()
              step("d", actor="caw", client_minutes=10), step("e", actor="bank", client_minutes=10)]
     s = simulate(analysed(steps), codes=["C01"])
     assert s.to_be_case.actors["mw"].case_manager and not s.to_be_case.actors["desk"].case_manager
-    assert s.applied[0].changes == ("Eén vast aanspreekpunt voor de cliënt over alle organisaties heen "
-                                    "(trajectbegeleider): «Maatschappelijk werker».",)
+    assert s.applied[0].changes == ("Eén trajectbegeleider als vast aanspreekpunt voor de cliënt over alle "
+                                    "organisaties heen: «Maatschappelijk werker».",)
     assert "case_manager: true" in to_be_yaml(s)
     assert_valid_file(s)
 
