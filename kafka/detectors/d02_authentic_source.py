@@ -43,7 +43,7 @@ def detect(ctx: Context):
         variant = None
         if level is Level.SUPRALOCAL and not source.local_access:
             target = ctx.source_target("source", source_key, source.name, source_key)
-            decider = Decider(target, "supralocal", target.owner)
+            decider = Decider(target, "supralocal", ctx.called(target))
         else:
             decider = ctx.decider(level, "source", source_key, source.name, steps)
             if level is Level.SUPRALOCAL:
