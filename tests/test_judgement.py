@@ -122,7 +122,12 @@ def test_a_wait_at_a_private_party_is_asked_for_and_the_to_be_says_so():
     [f] = codes(a, "T02")
     assert f.level is Level.LOCAL and f.proposal.target.owner == "Syndicus"
     assert "niet in de handen van «OCMW Test»" in f.proposal.text
-    [applied] = [x for x in scenarios(a)["local"].applied if x.code == "T02"]
+    # what the organisation can do alone keeps the syndic's wait; with every proposal taken it
+    # is cut, on the syndic's word
+    [alone] = [x for x in scenarios(a)["local"].applied if x.code == "T02"]
+    assert alone.changes == ("De wachttijd vóór «Stap a» blijft 24 dagen: daarover beslist «Syndicus» "
+                             "(het voorstel vraagt een kortere).",)
+    [applied] = [x for x in scenarios(a)["all"].applied if x.code == "T02"]
     assert applied.changes == ("De wachttijd vóór «Stap a» gaat van 24 naar 7 dagen, als «Syndicus» daarop ingaat.",)
     # the organisation's own wait is simply planned sooner
     b = run([step("a", wait_days=24, client_minutes=10)])
