@@ -270,18 +270,24 @@ class _Builder:
         :meth:`feed`."""
         stack = self._stack
         values, keys = self.positions.values, self.positions.keys
-        resolved = _RESOLVED
+        resolved, plain_values = _RESOLVED, _PLAIN_VALUES
         plain = self._restore is None
         feed = self.feed
         while (event := next_event()) is not None:
             kind = type(event)
             if kind is _ScalarEvent:
                 text = event.value
-                if (event.tag is not None or event.anchor is not None or not plain or event.style == '"'
-                        or len(text) > MAX_SCALAR_CHARS
-                        or (resolved.get((text, event.implicit)) or self._resolve(event)) != _STR):
-                    feed(event)  # checks, tags, numbers and dates: the general way
+                if event.tag is not None or event.anchor is not None or not plain or event.style == '"' \
+                        or len(text) > MAX_SCALAR_CHARS:
+                    feed(event)  # checks and tags: the general way
                     continue
+                if (resolved.get((text, event.implicit)) or self._resolve(event)) == _STR:
+                    value = text
+                else:
+                    value = plain_values.get((text, event.implicit), _NO_KEY)
+                    if value is _NO_KEY:  # read the general way the first time
+                        feed(event)
+                        continue
                 mark = event.start_mark
                 where = (mark.line + 1, mark.column + 1)
                 if not stack:
@@ -291,25 +297,25 @@ class _Builder:
                 container = top.value
                 if type(container) is dict:
                     if top.key is _NO_KEY:  # a key
-                        if text in top.first_line:
+                        if value in top.first_line:
                             feed(event)  # a duplicate key: reported by the general way
                             continue
                         self._count(1, len(text), where)
-                        top.first_line[text] = where[0]
-                        top.key = text
-                        keys[top.path + (text,)] = where
+                        top.first_line[value] = where[0]
+                        top.key = value
+                        keys[top.path + (value,)] = where
                         continue
                     path = top.path + (top.key,)
                     self._count(1, len(text), where)
                     values.setdefault(path, where)
                     if not top.drop:
-                        container[top.key] = text
+                        container[top.key] = value
                     top.key, top.drop = _NO_KEY, False
                     continue
                 path = top.path + (len(container),)
                 self._count(1, len(text), where)
                 values.setdefault(path, where)
-                container.append(text)
+                container.append(value)
             elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
                 self._end_collection()
             elif (kind is _MappingStartEvent or kind is _SequenceStartEvent) and event.tag is None \
@@ -496,6 +502,10 @@ class _Builder:
             raise self._bad_value(event, as_what, reason, where) from None
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INTEGER_BITS:
             raise self._bad_value(event, as_what, "the number is too long", where)
+        if event.tag is None and tag in _PLAIN_TAGS and len(event.value) <= 64 and self._restore is None:
+            if len(_PLAIN_VALUES) >= _RESOLVED_LIMIT:
+                _PLAIN_VALUES.clear()
+            _PLAIN_VALUES[(event.value, event.implicit)] = value  # for run(): the same text, the same value
         return value
 
     @staticmethod
@@ -546,6 +556,10 @@ class _Builder:
 
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
 _RESOLVED_LIMIT = 20_000
+# The values of untagged whole numbers, true/false and nulls read before (immutable, so they can
+# be shared), by text and how it was written: "0", "15", "true" come back thousands of times.
+_PLAIN_VALUES: dict[tuple[str, tuple[bool, bool]], Any] = {}
+_PLAIN_TAGS = {_YAML_TAG + name for name in ("int", "bool", "null")}  # not floats: two NaN keys must stay two objects
 
 
 def _short_tag(tag: str | None) -> str:
