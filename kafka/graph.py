@@ -421,7 +421,8 @@ class CaseGraph:
                 return None
             last = end
         else:
-            ends = [n for n in best if self.dag.out_degree(n) == 0]
+            successors = self.dag.succ
+            ends = [n for n in best if not successors[n]]
             if not ends:
                 return None
             last = max(ends, key=lambda n: (best[n], -self.order[n]))
@@ -442,12 +443,13 @@ class CaseGraph:
         first = self.order[start] if start is not None else 0
         best: dict[str, float] = {}
         back: dict[str, str | None] = {}
+        predecessors = self.dag.pred  # the adjacency itself: no networkx call per step (T01 and L01 ask often)
         for step in self.case.steps[first : last_index + 1]:
             node = step.id
-            if node == start or (start is None and self.dag.in_degree(node) == 0):
+            if node == start or (start is None and not predecessors[node]):
                 best[node], back[node] = self.step_days(node), None
                 continue
-            preds = [p for p in self.dag.predecessors(node) if p in best]
+            preds = [p for p in predecessors[node] if p in best]
             if preds:
                 p = max(preds, key=lambda q: (best[q], -self.order[q]))
                 best[node], back[node] = best[p] + self.step_days(node), p
