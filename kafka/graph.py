@@ -219,7 +219,12 @@ class CaseGraph:
 
     def fact(self, item_key: str) -> str:
         """The fact of a data item: the item it ``proves``, or the item itself."""
-        return self.case.data[item_key].proves or item_key
+        return self._fact_of[item_key]  # KeyError for an unknown item, as the case's data gives
+
+    @cached_property
+    def _fact_of(self) -> dict[str, str]:
+        # Asked for every item of every step by most detectors: a dict, not a model lookup.
+        return {key: item.proves or key for key, item in self.case.data.items()}
 
     def source_key(self, item_key: str) -> str | None:
         """The key of the source of the item's fact, or None."""
