@@ -61,6 +61,8 @@ class CaseGraph:
         self.dag = nx.DiGraph()
         self.dag.add_nodes_from(self.flow.nodes)
         self.dag.add_edges_from((u, v) for u, v, loop in self.flow.edges(data="loop") if not loop)
+        # (step, settings) -> the parts of its minutes (kafka.detectors.base.split_minutes)
+        self.step_minutes: dict = {}
 
     # --- construction -------------------------------------------------------
 
