@@ -75,7 +75,8 @@ class Translator:
         message = self._lookup(key)
         if isinstance(message, dict):
             message = message["one"] if count == 1 else message["other"]
-        params.setdefault("n", self.number(count, 0 if float(count).is_integer() else 1))
+        if "n" not in params:  # (not setdefault: that would format the number every time)
+            params["n"] = self.number(count, 0 if float(count).is_integer() else 1)
         return str(message).format(**params)
 
     def has(self, key: str) -> bool:
