@@ -105,7 +105,7 @@ def find_administration(government: str, *names: str | None, source: str | None 
     answer when none does.
     """
     for text in names:
-        found = _match(normalise(text))
+        found = _match(_normalised(text))
         if found is not None:
             return found
     if source:
@@ -113,6 +113,11 @@ def find_administration(government: str, *names: str | None, source: str | None 
         if len(owners) == 1:
             return owners[0]
     return government_level(government)
+
+
+@lru_cache(maxsize=4096)  # the same rule names and organisations come back finding after finding
+def _normalised(text: str | None) -> str:
+    return normalise(text)
 
 
 @lru_cache(maxsize=4096)  # the same rule names and organisations come back finding after finding

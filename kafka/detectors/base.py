@@ -73,7 +73,16 @@ class StepMinutes:
 
 
 def split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
-    """The parts of one step's minutes (:class:`StepMinutes`)."""
+    """The parts of one step's minutes (:class:`StepMinutes`), worked out once per graph and
+    settings: the detectors ask for them, then the to-be editor of each scenario (read only)."""
+    key = (step_id, settings)
+    found = graph.step_minutes.get(key)
+    if found is None:
+        found = graph.step_minutes[key] = _split_minutes(graph, settings, step_id)
+    return found
+
+
+def _split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
     step = graph.steps[step_id]
     s = settings
     items = {}
