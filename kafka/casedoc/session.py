@@ -144,7 +144,7 @@ class EditSession:
                 return Outcome("invalid", version, ({"field": "", "message": self.t(f"edit.{exc.key}", **exc.params),
                                                      "line": 0, "from_loader": False},), label=label)
             except RoundTripError as exc:
-                return Outcome("invalid", version, ({"field": "", "message": self.t("edit.errors.not_editable", reason=str(exc)),
+                return Outcome("invalid", version, ({"field": "", "message": self.t("edit.errors.not_editable", reason=exc.phrase.text(self.lang)),
                                                      "line": 0, "from_loader": False},), label=label)
             if new_plain == plain:
                 return Outcome("ok", version, label=label)
