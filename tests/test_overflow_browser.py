@@ -184,3 +184,18 @@ def test_the_site_s_tables_fit_an_a4_page_in_print(browser, outputs, name):
                              ".every(b => getComputedStyle(b).display === 'contents')")
     finally:
         page.close()
+
+
+def test_a_printed_report_repeats_its_table_headers_with_their_text(browser, outputs):
+    """The appendix runs over several pages; Chromium painted its repeated header blank while
+    the header held sort buttons (or a sticky cell). In print they are plain text, static."""
+    page = browser.new_page(viewport={"width": A4_WIDTH, "height": 1000})
+    try:
+        page.goto((outputs / "site" / "cases" / "leefloon-lindenberg.html").resolve().as_uri())
+        page.emulate_media(media="print")
+        headers = page.evaluate("() => [...document.querySelectorAll('table.sortable thead th')].map(th => "
+                                "[getComputedStyle(th).position, th.querySelector('button') ? "
+                                "getComputedStyle(th.querySelector('button')).display : 'contents'])")
+        assert headers and set(map(tuple, headers)) == {("static", "contents")}
+    finally:
+        page.close()
