@@ -384,7 +384,8 @@ class _Builder:
         one problem that says to write a point, instead of "unknown key '3'"."""
         last, top.last_number = top.last_number, None
         if (last is None or not isinstance(event, yaml.ScalarEvent) or event.style
-                or not event.value.isdigit() or event.start_mark.index != last[2].end_mark.index + 1):
+                or not _DIGITS.fullmatch(event.value) or event.start_mark.index != last[2].end_mark.index + 1
+                or not _WHOLE_NUMBER.fullmatch(last[2].value)):  # not 0x1A, 1:30 or 1_000
             return False
         field_key, whole, value_event = last
         fixed = f"{value_event.value}.{event.value}"
@@ -503,6 +504,9 @@ class _Builder:
 
 
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+# A decimal comma in a flow mapping: a whole number written in plain digits, then digits.
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
 _RESOLVED_LIMIT = 20_000
 
 

@@ -156,6 +156,12 @@ def test_a_decimal_comma_gets_one_clear_message_in_every_style(style):
     assert problem.line == next(i for i, line in enumerate(DECIMAL_COMMA[style].split("\n"), 1) if "0,5" in line)
 
 
+@pytest.mark.parametrize("number", ["0x1A,3", "1:30,5", "1_000,5", "0o7,1"])
+def test_only_plain_digits_around_a_comma_are_a_decimal_comma(number):
+    problems = _problems(_with("{to: aanmelding, chance: 0.5}", "{to: aanmelding, chance: %s}" % number))
+    assert problems and not any(p.kind == "decimal-comma" for p in problems)
+
+
 def test_a_flow_mapping_with_a_comma_and_a_space_is_still_two_keys():
     # {chance: 0, 5: x} is what it says: only digits right after the comma are a decimal comma
     problems = _problems(_with("{to: aanmelding, chance: 0.5}", "{to: aanmelding, chance: 0, 5: x}"))
