@@ -55,6 +55,12 @@ class Administration:
     sources: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     specific: bool = True
+    articles: dict[str, str] | None = None  # language -> the article before its name in a sentence
+
+    def article(self, lang: str = "nl") -> str:
+        """'de', 'het', 'the' or '' (Opgroeien, Wonen in Vlaanderen take none)."""
+        articles = self.articles or {}
+        return articles.get(lang, articles.get("nl", ""))
 
     def name(self, lang: str = "nl") -> str:
         return self.names.get(lang) or self.names["nl"]
@@ -76,7 +82,7 @@ def administrations() -> dict[str, Administration]:
             key=key, short=raw["short"], government=raw["government"], names=dict(raw["name"]),
             domains=dict(raw["domain"]), responsibilities=dict(raw["responsible"]),
             sources=tuple(raw.get("sources") or ()), phrases=tuple(normalise(p) for p in raw.get("match") or ()),
-            specific=not raw.get("fallback", False),
+            specific=not raw.get("fallback", False), articles=dict(raw.get("article") or {}),
         )
     return entries
 

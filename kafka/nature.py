@@ -38,9 +38,11 @@ PRESENCE_WORDS = (
     "onderzoek door een arts", "onderzoek door de arts", "arts", "huisarts", "dokter", "geneesheer",
     "arbeidsgeneesheer", "plaatsing", "pleeggezin", "pleegzorg", "pleegouder*", "opname", "ziekenhuis",
     "ontslag uit", "ontslaggesprek", "huisbezoek", "plaatsbeschrijving", "identiteitscontrole",
+    # a meeting at the workplace (an art. 60 job, a work placement) happens there, not on the phone
+    "werkplek", "werkvloer",
     # English
     "shelter", "medical examination", "examination", "doctor", "physician", "placement", "foster*", "admission",
-    "hospital", "discharge", "home visit",
+    "hospital", "discharge", "home visit", "workplace",
 )
 SENSITIVE_WORDS = (
     # Dutch

@@ -95,9 +95,10 @@ def assert_valid_file(scenario):
     assert not new_warnings, [str(p) for p in new_warnings]
     again = analyze(loaded.case, scenario.to_be_analysis.settings)
     # The file shows minutes with two decimals (the to-be keeps parts of a minute): each step
-    # is off by at most half a hundredth.
+    # is off by at most half a hundredth, and a float's own error on top (9.125 written as 9.12
+    # is 0.005000000000000782 off).
     steps = len(scenario.to_be_case.steps)
-    assert again.metrics.contract() == pytest.approx(scenario.to_be.contract(), abs=0.005 * steps)
+    assert again.metrics.contract() == pytest.approx(scenario.to_be.contract(), abs=0.005 * steps + 1e-9)
     return loaded.case
 
 
@@ -718,8 +719,8 @@ def test_c01_the_social_worker_the_client_meets_most_becomes_trajectbegeleider()
              step("d", actor="caw", client_minutes=10), step("e", actor="bank", client_minutes=10)]
     s = simulate(analysed(steps), codes=["C01"])
     assert s.to_be_case.actors["mw"].case_manager and not s.to_be_case.actors["desk"].case_manager
-    assert s.applied[0].changes == ("Eén vast aanspreekpunt voor de cliënt over alle organisaties heen "
-                                    "(trajectbegeleider): «Maatschappelijk werker».",)
+    assert s.applied[0].changes == ("Eén trajectbegeleider als vast aanspreekpunt voor de cliënt over alle "
+                                    "organisaties heen: «Maatschappelijk werker».",)
     assert "case_manager: true" in to_be_yaml(s)
     assert_valid_file(s)
 
