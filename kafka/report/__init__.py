@@ -51,7 +51,7 @@ def render_live_report(run: CaseRun, *, link_back: str | None = None,
             sections = list(data.sections)
             at = next((i for i, s in enumerate(sections) if s.anchor == "appendix"), len(sections))
             sections.insert(at, Section("to-be", Translator(run.lang)("report.sections.to_be")))
-            data = replace(data, to_be=earlier_to_be, sections=sections)
+            data = replace(data, to_be=earlier_to_be, sections=sections, to_be_pending=True)
         return env.get_template("case_report.html").render(report=data), data
 
 

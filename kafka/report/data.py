@@ -369,6 +369,9 @@ class CaseReport:
     sources: list[SourceRow]
     tariffs: dict[str, float]
     to_be: ToBeReport | None = None  # templates/_to_be.html, when the run has scenarios to draw
+    # The live preview shows the to-be of the version before for a moment, until the new one
+    # is worked out (kafka.report.render_live_report): the section says so and is dimmed.
+    to_be_pending: bool = False
     # templates/_evidence.html (told versus logged, kafka.log.evidence_report.EvidenceView), when the case names a log
     evidence: EvidenceView | None = None
     # The client's voice (kafka.report.voice): feelings and quotes as an emotion lane, when the case has them.
