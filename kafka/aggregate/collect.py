@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.manifest import (
-    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, report_digest, report_stamp,
+    MANIFEST_NAME,
+    Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp,
 )
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
@@ -64,6 +65,9 @@ class CaseSummary:
     report: str = ""  # the case report, relative to the site folder (cases/<name>.html)
     report_sha256: str = ""  # what the report kafka wrote for it looks like (kafka.aggregate.manifest)
     report_stamp: list[int] = field(default_factory=list)
+    # [[path, SHA-256]] of the files the case's evidence: section names (event log, mapping), hashed
+    # before they were read: a log changed since makes the next run render the case again
+    evidence: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseSummary":
@@ -88,6 +92,11 @@ class Collection:
     skipped: list[SkippedFile]
     rendered: int  # reports rendered in this run
     reused: int  # unchanged cases taken from the manifest
+    # For the site (kafka.aggregate.__init__): the manifest this run leaves, to be written once the
+    # site is; the previous run's site record; and whether the cases are exactly the previous run's.
+    manifest: Manifest = field(default_factory=Manifest)
+    previous_site: dict = field(default_factory=dict)
+    same_as_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     loaded, raw = read_case(job.path)
     if not loaded.ok:
         return SkippedFile(job.path, "invalid", [str(p) for p in loaded.problems])
+    evidence = evidence_digests(_evidence_paths(loaded))  # before run_case reads them
     run = run_case(loaded, job.options)
     analysis = run.analysis
     totals = scenario_totals(analysis, run.scenarios) if run.scenarios is not None else {}
@@ -175,7 +185,17 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         id_line=line,
         id_col=col,
         report_sha256=report_digest(html),
+        evidence=evidence,
     )
+
+
+def _evidence_paths(loaded) -> list[str]:
+    """The event log and mapping a case's ``evidence:`` names, as kafka.log.evidence finds them."""
+    evidence = loaded.case.evidence
+    if evidence is None:
+        return []
+    folder = Path(loaded.path).resolve().parent
+    return [str(folder / evidence.log), str(folder / evidence.mapping)]
 
 
 def _forms(analysis) -> list[dict]:
@@ -225,6 +245,8 @@ def collect(
     """Every case under ``paths`` analysed, with its report written to ``out_dir/cases/``.
 
     ``progress(n, total)`` is called as files are done, n files at a time.
+    The manifest for the next run is in the result (``manifest``); the caller
+    writes it (:func:`write_manifest`) once the site is written.
     """
     files = [str(path) for path in iter_case_files(paths)]  # each file once
     if not files:
@@ -236,19 +258,22 @@ def collect(
     earlier_reports = {entry.report for entry in previous.entries.values()}
     if force:
         previous = Manifest()
+    before = {path: _identity(entry) for path, entry in previous.entries.items()}
     fingerprint = code_fingerprint()
+    memo: dict[str, str] = {}  # evidence files hashed in this run
     done = (lambda n: progress(n, len(files))) if progress else (lambda n: None)
 
     outcomes: dict[int, CaseSummary | SkippedFile] = {}
     staging = _fresh_staging(cases_dir)
     todo: list[_Job] = []
     for index, path in enumerate(files):
-        cached = _unchanged(path, previous, options, fingerprint, out)
+        cached = _unchanged(path, previous, options, fingerprint, out, memo)
         if cached is not None:
             outcomes[index] = cached
         else:
             todo.append(_Job(index, path, str(staging), options, fingerprint))
     done(len(outcomes))
+    previous_site = previous.site
     del previous  # the unchanged summaries live on in outcomes; the rest need not stay in memory
     rendered = {job.path: job.index for job in todo}
     try:
@@ -260,19 +285,31 @@ def collect(
         shutil.rmtree(staging, ignore_errors=True)
     _remove_stale(earlier_reports, cases, out)
     manifest = Manifest({str(Path(c.path).resolve()): c for c in cases})
-    write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
     fresh = sum(1 for c in cases if c.path in rendered)
-    return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh)
+    same = before == {path: _identity(entry) for path, entry in manifest.entries.items()}
+    return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh, manifest=manifest,
+                      previous_site=previous_site, same_as_before=same)
 
 
-def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path) -> CaseSummary | None:
+def _identity(summary: CaseSummary) -> tuple:
+    """What a manifest entry vouches for; the rest of it follows from its cache key."""
+    return (summary.path, summary.cache_key, summary.report, summary.report_sha256, tuple(summary.report_stamp),
+            repr(summary.evidence))
+
+
+def write_manifest(out: Path, manifest: Manifest) -> Path:
+    return write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
+
+
+def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path,
+               memo: dict[str, str]) -> CaseSummary | None:
     if str(Path(path).resolve()) not in previous.entries:
         return None
     try:
         raw = read_bounded(path)
     except Unreadable:
         return None
-    return previous.reusable(path, raw, options, fingerprint, out)
+    return previous.reusable(path, raw, options, fingerprint, out, memo)
 
 
 def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable[[int], None]):

@@ -6,7 +6,17 @@ and the case's summary, so that the next run re-renders only what changed.
 A case is unchanged when its cache key is: the SHA-256 of the file's bytes,
 of kafka's own version, code and templates (:func:`code_fingerprint`) and of
 the run options (:meth:`kafka.run.RunOptions.fingerprint`: language,
---select, --ignore, --set, --to-be and the contents of a --templates folder).
+--select, --ignore, --set, --to-be and the contents of a --templates folder),
+and when the files its ``evidence:`` section names (the event log and its
+mapping, issue 17) still have the SHA-256 recorded for them.
+
+The manifest also records the **site**: the key of everything the pages and
+exports were made from (:func:`site_key`: every case's key in file order,
+the skipped files and their messages, the agenda's thresholds, the status
+register, the run's date, the CSV dialect) and the stamp of every file the
+site wrote. A run whose key is the recorded one, and whose site files still
+have their stamps, writes nothing at all: not the pages, not the exports,
+not a row in history.sqlite (nothing happened that the follow-up could show).
 
 The manifest can never vouch for a file it did not write. Each entry also
 records what the report it wrote looked like: its SHA-256 and its stamp
@@ -35,7 +45,7 @@ if TYPE_CHECKING:
     from kafka.run import RunOptions
 
 MANIFEST_NAME = "manifest.json"
-MANIFEST_FORMAT = 2  # 2: entries record the report's hash and stamp
+MANIFEST_FORMAT = 3  # 2: entries record the report's hash and stamp; 3: the evidence files' hashes, the site
 _REPORT_PATH = re.compile(r"^cases/[a-z0-9_-]+\.html$")
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +71,27 @@ def cache_key(raw: bytes, options: "RunOptions", fingerprint: str) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+def evidence_digests(paths: list[str], memo: dict[str, str] | None = None) -> list[list[str]]:
+    """[[path, SHA-256]] of each evidence file a case names ("" when it cannot be read). ``memo``
+    (path -> digest) saves hashing a log that several cases share twice in one run."""
+    found = []
+    for path in paths:
+        if memo is not None and path in memo:
+            digest = memo[path]
+        else:
+            digest = _file_digest(Path(path)) or ""
+            if memo is not None:
+                memo[path] = digest
+        found.append([path, digest])
+    return found
+
+
+def site_key(parts: list) -> str:
+    """The SHA-256 of what the site's pages and exports are made from (JSON-able ``parts``)."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+                          .encode("utf-8", "backslashreplace")).hexdigest()
 
 
 def report_digest(content: str | bytes) -> str:
@@ -94,6 +125,8 @@ class Manifest:
     """What the previous run wrote: per case file (absolute path), its cache key and summary."""
 
     entries: dict[str, "CaseSummary"] = field(default_factory=dict)
+    # What the site was made from and what it wrote: {"key": site_key, "files": {name: stamp}}
+    site: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest":
@@ -105,21 +138,30 @@ class Manifest:
             if data.get("format") != MANIFEST_FORMAT:
                 return cls()
             entries = {str(path): CaseSummary.from_dict(summary) for path, summary in data["cases"].items()}
+            site = data.get("site") or {}
+            if not (isinstance(site, dict) and isinstance(site.get("key"), str) and isinstance(site.get("files"), dict)):
+                site = {}
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
         # A report path from the file is only trusted when it has the shape kafka writes,
         # and an entry only when it says what that report looked like.
         return cls({path: s for path, s in entries.items()
-                    if _REPORT_PATH.match(s.report) and s.report_sha256 and len(s.report_stamp) == 4})
+                    if _REPORT_PATH.match(s.report) and s.report_sha256 and len(s.report_stamp) == 4}, site)
 
     def reusable(self, path: str, raw: bytes, options: "RunOptions", fingerprint: str,
-                 out: Path) -> "CaseSummary | None":
+                 out: Path, memo: dict[str, str] | None = None) -> "CaseSummary | None":
         """The summary of case file ``path`` (read as ``raw``) from the previous run, when its
-        report can be kept as it is: the same cache key, and the report on disk is the one that
-        run wrote. None when it must be rendered again."""
+        report can be kept as it is: the same cache key, the same evidence files (the log and
+        mapping its ``evidence:`` names, by content), and the report on disk is the one that run
+        wrote. None when it must be rendered again."""
         entry = self.entries.get(str(Path(path).resolve()))
         if entry is None or entry.cache_key != cache_key(raw, options, fingerprint):
             return None
+        recorded = entry.evidence
+        if not isinstance(recorded, list) or not all(isinstance(e, list) and len(e) == 2 for e in recorded):
+            return None
+        if evidence_digests([str(e[0]) for e in recorded], memo) != recorded:
+            return None  # the event log (or its mapping) changed: the report shows what it measures
         report = out / entry.report
         stamp = report_stamp(report)
         if not stamp:
@@ -138,18 +180,19 @@ class Manifest:
         escape (``\\udce9``), which reads back to the same name. Only they can
         fail to encode, and only inside a JSON string, where the escape is valid.
         """
-        payload = {
-            "format": MANIFEST_FORMAT,
-            "generator": f"kafka {__version__}",
-            # vars(), not asdict(): asdict deep-copies every finding row, seconds on thousands of cases
-            "cases": {path: vars(summary) for path, summary in self.entries.items()},
-        }
-        encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-        buffer, length = [], 0
-        for piece in encoder.iterencode(payload):
+        # Each case is encoded on its own by json's C encoder (iterencode of the whole payload
+        # would run the pure-Python one: seconds for a thousand cases); the same text results.
+        # vars(), not asdict(): asdict deep-copies every finding row.
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        head = {"format": MANIFEST_FORMAT, "generator": f"kafka {__version__}", "site": self.site}
+        buffer = [dumps(head)[:-1], ',"cases":{']
+        length = 0
+        for n, (path, summary) in enumerate(self.entries.items()):
+            piece = f'{"," if n else ""}{dumps(path)}:{dumps(vars(summary))}'
             buffer.append(piece)
             length += len(piece)
             if length >= size:
                 yield "".join(buffer).encode("utf-8", "backslashreplace")
                 buffer, length = [], 0
+        buffer.append("}}")
         yield "".join(buffer).encode("utf-8", "backslashreplace")

@@ -103,7 +103,7 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
       kafka aggregate cases/ -o site --csv-dialect plain
     """
     from kafka.aggregate import SiteOptions, aggregate as run_aggregate  # pandas: only for this command
-    from kafka.aggregate.agenda import AgendaOptions
+    from kafka.aggregate.options import AgendaOptions
 
     register = _read_register(status_file) if status_file else None
     if public:
