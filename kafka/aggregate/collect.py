@@ -264,14 +264,17 @@ def collect(
     done = (lambda n: progress(n, len(files))) if progress else (lambda n: None)
 
     outcomes: dict[int, CaseSummary | SkippedFile] = {}
-    staging = _fresh_staging(cases_dir)
+    staging = _clear_staging(cases_dir)
+    resolved = {path: str(Path(path).resolve()) for path in files}  # each once: 1,000 resolves cost 0.1 s
     todo: list[_Job] = []
     for index, path in enumerate(files):
-        cached = _unchanged(path, previous, options, fingerprint, out, memo)
+        cached = _unchanged(path, resolved[path], previous, options, fingerprint, out, memo)
         if cached is not None:
             outcomes[index] = cached
         else:
             todo.append(_Job(index, path, str(staging), options, fingerprint))
+    if todo:
+        ensure_dir(staging)
     done(len(outcomes))
     previous_site = previous.site
     del previous  # the unchanged summaries live on in outcomes; the rest need not stay in memory
@@ -282,9 +285,10 @@ def collect(
         cases, skipped = settle([outcomes[i] for i in range(len(files))])
         _place_reports(cases, rendered, staging, cases_dir)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if todo:
+            shutil.rmtree(staging, ignore_errors=True)
     _remove_stale(earlier_reports, cases, out)
-    manifest = Manifest({str(Path(c.path).resolve()): c for c in cases})
+    manifest = Manifest({resolved[c.path]: c for c in cases})
     fresh = sum(1 for c in cases if c.path in rendered)
     same = before == {path: _identity(entry) for path, entry in manifest.entries.items()}
     return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh, manifest=manifest,
@@ -301,15 +305,15 @@ def write_manifest(out: Path, manifest: Manifest) -> Path:
     return write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
 
 
-def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path,
+def _unchanged(path: str, resolved: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path,
                memo: dict[str, str]) -> CaseSummary | None:
-    if str(Path(path).resolve()) not in previous.entries:
+    if resolved not in previous.entries:
         return None
     try:
         raw = read_bounded(path)
     except Unreadable:
         return None
-    return previous.reusable(path, raw, options, fingerprint, out, memo)
+    return previous.reusable(path, raw, options, fingerprint, out, memo, resolved=resolved)
 
 
 def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable[[int], None]):
@@ -374,12 +378,14 @@ def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary]
     return cases, skipped
 
 
-def _fresh_staging(cases_dir: Path) -> Path:
+def _clear_staging(cases_dir: Path) -> Path:
+    """The staging folder, with what an interrupted run left in it removed; created only when a case is rendered."""
     staging = inside(cases_dir, _STAGING_FOLDER)
     if staging.is_symlink():  # planted: never render into (or empty) the folder it points to
         staging.unlink()
-    shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run; only kafka writes here
-    return ensure_dir(staging)
+    elif staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run; only kafka writes here
+    return staging
 
 
 def _place_reports(cases: list[CaseSummary], rendered: dict[str, int], staging: Path, cases_dir: Path) -> None:

@@ -149,12 +149,12 @@ class Manifest:
                     if _REPORT_PATH.match(s.report) and s.report_sha256 and len(s.report_stamp) == 4}, site)
 
     def reusable(self, path: str, raw: bytes, options: "RunOptions", fingerprint: str,
-                 out: Path, memo: dict[str, str] | None = None) -> "CaseSummary | None":
+                 out: Path, memo: dict[str, str] | None = None, *, resolved: str | None = None) -> "CaseSummary | None":
         """The summary of case file ``path`` (read as ``raw``) from the previous run, when its
         report can be kept as it is: the same cache key, the same evidence files (the log and
         mapping its ``evidence:`` names, by content), and the report on disk is the one that run
         wrote. None when it must be rendered again."""
-        entry = self.entries.get(str(Path(path).resolve()))
+        entry = self.entries.get(resolved or str(Path(path).resolve()))
         if entry is None or entry.cache_key != cache_key(raw, options, fingerprint):
             return None
         recorded = entry.evidence

@@ -50,7 +50,12 @@ def column_letter(number: int) -> str:
 def text(value: str) -> str:
     """Text a cell can hold: no control characters, no lone surrogates (a file name that
     is not UTF-8, see kafka.output.writable_text), at most 32,767 characters."""
+    if _ODD.search(value) is None:  # nearly always: one scan instead of two substitutions
+        return value[:EXCEL_CELL_MAX]
     return writable_text(_ILLEGAL.sub("", value))[:EXCEL_CELL_MAX]
+
+
+_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class Workbook:
@@ -128,7 +133,10 @@ def _chain(first: list, rest: Iterable) -> Iterable:
 
 # --- the data rows' XML, as openpyxl writes it ------------------------------------------------
 
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+def _escape(value: str) -> str:
+    """Text as lxml writes it in an element (four str.replace beat one str.translate fivefold)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
 _FORMULA_OR_ERROR = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
 
@@ -172,7 +180,7 @@ def _row_xml(row: Sequence[object], number: int, letters: list[str]) -> str:
                 cells.append(f'<c r="{letter}{number}" t="inlineStr"></c>')
                 continue
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            cells.append(f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>')
+            cells.append(f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>')
         elif kind is bool:
             cells.append(f'<c r="{letter}{number}" t="b"><v>{"%.16g" % value}</v></c>')
         elif kind is int or kind is float:
