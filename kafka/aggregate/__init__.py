@@ -77,8 +77,8 @@ def aggregate(
             manifest.site = previous
             if not collection.same_as_before:  # a copied site folder: the reports' new stamps
                 write_manifest(out, manifest)
-            return AggregateResult(collection, [inside(out, name) for name in previous["files"]],
-                                   _follow_up_unchanged(out, site))
+            pages = [inside(out, name) for name in previous["files"] if name != DATABASE_NAME]
+            return AggregateResult(collection, pages, _follow_up_unchanged(out, site))
         from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
 
         if writing_site is not None:
