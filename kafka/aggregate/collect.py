@@ -36,6 +36,9 @@ from kafka.validate import CaseIds
 
 CASES_FOLDER = "cases"
 _STAGING_FOLDER = ".incoming"  # inside cases/: same file system, so moving a report is a rename
+# Worker processes pay off from this many cases per worker: a process pool costs about a second
+# (the forkserver imports kafka, each worker compiles the templates) and a case about 35 ms.
+SMALL_BATCH = 16
 
 
 # --- what goes in and what comes out -------------------------------------------------
@@ -106,6 +109,7 @@ class _Job:
     staging: str  # the folder the worker writes its report into
     options: RunOptions
     fingerprint: str
+    options_key: str = ""  # options.fingerprint(), worked out once for the run
 
 
 # --- the worker -----------------------------------------------------------------------
@@ -168,7 +172,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     line, col = loaded.positions.of(("case", "id")) if loaded.positions else (0, 0)
     return CaseSummary(
         path=job.path,
-        cache_key=cache_key(raw, job.options, job.fingerprint),
+        cache_key=cache_key(raw, job.options_key or job.options, job.fingerprint),
         id=info.id,
         title=info.title,
         organisation=info.organisation,
@@ -260,6 +264,7 @@ def collect(
         previous = Manifest()
     before = {path: _identity(entry) for path, entry in previous.entries.items()}
     fingerprint = code_fingerprint()
+    options_key = options.fingerprint()
     memo: dict[str, str] = {}  # evidence files hashed in this run
     done = (lambda n: progress(n, len(files))) if progress else (lambda n: None)
 
@@ -268,11 +273,11 @@ def collect(
     resolved = {path: str(Path(path).resolve()) for path in files}  # each once: 1,000 resolves cost 0.1 s
     todo: list[_Job] = []
     for index, path in enumerate(files):
-        cached = _unchanged(path, resolved[path], previous, options, fingerprint, out, memo)
+        cached = _unchanged(path, resolved[path], previous, options_key, fingerprint, out, memo)
         if cached is not None:
             outcomes[index] = cached
         else:
-            todo.append(_Job(index, path, str(staging), options, fingerprint))
+            todo.append(_Job(index, path, str(staging), options, fingerprint, options_key))
     if todo:
         ensure_dir(staging)
     done(len(outcomes))
@@ -305,7 +310,7 @@ def write_manifest(out: Path, manifest: Manifest) -> Path:
     return write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
 
 
-def _unchanged(path: str, resolved: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path,
+def _unchanged(path: str, resolved: str, previous: Manifest, options: str, fingerprint: str, out: Path,
                memo: dict[str, str]) -> CaseSummary | None:
     if resolved not in previous.entries:
         return None
@@ -321,6 +326,8 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
     if not todo:
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if len(todo) < SMALL_BATCH * workers:
+        workers = 1  # a few changed cases: starting the forkserver and its workers costs more than it saves
     if workers == 1:
         _warm_up(options)
         for job in todo:

@@ -65,9 +65,12 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(raw: bytes, options: "RunOptions", fingerprint: str) -> str:
+def cache_key(raw: bytes, options: "RunOptions | str", fingerprint: str) -> str:
+    """``options``: the run's options, or their fingerprint worked out once for a run (with
+    --templates it hashes a folder: not once per case)."""
     digest = hashlib.sha256()
-    for part in (fingerprint.encode(), options.fingerprint().encode(), raw):
+    options_key = options if isinstance(options, str) else options.fingerprint()
+    for part in (fingerprint.encode(), options_key.encode(), raw):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
@@ -148,7 +151,7 @@ class Manifest:
         return cls({path: s for path, s in entries.items()
                     if _REPORT_PATH.match(s.report) and s.report_sha256 and len(s.report_stamp) == 4}, site)
 
-    def reusable(self, path: str, raw: bytes, options: "RunOptions", fingerprint: str,
+    def reusable(self, path: str, raw: bytes, options: "RunOptions | str", fingerprint: str,
                  out: Path, memo: dict[str, str] | None = None, *, resolved: str | None = None) -> "CaseSummary | None":
         """The summary of case file ``path`` (read as ``raw``) from the previous run, when its
         report can be kept as it is: the same cache key, the same evidence files (the log and

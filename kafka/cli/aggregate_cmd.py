@@ -83,13 +83,15 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
     its status), a report per case in DIR/cases/, and findings.csv,
     proposals.csv and summary.xlsx.
 
-    Every run is also recorded in DIR/history.sqlite (SQLite: runs, cases,
-    findings, proposals, statuses), which trends.html shows over the years.
+    Every run that changes the site is also recorded in DIR/history.sqlite
+    (SQLite: runs, cases, findings, proposals, statuses), which trends.html
+    shows over the years.
 
     Invalid case files, and a second file with a case id that is already
     used, are reported and skipped (exit code 1); the others are still
     aggregated and the site lists the skipped files. A second run only
-    re-renders the cases whose file changed (see DIR/manifest.json), unless
+    re-renders the cases whose file (or evidence log) changed, and writes
+    nothing at all when nothing changed (see DIR/manifest.json), unless
     --force.
 
     \b
