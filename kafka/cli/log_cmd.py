@@ -32,8 +32,8 @@ class _Progress:
 def log() -> None:
     """Event logs from case-management systems: measured waits, variants, deadlines.
 
-    A log (CSV, XES or Parquet) has one row per event: a case, an activity,
-    a time. A mapping file (YAML) says which column is which; 'inspect'
+    A log (CSV, XES, Parquet, or OCEL 2.0 flattened on one object type) has
+    one row per event: a case, an activity, a time. A mapping file (YAML) says which column is which; 'inspect'
     proposes one. Case ids and workers are pseudonymised as the log is read,
     and columns the mapping does not name are never read.
 
@@ -61,6 +61,7 @@ def inspect_cmd(log_path, output, force, examples):
     Example:
       kafka log inspect examples/log/export.csv
       kafka log inspect examples/log/export.xes.gz -o xes.map.yaml
+      kafka log inspect examples/log/export.jsonocel
     """
     from kafka.log.engine import connect
     from kafka.log.inspect import PROFILE_ROWS, mapping_yaml, profile, shape
@@ -117,6 +118,7 @@ def analyze_cmd(log_path, mapping, output, key_path, top_variants, quiet, csv_di
     Example:
       kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o log-report/
       kafka log analyze examples/log/export.xes.gz --map examples/log/xes.map.yaml -o out/ --lang en
+      kafka log analyze examples/log/export.jsonocel --map examples/log/ocel.map.yaml -o out/
       kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o out/ --key ~/kafka-pseudonym.key
       kafka log analyze examples/log/export.csv --map examples/log/export.map.yaml -o out/ --csv-dialect plain
     """

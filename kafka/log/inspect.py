@@ -32,9 +32,9 @@ ACTIVITIES_LISTED = 200
 NAME_HINTS = {
     "case": ("case:concept:name", "caseid", "case", "dossiernummer", "dossiernr", "dossierid", "dossier",
              "zaaknummer", "zaakid", "zaak", "aanvraagnummer", "aanvraagid", "casenumber", "caseconceptname"),
-    "activity": ("concept:name", "activity", "activiteit", "activityname", "taak", "handeling", "stap", "gebeurtenis",
+    "activity": ("concept:name", "ocel:activity", "activity", "activiteit", "activityname", "taak", "handeling", "stap", "gebeurtenis",
                  "event", "eventname", "status", "actie", "task"),
-    "timestamp": ("time:timestamp", "timestamp", "eindtijd", "einde", "eind", "einddatum", "end", "endtime",
+    "timestamp": ("time:timestamp", "ocel:timestamp", "timestamp", "eindtijd", "einde", "eind", "einddatum", "end", "endtime",
                   "completetimestamp", "completed", "afgerond", "tijdstip", "datumtijd", "datum", "date", "time"),
     "start": ("time:start", "starttijd", "start", "begin", "begintijd", "startdatum", "begindatum", "starttimestamp",
               "starttime"),
@@ -76,6 +76,8 @@ def shape(value: str, width: int = 28) -> str:
 def profile(con, source: LogSource) -> LogProfile:
     if source.format == "xes":
         return _profile_xes(source)
+    if source.format == "ocel":
+        return _profile_ocel(source)
     if source.format == "parquet":
         relation, params = "read_parquet(?)", [str(source.path)]
         names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()]
@@ -130,6 +132,49 @@ def _profile_xes(source: LogSource) -> LogProfile:
         ranked = sorted(reader.activity_counts.items(), key=lambda kv: (-kv[1], kv[0]))
         activities = tuple(ranked[:ACTIVITIES_LISTED])
     return LogProfile(source, rows, tuple(profiles), proposal, activities)
+
+
+def _profile_ocel(source: LogSource) -> LogProfile:
+    from kafka.log.ocel import ACTIVITY, EVENT_ID, TIMESTAMP, TYPE_PREFIX, iter_ocel
+
+    reader = None
+    for reader in iter_ocel(source, None, max_events=PROFILE_ROWS):
+        pass
+    profiles = []
+    for key, count in reader.keys.items():
+        examples = reader.examples.get(key, [])
+        is_time = key == TIMESTAMP or (examples and all(_iso_time(e) for e in examples))
+        profiles.append(ColumnProfile(key, count, len(examples), count if is_time else 0,
+                                      tuple(examples[:EXAMPLES])))
+    # The case notion, the worker and the department are object types: chosen by the type's name,
+    # the case by default the type related to the most events. An event id is never a case.
+    by_type = [c for c in profiles if c.name.startswith(TYPE_PREFIX)]
+    chosen: dict[str, str] = {}
+    for role in ("case", "resource", "organisation"):
+        for hint in NAME_HINTS[role]:
+            match = next((c for c in by_type if _normal(c.name[len(TYPE_PREFIX):]) == _normal(hint)
+                          and c.name not in chosen.values()), None)
+            if match is not None:
+                chosen[role] = match.name
+                break
+    if "case" not in chosen and by_type:
+        chosen["case"] = max(by_type, key=lambda c: (c.values, c.distinct)).name
+    rest = [c for c in profiles if c.name != EVENT_ID and c.name not in chosen.values()]
+    proposal = {**propose(rest, reader.events), **chosen}
+    activities: tuple[tuple[str, int], ...] = ()
+    if proposal.get("activity") == ACTIVITY:
+        ranked = sorted(reader.activity_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        activities = tuple(ranked[:ACTIVITIES_LISTED])
+    return LogProfile(source, reader.events, tuple(profiles), proposal, activities)
+
+
+def _iso_time(value: str) -> bool:
+    """An OCEL time attribute is written in ISO 8601 (the standard's JSON and SQLite both do)."""
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return False
+    return any(c in value for c in "-:")  # a bare number is not a time
 
 
 def _normal(name: str) -> str:

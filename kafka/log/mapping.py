@@ -34,7 +34,7 @@ from kafka.diagnostics import Problem, did_you_mean, format_path
 from kafka.errors import InputError
 from kafka.output import note_input
 
-FORMATS = ("csv", "xes", "parquet")
+FORMATS = ("csv", "xes", "parquet", "ocel")
 ROLES = ("case", "activity", "timestamp", "start", "resource", "organisation")
 REQUIRED_ROLES = ("case", "activity", "timestamp")
 PSEUDONYMISED_ROLES = ("case", "resource")

@@ -3,8 +3,9 @@
 The result is the table ``raw`` (one row per event, the mapped columns as
 ``c0, c1, ...`` in text) and a :class:`RawLog` that says which column is
 which and how a row is found back in the file for an error message. Columns
-the mapping does not name are never read, so free text (notes, addresses)
-does not even reach memory.
+the mapping does not name are never read from a CSV or Parquet file, so free
+text (notes, addresses) does not even reach memory; an XES or OCEL parser sees
+every attribute, but only the mapped ones are kept.
 
 - CSV in UTF-8, UTF-16 or Latin-1 is read by DuckDB itself (fast, parallel);
   Windows-1252 goes through Python's csv module, in batches.
@@ -12,6 +13,8 @@ does not even reach memory.
   trace at a time; lifecycle ``start`` and ``complete`` events of the same
   activity are paired into one event with a start time (column ``time:start``).
 - Parquet is read by DuckDB.
+- OCEL 2.0 (JSON, SQLite) is flattened on the mapping's case column
+  (:mod:`kafka.log.ocel`), one event at a time from SQLite.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from kafka.diagnostics import did_you_mean
 from kafka.errors import InputError
 from kafka.log.engine import quote_identifier
 from kafka.log.mapping import Mapping
+from kafka.log.rows import RowCollector
 from kafka.log.source import LogSource, open_xes
 
 BATCH_ROWS = 50_000
@@ -39,6 +43,7 @@ Progress = Callable[[str], None]
 NOTES = {
     "other_transitions": "{n:,} XES events with a lifecycle transition other than start or complete were left out",
     "open_starts": "{n:,} XES start events had no complete event and were left out",
+    "unrelated_events": "{n:,} OCEL events related to no object of the type taken as the case were left out",
 }
 
 
@@ -62,6 +67,8 @@ class RawLog:
         positions = list(positions)
         if self.source.format == "xes":
             return [f"line {p}" for p in positions]
+        if self.source.format == "ocel":
+            return [f"event {p}" for p in positions]
         if self.source.format == "parquet":
             return [f"row {p + 1}" for p in positions]
         return [f"line {line}" for line in _lines(self.source, positions)]
@@ -75,6 +82,8 @@ def read_raw(con: duckdb.DuckDBPyConnection, source: LogSource, mapping: Mapping
     wanted = mapping.columns_wanted()
     if source.format == "xes":
         return _read_xes(con, source, mapping, wanted, progress)
+    if source.format == "ocel":
+        return _read_ocel(con, source, mapping, wanted)
     found = source.header if source.format == "csv" else _parquet_columns(con, source)
     check_columns(found, mapping, source)
     internal = {name: f"c{i}" for i, name in enumerate(wanted)}
@@ -226,7 +235,7 @@ def _lines(source: LogSource, rows: list[int]) -> list[int]:
 _ATTRIBUTE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
 
 
-class _XesReader:
+class _XesReader(RowCollector):
     """A parser target that turns XES into rows, one trace at a time.
 
     Only the direct attributes of ``<trace>`` (as ``case:<key>``) and of
@@ -234,20 +243,16 @@ class _XesReader:
     """
 
     def __init__(self, wanted: list[str] | None, line: Callable[[], int]):
-        self.wanted = wanted  # None: collect every key (inspect)
+        super().__init__(wanted)
         self.line = line
         self.stack: list[str] = []
         self.trace: dict[str, str] = {}
         self.events: list[tuple[int, dict[str, str]]] = []
         self.event: dict[str, str] | None = None
         self.event_line = 0
-        self.rows: list[tuple] = []
-        self.keys: dict[str, int] = {}  # every key seen, with how often (inspect)
         self.traces = 0
         self.other_transitions = 0
         self.open_starts = 0
-        self.examples: dict[str, list[str]] = {}
-        self.activity_counts: dict[str, int] = {}  # inspect: how often each concept:name occurs
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         local = tag.rpartition("}")[2]
@@ -294,23 +299,9 @@ class _XesReader:
             values = {**self.trace, **event}
             if starts:
                 values[XES_START] = starts.pop(0)
-            self._emit(line, values)
+            self.emit(line, values)
         self.open_starts += sum(len(s) for s in open_starts.values())
         self.events = []
-
-    def _emit(self, line: int, values: dict[str, str]) -> None:
-        if self.wanted is None:
-            for key, value in values.items():
-                self.keys[key] = self.keys.get(key, 0) + 1
-                examples = self.examples.setdefault(key, [])
-                if len(examples) < 200 and value not in examples:
-                    examples.append(value)
-            activity = values.get("concept:name")
-            if activity is not None:
-                self.activity_counts[activity] = self.activity_counts.get(activity, 0) + 1
-            self.rows.append(())
-            return
-        self.rows.append((line, *(values.get(k) or None for k in self.wanted)))
 
 
 def xes_parser(source: LogSource, wanted: list[str] | None):
@@ -379,3 +370,21 @@ def xes_keys(source: LogSource, sample_rows: int = 5_000) -> tuple[str, ...]:
         if len(reader.rows) >= sample_rows:
             break
     return tuple(keys)
+
+
+# --- OCEL --------------------------------------------------------------------------------
+
+def _read_ocel(con, source: LogSource, mapping: Mapping, wanted: list[str]) -> RawLog:
+    from kafka.log.ocel import case_type_of, ocel_keys, iter_ocel
+
+    found = ocel_keys(source)
+    check_columns(found, mapping, source)
+    internal = {name: f"c{i}" for i, name in enumerate(wanted)}
+    _create(con, len(wanted), with_position=True)
+    reader = None
+    for reader in iter_ocel(source, wanted, case_type_of(mapping.columns.case)):
+        rows, reader.rows = reader.rows, []
+        if rows:
+            _insert(con, [rows])
+    notes = [("unrelated_events", reader.unrelated)] if reader is not None and reader.unrelated else []
+    return RawLog(source, tuple(found), internal, "raw", (), True, tuple(notes))

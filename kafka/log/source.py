@@ -30,7 +30,7 @@ class LogSource:
     """A log file as kafka will read it."""
 
     path: Path
-    format: str  # csv | xes | parquet
+    format: str  # csv | xes | parquet | ocel
     encoding: str | None = None  # csv: utf-8 | utf-16 | latin-1 | cp1252
     delimiter: str | None = None  # csv
     header: tuple[str, ...] = ()  # csv: the column names, in order
@@ -67,8 +67,11 @@ def log_format(path: Path, mapping: Mapping | None = None) -> str:
         return "xes"
     if name.endswith((".parquet", ".pq")):
         return "parquet"
-    if name.endswith(".jsonocel") or name.endswith(".xmlocel"):
-        raise InputError(f"{path}: OCEL files are not read yet; export the log as CSV, XES or Parquet")
+    if name.endswith(".xmlocel"):
+        raise InputError(f"{path}: OCEL 2.0 XML is not read; export the log as OCEL 2.0 JSON or SQLite "
+                         "(or flatten it to CSV, XES or Parquet)")
+    if name.endswith((".jsonocel", ".sqlite", ".sqlite3", ".db")):
+        return "ocel"
     return "csv"
 
 
@@ -92,6 +95,8 @@ def open_source(path: str | os.PathLike[str], mapping: Mapping | None = None) ->
         if path.name.lower().endswith(".gz") and not head.startswith(b"\x1f\x8b"):
             raise InputError(f"{path}: the name ends in .gz but the file is not gzip-compressed")
         return LogSource(path, "xes")
+    if fmt == "ocel":
+        return LogSource(path, "ocel")
     if fmt == "parquet":
         if not head.startswith(b"PAR1"):
             raise InputError(f"{path}: this is not a Parquet file (it does not start with PAR1)")
@@ -99,6 +104,9 @@ def open_source(path: str | os.PathLike[str], mapping: Mapping | None = None) ->
     if head.startswith(b"PAR1") or head.startswith(b"\x1f\x8b") or head.lstrip().startswith(b"<?xml"):
         raise InputError(f"{path}: this looks like a Parquet, gzip or XML file, not CSV; name it .parquet, "
                          ".xes or .xes.gz, or set 'format:' in the mapping")
+    if head.startswith(b"SQLite format 3\x00") or head.lstrip().startswith(b"{"):
+        raise InputError(f"{path}: this looks like an SQLite or JSON file, not CSV; an OCEL 2.0 log is read when "
+                         "it is named .jsonocel or .sqlite, or with 'format: ocel' in the mapping")
     encoding = (mapping.encoding if mapping else None) or detect_encoding(head)
     text = _decode_head(head, encoding, path)
     delimiter = (mapping.delimiter if mapping else None) or detect_delimiter(text)
