@@ -157,3 +157,21 @@ def test_a_changed_event_log_renders_the_case_again(tmp_path, changed):
     if changed == "log":
         assert report.read_bytes() != before
     assert aggregate([tmp_path / "in"], out, jobs=1, site=SiteOptions(run_date=DAY)).collection.rendered == 0
+
+
+def test_a_run_with_nothing_changed_still_warns_about_an_unknown_status_key(tmp_path):
+    from click.testing import CliRunner
+
+    from kafka.cli import main
+
+    _copy_examples(tmp_path / "in", 2)
+    register = tmp_path / "status.yaml"
+    register.write_text("D02.federal.source.onbekend:\n  status: geagendeerd\n  date: 2026-05-04\n", encoding="utf-8")
+    args = ["aggregate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-j", "1", "--status", str(register),
+            "--date", "2026-06-15"]
+    for rendered in (2, 0):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert f"({rendered} rendered" in result.output
+        assert "D02.federal.source.onbekend: no proposal of this run or an earlier one has this key" in result.output
+    assert _runs(tmp_path / "out") == 1
