@@ -175,3 +175,28 @@ def test_a_run_with_nothing_changed_still_warns_about_an_unknown_status_key(tmp_
         assert f"({rendered} rendered" in result.output
         assert "D02.federal.source.onbekend: no proposal of this run or an earlier one has this key" in result.output
     assert _runs(tmp_path / "out") == 1
+
+
+def test_the_finding_rows_are_read_back_only_when_the_site_is_written_and_a_damaged_rest_renders_again(tmp_path):
+    """The manifest keeps the finding rows and forms (nine tenths of it) after the summaries; a run
+    with nothing changed does not parse them; one that writes the site does, and when they are damaged
+    the cases are rendered again rather than aggregated without their findings."""
+    files = _copy_examples(tmp_path / "in")
+    out = tmp_path / "out"
+    site = SiteOptions(run_date=DAY, history=False)
+    cold = aggregate([tmp_path / "in"], out, jobs=1, site=site).collection
+    findings = {c.id: c.findings for c in cold.cases}
+    assert any(findings.values())
+    warm = aggregate([tmp_path / "in"], out, jobs=1, site=site).collection
+    assert warm.rendered == 0 and warm.pending_rows  # not parsed
+    assert warm.fill_rows() and {c.id: c.findings for c in warm.cases} == findings
+    index = (out / "index.html").read_bytes()
+
+    text = (out / MANIFEST_NAME).read_text(encoding="utf-8")
+    (out / MANIFEST_NAME).write_text(text[:text.index(',"rows":') + 20], encoding="utf-8")  # cut short
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a change: the site is written
+    again = aggregate([tmp_path / "in"], out, jobs=1, site=site).collection
+    assert again.rendered == 3  # the unchanged ones too: their rows were lost
+    assert {c.id: c.findings for c in again.cases} == findings
+    assert (out / "index.html").read_bytes() == index
+    assert aggregate([tmp_path / "in"], out, jobs=1, site=site).collection.rendered == 0

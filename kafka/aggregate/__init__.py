@@ -72,21 +72,23 @@ def aggregate(
         remove_temporaries(out / CASES_FOLDER, (".html",))
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
         key = site_key(site_inputs(collection, options, site))
-        manifest, previous = collection.manifest, collection.previous_site
+        previous = collection.previous_site
         if not force and previous.get("key") == key and _files_as_written(out, previous["files"]):
-            manifest.site = previous
+            collection.manifest.site = previous
             if not collection.same_as_before:  # a copied site folder: the reports' new stamps
-                write_manifest(out, manifest)
+                write_manifest(out, collection)
             pages = [inside(out, name) for name in previous["files"] if name != DATABASE_NAME]
             return AggregateResult(collection, pages, _follow_up_unchanged(out, site))
+        if not collection.fill_rows():  # the previous manifest lost the unchanged cases' rows
+            collection = collect(paths, out, options, jobs=jobs, force=True, progress=progress)
         from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
 
         if writing_site is not None:
             writing_site()
         written, follow = write_site(collection, out, options.lang, site, options.template_dirs)
         recorded = [*written, *([inside(out, DATABASE_NAME)] if site.history else [])]
-        manifest.site = {"key": key, "files": {path.name: report_stamp(path) for path in recorded}}
-        write_manifest(out, manifest)
+        collection.manifest.site = {"key": key, "files": {path.name: report_stamp(path) for path in recorded}}
+        write_manifest(out, collection)
         return AggregateResult(collection, written, follow)
 
 

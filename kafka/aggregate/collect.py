@@ -89,7 +89,12 @@ class SkippedFile:
 
 @dataclass
 class Collection:
-    """Every case of a run, in file order, and the files that were skipped."""
+    """Every case of a run, in file order, and the files that were skipped.
+
+    The finding rows and forms of the unchanged cases are read from the previous
+    manifest only when the site is written; after a run that left the site as it
+    was, call :meth:`fill_rows` before reading them.
+    """
 
     cases: list[CaseSummary]
     skipped: list[SkippedFile]
@@ -100,6 +105,26 @@ class Collection:
     manifest: Manifest = field(default_factory=Manifest)
     previous_site: dict = field(default_factory=dict)
     same_as_before: bool = False
+    # The unchanged cases (absolute path -> summary) whose finding rows and forms are still in the
+    # previous manifest, and where to read them (Manifest.rows): only a run that writes the site needs them.
+    pending_rows: dict[str, CaseSummary] = field(default_factory=dict)
+    rows_source: Manifest | None = None
+
+    def fill_rows(self) -> bool:
+        """Give the unchanged cases their finding rows and forms from the previous manifest.
+        False when it has none for one of them (damaged): those cases must be rendered again."""
+        if not self.pending_rows:
+            return True
+        try:
+            rows = self.rows_source.rows() if self.rows_source is not None else {}
+        except ValueError:
+            return False
+        if any(path not in rows for path in self.pending_rows):
+            return False
+        for path, summary in self.pending_rows.items():
+            summary.findings, summary.forms = rows[path]["findings"], rows[path]["forms"]
+        self.pending_rows, self.rows_source = {}, None
+        return True
 
 
 @dataclass(frozen=True)
@@ -272,17 +297,20 @@ def collect(
     staging = _clear_staging(cases_dir)
     resolved = {path: str(Path(path).resolve()) for path in files}  # each once: 1,000 resolves cost 0.1 s
     todo: list[_Job] = []
+    pending: dict[str, CaseSummary] = {}  # unchanged, their finding rows still in the previous manifest
     for index, path in enumerate(files):
         cached = _unchanged(path, resolved[path], previous, options_key, fingerprint, out, memo)
         if cached is not None:
             outcomes[index] = cached
+            pending[resolved[path]] = cached
         else:
             todo.append(_Job(index, path, str(staging), options, fingerprint, options_key))
     if todo:
         ensure_dir(staging)
     done(len(outcomes))
     previous_site = previous.site
-    del previous  # the unchanged summaries live on in outcomes; the rest need not stay in memory
+    rows_source = previous if pending else None  # its text: the rows are parsed only if the site is written
+    del previous
     rendered = {job.path: job.index for job in todo}
     try:
         for index, outcome in _run(todo, jobs, options, done):
@@ -297,7 +325,7 @@ def collect(
     fresh = sum(1 for c in cases if c.path in rendered)
     same = before == {path: _identity(entry) for path, entry in manifest.entries.items()}
     return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh, manifest=manifest,
-                      previous_site=previous_site, same_as_before=same)
+                      previous_site=previous_site, same_as_before=same, pending_rows=pending, rows_source=rows_source)
 
 
 def _identity(summary: CaseSummary) -> tuple:
@@ -306,8 +334,12 @@ def _identity(summary: CaseSummary) -> tuple:
             repr(summary.evidence))
 
 
-def write_manifest(out: Path, manifest: Manifest) -> Path:
-    return write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
+def write_manifest(out: Path, collection: Collection) -> Path | None:
+    """Write the manifest for the next run; not when the finding rows of an unchanged case
+    could not be read back (the next run renders it again rather than trust empty rows)."""
+    if not collection.fill_rows():
+        return None
+    return write_atomic(inside(out, MANIFEST_NAME), collection.manifest.json_pieces())
 
 
 def _unchanged(path: str, resolved: str, previous: Manifest, options: str, fingerprint: str, out: Path,

@@ -45,7 +45,9 @@ if TYPE_CHECKING:
     from kafka.run import RunOptions
 
 MANIFEST_NAME = "manifest.json"
-MANIFEST_FORMAT = 3  # 2: entries record the report's hash and stamp; 3: the evidence files' hashes, the site
+# 2: entries record the report's hash and stamp; 3: the evidence files' hashes, the site, and the
+# finding rows and forms of every case kept apart after the summaries ("rows")
+MANIFEST_FORMAT = 3
 _REPORT_PATH = re.compile(r"^cases/[a-z0-9_-]+\.html$")
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -131,17 +133,33 @@ class Manifest:
     # What the site was made from and what it wrote: {"key": site_key, "files": {name: stamp}}
     site: dict = field(default_factory=dict)
 
+    # The finding rows and forms of every case (nine tenths of the file) are parsed only when
+    # the site is written (:meth:`rows`): a run with nothing changed never needs them.
+    _text: str = field(default="", repr=False, compare=False)
+    _rows_at: int = field(default=-1, repr=False, compare=False)
+
     @classmethod
     def read(cls, folder: Path) -> "Manifest":
-        """The manifest in ``folder``; an empty one when it is absent, unreadable or not ours."""
+        """The manifest in ``folder``; an empty one when it is absent, unreadable or not ours.
+
+        The cases' summaries come without their finding rows and forms; :meth:`rows` has them.
+        """
         from kafka.aggregate.collect import CaseSummary
 
         try:
-            data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-            if data.get("format") != MANIFEST_FORMAT:
+            text = (folder / MANIFEST_NAME).read_text(encoding="utf-8")
+            # {"format":3,"generator":..,"site":{..},"cases":{..},"rows":{..}}: the head holds no
+            # '"cases":' of its own (a quote inside a JSON string is always escaped).
+            start = text.index('"cases":')
+            head = json.loads(text[:start].rstrip().removesuffix(",") + "}")
+            if not isinstance(head, dict) or head.get("format") != MANIFEST_FORMAT:
                 return cls()
-            entries = {str(path): CaseSummary.from_dict(summary) for path, summary in data["cases"].items()}
-            site = data.get("site") or {}
+            cases, end = json.JSONDecoder().raw_decode(text, start + len('"cases":'))
+            if not text.startswith(',"rows":', end):
+                return cls()
+            entries = {str(path): CaseSummary.from_dict({**summary, "findings": [], "forms": []})
+                       for path, summary in cases.items()}
+            site = head.get("site") or {}
             if not (isinstance(site, dict) and isinstance(site.get("key"), str) and isinstance(site.get("files"), dict)):
                 site = {}
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -149,7 +167,23 @@ class Manifest:
         # A report path from the file is only trusted when it has the shape kafka writes,
         # and an entry only when it says what that report looked like.
         return cls({path: s for path, s in entries.items()
-                    if _REPORT_PATH.match(s.report) and s.report_sha256 and len(s.report_stamp) == 4}, site)
+                    if _REPORT_PATH.match(s.report) and s.report_sha256 and len(s.report_stamp) == 4}, site,
+                   text, end + len(',"rows":'))
+
+    def rows(self) -> dict[str, dict]:
+        """Per case file (absolute path): {"findings": [...], "forms": [...]}. ValueError when the
+        file has none that can be read (a damaged manifest)."""
+        if self._rows_at < 0:
+            raise ValueError("no finding rows in this manifest")
+        try:
+            rows, _ = json.JSONDecoder().raw_decode(self._text, self._rows_at)
+        except ValueError:
+            raise ValueError("the manifest's finding rows are damaged") from None
+        if not isinstance(rows, dict) or not all(
+                isinstance(r, dict) and isinstance(r.get("findings"), list) and isinstance(r.get("forms"), list)
+                for r in rows.values()):
+            raise ValueError("the manifest's finding rows are damaged")
+        return rows
 
     def reusable(self, path: str, raw: bytes, options: "RunOptions | str", fingerprint: str,
                  out: Path, memo: dict[str, str] | None = None, *, resolved: str | None = None) -> "CaseSummary | None":
@@ -190,12 +224,21 @@ class Manifest:
         head = {"format": MANIFEST_FORMAT, "generator": f"kafka {__version__}", "site": self.site}
         buffer = [dumps(head)[:-1], ',"cases":{']
         length = 0
-        for n, (path, summary) in enumerate(self.entries.items()):
-            piece = f'{"," if n else ""}{dumps(path)}:{dumps(vars(summary))}'
-            buffer.append(piece)
-            length += len(piece)
-            if length >= size:
-                yield "".join(buffer).encode("utf-8", "backslashreplace")
-                buffer, length = [], 0
+        for part in ("cases", "rows"):
+            if part == "rows":
+                buffer.append('},"rows":{')
+            for n, (path, summary) in enumerate(self.entries.items()):
+                fields_ = vars(summary)
+                value = ({k: v for k, v in fields_.items() if k not in _ROWS} if part == "cases"
+                         else {k: fields_[k] for k in _ROWS})
+                piece = f'{"," if n else ""}{dumps(path)}:{dumps(value)}'
+                buffer.append(piece)
+                length += len(piece)
+                if length >= size:
+                    yield "".join(buffer).encode("utf-8", "backslashreplace")
+                    buffer, length = [], 0
         buffer.append("}}")
         yield "".join(buffer).encode("utf-8", "backslashreplace")
+
+
+_ROWS = ("findings", "forms")  # the big parts of a case summary, kept apart at the end of the file
