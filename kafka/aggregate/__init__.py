@@ -18,8 +18,8 @@ Three stages, one module each:
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.collect import CASES_FOLDER, CaseSummary, Collection, SkippedFile, collect, write_manifest

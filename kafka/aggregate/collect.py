@@ -5,10 +5,12 @@ load and check it, analyse it, render its HTML report into a staging folder
 inside the output folder. It hands back only a small, picklable
 :class:`CaseSummary` (figures and finding rows) or a :class:`SkippedFile`.
 The main process then settles the names (a duplicate case id is skipped, see
-:func:`settle`), moves each staged report into ``cases/`` and records what it
-did in a manifest (:mod:`kafka.aggregate.manifest`: when a case is unchanged,
-and why the manifest never vouches for a report it did not write), so that
-the next run re-renders only what changed.
+:func:`settle`), moves each staged report into ``cases/`` and makes the
+manifest of what it did (:mod:`kafka.aggregate.manifest`: when a case is
+unchanged, and why the manifest never vouches for a report it did not write),
+which :func:`kafka.aggregate.aggregate` writes once the site is written, so
+that the next run re-renders only what changed. A few changed cases are
+rendered in the main process (:data:`SMALL_BATCH`).
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.manifest import (
-    MANIFEST_NAME,
-    Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp,
+    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp,
 )
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
