@@ -200,3 +200,11 @@ def test_the_finding_rows_are_read_back_only_when_the_site_is_written_and_a_dama
     assert {c.id: c.findings for c in again.cases} == findings
     assert (out / "index.html").read_bytes() == index
     assert aggregate([tmp_path / "in"], out, jobs=1, site=site).collection.rendered == 0
+
+
+def test_the_site_names_reports_as_kafka_report_does():
+    from kafka.aggregate.collect import report_name
+    from kafka.report import report_file_name
+
+    for case_id in ("leefloon-sara", "abc-", "abc", "Één/../x", "a" * 300, "CON"):
+        assert report_name(case_id) == report_file_name(case_id)

@@ -15,8 +15,6 @@ rendered in the main process (:data:`SMALL_BATCH`).
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 import shutil
 import signal
@@ -30,8 +28,7 @@ from kafka.aggregate.manifest import (
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
 from kafka.loader import Unreadable, iter_case_files, read_bounded, read_case
-from kafka.output import ensure_dir, inside, move_into_place, note_inputs, write_atomic
-from kafka.report import report_file_name
+from kafka.output import case_file_stem, ensure_dir, inside, move_into_place, note_inputs, write_atomic
 from kafka.run import RunOptions
 from kafka.validate import CaseIds
 
@@ -260,7 +257,9 @@ def _metric_figures(metrics) -> dict[str, float | None]:
 
 def report_name(case_id: str) -> str:
     """The report's file name, the same as ``kafka report`` writes."""
-    return report_file_name(case_id)
+    # kafka.report.report_file_name's rule, without importing the renderer (jinja2) into a run
+    # that renders nothing (tests/test_aggregate_incremental.py holds the two to the same names).
+    return f"{case_file_stem(case_id)}.html"
 
 
 def collect(
@@ -367,6 +366,8 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
             yield process_case(job)
             done(1)
         return
+    import concurrent.futures  # here: a run that renders in this process never needs them
+
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=_worker_start,
                                                 initargs=(options, os.getpid())) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
@@ -389,6 +390,8 @@ def _worker_context():
     forkserver (where the platform has one) hands each worker only what
     kafka's modules need.
     """
+    import multiprocessing
+
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None  # the platform's default (spawn on Windows)
     context = multiprocessing.get_context("forkserver")
