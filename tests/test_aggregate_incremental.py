@@ -90,6 +90,7 @@ def test_a_run_with_nothing_changed_writes_nothing_and_records_no_run(tmp_path):
     assert _stamps(out) == before  # not a page, export, report, manifest or database row rewritten
     assert _runs(out) == 1
     assert [p.name for p in again.written] == [p.name for p in first.written]
+    assert first.site_written and not again.site_written
 
     # A run on a later date is a run to follow up: the agenda is dated anew and the run recorded.
     later = dt.date(2027, 6, 15)
@@ -174,6 +175,7 @@ def test_a_run_with_nothing_changed_still_warns_about_an_unknown_status_key(tmp_
         assert result.exit_code == 0, result.output
         assert f"({rendered} rendered" in result.output
         assert "D02.federal.source.onbekend: no proposal of this run or an earlier one has this key" in result.output
+        assert ("Nothing changed since the previous run" in result.output) == (rendered == 0)
     assert _runs(tmp_path / "out") == 1
 
 

@@ -36,6 +36,7 @@ class AggregateResult:
     collection: Collection
     written: list[Path]  # the site's pages and exports (the case reports are under cases/)
     follow: FollowUp = field(default_factory=FollowUp)  # statuses, trends: what the pages show of the follow-up
+    site_written: bool = True  # False: nothing the site is made from changed, and it was left as it was
 
     @property
     def ok(self) -> bool:
@@ -78,7 +79,7 @@ def aggregate(
             if not collection.same_as_before:  # a copied site folder: the reports' new stamps
                 write_manifest(out, collection)
             pages = [inside(out, name) for name in previous["files"] if name != DATABASE_NAME]
-            return AggregateResult(collection, pages, _follow_up_unchanged(out, site))
+            return AggregateResult(collection, pages, _follow_up_unchanged(out, site), site_written=False)
         if not collection.fill_rows():  # the previous manifest lost the unchanged cases' rows
             collection = collect(paths, out, options, jobs=jobs, force=True, progress=progress)
         from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process

@@ -135,6 +135,9 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
         f"({collection.rendered} rendered, {collection.reused} unchanged).",
         err=True,
     )
+    if not result.site_written:
+        click.echo("Nothing changed since the previous run: the site was left as it was (no run recorded).",
+                   err=True)
     if collection.skipped:
         click.secho(f"{_count(len(collection.skipped), 'file')} skipped: see the messages above.", fg="red", err=True)
     index = Path(out_dir) / "index.html"
