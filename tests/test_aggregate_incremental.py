@@ -99,7 +99,8 @@ def test_a_run_with_nothing_changed_writes_nothing_and_records_no_run(tmp_path):
     assert "15 juni 2027" in (out / "agenda.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", ["min_saving", "page_removed", "page_edited", "database_removed", "force"])
+@pytest.mark.parametrize("change", ["min_saving", "register", "dialect", "page_removed", "page_edited",
+                                    "database_removed", "force"])
 def test_a_changed_option_or_site_file_writes_the_site_again(tmp_path, change):
     _copy_examples(tmp_path / "in")
     out = tmp_path / "out"
@@ -108,6 +109,14 @@ def test_a_changed_option_or_site_file_writes_the_site_again(tmp_path, change):
     site, force = SiteOptions(run_date=DAY), False
     if change == "min_saving":
         site = SiteOptions(AgendaOptions(min_saving=10 ** 9, min_days=10 ** 9), run_date=DAY)
+    elif change == "register":
+        from kafka.aggregate.status import read_status_file
+
+        register = tmp_path / "status.yaml"
+        register.write_text("D02.federal.source.rsz:\n  status: geagendeerd\n  date: 2026-05-04\n", encoding="utf-8")
+        site = SiteOptions(status=read_status_file(str(register)), run_date=DAY)
+    elif change == "dialect":
+        site = SiteOptions(run_date=DAY, csv_dialect="plain")
     elif change == "page_removed":
         (out / "agenda.html").unlink()
     elif change == "page_edited":
@@ -120,6 +129,10 @@ def test_a_changed_option_or_site_file_writes_the_site_again(tmp_path, change):
     assert result.collection.rendered == (3 if force else 0)
     written = (out / "agenda.html").read_bytes()
     assert (written != agenda) == (change == "min_saving")  # the same inputs give the same page again
+    if change == "register":  # a key of no proposal here: listed on the trends page
+        assert "D02.federal.source.rsz" in (out / "trends.html").read_text(encoding="utf-8")
+    if change == "dialect":
+        assert not (out / "findings.csv").read_bytes().startswith("\ufeff".encode())
     assert b"data-edited" not in written
     assert _runs(out) == (1 if change == "database_removed" else 2)
 
