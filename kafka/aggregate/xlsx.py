@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import shutil
 import tempfile
 import zipfile
 from itertools import chain
@@ -211,14 +210,9 @@ def _join_rows(saved: io.BytesIO, rows: dict[int, IO[bytes]]) -> bytes:
                 continue
             end = data.rfind(b"</sheetData>")
             head, tail = (data[:end], data[end:]) if end >= 0 else _open_empty(data)
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry._compresslevel = 1  # noqa: SLF001 - how zipfile sets the level per entry
-            with target.open(entry, "w", force_zip64=True) as handle:
-                handle.write(head)
-                spool.seek(0)
-                shutil.copyfileobj(spool, handle, 1 << 20)
-                handle.write(tail)
+            spool.seek(0)
+            target.writestr(info, b"".join((head, spool.read(), tail)), compress_type=zipfile.ZIP_DEFLATED,
+                            compresslevel=1)
             spool.close()
     return out.getvalue()
 
