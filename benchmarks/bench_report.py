@@ -125,6 +125,12 @@ def main() -> int:
                         failures.append(f"{label}: {name} {value / floor_work:.1f}x the floor")
             if label.startswith("realistic, 100") and size >= TARGET_BYTES:
                 failures.append(f"{label}: {size / 1e6:.2f} MB")
+        print()
+        for label, (floor_work, first, later, _, _) in rows.items():
+            if label in cases:  # each ratio next to its target, as `make bench` gathers them
+                for name, value in (("first render", first), ("next render", later)):
+                    print(f"{label}, {name}: {value:.3f} s = {ratio(value, floor_work).strip()} the floor "
+                          f"{floor_work:.3f} s (target <= {TARGET_RATIO:g}x): {verdict(value / floor_work <= TARGET_RATIO)}")
         libraries = imports_only()
         print(f"\nimporting kafka's report path and its libraries alone: {libraries:.2f} s of CPU")
         print(f"targets: first and next render <= {TARGET_RATIO:g}x the floor at 30 and 100 steps: "

@@ -8,6 +8,7 @@ target. Pass a name to run only that one: ``python benchmarks/run.py analysis``.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,15 +20,27 @@ def main(argv: list[str]) -> int:
     scripts = sorted(HERE.glob("bench_*.py"))
     if argv:
         scripts = [s for s in scripts if any(name in s.stem for name in argv)]
-    results = {}
+    results, judged = {}, {}
     for script in scripts:
         print(f"== {script.stem} ==", flush=True)
-        results[script.stem] = subprocess.call([sys.executable, str(script)])
+        with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, bufsize=1) as child:
+            lines = []
+            for line in child.stdout:  # shown as it comes; the lines that judge a target kept for the summary
+                print(line, end="", flush=True)
+                lines.append(line.rstrip())
+        results[script.stem] = child.returncode
+        judged[script.stem] = [line.strip() for line in lines if _JUDGED.search(line)]
         print(flush=True)
-    print("== summary ==")
+    print("== summary: each figure next to its target ==")
     for name, code in results.items():
-        print(f"{name:<24} {'every target met' if code == 0 else 'NOT every target met (see above)'}")
+        print(f"{name:<24} {'every target met' if code == 0 else 'NOT every target met'}")
+        for line in judged[name]:
+            print(f"    {line}")
     return 1 if any(results.values()) else 0
+
+
+# A line that gives a figure and its verdict (floors.verdict: "met" / "NOT MET").
+_JUDGED = re.compile(r"target.*\b(met|NOT MET)\b|\b(met|NOT MET)\b.*target", re.IGNORECASE)
 
 
 if __name__ == "__main__":

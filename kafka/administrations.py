@@ -55,6 +55,12 @@ class Administration:
     sources: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     specific: bool = True
+    articles: dict[str, str] | None = None  # language -> the article before its name in a sentence
+
+    def article(self, lang: str = "nl") -> str:
+        """'de', 'het', 'the' or '' (Opgroeien, Wonen in Vlaanderen take none)."""
+        articles = self.articles or {}
+        return articles.get(lang, articles.get("nl", ""))
 
     def name(self, lang: str = "nl") -> str:
         return self.names.get(lang) or self.names["nl"]
@@ -76,7 +82,7 @@ def administrations() -> dict[str, Administration]:
             key=key, short=raw["short"], government=raw["government"], names=dict(raw["name"]),
             domains=dict(raw["domain"]), responsibilities=dict(raw["responsible"]),
             sources=tuple(raw.get("sources") or ()), phrases=tuple(normalise(p) for p in raw.get("match") or ()),
-            specific=not raw.get("fallback", False),
+            specific=not raw.get("fallback", False), articles=dict(raw.get("article") or {}),
         )
     return entries
 
@@ -99,7 +105,7 @@ def find_administration(government: str, *names: str | None, source: str | None 
     answer when none does.
     """
     for text in names:
-        found = _match(normalise(text))
+        found = _match(_normalised(text))
         if found is not None:
             return found
     if source:
@@ -107,6 +113,11 @@ def find_administration(government: str, *names: str | None, source: str | None 
         if len(owners) == 1:
             return owners[0]
     return government_level(government)
+
+
+@lru_cache(maxsize=4096)  # the same rule names and organisations come back finding after finding
+def _normalised(text: str | None) -> str:
+    return normalise(text)
 
 
 @lru_cache(maxsize=4096)  # the same rule names and organisations come back finding after finding

@@ -61,7 +61,8 @@ class CaseGraph:
         self.dag = nx.DiGraph()
         self.dag.add_nodes_from(self.flow.nodes)
         self.dag.add_edges_from((u, v) for u, v, loop in self.flow.edges(data="loop") if not loop)
-        self.relations = self._build_relations()
+        # (step, settings) -> the parts of its minutes (kafka.detectors.base.split_minutes)
+        self.step_minutes: dict = {}
 
     # --- construction -------------------------------------------------------
 
@@ -73,33 +74,51 @@ class CaseGraph:
             flow.add_edge(edge.source, edge.target, when=edge.when, chance=edge.chance, loop=edge.loop)
         return flow
 
-    def _build_relations(self) -> nx.MultiDiGraph:
-        g = nx.MultiDiGraph()
+    def _relation_edges(self) -> dict[tuple[str, str], dict[tuple[str, str], list[str]]]:
+        """source -> target -> the ``rel`` of each edge between them, all in insertion
+        order: the relations as plain dicts, in the order networkx keeps them."""
+        adjacency: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = {}
+
+        def edge(source: tuple[str, str], target: tuple[str, str], rel: str) -> None:
+            adjacency.setdefault(source, {}).setdefault(target, []).append(rel)
+
         case = self.case
         for key, actor in case.actors.items():
-            g.add_edge(("actor", key), ("organisation", actor.org), rel="member_of")
+            edge(("actor", key), ("organisation", actor.org), "member_of")
         for key, item in case.data.items():
-            g.add_node(("data", key))
             if item.source:
-                g.add_edge(("data", key), ("source", item.source), rel="kept_in")
+                edge(("data", key), ("source", item.source), "kept_in")
         for key, form in case.forms.items():
-            g.add_edge(("form", key), ("actor", form.owner), rel="owned_by")
+            node = ("form", key)
+            edge(node, ("actor", form.owner), "owned_by")
             if form.rule:
-                g.add_edge(("form", key), ("rule", form.rule), rel="mandated_by")
+                edge(node, ("rule", form.rule), "mandated_by")
             for item in form.fields:
-                g.add_edge(("form", key), ("data", item), rel="field")
+                edge(node, ("data", item), "field")
             for item in form.attachments:
-                g.add_edge(("form", key), ("data", item), rel="attachment")
+                edge(node, ("data", item), "attachment")
         for step in case.steps:
             node = ("step", step.id)
-            g.add_edge(node, ("actor", step.actor), rel="performed_by")
+            edge(node, ("actor", step.actor), "performed_by")
             if step.rule:
-                g.add_edge(node, ("rule", step.rule), rel="mandated_by")
+                edge(node, ("rule", step.rule), "mandated_by")
             if step.form:
-                g.add_edge(node, ("form", step.form), rel="fills")
+                edge(node, ("form", step.form), "fills")
             for rel in ("asks", "brings", "provides", "uses"):
                 for item in getattr(step, rel):
-                    g.add_edge(node, ("data", item), rel=rel)
+                    edge(node, ("data", item), rel)
+        return adjacency
+
+    @cached_property
+    def relations(self) -> nx.MultiDiGraph:
+        """The relations as a graph (built when asked: the detectors use :meth:`_related`)."""
+        g = nx.MultiDiGraph()
+        for key in self.case.data:
+            g.add_node(("data", key))
+        for source, targets in self._relation_edges().items():
+            for target, rels in targets.items():
+                for rel in rels:
+                    g.add_edge(source, target, rel=rel)
         return g
 
     def _related(self, node: tuple[str, str], rel: str) -> list[str]:
@@ -109,10 +128,13 @@ class CaseGraph:
     @cached_property
     def _related_index(self) -> dict[tuple[tuple[str, str], str], dict[str, None]]:
         # One pass over the relations instead of a scan of a node's edges per question
-        # (rules_of alone was a quarter of an ordinary case's analysis).
+        # (rules_of alone was a quarter of an ordinary case's analysis); plain dicts, not
+        # a networkx graph (building that was a tenth of the analysis of a small case).
         index: dict[tuple[tuple[str, str], str], dict[str, None]] = {}
-        for source, target, rel in self.relations.edges(data="rel"):
-            index.setdefault((source, rel), {})[target[1]] = None
+        for source, targets in self._relation_edges().items():
+            for target, rels in targets.items():
+                for rel in rels:
+                    index.setdefault((source, rel), {})[target[1]] = None
         return index
 
     # --- the parts of a step --------------------------------------------------
@@ -129,6 +151,16 @@ class CaseGraph:
 
     def rules_of(self, step_id: str) -> list[Rule]:
         """The step's rule and, when it fills in a form, the form's rule."""
+        known = self._rules_of
+        if step_id not in known:  # asked for the same steps finding after finding
+            known[step_id] = self._find_rules_of(step_id)
+        return list(known[step_id])
+
+    @cached_property
+    def _rules_of(self) -> dict[str, list[Rule]]:
+        return {}
+
+    def _find_rules_of(self, step_id: str) -> list[Rule]:
         keys = self._related(("step", step_id), "mandated_by")
         form_key = self.steps[step_id].form
         if form_key:
@@ -189,7 +221,12 @@ class CaseGraph:
 
     def fact(self, item_key: str) -> str:
         """The fact of a data item: the item it ``proves``, or the item itself."""
-        return self.case.data[item_key].proves or item_key
+        return self._fact_of[item_key]  # KeyError for an unknown item, as the case's data gives
+
+    @cached_property
+    def _fact_of(self) -> dict[str, str]:
+        # Asked for every item of every step by most detectors: a dict, not a model lookup.
+        return {key: item.proves or key for key, item in self.case.data.items()}
 
     def source_key(self, item_key: str) -> str | None:
         """The key of the source of the item's fact, or None."""
@@ -211,11 +248,38 @@ class CaseGraph:
 
     def is_sensitive(self, item_key: str) -> bool:
         """Whether the item's fact is sensitive (asked only when needed, with consent)."""
-        return nature.sensitive(item_key, self.case)
+        known = self._sensitive
+        if item_key not in known:  # asked by many findings about the same items
+            known[item_key] = nature.sensitive(item_key, self.case, self._fact_and_documents(item_key))
+        return known[item_key]
 
     def identifies(self, item_key: str) -> bool:
         """Whether the item's fact identifies the client (never proposed for dropping)."""
-        return nature.identifies(item_key, self.case)
+        known = self._identifies
+        if item_key not in known:
+            known[item_key] = nature.identifies(item_key, self.case, self._fact_and_documents(item_key))
+        return known[item_key]
+
+    def _fact_and_documents(self, item_key: str) -> list[str]:
+        """The item's fact and the documents proving it, as kafka.nature lists them."""
+        fact = self.fact(item_key)
+        return [fact, *self._documents_of.get(fact, ())]
+
+    @cached_property
+    def _documents_of(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for key, item in self.case.data.items():
+            if item.proves:
+                result.setdefault(item.proves, []).append(key)
+        return result
+
+    @cached_property
+    def _sensitive(self) -> dict[str, bool]:
+        return {}
+
+    @cached_property
+    def _identifies(self) -> dict[str, bool]:
+        return {}
 
     @cached_property
     def items_of_fact(self) -> dict[str, list[str]]:
@@ -364,7 +428,8 @@ class CaseGraph:
                 return None
             last = end
         else:
-            ends = [n for n in best if self.dag.out_degree(n) == 0]
+            successors = self.dag.succ
+            ends = [n for n in best if not successors[n]]
             if not ends:
                 return None
             last = max(ends, key=lambda n: (best[n], -self.order[n]))
@@ -385,12 +450,13 @@ class CaseGraph:
         first = self.order[start] if start is not None else 0
         best: dict[str, float] = {}
         back: dict[str, str | None] = {}
+        predecessors = self.dag.pred  # the adjacency itself: no networkx call per step (T01 and L01 ask often)
         for step in self.case.steps[first : last_index + 1]:
             node = step.id
-            if node == start or (start is None and self.dag.in_degree(node) == 0):
+            if node == start or (start is None and not predecessors[node]):
                 best[node], back[node] = self.step_days(node), None
                 continue
-            preds = [p for p in self.dag.predecessors(node) if p in best]
+            preds = [p for p in predecessors[node] if p in best]
             if preds:
                 p = max(preds, key=lambda q: (best[q], -self.order[q]))
                 best[node], back[node] = best[p] + self.step_days(node), p

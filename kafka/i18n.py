@@ -61,6 +61,7 @@ class Translator:
     def __init__(self, lang: str = DEFAULT_LANGUAGE):
         self.lang = lang
         self._messages = catalogue(lang)
+        self._quote: str | None = None
 
     def __call__(self, key: str, **params: Any) -> str:
         message = self._lookup(key)
@@ -74,7 +75,8 @@ class Translator:
         message = self._lookup(key)
         if isinstance(message, dict):
             message = message["one"] if count == 1 else message["other"]
-        params.setdefault("n", self.number(count, 0 if float(count).is_integer() else 1))
+        if "n" not in params:  # (not setdefault: that would format the number every time)
+            params["n"] = self.number(count, 0 if float(count).is_integer() else 1)
         return str(message).format(**params)
 
     def has(self, key: str) -> bool:
@@ -98,7 +100,10 @@ class Translator:
 
         The house style for every name dropped into a sentence: in quotes (or as a
         list item after a colon) the sentence never has to agree with the name."""
-        return self("common.quote", name=name)
+        if self._quote is None:  # asked for tens of thousands of times in a run: looked up once
+            message = self._lookup("common.quote")
+            self._quote = str(message["other"] if isinstance(message, dict) else message)
+        return self._quote.format(name=name)
 
     def names(self, names, noun: str | bool | None = None, limit: int = NAMES_LIMIT) -> str:
         """Names quoted and joined: '«A», «B» en «C»'. A list longer than ``limit`` is

@@ -38,9 +38,11 @@ PRESENCE_WORDS = (
     "onderzoek door een arts", "onderzoek door de arts", "arts", "huisarts", "dokter", "geneesheer",
     "arbeidsgeneesheer", "plaatsing", "pleeggezin", "pleegzorg", "pleegouder*", "opname", "ziekenhuis",
     "ontslag uit", "ontslaggesprek", "huisbezoek", "plaatsbeschrijving", "identiteitscontrole",
+    # a meeting at the workplace (an art. 60 job, a work placement) happens there, not on the phone
+    "werkplek", "werkvloer",
     # English
     "shelter", "medical examination", "examination", "doctor", "physician", "placement", "foster*", "admission",
-    "hospital", "discharge", "home visit",
+    "hospital", "discharge", "home visit", "workplace",
 )
 SENSITIVE_WORDS = (
     # Dutch
@@ -76,8 +78,14 @@ def words(text: str | None) -> str:
 def mentions(text: str | None, phrases) -> bool:
     """Whether ``text`` has one of ``phrases`` as whole words ("arts" is not in "Doktersattest"),
     or, for a phrase ending in "*", words beginning with it."""
-    padded = words(text)
-    return any((f" {p[:-1]}" if p.endswith("*") else f" {p} ") in padded for p in phrases)
+    phrases = tuple(phrases)
+    return bool(phrases) and _phrases_pattern(phrases).search(words(text)) is not None
+
+
+@lru_cache(maxsize=64)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    """One search for all the phrases of a list (a word list is asked about every name)."""
+    return re.compile("|".join(re.escape(f" {p[:-1]}" if p.endswith("*") else f" {p} ") for p in phrases))
 
 
 def presence_required(step: Step, case: Case) -> bool:
@@ -106,11 +114,12 @@ def _fact_and_documents(item: str, case: Case) -> list[str]:
     return [fact, *(key for key, d in case.data.items() if d.proves == fact)]
 
 
-def sensitive(item: str, case: Case) -> bool:
+def sensitive(item: str, case: Case, keys: list[str] | None = None) -> bool:
     """Whether the fact of ``item`` is sensitive: ``sensitive`` on the fact decides; else
     ``sensitive: true`` on a document proving it, a source such as a recognised
-    disability, or the words of the fact's or a document's name."""
-    keys = _fact_and_documents(item, case)
+    disability, or the words of the fact's or a document's name. ``keys``: the fact
+    and its documents when the caller knows them already (kafka.graph)."""
+    keys = keys or _fact_and_documents(item, case)
     fact = case.data[keys[0]]
     if fact.sensitive is not None:
         return fact.sensitive
@@ -121,10 +130,10 @@ def sensitive(item: str, case: Case) -> bool:
     return any(mentions(case.data[k].name, SENSITIVE_WORDS) for k in keys)
 
 
-def identifies(item: str, case: Case) -> bool:
+def identifies(item: str, case: Case, keys: list[str] | None = None) -> bool:
     """Whether the fact of ``item`` identifies the client: ``identifies`` on the fact decides;
     else ``identifies: true`` on a document proving it, or the words of the names."""
-    keys = _fact_and_documents(item, case)
+    keys = keys or _fact_and_documents(item, case)
     fact = case.data[keys[0]]
     if fact.identifies is not None:
         return fact.identifies

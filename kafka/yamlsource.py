@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -62,6 +62,9 @@ _NON_SPECIFIC = (None, "!")
 _BAD_CHARACTER = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Path = tuple[str | int, ...]
+
+_ScalarEvent, _MappingStartEvent, _SequenceStartEvent = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MappingEndEvent, _SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEvent
 
 
 class YamlProblem(Exception):
@@ -146,13 +149,15 @@ def parse(text: str) -> Parsed:
     _check_characters(text)
     shielded, restore = _shield_breaks(text)
     builder = _Builder(restore)
+    loader = _SafeLoader(shielded)
     try:
-        for event in yaml.parse(shielded, Loader=_SafeLoader):
-            builder.feed(event)
+        builder.run(loader.get_event)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
     except yaml.YAMLError as exc:  # pragma: no cover - _check_characters catches reader errors first
         raise YamlProblem(f"this is not valid YAML: {exc}", 0, 0, "yaml-syntax") from None
+    finally:
+        loader.dispose()
     if builder.root is None:
         raise YamlProblem("the file is empty; a case file starts with a 'case:' section", 0, 0, "empty")
     return Parsed(builder.root, builder.positions, builder.soft_problems)
@@ -223,18 +228,20 @@ def _too_deep(line: int, col: int) -> YamlProblem:
 _NO_KEY = object()
 
 
-@dataclass
 class _Frame:
-    """A mapping or sequence being built."""
+    """A mapping or sequence being built (a plain class with slots: one per collection read)."""
 
-    value: list | dict
-    path: Path
-    anchor: str | None
-    nodes_before: int
-    chars_before: int
-    key: Any = _NO_KEY  # mapping: the key whose value comes next
-    drop: bool = False  # mapping: that key is a duplicate; build its value, then drop it
-    first_line: dict = field(default_factory=dict)  # mapping: key -> line it was first seen
+    __slots__ = ("value", "path", "anchor", "nodes_before", "chars_before", "key", "drop", "first_line")
+
+    def __init__(self, value: list | dict, path: Path, anchor: str | None, nodes_before: int, chars_before: int):
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.nodes_before = nodes_before
+        self.chars_before = chars_before
+        self.key: Any = _NO_KEY  # mapping: the key whose value comes next
+        self.drop = False  # mapping: that key is a duplicate; build its value, then drop it
+        self.first_line: dict = {}  # mapping: key -> line it was first seen
 
 
 class _Builder:
@@ -253,6 +260,74 @@ class _Builder:
         self._documents = 0
         self._resolver = yaml.resolver.Resolver()
         self._constructor = yaml.constructor.SafeConstructor()
+
+    def run(self, next_event: Callable[[], yaml.Event | None]) -> None:
+        """Build from ``next_event()`` until it gives None: :meth:`feed` for every event,
+        with the common ones done here in one loop (an untagged, unanchored text, or the
+        start and end of a list or mapping), since this is most of the time kafka takes
+        to read a case. The outcome is exactly that of feeding each event; anything less
+        common (a tag, an anchor, an alias, a duplicate key, a number...) goes to
+        :meth:`feed`."""
+        stack = self._stack
+        values, keys = self.positions.values, self.positions.keys
+        resolved, plain_values = _RESOLVED, _PLAIN_VALUES
+        plain = self._restore is None
+        feed = self.feed
+        while (event := next_event()) is not None:
+            kind = type(event)
+            if kind is _ScalarEvent:
+                text = event.value
+                if event.tag is not None or event.anchor is not None or not plain or event.style == '"' \
+                        or len(text) > MAX_SCALAR_CHARS:
+                    feed(event)  # checks and tags: the general way
+                    continue
+                if (resolved.get((text, event.implicit)) or self._resolve(event)) == _STR:
+                    value = text
+                else:
+                    value = plain_values.get((text, event.implicit), _NO_KEY)
+                    if value is _NO_KEY:  # read the general way the first time
+                        feed(event)
+                        continue
+                mark = event.start_mark
+                where = (mark.line + 1, mark.column + 1)
+                if not stack:
+                    feed(event)
+                    continue
+                top = stack[-1]
+                container = top.value
+                if type(container) is dict:
+                    if top.key is _NO_KEY:  # a key
+                        if value in top.first_line:
+                            feed(event)  # a duplicate key: reported by the general way
+                            continue
+                        self._count(1, len(text), where)
+                        top.first_line[value] = where[0]
+                        top.key = value
+                        keys[top.path + (value,)] = where
+                        continue
+                    path = top.path + (top.key,)
+                    self._count(1, len(text), where)
+                    values.setdefault(path, where)
+                    if not top.drop:
+                        container[top.key] = value
+                    top.key, top.drop = _NO_KEY, False
+                    continue
+                path = top.path + (len(container),)
+                self._count(1, len(text), where)
+                values.setdefault(path, where)
+                container.append(value)
+            elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+                self._end_collection()
+            elif (kind is _MappingStartEvent or kind is _SequenceStartEvent) and event.tag is None \
+                    and event.anchor is None and stack and not self._at_key() and len(stack) < MAX_DEPTH:
+                mark = event.start_mark
+                where = (mark.line + 1, mark.column + 1)
+                path = self._next_path()
+                self._count(1, 0, where)
+                values.setdefault(path, where)
+                stack.append(_Frame({} if kind is _MappingStartEvent else [], path, None, self.nodes - 1, self.chars))
+            else:
+                feed(event)
 
     def feed(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.DocumentStartEvent):
@@ -427,6 +502,10 @@ class _Builder:
             raise self._bad_value(event, as_what, reason, where) from None
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INTEGER_BITS:
             raise self._bad_value(event, as_what, "the number is too long", where)
+        if event.tag is None and tag in _PLAIN_TAGS and len(event.value) <= 64 and self._restore is None:
+            if len(_PLAIN_VALUES) >= _RESOLVED_LIMIT:
+                _PLAIN_VALUES.clear()
+            _PLAIN_VALUES[(event.value, event.implicit)] = value  # for run(): the same text, the same value
         return value
 
     @staticmethod
@@ -477,6 +556,10 @@ class _Builder:
 
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
 _RESOLVED_LIMIT = 20_000
+# The values of untagged whole numbers, true/false and nulls read before (immutable, so they can
+# be shared), by text and how it was written: "0", "15", "true" come back thousands of times.
+_PLAIN_VALUES: dict[tuple[str, tuple[bool, bool]], Any] = {}
+_PLAIN_TAGS = {_YAML_TAG + name for name in ("int", "bool", "null")}  # not floats: two NaN keys must stay two objects
 
 
 def _short_tag(tag: str | None) -> str:

@@ -128,3 +128,25 @@ def test_the_flemish_sources_an_ocmw_meets_are_in_the_catalogue_with_their_owner
     assert d02.level.value == ("local" if local else "supralocal")
     if not local:
         assert d02.proposal.target.administration == owner
+
+
+def test_every_administration_has_the_article_a_sentence_needs():
+    # "Vraag de FOD Justitie om ...", "valt onder het RIZIV", "Vraag Opgroeien om ...":
+    # a sentence puts the article before an administration's name, never a bare "Vraag FOD Justitie".
+    for admin in administrations().values():
+        if not admin.specific:
+            continue
+        assert admin.article("nl") in ("de", "het", ""), admin.key
+        assert admin.article("en") in ("the", ""), admin.key
+    assert administrations()["fod_justitie"].article("nl") == "de"
+    assert administrations()["riziv"].article("nl") == "het"
+    assert administrations()["opgroeien"].article("nl") == ""
+
+
+def test_proposals_to_an_administration_name_it_with_its_article():
+    import re
+
+    texts = (Path(__file__).parent.parent / "docs" / "texts" / "nl.md").read_text(encoding="utf-8")
+    bare = re.findall(r"(?:Vraag|valt onder) (?:FOD|POD|RIZIV|VDAB|RVA|Departement|VAPH)\b", texts)
+    assert not bare, bare[:3]
+    assert "Vraag de FOD Justitie" in texts or "valt onder de FOD Justitie" in texts

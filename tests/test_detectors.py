@@ -125,7 +125,7 @@ def test_d02_an_outside_asker_should_consult_the_source_itself():
     a = run([step("a", actor="rva", asks=["id_card"])])
     [f] = codes(a, "D02")
     assert f.level is Level.SUPRALOCAL and f.proposal.target.government == "federal"
-    assert "only-once" in f.proposal.text and "«Rijksregister»" in f.proposal.text
+    assert "only once" in f.proposal.text and "«Rijksregister»" in f.proposal.text
     assert "toegang" not in f.proposal.text  # not "give the OCMW access"
 
 

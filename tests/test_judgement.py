@@ -116,6 +116,25 @@ def test_a_private_partys_step_stays_local_but_the_text_asks_that_party():
     assert "de beslissing ligt bij «OCMW Test»" not in f.proposal.text
 
 
+def test_a_wait_at_a_private_party_is_asked_for_and_the_to_be_says_so():
+    # a syndic keeps the client waiting: the organisation can only ask for a shorter wait
+    a = run([step("a", actor="syndic", wait_days=24, client_minutes=10), step("b", wait_days=1)])
+    [f] = codes(a, "T02")
+    assert f.level is Level.LOCAL and f.proposal.target.owner == "Syndicus"
+    assert "niet in de handen van «OCMW Test»" in f.proposal.text
+    # what the organisation can do alone keeps the syndic's wait; with every proposal taken it
+    # is cut, on the syndic's word
+    [alone] = [x for x in scenarios(a)["local"].applied if x.code == "T02"]
+    assert alone.changes == ("De wachttijd vóór «Stap a» blijft 24 dagen: daarover beslist «Syndicus» "
+                             "(het voorstel vraagt een kortere).",)
+    [applied] = [x for x in scenarios(a)["all"].applied if x.code == "T02"]
+    assert applied.changes == ("De wachttijd vóór «Stap a» gaat van 24 naar 7 dagen, als «Syndicus» daarop ingaat.",)
+    # the organisation's own wait is simply planned sooner
+    b = run([step("a", wait_days=24, client_minutes=10)])
+    [own] = [x for x in scenarios(b)["local"].applied if x.code == "T02"]
+    assert own.changes == ("De wachttijd vóór «Stap a» gaat van 24 naar 7 dagen.",)
+
+
 # --- identity and sensitive items ------------------------------------------------------------------
 
 def test_identity_is_never_proposed_for_dropping():
@@ -195,7 +214,7 @@ def test_a_shelter_intake_stays_in_person():
     intake = {"id": "opvang", "name": "Intake in het opvangcentrum", "actor": "shelter", "kind": "contact"}
     a = run(_hopping(intake))
     [f] = codes(a, "S02")
-    assert "«Intake in het opvangcentrum»" in f.proposal.text.split("Ter plaatse blijven")[1]
+    assert "«Intake in het opvangcentrum»" in f.proposal.text.split("Nog altijd ter plaatse")[1]
     to_be = simulate(a)
     assert {s.id: s for s in to_be.to_be_case.steps}["opvang"].channel is Channel.IN_PERSON
     assert {s.id: s for s in to_be.to_be_case.steps}["c"].channel is Channel.ONLINE  # a paper: online
@@ -366,7 +385,7 @@ def test_a_saving_another_proposal_already_counts_is_said_and_not_counted_twice(
     a = run([step("a", actor="desk", form="f", client_minutes=60, staff_minutes=30), uses_decision("income", "report")],
             forms=forms)
     [p03] = codes(a, "P03")
-    assert "telt al mee bij een ander voorstel" in p03.proposal.text
+    assert "telt al elders mee" in p03.proposal.text
     consulted = sum(f.proposal.saving.client_minutes for f in codes(a, "D02"))
     removable = len(p03.facts.removable)
     assert removable >= 2 and p03.proposal.saving.client_minutes + consulted <= 60

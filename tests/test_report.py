@@ -228,3 +228,29 @@ def test_a_large_case_gets_a_compact_data_matrix_with_the_same_cells(monkeypatch
     shown = {(row.id, ref.id, cell) for row in compact.rows for ref, cell in row.marks}
     assert shown == expected
     assert len(compact_html) < len(render_case_report(run))
+
+
+def test_the_findings_intro_counts_findings_and_kinds_each_on_its_own():
+    # two repeated questions: 2 findings of 1 kind ("2 bevindingen in 1 soort", not "in 1 soorten")
+    from kafka.loader import load_text
+
+    text = """
+case: {id: t, title: Test, organisation: OCMW Test, cases_per_year: 10}
+actors:
+  client: {name: Cliënt, level: client}
+  mw: {name: Maatschappelijk werker, level: local, organisation: OCMW Test}
+  board: {name: Bijzonder comité, level: local, organisation: OCMW Test}
+data:
+  income: {name: Inkomen}
+  rent: {name: Huurprijs}
+steps:
+  - {id: a, name: Stap a, actor: mw, client_minutes: 10, asks: [income, rent]}
+  - {id: b, name: Stap b, actor: mw, client_minutes: 10, asks: [income, rent]}
+  - {id: c, name: Beslissing, actor: board, kind: decision, uses: [income, rent]}
+"""
+    loaded = load_text(text, "t.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    texts = {lang: " ".join(Page(render_case_report(case_run(loaded, lang))).text) for lang in ("nl", "en")}
+    assert [f.code for f in case_run(loaded).analysis.findings] == ["D01", "D01"]
+    assert "2 bevindingen in 1 soort." in texts["nl"]
+    assert "2 findings of 1 kind." in texts["en"]

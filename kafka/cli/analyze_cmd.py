@@ -13,6 +13,7 @@ from kafka.cli.common import InputPath, csv_dialect_option, iter_cases, run_opti
 from kafka.csvfile import CsvDialect, dialect_for
 from kafka.errors import ExitCode
 from kafka.i18n import Translator
+from kafka.jsontext import dumps_indented
 from kafka.run import run_case
 from kafka.tables import FINDING_COLUMNS, finding_rows
 
@@ -96,7 +97,7 @@ class _Json:
         self.count = 0
 
     def add(self, analysis: Analysis) -> None:
-        text = json.dumps(analysis.to_dict(), indent=1, ensure_ascii=False)
+        text = dumps_indented(analysis.to_dict(), indent=1)  # json.dumps' text, faster
         self.count += 1
         if self.count == 1:
             self.held = text

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from kafka.administrations import Administration, find_administration
+from kafka.administrations import Administration, administrations, find_administration
 from kafka.findings import WHOLE_STEP, Facts, Finding, Level, Part, Plan, Proposal, Saving, Severity, Target
 from kafka.graph import CaseGraph
 from kafka.i18n import Translator
@@ -73,7 +73,16 @@ class StepMinutes:
 
 
 def split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
-    """The parts of one step's minutes (:class:`StepMinutes`)."""
+    """The parts of one step's minutes (:class:`StepMinutes`), worked out once per graph and
+    settings: the detectors ask for them, then the to-be editor of each scenario (read only)."""
+    key = (step_id, settings)
+    found = graph.step_minutes.get(key)
+    if found is None:
+        found = graph.step_minutes[key] = _split_minutes(graph, settings, step_id)
+    return found
+
+
+def _split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
     step = graph.steps[step_id]
     s = settings
     items = {}
@@ -358,7 +367,7 @@ class Context:
         step_ids = list(step_ids)
         if level is Level.SUPRALOCAL:
             target = self.supralocal_target(kind, id, name, step_ids, sources, actors_only)
-            return Decider(target, "supralocal", target.owner)
+            return Decider(target, "supralocal", self.called(target))
         home = self.organisation()
         orgs = list(dict.fromkeys(organisations if organisations is not None else self.organisations_of(step_ids)))
         if not orgs or set(orgs) == {home}:
@@ -424,6 +433,14 @@ class Context:
             return name
         return f"{name[:-1]}, {level})" if name.endswith(")") else f"{name} ({level})"
 
+    def called(self, target: Target) -> str:
+        """The addressee as a sentence names it, with its article: 'de FOD Justitie (federaal)',
+        'het RIZIV (...)', 'Opgroeien (Vlaams)'; the owner itself stays without one (it is the
+        aggregate's key and the status register's)."""
+        admin = administrations().get(target.administration)
+        article = admin.article(self.t.lang) if admin is not None and admin.specific else ""
+        return f"{article} {target.owner}" if article else target.owner
+
     def decides(self, decider: Decider) -> str:
         """The sentence that says who decides: 'Dit kan lokaal: de beslissing ligt bij «OCMW X».'"""
         return self.t(f"findings.decides.{decider.variant}", who=decider.who, home=self.q(self.organisation()))
@@ -445,7 +462,7 @@ class Context:
         target = self.supralocal_target(
             "actor", g.steps[outsider].actor, g.actor(outsider).name, step_ids, actors_only=True
         )
-        return Decider(target, "supralocal", target.owner)
+        return Decider(target, "supralocal", self.called(target))
 
     def non_local_party(
         self, step_ids: Iterable[str], sources: Iterable[str] = (), actors_only: bool = False

@@ -55,7 +55,7 @@ def detect(ctx: Context):
         # services is what the Flemish welfare policy organises (the integrated broad
         # intake, the CAW's), whichever public party the client also meets.
         target = ctx.administration_target("organisation", safe_name(home), home, administrations()[WELFARE])
-        who = target.owner
+        who = ctx.called(target)
     message, title, text = ctx.texts(
         "C01", level, n=len(organisations), organisations=ctx.org_names(organisations, counted=True), contacts=len(steps),
         who=who, home=ctx.q(home),

@@ -43,7 +43,7 @@ def detect(ctx: Context):
         variant = None
         if level is Level.SUPRALOCAL and not source.local_access:
             target = ctx.source_target("source", source_key, source.name, source_key)
-            decider = Decider(target, "supralocal", target.owner)
+            decider = Decider(target, "supralocal", ctx.called(target))
         else:
             decider = ctx.decider(level, "source", source_key, source.name, steps)
             if level is Level.SUPRALOCAL:
@@ -53,7 +53,9 @@ def detect(ctx: Context):
         fetches = [p for p in g.fact_providers.get(fact, []) if g.steps[p].client_minutes > 0]
         plan = Plan(tuple(ctx.asking_parts(fact, steps) + ctx.fetch_parts(fact)),
                     staff_kept=ctx.settings.consult_staff_minutes)
-        via = source.via or ctx.t("findings.D02.default_via")
+        # The catalogue's channel ("KSZ / MAGDA") as a sentence says it ("de KSZ of MAGDA").
+        via_key = f"findings.D02.via_phrase.{source.via}"
+        via = ctx.t(via_key) if source.via and ctx.t.has(via_key) else (source.via or ctx.t("findings.D02.default_via"))
         unused = bool(g.fact_users) and fact not in g.fact_users
         message, title, text = ctx.texts(
             "D02", level, variant=variant or decider.variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),

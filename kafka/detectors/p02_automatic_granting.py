@@ -65,7 +65,7 @@ def detect(ctx: Context):
         plan = _plan(ctx, application, items, invite)
         message, title, text = ctx.texts(
             "P02", level, variant=("invite_" if invite else "") + decider.variant, step=ctx.step_q(step.id),
-            items=ctx.item_names(items), sources=ctx.t.names([g.sources[s].name for s in sources]),
+            items=ctx.item_names(items, counted=True), sources=ctx.t.names([g.sources[s].name for s in sources]),
             who=decider.who, decides=ctx.decides(decider),
         )
         yield ctx.finding(

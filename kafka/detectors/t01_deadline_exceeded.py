@@ -51,7 +51,7 @@ def detect(ctx: Context):
             government, names, _ = ctx.non_local_party(path.steps, actors_only=True)
             admin = find_administration(rule.level.value, rule.ref, rule.name, *names)
             target = ctx.administration_target("rule", key, rule.name, admin, government)
-            decider = Decider(target, "supralocal", target.owner)
+            decider = Decider(target, "supralocal", ctx.called(target))
         outside = [g.actor(s).name for s in path.steps if not g.actor_local(g.steps[s].actor)]
         over = path.days - rule.deadline_days
         waits = sorted(path.steps, key=lambda s: -g.steps[s].wait_days)

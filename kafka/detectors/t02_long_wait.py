@@ -76,8 +76,21 @@ def _committee(step, actor_name: str) -> bool:
 
 def apply(ed: Editor, finding: Finding) -> None:
     step = ed.step(finding.steps[0])
-    if step is not None:
-        ed.set_wait(step.id, min(ed.settings.target_wait_days, step.wait_days))
+    if step is None:
+        return
+    new = min(ed.settings.target_wait_days, step.wait_days)
+    target = finding.proposal.target if finding.proposal else None
+    # Another local-side party keeps the client waiting (a syndic, a ziekenfonds): the
+    # organisation can only ask. What it can do alone (the local scenario) keeps the wait;
+    # with every proposal taken, the change says on what it depends.
+    if target is not None and target.government == "local" and target.owner != ed.case.case.organisation:
+        old = step.wait_days
+        if ed.own_only:
+            ed.say("wait_kept_other", step=ed.step_name(step.id), days=ed.days(old), who=ed.q(target.owner))
+        elif ed.set_wait(step.id, new, log=False):
+            ed.say("wait_asked", step=ed.step_name(step.id), old=ed.days(old), new=ed.days(new), who=ed.q(target.owner))
+        return
+    ed.set_wait(step.id, new)
 
 
 DETECTOR = Detector(

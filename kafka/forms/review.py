@@ -515,7 +515,9 @@ def _verdict(
     d02 = found.get(d02_authentic_source.Facts)
     source = g.source_of(item)
     if d02 is not None and d02.facts.local_access and source is not None:
-        via = source.via or t("forms.reason.default_via")
+        # The catalogue's channel as a sentence says it ("de KSZ of MAGDA"), as in the D02 texts.
+        via_key = f"findings.D02.via_phrase.{source.via}"
+        via = t(via_key) if source.via and t.has(via_key) else (source.via or t("forms.reason.default_via"))
         reason = _joined(t("forms.reason.prefill", source=source.name, via=via), required)
         return UseVerdict(case_id, Verdict.PREFILL, reason, (d02.code,))
     d01 = found.get(d01_repeated_question.Facts)

@@ -354,6 +354,9 @@ class CaseReport:
     link_back: str | None
     sections: list[Section]
     figures: list[Figure]
+    # Under the cards: what a card only counts (the recurring steps, by name): a card holds a
+    # figure and a line or two, not a list of step names.
+    figures_footnote: str
     process_map: ProcessMap
     timeline: Timeline
     matrix: DataMatrix
@@ -406,6 +409,7 @@ def build_case_report(run: CaseRun, *, link_back: str | None = None) -> CaseRepo
         link_back=link_back,
         sections=sections,
         figures=_figures(analysis, t),
+        figures_footnote=_recurring_steps(analysis, t),
         process_map=_process_map(analysis, t),
         timeline=_timeline(analysis, t, refs),
         matrix=_matrix(analysis, t, refs),
@@ -485,6 +489,18 @@ def duration_text(t: Translator, minutes: float) -> tuple[str, str]:
     return t.number(hours, 0 if hours.is_integer() else 1), t("report.units.hours")
 
 
+def _recurring_steps(analysis: Analysis, t: Translator) -> str:
+    """'Terugkerende stappen: «X» (elke 30 dagen: 12,2 keer) en ...', or '' without any."""
+    steps = analysis.metrics.repeating_steps
+    if not steps:
+        return ""
+    g = analysis.graph
+    repeats = [t.n("report.figures.repeat", round(g.times_per_year(s), 1), step=t.quote(g.steps[s].name),
+                   days=t.number(g.steps[s].repeats_every_days), times=_times_text(t, g.times_per_year(s)))
+               for s in steps]
+    return t("report.figures.recurring_steps", steps=t.join(repeats))
+
+
 def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     m = analysis.metrics
     figures = []
@@ -529,11 +545,7 @@ def _figures(analysis: Analysis, t: Translator) -> list[Figure]:
     burden_note = t.n("report.figures.burden_note", a.cases, cases=t.number(a.cases), client=t.number(a.client_hours),
                       staff=t.number(a.staff_hours))
     if m.repeating_steps:  # Standard Cost Model: a periodic step counts as often as it comes back
-        repeats = [t.n("report.figures.repeat", round(analysis.graph.times_per_year(s), 1),
-                       step=t.quote(analysis.graph.steps[s].name), days=t.number(analysis.graph.steps[s].repeats_every_days),
-                       times=_times_text(t, analysis.graph.times_per_year(s)))
-                   for s in m.repeating_steps]
-        burden_note += " " + t("report.figures.repeats", steps=t.join(repeats))
+        burden_note += " " + t.n("report.figures.repeats", len(m.repeating_steps), n=len(m.repeating_steps))
     figures.append(Figure("burden", t("report.figures.burden"), f"€\u00a0{t.number(a.total_cost_eur)}",
                           t("report.units.per_year"), burden_note))
     if m.take_up is not None:

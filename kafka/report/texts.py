@@ -142,19 +142,20 @@ def render_texts(paths, lang: str) -> str:
         html = render_case_report(run_case(loaded, options))
         lines = report_text(html)
         out += ["", f"<!-- case: {loaded.case.id} -->"]
-        out += [_mask(line) for line in lines]
+        out += [_mask(line, lang) for line in lines]
     text = "\n".join(out)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip() + "\n"
 
 
-def _mask(line: str) -> str:
-    """No date and no version: the file changes only when a text does."""
+def _mask(line: str, lang: str) -> str:
+    """No date and no version: the file changes only when a text does. The date's
+    placeholder is written as the file's language writes it."""
     import re
 
     line = line.replace(f"kafka {__version__}", "kafka")
-    return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", "JJJJ-MM-DD", line)
+    return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", "JJJJ-MM-DD" if lang == "nl" else "YYYY-MM-DD", line)
 
 
 def main(argv: list[str] | None = None) -> int:

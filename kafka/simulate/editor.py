@@ -78,8 +78,11 @@ class StepParts:
 class Editor:
     """A mutable to-be case, with the primitives effects use and a log of changes in words."""
 
-    def __init__(self, analysis: Analysis):
+    def __init__(self, analysis: Analysis, *, own_only: bool = False):
         self.analysis = analysis
+        # Only what the organisation can do alone (the local scenario): a change that another
+        # party decides (a syndic's or a zorgkas's wait) is asked for, not counted as done.
+        self.own_only = own_only
         self.as_is: CaseGraph = analysis.graph
         self.settings = analysis.settings
         self.t = Translator(analysis.lang)

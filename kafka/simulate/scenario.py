@@ -123,7 +123,7 @@ def simulate(
     chosen_codes = _codes(codes)
     level = Level(level) if level is not None else None
     chosen = [f for f in analysis.findings if f.code in chosen_codes and (level is None or f.level is level)]
-    editor = Editor(analysis)
+    editor = Editor(analysis, own_only=level is Level.LOCAL)
     applied = []
     # The local proposals first, then the others, each in the order of their effects: the
     # order in which the analysis counts every part of a saving once (kafka.detectors.settle).
