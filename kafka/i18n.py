@@ -63,13 +63,13 @@ class Translator:
         self._messages = catalogue(lang)
         self._quote: str | None = None
 
-    def __call__(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> str:
         message = self._lookup(key)
         if isinstance(message, dict):
             message = message["other"]
         return str(message).format(**params) if params else str(message)
 
-    def n(self, key: str, count: float, **params: Any) -> str:
+    def n(self, key: str, count: float, /, **params: Any) -> str:
         """The plural form for ``count``; ``{n}`` in the message is the count
         (as this language writes numbers) unless ``params`` gives ``n``."""
         message = self._lookup(key)

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator
 from pydantic import BaseModel, ValidationError
 
 from kafka import model, yamlsource
-from kafka.diagnostics import Problem, Severity, did_you_mean, format_path, has_errors
+from kafka.diagnostics import Phrase, Problem, Severity, format_path, has_errors, suggestion
 from kafka.model import Case
 from kafka.output import note_input
 from kafka.yamlsource import Positions
@@ -56,9 +56,10 @@ class LoadedCase:
 class Unreadable(Exception):
     """A case file that cannot be read at all: missing, a folder, too large, no permission."""
 
-    def __init__(self, message: str, kind: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, phrase: Phrase, kind: str):
+        self.message = phrase.text("en")
+        super().__init__(self.message)
+        self.phrase = phrase
         self.kind = kind
 
 
@@ -71,17 +72,14 @@ def read_bounded(path: str | os.PathLike[str]) -> bytes:
     try:
         size = path.stat().st_size
         if size > yamlsource.MAX_FILE_BYTES:
-            raise Unreadable(
-                f"the file is {size:,} bytes, more than the {yamlsource.MAX_FILE_BYTES:,} a case file may be",
-                "too-large",
-            )
+            raise Unreadable(Phrase.of("file_too_large", size=size, max=yamlsource.MAX_FILE_BYTES), "too-large")
         return path.read_bytes()
     except IsADirectoryError:
         raise _folder_problem(path) from None
     except FileNotFoundError:
-        raise Unreadable("no such file", "not-found") from None
+        raise Unreadable(Phrase.of("not_found"), "not-found") from None
     except OSError as exc:
-        raise Unreadable(f"cannot read the file: {exc.strerror or exc}", "unreadable") from None
+        raise Unreadable(Phrase.of("unreadable", reason=exc.strerror or str(exc)), "unreadable") from None
 
 
 def read_case(path: str | os.PathLike[str]) -> tuple[LoadedCase, bytes]:
@@ -92,7 +90,7 @@ def read_case(path: str | os.PathLike[str]) -> tuple[LoadedCase, bytes]:
     try:
         raw = read_bounded(path)
     except Unreadable as exc:
-        return _failed(Path(path), exc.message, exc.kind), b""
+        return _failed(Path(path), exc.phrase, exc.kind), b""
     return load_text(raw, str(path)), raw
 
 
@@ -109,8 +107,7 @@ def load_text(raw: bytes | str, name: str = "<case>") -> LoadedCase:
         hidden = loaded.problems[MAX_PROBLEMS:]
         severity = Severity.ERROR if has_errors(hidden) else Severity.WARNING  # warnings alone keep a case valid
         loaded.problems[MAX_PROBLEMS:] = [
-            Problem(name, 0, 0, "", f"{len(hidden):,} more problems are not shown; fix the ones above first",
-                    "too-many-problems", severity)
+            Problem.said(name, 0, 0, "", Phrase.of("too_many_problems", n=len(hidden)), "too-many-problems", severity)
         ]
     return loaded
 
@@ -119,30 +116,28 @@ def _load_text(raw: bytes | str, name: str) -> LoadedCase:
     path = Path(name)
     try:
         if len(raw) > yamlsource.MAX_FILE_BYTES:  # characters for text: close enough, and cheap
-            return _failed(path, f"the content is larger than {yamlsource.MAX_FILE_BYTES:,} bytes", "too-large")
+            return _failed(path, Phrase.of("content_too_large", max=yamlsource.MAX_FILE_BYTES), "too-large")
         if isinstance(raw, bytes):
             text = yamlsource.decode(raw)
         else:
             if len(raw) > yamlsource.MAX_FILE_BYTES:  # characters: at least as many bytes
-                return _failed(path, f"the content is larger than {yamlsource.MAX_FILE_BYTES:,} bytes", "too-large")
+                return _failed(path, Phrase.of("content_too_large", max=yamlsource.MAX_FILE_BYTES), "too-large")
             text = yamlsource.normalize(raw)
         parsed = yamlsource.parse(text)
     except yamlsource.YamlProblem as exc:
-        return LoadedCase(path, None, [Problem(name, exc.line, exc.col, "", exc.message, exc.kind)])
+        return LoadedCase(path, None, [Problem.said(name, exc.line, exc.col, "", exc.phrase, exc.kind)])
 
-    problems = [Problem(name, p.line, p.col, "", p.message, p.kind) for p in parsed.problems]
+    problems = [Problem.said(name, p.line, p.col, p.path, p.phrase, p.kind) for p in parsed.problems]
     loaded = LoadedCase(path, None, problems, parsed.positions, text)
     data = parsed.data
     if not isinstance(data, dict):
-        what = type(data).__name__ if data is not None else "empty"
-        problems.append(
-            Problem(name, 1, 1, "", f"the top level must be a mapping with 'case:', 'actors:' and 'steps:' (found {_kind_of(data) or what})", "not-a-mapping")
-        )
+        problems.append(Problem.said(name, 1, 1, "", Phrase.of("not_a_mapping", found=_kind_of(data)), "not-a-mapping"))
         return loaded
     steps = data.get("steps")
     if isinstance(steps, list) and len(steps) > MAX_STEPS:
         line, col = parsed.positions.of(("steps",))
-        problems.append(Problem(name, line, col, "steps", f"{len(steps):,} steps is more than the {MAX_STEPS:,} a case may have", "too-large"))
+        problems.append(Problem.said(name, line, col, "steps", Phrase.of("too_many_steps", n=len(steps), max=MAX_STEPS),
+                                     "too-large"))
         return loaded
     try:
         case = Case.model_validate(data)
@@ -203,13 +198,12 @@ def _folder_problem(path: Path) -> Unreadable:
         with os.scandir(path):
             pass
     except OSError as exc:
-        return Unreadable(f"cannot read this folder ({exc.strerror or exc}), so the case files in it are skipped",
-                          "unreadable")
-    return Unreadable("this is a folder, not a case file", "not-a-file")
+        return Unreadable(Phrase.of("folder_unreadable", reason=exc.strerror or str(exc)), "unreadable")
+    return Unreadable(Phrase.of("not_a_file"), "not-a-file")
 
 
-def _failed(path: Path, message: str, kind: str) -> LoadedCase:
-    return LoadedCase(path, None, [Problem(str(path), 0, 0, "", message, kind)])
+def _failed(path: Path, phrase: Phrase, kind: str) -> LoadedCase:
+    return LoadedCase(path, None, [Problem.said(str(path), 0, 0, "", phrase, kind)])
 
 
 # --- structure errors: pydantic's error list in the user's words -------------
@@ -231,7 +225,8 @@ def structure_problems(exc: ValidationError, name: str, positions: Positions, da
             line, col = positions.of(loc[:-1], prefer_key=True)
         else:
             line, col = positions.of(loc, prefer_key=at_key)
-        problems.append(Problem(name, line, col, format_path(_display_loc(loc, data)), message, f"structure-{error['type']}"))
+        problems.append(Problem.said(name, line, col, format_path(_display_loc(loc, data)), message,
+                                     f"structure-{error['type']}"))
     return problems
 
 
@@ -272,124 +267,125 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _message(error: dict, loc: tuple, data: Any) -> tuple[str, bool]:
+def _message(error: dict, loc: tuple, data: Any) -> tuple[Phrase, bool]:
     """A readable message, and whether it is best pointed at the key (not the value)."""
     kind = error["type"]
     value = error.get("input")
     field_name = loc[-1] if loc else ""
     if kind == "missing":
         if _present(data, loc):  # "steps:" with nothing after it reads as null
-            return f"the required key '{field_name}' has no value", True
-        return f"the required key '{field_name}' is missing", False
+            return Phrase.of("missing_value", key=field_name), True
+        return Phrase.of("missing", key=field_name), False
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1], data)
-        hint = did_you_mean(str(field_name), allowed)
+        hint = suggestion(str(field_name), allowed)
         if value is None and not hint and " " in str(field_name):
-            hint = " (a comma in an unquoted text splits it: put the text in quotes)"
-        return f"unknown key '{field_name}'{hint}", True
+            hint = Phrase.of("hint.comma_in_text")
+        return Phrase.of("unknown_key", key=field_name, hint=hint), True
     if kind == "invalid_key":  # a key YAML read as a number, true/false or nothing (pydantic: "Keys should be strings")
         shown = "null" if field_name is None else str(field_name).lower() if isinstance(field_name, bool) else field_name
-        return (f"unknown key '{shown}': YAML reads it as {_kind_of(field_name)}, and the keys here are words "
-                "(put it in quotes if it is meant as text)"), True
+        return Phrase.of("key_not_a_word", key=str(shown), found=_kind_of(field_name)), True
     if kind == "string_pattern_mismatch":
-        return (
-            f"'{value}' is not a valid id: use lowercase letters, digits, '-' and '_', "
-            "starting with a letter or digit",
-            isinstance(value, str) and loc and loc[-1] == value,
-        )
+        return Phrase.of("bad_id", value=value), isinstance(value, str) and loc and loc[-1] == value
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip(" '")]
-        return f"'{value}' is not allowed here; use one of: {', '.join(options)}{did_you_mean(str(value), options)}", False
+        return Phrase.of("not_allowed_choice", value=str(value), options=", ".join(options),
+                         hint=suggestion(str(value), options)), False
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"'{value}' is not allowed here; use {expected}", False
+        return Phrase.of("not_allowed", value=str(value), expected=expected), False
     if kind in ("greater_than_equal", "greater_than"):
         low = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("gt", 0))
         if low and low >= 1:  # a count such as eligible_per_year or repeats_every_days
-            return f"must be a whole number of at least {_number(low)}, not {_number(value)}", False
-        return f"must be {_number(low)} or more, not {_number(value)}", False  # 0, or -2 for a feeling
+            return Phrase.of("at_least_whole", low=_number(low), value=_number(value)), False
+        return Phrase.of("at_least", low=_number(low), value=_number(value)), False  # 0, or -2 for a feeling
     if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {_number(error['ctx'].get('le', error['ctx'].get('lt')))}, not {_number(value)}", False
-    if kind == "too_short":
-        return "must not be empty", False
-    if kind == "string_too_short":
-        return "must not be empty", False
+        return Phrase.of("at_most", high=_number(error['ctx'].get('le', error['ctx'].get('lt'))), value=_number(value)), False
+    if kind in ("too_short", "string_too_short"):
+        return Phrase.of("empty"), False
     if kind == "string_too_long":
         limit = error["ctx"]["max_length"]
         if limit == model.MAX_NAME_CHARS:
-            return (f"is too long: at most {limit:,} characters, not {len(value):,} (a name or label is drawn in the "
-                    "process map and the BPMN diagram and goes into spreadsheet cells; put a longer text in a "
-                    "'note' or the 'story')"), False
-        return f"is too long: at most {limit:,} characters, not {len(value):,}", False
+            return Phrase.of("too_long_name", max=limit, n=len(value)), False
+        return Phrase.of("too_long", max=limit, n=len(value)), False
     if kind in ("finite_number",):
-        return "must be a finite number", False
+        return Phrase.of("finite"), False
     expected_type = _EXPECTED.get(kind)
     if expected_type:
-        hint = ""
-        if isinstance(value, str) and expected_type == "a number":
+        hint: Phrase | str = ""
+        if isinstance(value, str) and expected_type in ("number", "whole_number") and _DECIMAL_COMMA.fullmatch(value.strip()):
+            # 0,3 as every Belgian writes it (quoted or not: YAML reads it as text either way)
+            return Phrase.of("decimal_comma", fixed=value.strip().replace(",", "."), value=value.strip()), False
+        if isinstance(value, str) and expected_type == "number":
             if _SCIENTIFIC.fullmatch(value.strip()):  # YAML 1.1 reads 1e3 as text
-                hint = " (write the number out in full, e.g. 1000 for 1e3)"
+                hint = Phrase.of("hint.scientific")
             else:
-                hint = " (write it without quotes)"
+                hint = Phrase.of("hint.no_quotes")
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool) and expected_type == "text":
-            hint = " (put it in quotes)"
+            hint = Phrase.of("hint.quote_it")
         if isinstance(value, bool) and expected_type == "text":
-            hint = " (YAML reads yes/no/on/off as true/false; put the text in quotes)"
-        if isinstance(value, int) and not isinstance(value, bool) and expected_type == "a number":
-            return f"{_number(value)} is too large", False
-        return f"expected {expected_type}, found {_kind_of(value)}{hint}", False
-    return error.get("msg", kind), False
+            hint = Phrase.of("hint.yes_no")
+        if isinstance(value, int) and not isinstance(value, bool) and expected_type == "number":
+            return Phrase.of("number_too_large", value=_number(value)), False
+        return Phrase.of("expected", type=Phrase.of(f"type.{expected_type}"), found=_kind_of(value), hint=hint), False
+    return Phrase.of("other", message=error.get("msg", kind)), False
 
 
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+")
+# A number written with a decimal comma: "0,3", "-1,5" (one comma, digits on both sides).
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
+# pydantic's error type -> the kind of value expected (validation.type.* in the catalogues)
 _EXPECTED = {
     "string_type": "text",
-    "int_type": "a whole number",
-    "float_type": "a number",
-    "bool_type": "true or false",
-    "list_type": "a list of items",
-    "dict_type": "a mapping of keys to values",
-    "model_type": "a mapping of keys to values",
-    "model_attributes_type": "a mapping of keys to values",
-    "date_type": "a date like 2026-03-12",
-    "date_parsing": "a date like 2026-03-12",
-    "date_from_datetime_parsing": "a date like 2026-03-12",
-    "date_from_datetime_inexact": "a date like 2026-03-12",
-    "int_from_float": "a whole number",
+    "int_type": "whole_number",
+    "float_type": "number",
+    "bool_type": "true_false",
+    "list_type": "list",
+    "dict_type": "mapping",
+    "model_type": "mapping",
+    "model_attributes_type": "mapping",
+    "date_type": "date",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "date_from_datetime_inexact": "date",
+    "int_from_float": "whole_number",
 }
 
 
-def _kind_of(value: Any) -> str:
+def _kind_of(value: Any) -> Phrase:
+    """What YAML read, said in the reader's language: "the text 'x'", "a list"."""
     if value is None:
-        return "nothing"
+        return Phrase.of("found.nothing")
     if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
+        return Phrase.of("found.word", word=str(value).lower())
     if isinstance(value, int) and len(str(abs(value))) > 20:
-        return _number(value)  # "a number of 401 digits"
+        return Phrase.of("found.many_digits", n=len(str(abs(value))))
     if isinstance(value, (int, float)):
-        return f"the number {_number(value)}"
+        return Phrase.of("found.number", value=_number(value))
     if isinstance(value, str):
-        return f"the text '{value[:60]}'"
+        return Phrase.of("found.text", value=value[:60])
     if isinstance(value, list):
-        return "a list"
+        return Phrase.of("found.list")
     if isinstance(value, dict):
-        return "a mapping"
+        return Phrase.of("found.mapping")
     if isinstance(value, (dt.date, dt.datetime)):  # YAML reads 2026-03-12 as a date
-        return f"the date {value.isoformat()}"
-    return type(value).__name__
+        return Phrase.of("found.date", value=value.isoformat())
+    return Phrase.of("found.other", type=type(value).__name__)
 
 
-def _number(value: object) -> str:
-    """A number as the user would write it; one of many digits is described, not printed."""
+def _number(value: object) -> str | int | Phrase:
+    """A number as the user would write it; one of many digits is described, not printed.
+    A large whole number is left an int: the phrase writes it with the reader's
+    thousands separator (12,500 / 12.500)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         digits = str(abs(value))  # YAML already refused numbers beyond Python's digit limit
         if len(digits) > 20:
-            return f"a number of {len(digits):,} digits"
-        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+            return Phrase.of("found.many_digits", n=len(digits))
+        return value if abs(value) >= 10_000 else str(value)
     return str(value)
 
 

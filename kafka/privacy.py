@@ -47,19 +47,10 @@ from pathlib import Path
 import yaml
 
 from kafka import yamlsource
-from kafka.diagnostics import Problem, Severity, format_path
+from kafka.diagnostics import Phrase, Problem, Severity, format_path
 
+# What each kind looks like is said in the reader's language: validation.personal.* in the catalogues.
 KINDS = ("national_number", "iban", "email", "phone", "birth_date", "client_name", "person_name")
-
-_WHAT = {
-    "national_number": "a national register number (rijksregisternummer, valid check digits)",
-    "iban": "a bank account number (IBAN, valid checksum)",
-    "email": "an e-mail address",
-    "phone": "a phone number",
-    "birth_date": "a date of birth",
-    "client_name": "the client's full name",
-    "person_name": "a person's full name (a title and a surname, or a name written more than once)",
-}
 
 
 @dataclass(frozen=True)
@@ -76,9 +67,9 @@ class Hit:
 
     def problem(self, file: str) -> Problem:
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
-        return Problem(file, self.line, self.col, self.path,
-                       f"looks like {_WHAT[self.kind]}: '{shown}'; remove it or run 'kafka anonymise' before "
-                       "sharing this file", f"personal-data-{self.kind.replace('_', '-')}", Severity.WARNING)
+        return Problem.said(file, self.line, self.col, self.path,
+                            Phrase.of("personal_data", what=Phrase.of(f"personal.{self.kind}"), text=shown),
+                            f"personal-data-{self.kind.replace('_', '-')}", Severity.WARNING)
 
 
 # --- the detectors, on one text -----------------------------------------------------------

@@ -34,8 +34,8 @@ def starter_names() -> list[str]:
 
 
 def starter_text(case_id: str, procedure: str | None = None, file_name: str | None = None,
-                 today: dt.date | None = None) -> str:
-    """The commented starter case file for ``case_id``, ready to write."""
+                 today: dt.date | None = None, lang: str = "en") -> str:
+    """The commented starter case file for ``case_id``, ready to write, its comments in ``lang``."""
     for what, value in (("case id", case_id), ("procedure", procedure)):
         if value is not None and not is_id(value):
             raise InputError(
@@ -44,6 +44,7 @@ def starter_text(case_id: str, procedure: str | None = None, file_name: str | No
             )
     name = procedure if procedure in starter_names() else GENERIC
     text = resources.files("kafka").joinpath(f"data/starters/{name}.yaml").read_text(encoding="utf-8")
+    text = translate_comments(text, lang)
     if procedure is None:
         text = text.replace(_PROCEDURE_LINE, _PROCEDURE_HINT)
     return Template(text).safe_substitute(
@@ -52,3 +53,49 @@ def starter_text(case_id: str, procedure: str | None = None, file_name: str | No
         date=(today or dt.date.today()).isoformat(),
         file=one_line(file_name or f"{case_id}.yaml"),  # in a comment: one line
     )
+
+
+_INLINE_COMMENT = re.compile(r"(?<=\s)#(?: |$)")
+
+
+def translate_comments(text: str, lang: str) -> str:
+    """``text`` (a starter, its comments in English) with its comments in ``lang``.
+
+    The starters hold the English texts of kafka/locale/en/starters.yaml; each
+    comment, or run of whole-line comments (a block), is put in the place of the
+    same key's text in ``lang``. A comment without a text in the catalogue is a
+    mistake in kafka, not in the user's input: KeyError (tests/test_starters_lang.py).
+    """
+    if lang == "en":
+        return text
+    from kafka.i18n import catalogue  # late: the starters are read without the catalogues otherwise
+
+    english = {value: key for key, value in catalogue("en").items() if key.startswith("starters.")}
+    said = catalogue(lang)
+
+    def translated(comment: str) -> str:
+        return said[english[comment]]
+
+    out: list[str] = []
+    block: list[str] = []
+    indent = ""
+
+    def flush() -> None:
+        if block:
+            out.extend(f"{indent}# {line}".rstrip() for line in translated("\n".join(block)).split("\n"))
+            block.clear()
+
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            if not block:
+                indent = line[: len(line) - len(stripped)]
+            block.append(stripped[1:].removeprefix(" "))
+            continue
+        flush()
+        match = _INLINE_COMMENT.search(line)
+        if match:
+            line = line[: match.start()] + "# " + translated(line[match.end():])
+        out.append(line)
+    flush()
+    return "\n".join(out)

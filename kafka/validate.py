@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Collection, Iterable
 
 from kafka.catalogue import sources_for
-from kafka.diagnostics import Problem, Severity, did_you_mean, format_path
+from kafka.diagnostics import Names, Phrase, Problem, Severity, format_path, suggestion
 from kafka.flow import FlowEdge, flow_edges, reachable
 from kafka.model import ActorLevel, Case
 from kafka.yamlsource import Positions
@@ -23,15 +23,16 @@ class _Checker:
         self.positions = positions or Positions()
         self.problems: list[Problem] = []
 
-    def add(self, path: tuple, message: str, kind: str, severity: Severity = Severity.ERROR,
+    def add(self, path: tuple, phrase: Phrase, kind: str, severity: Severity = Severity.ERROR,
             at_key: bool = False) -> None:
         line, col = self.positions.of(path, prefer_key=at_key)
-        self.problems.append(Problem(self.name, line, col, format_path(path), message, kind, severity))
+        self.problems.append(Problem.said(self.name, line, col, format_path(path), phrase, kind, severity))
 
     def ref(self, path: tuple, value: str | None, known: Collection[str], what: str) -> None:
         if value is None or value in known:  # known is a dict or set: no scan per reference
             return
-        self.add(path, f"unknown {what} '{value}'{did_you_mean(value, list(known))}", "unknown-reference")
+        # One text per kind of thing: Dutch says "onbekende actor" but "onbekend formulier".
+        self.add(path, Phrase.of(f"unknown.{what}", value=value, hint=suggestion(value, list(known))), "unknown-reference")
 
     def refs(self, path: tuple, values: list[str], known: Collection[str], what: str) -> None:
         for i, value in enumerate(values):
@@ -47,8 +48,7 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
 
     clients = [key for key, actor in actors.items() if actor.level is ActorLevel.CLIENT]
     if len(clients) != 1:
-        found = ", ".join(f"'{k}'" for k in clients) or "none"
-        c.add(("actors",), f"exactly one actor must have level 'client' (found {found})", "client-actor")
+        c.add(("actors",), Phrase.of("client_actor", found=Names(tuple(clients))), "client-actor")
 
     for key, item in data.items():
         c.ref(("data", key, "source"), item.source, sources, "source")
@@ -57,28 +57,28 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
     for key, form in forms.items():
         c.ref(("forms", key, "owner"), form.owner, actors, "actor")
         c.ref(("forms", key, "rule"), form.rule, rules, "rule")
-        c.refs(("forms", key, "fields"), form.fields, data, "data item")
-        c.refs(("forms", key, "attachments"), form.attachments, data, "data item")
+        c.refs(("forms", key, "fields"), form.fields, data, "data_item")
+        c.refs(("forms", key, "attachments"), form.attachments, data, "data_item")
         _check_basis(c, key, form)
 
     counts = Counter(s.id for s in case.steps)
     first_index: dict[str, int] = {}
     for i, step in enumerate(case.steps):
         if counts[step.id] > 1 and step.id in first_index:
-            c.add(("steps", i, "id"), f"the step id '{step.id}' is used twice (first at steps[{first_index[step.id]}])", "duplicate-id")
+            c.add(("steps", i, "id"), Phrase.of("duplicate_step_id", id=step.id, first=f"steps[{first_index[step.id]}]"),
+                  "duplicate-id")
         first_index.setdefault(step.id, i)
         at = ("steps", i)
         c.ref(at + ("actor",), step.actor, actors, "actor")
         c.ref(at + ("form",), step.form, forms, "form")
         c.ref(at + ("rule",), step.rule, rules, "rule")
         for key in ("asks", "brings", "provides", "uses"):
-            c.refs(at + (key,), getattr(step, key), data, "data item")
+            c.refs(at + (key,), getattr(step, key), data, "data_item")
         _check_depends_on(c, at, step, i, first_index, step_ids)
         if step.presence_required and step.channel is not None and step.channel.value in _REMOTE_CHANNELS:
             c.add(
                 at + ("presence_required",),
-                f"step '{step.id}' needs the client there in person, but its channel is '{step.channel.value}'; "
-                "use in_person or home_visit, or drop presence_required",
+                Phrase.of("presence_remote", step=step.id, channel=step.channel.value),
                 "presence-remote",
                 Severity.WARNING,
             )
@@ -88,7 +88,7 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
                 c.ref(at + ("next", k, "to"), nxt.to, step_ids, "step")
                 total += nxt.chance or 0
             if total > 1.0001:
-                c.add(at + ("next",), f"the chances of the branches add up to {total:g}, more than 1", "chance-sum")
+                c.add(at + ("next",), Phrase.of("chance_sum", total=total), "chance-sum")
 
     if case.evidence is not None:
         for activity, step in case.evidence.steps.items():
@@ -109,28 +109,25 @@ def _check_documents(c: _Checker) -> None:
             continue
         at = ("data", key)
         if item.proves == key:
-            c.add(at + ("proves",), f"the item '{key}' cannot prove itself; 'proves' names another data item", "proves-self")
+            c.add(at + ("proves",), Phrase.of("proves_self", item=key), "proves-self")
         elif item.proves not in data:
-            c.ref(at + ("proves",), item.proves, data, "data item")
+            c.ref(at + ("proves",), item.proves, data, "data_item")
         elif data[item.proves].proves is not None:
             c.add(
                 at + ("proves",),
-                f"'{item.proves}' is itself a document (it proves '{data[item.proves].proves}'); "
-                f"let '{key}' prove '{data[item.proves].proves}' directly",
+                Phrase.of("proves_chain", document=item.proves, fact=data[item.proves].proves, item=key),
                 "proves-chain",
             )
         if item.source is not None:
             c.add(
                 at + ("source",),
-                f"a document that proves '{item.proves}' has no source of its own; "
-                f"put the source on '{item.proves}'",
+                Phrase.of("proves_source", fact=item.proves),
                 "proves-source",
             )
         if item.stable:
             c.add(
                 at + ("stable",),
-                f"'stable' on a document counts for nothing: the fact '{item.proves}' is what does not change; "
-                f"put 'stable: true' on '{item.proves}'",
+                Phrase.of("proves_stable", fact=item.proves),
                 "proves-stable",
                 Severity.WARNING,
             )
@@ -146,15 +143,14 @@ def _check_basis(c: _Checker, key: str, form) -> None:
     for item, rules in form.basis.items():
         at = ("forms", key, "basis", item)
         if item not in c.case.data:
-            c.add(at, f"unknown data item '{item}'{did_you_mean(item, list(on_form) or list(c.case.data))}",
+            c.add(at, Phrase.of("unknown.data_item", value=item, hint=suggestion(item, list(on_form) or list(c.case.data))),
                   "unknown-reference", at_key=True)
         elif item not in on_form:
-            asked = ", ".join(f"'{i}'" for i in dict.fromkeys([*form.fields, *form.attachments])) or "nothing"
-            c.add(at, f"'{item}' is not a field or attachment of form '{key}', so no rule can require it there "
-                      f"(the form asks {asked}){did_you_mean(item, list(on_form))}", "basis-not-on-form", at_key=True)
+            asked = Names(tuple(dict.fromkeys([*form.fields, *form.attachments])), empty="nothing")
+            c.add(at, Phrase.of("basis_not_on_form", item=item, form=key, asked=asked, hint=suggestion(item, list(on_form))),
+                  "basis-not-on-form", at_key=True)
         if not rules:
-            c.add(at, f"name the rule that requires '{item}' on this form (a rule id, or a list of rule ids)",
-                  "basis-without-rule")
+            c.add(at, Phrase.of("basis_without_rule", item=item), "basis-without-rule")
         if len(rules) == 1 and at + (0,) not in c.positions.values:
             c.ref(at, rules[0], c.case.rules, "rule")  # written as one rule, not as a list
         else:
@@ -167,14 +163,13 @@ def _check_depends_on(c: _Checker, at: tuple, step, index: int, first_index: dic
     for k, dep in enumerate(step.depends_on or ()):
         where = at + ("depends_on", k)
         if dep == step.id:
-            c.add(where, f"step '{step.id}' cannot depend on itself", "depends-on-self")
+            c.add(where, Phrase.of("depends_on_self", step=step.id), "depends-on-self")
         elif dep not in step_ids:
             c.ref(where, dep, step_ids, "step")
         elif first_index.get(dep, index) >= index:
             c.add(
                 where,
-                f"step '{dep}' comes later in the file; 'depends_on' names only steps listed before "
-                f"'{step.id}' (move the step, or drop the dependency)",
+                Phrase.of("depends_on_later", dep=dep, step=step.id),
                 "depends-on-later",
             )
 
@@ -184,26 +179,24 @@ def _check_rules(c: _Checker, step_ids: dict[str, None], edges: list[FlowEdge]) 
     for key, rule in c.case.rules.items():
         at = ("rules", key)
         if rule.binds == "client" and rule.deadline_days is None:
-            c.add(at + ("binds",), "'binds' only counts with 'deadline_days'; add the deadline", "binds-without-deadline",
-                  Severity.WARNING)
+            c.add(at + ("binds",), Phrase.of("binds_without_deadline"), "binds-without-deadline", Severity.WARNING)
         c.ref(at + ("from",), rule.from_step, step_ids, "step")
         c.ref(at + ("to",), rule.to_step, step_ids, "step")
         ends = [rule.from_step, rule.to_step]
         if rule.deadline_days is not None and None in ends:
             missing = "from" if rule.from_step is None else "to"
-            c.add(at, f"a rule with 'deadline_days' needs both 'from' and 'to' steps ('{missing}' is missing)", "deadline-ends")
+            c.add(at, Phrase.of("deadline_ends", missing=missing), "deadline-ends")
             continue
         if None in ends or any(e not in step_ids for e in ends):
             continue
         if rule.deadline_days is None:
-            c.add(at, "'from' and 'to' only count with 'deadline_days'; add the deadline", "deadline-ends", Severity.WARNING)
+            c.add(at, Phrase.of("ends_without_deadline"), "deadline-ends", Severity.WARNING)
         if rule.to_step not in reachable(forward, rule.from_step):
             # A warning, not an error: the contract does not forbid it, but the
             # deadline can then never be checked (T01 needs a path).
             c.add(
                 at + ("to",),
-                f"step '{rule.to_step}' cannot be reached from step '{rule.from_step}' "
-                "(following 'next' forward, without loops back), so this deadline is never checked",
+                Phrase.of("unreachable_deadline", to=rule.to_step, start=rule.from_step),
                 "unreachable-deadline",
                 Severity.WARNING,
             )
@@ -218,7 +211,7 @@ def _check_reachability(c: _Checker, edges: list[FlowEdge]) -> None:
         if step.id not in reached:
             c.add(
                 ("steps", i, "id"),
-                f"step '{step.id}' can never be reached from the first step '{c.case.steps[0].id}'",
+                Phrase.of("unreachable_step", step=step.id, first=c.case.steps[0].id),
                 "unreachable-step",
                 Severity.WARNING,
             )
@@ -252,9 +245,8 @@ class CaseIds:
         first = self._first.setdefault(case_id, path)
         if first == path:
             return None
-        return Problem(
-            path, line, col, "case.id",
-            f"the case id '{case_id}' is also used by {first}; case ids must be unique across a set of cases",
+        return Problem.said(
+            path, line, col, "case.id", Phrase.of("duplicate_case_id", id=case_id, first=first),
             "duplicate-case-id",
         )
 

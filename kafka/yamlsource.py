@@ -26,6 +26,8 @@ from typing import Any, Callable
 
 import yaml
 
+from kafka.diagnostics import Phrase, format_path
+
 try:  # the C parser is about ten times faster; the pure-Python one is a fine fallback
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -50,11 +52,11 @@ _STR, _SEQ, _MAP, _MERGE = (_YAML_TAG + t for t in ("str", "seq", "map", "merge"
 _SCALAR_TAGS = {_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _INT, _FLOAT, _TIMESTAMP = (_YAML_TAG + t for t in ("int", "float", "timestamp"))
 # What a value with an explicit tag must look like, for the message when it does not.
-_TAG_HINTS = {
-    _YAML_TAG + "bool": "write true or false",
-    _INT: "write a whole number such as 12",
-    _FLOAT: "write a number such as 2.5",
-    _TIMESTAMP: "write a date like 2026-03-12",
+_TAG_HINTS = {  # validation.reason.* in the catalogues
+    _YAML_TAG + "bool": "bool",
+    _INT: "int",
+    _FLOAT: "float",
+    _TIMESTAMP: "timestamp",
 }
 _NON_SPECIFIC = (None, "!")
 # The characters YAML refuses (yaml.reader.Reader.NON_PRINTABLE), found up front
@@ -70,12 +72,14 @@ _MappingEndEvent, _SequenceEndEvent = yaml.MappingEndEvent, yaml.SequenceEndEven
 class YamlProblem(Exception):
     """The text cannot be read as plain YAML data."""
 
-    def __init__(self, message: str, line: int = 0, col: int = 0, kind: str = "yaml"):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, phrase: Phrase, line: int = 0, col: int = 0, kind: str = "yaml", path: str = ""):
+        self.message = phrase.text("en")  # the command line's language; phrase.text(lang) for another
+        super().__init__(self.message)
+        self.phrase = phrase
         self.line = line
         self.col = col
         self.kind = kind
+        self.path = path  # the key path, when the problem is about one value
 
 
 @dataclass
@@ -103,9 +107,9 @@ class Positions:
 def decode(raw: bytes) -> str:
     """UTF-8 text without a BOM and with Unix line ends, or a YamlProblem."""
     if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: the same first two bytes
-        raise YamlProblem("the file is UTF-32 text; save it as UTF-8 in your editor", 1, 1, "encoding")
+        raise YamlProblem(Phrase.of("encoding.utf32"), 1, 1, "encoding")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise YamlProblem("the file is UTF-16 text; save it as UTF-8 in your editor", 1, 1, "encoding")
+        raise YamlProblem(Phrase.of("encoding.utf16"), 1, 1, "encoding")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         text = raw.decode("utf-8")
@@ -113,8 +117,7 @@ def decode(raw: bytes) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlProblem(
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-            "save it as UTF-8 in your editor",
+            Phrase.of("encoding.not_utf8", byte=f"0x{raw[exc.start]:02x}"),
             line,
             col,
             "encoding",
@@ -155,11 +158,11 @@ def parse(text: str) -> Parsed:
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
     except yaml.YAMLError as exc:  # pragma: no cover - _check_characters catches reader errors first
-        raise YamlProblem(f"this is not valid YAML: {exc}", 0, 0, "yaml-syntax") from None
+        raise YamlProblem(Phrase.of("syntax", what=str(exc), hint=""), 0, 0, "yaml-syntax") from None
     finally:
         loader.dispose()
     if builder.root is None:
-        raise YamlProblem("the file is empty; a case file starts with a 'case:' section", 0, 0, "empty")
+        raise YamlProblem(Phrase.of("empty_file"), 0, 0, "empty")
     return Parsed(builder.root, builder.positions, builder.soft_problems)
 
 
@@ -192,9 +195,9 @@ def _check_characters(text: str) -> None:
     col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
     char = match.group()
     if char == "\x00":
-        raise YamlProblem("the file contains a NUL character; it is not a text file", line, col, "encoding")
+        raise YamlProblem(Phrase.of("encoding.nul"), line, col, "encoding")
     raise YamlProblem(
-        f"the file contains the control character U+{ord(char):04X}, which YAML does not allow; delete it",
+        Phrase.of("encoding.control", char=f"U+{ord(char):04X}"),
         line,
         col,
         "encoding",
@@ -211,18 +214,19 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
         return _too_deep(line, col)
     if exc.context:
         what = f"{exc.context}, {what}"
-    hint = ""
+    hint: Phrase | str = ""
     lines = text.split("\n")
     here = lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
     if here == "\t" or "\t" in what:
-        hint = "; indent with spaces, YAML does not allow tabs there"
+        hint = Phrase.of("syntax_hint.tabs")
     elif "mapping values are not allowed" in what:
-        hint = "; a text that contains ': ' must be put in quotes (or the indentation is off)"
-    return YamlProblem(f"this is not valid YAML: {what}{hint}", line, col, "yaml-syntax")
+        hint = Phrase.of("syntax_hint.colon")
+    # PyYAML's own words (what) stay as they are: they name the YAML detail it stumbled on.
+    return YamlProblem(Phrase.of("syntax", what=what, hint=hint), line, col, "yaml-syntax")
 
 
 def _too_deep(line: int, col: int) -> YamlProblem:
-    return YamlProblem(f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)", line, col, "too-deep")
+    return YamlProblem(Phrase.of("too_deep", max=MAX_DEPTH), line, col, "too-deep")
 
 
 _NO_KEY = object()
@@ -231,9 +235,11 @@ _NO_KEY = object()
 class _Frame:
     """A mapping or sequence being built (a plain class with slots: one per collection read)."""
 
-    __slots__ = ("value", "path", "anchor", "nodes_before", "chars_before", "key", "drop", "first_line")
+    __slots__ = ("value", "path", "anchor", "nodes_before", "chars_before", "key", "drop", "first_line", "flow",
+                 "last_number")
 
-    def __init__(self, value: list | dict, path: Path, anchor: str | None, nodes_before: int, chars_before: int):
+    def __init__(self, value: list | dict, path: Path, anchor: str | None, nodes_before: int, chars_before: int,
+                 flow: bool = False):
         self.value = value
         self.path = path
         self.anchor = anchor
@@ -242,6 +248,8 @@ class _Frame:
         self.key: Any = _NO_KEY  # mapping: the key whose value comes next
         self.drop = False  # mapping: that key is a duplicate; build its value, then drop it
         self.first_line: dict = {}  # mapping: key -> line it was first seen
+        self.flow = flow  # written {a: 1, b: 2}
+        self.last_number: tuple | None = None  # flow mapping: (key, value, event) of the whole number just read
 
 
 class _Builder:
@@ -294,6 +302,9 @@ class _Builder:
                     feed(event)
                     continue
                 top = stack[-1]
+                if top.flow:  # {chance: 0,3}: the general way reads a decimal comma as one number
+                    feed(event)
+                    continue
                 container = top.value
                 if type(container) is dict:
                     if top.key is _NO_KEY:  # a key
@@ -325,7 +336,9 @@ class _Builder:
                 path = self._next_path()
                 self._count(1, 0, where)
                 values.setdefault(path, where)
-                stack.append(_Frame({} if kind is _MappingStartEvent else [], path, None, self.nodes - 1, self.chars))
+                is_map = kind is _MappingStartEvent
+                stack.append(_Frame({} if is_map else [], path, None, self.nodes - 1, self.chars,
+                                    flow=bool(is_map and event.flow_style)))
             else:
                 feed(event)
 
@@ -334,7 +347,7 @@ class _Builder:
             self._documents += 1
             if self._documents > 1:
                 raise YamlProblem(
-                    "the file holds more than one YAML document ('---'); a case file is one document",
+                    Phrase.of("two_documents"),
                     *_where(event),
                     "yaml-syntax",
                 )
@@ -366,6 +379,10 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             value = self._scalar(event)
             self._remember(event.anchor, value, 1, chars)
+            top = self._stack[-1] if self._stack else None
+            if top is not None and top.flow and isinstance(top.value, dict):
+                whole = isinstance(value, int) and not isinstance(value, bool) and not event.style  # plain: None or ""
+                top.last_number = (top.key, value, event) if whole else None
             self._attach(value)
             return
         is_map = isinstance(event, yaml.MappingStartEvent)
@@ -375,7 +392,8 @@ class _Builder:
             raise _too_deep(*where)
         if event.anchor is not None:
             self._anchors[event.anchor] = None  # being built: an alias to it now is recursive
-        self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1, self.chars))
+        self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1, self.chars,
+                                  flow=bool(is_map and event.flow_style)))
 
     def _end_collection(self) -> None:
         frame = self._stack.pop()
@@ -415,21 +433,23 @@ class _Builder:
             self._count(size, chars, where)
         elif isinstance(event, yaml.ScalarEvent):
             if event.tag in _NON_SPECIFIC and self._resolve(event) == _MERGE:
-                raise YamlProblem("merge keys ('<<') are not supported in case files; write the keys out", *where, "yaml-tag")
+                raise YamlProblem(Phrase.of("merge_key"), *where, "yaml-tag")
             self._count(1, len(event.value), where)
             key = self._scalar(event)
             self._remember(event.anchor, key, 1, len(event.value))
         else:  # a list or mapping written as a key
-            raise YamlProblem("a key must be a plain word, not a list or mapping", *where, "bad-key")
+            raise YamlProblem(Phrase.of("key_collection"), *where, "bad-key")
         if isinstance(key, (list, dict)):
-            raise YamlProblem("a key must be a plain word, not a list or mapping", *where, "bad-key")
+            raise YamlProblem(Phrase.of("key_collection"), *where, "bad-key")
+        if self._decimal_comma(top, event, key):
+            return
         if not _plain_key(key):  # e.g. a date
-            raise YamlProblem(f"the key '{key}' must be a plain word; put it in quotes", *where, "bad-key")
+            raise YamlProblem(Phrase.of("key_plain", key=str(key)), *where, "bad-key")
         if key in top.first_line:
             # Not fatal: report it with every other problem and keep the first value.
             self.soft_problems.append(
                 YamlProblem(
-                    f"the key '{key}' appears twice in the same mapping (first on line {top.first_line[key]})",
+                    Phrase.of("duplicate_key", key=str(key), first=top.first_line[key]),
                     *where,
                     "duplicate-key",
                 )
@@ -439,6 +459,23 @@ class _Builder:
         top.first_line[key] = where[0]
         top.key = key
         self.positions.keys[top.path + (key,)] = where
+
+    def _decimal_comma(self, top: _Frame, event: yaml.NodeEvent, key: Any) -> bool:
+        """``{chance: 0,3}``: in a flow mapping the comma ends the value 0 and starts a key 3.
+        Every Belgian writes a decimal comma, so read it as the one number meant (0.3), with
+        one problem that says to write a point, instead of "unknown key '3'"."""
+        last, top.last_number = top.last_number, None
+        if (last is None or not isinstance(event, yaml.ScalarEvent) or event.style
+                or not _DIGITS.fullmatch(event.value) or event.start_mark.index != last[2].end_mark.index + 1
+                or not _WHOLE_NUMBER.fullmatch(last[2].value)):  # not 0x1A, 1:30 or 1_000
+            return False
+        field_key, whole, value_event = last
+        fixed = f"{value_event.value}.{event.value}"
+        top.value[field_key] = float(fixed)
+        self.soft_problems.append(YamlProblem(Phrase.of("decimal_comma", fixed=fixed), *_where(value_event),
+                                              "decimal-comma", format_path(top.path + (field_key,))))
+        top.key, top.drop = key, True  # the "key" and its empty value are dropped
+        return True
 
     # --- scalars, aliases, budget --------------------------------------------
 
@@ -461,7 +498,7 @@ class _Builder:
             event.value = event.value.translate(self._restore)
         if len(event.value) > MAX_SCALAR_CHARS:
             raise YamlProblem(
-                f"a value of {len(event.value):,} characters is longer than the {MAX_SCALAR_CHARS:,} allowed",
+                Phrase.of("value_too_long", n=len(event.value), max=MAX_SCALAR_CHARS),
                 *where,
                 "too-large",
             )
@@ -471,8 +508,7 @@ class _Builder:
             # "\x07"): the raw file was checked already. Such characters would end up
             # in terminals (escape sequences) and in XML outputs (where they are illegal).
             raise YamlProblem(
-                f"the text contains the control character U+{ord(bad.group()):04X} (written as an escape "
-                "such as '\\0' or '\\e'); case texts cannot hold control characters, remove it",
+                Phrase.of("encoding.escape", char=f"U+{ord(bad.group()):04X}"),
                 *where,
                 "encoding",
             )
@@ -483,9 +519,9 @@ class _Builder:
             raise self._tag_problem(tag, where)
         if tag == _STR:
             return event.value
-        as_what = f" as {_short_tag(tag)}" if event.tag not in _NON_SPECIFIC else ""
+        as_what = Phrase.of("as_tag", tag=_short_tag(tag)) if event.tag not in _NON_SPECIFIC else ""
         if tag in (_INT, _FLOAT) and len(event.value) > MAX_NUMBER_CHARS:
-            raise self._bad_value(event, as_what, "the number is too long", where)
+            raise self._bad_value(event, as_what, Phrase.of("reason.too_long"), where)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self._constructor.yaml_constructors[tag](self._constructor, node)
@@ -495,13 +531,14 @@ class _Builder:
                 # it where a date belongs, together with every other problem.
                 return event.value
             if "digits" in str(exc):
-                reason = "the number is too long"
-            else:
-                reason = _TAG_HINTS.get(tag) if event.tag not in _NON_SPECIFIC else None
-                reason = reason or str(exc) or type(exc).__name__
+                reason = Phrase.of("reason.too_long")
+            elif tag in _TAG_HINTS and event.tag not in _NON_SPECIFIC:
+                reason = Phrase.of(f"reason.{_TAG_HINTS[tag]}")
+            else:  # PyYAML's own words
+                reason = Phrase.of("reason.other", text=str(exc) or type(exc).__name__)
             raise self._bad_value(event, as_what, reason, where) from None
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INTEGER_BITS:
-            raise self._bad_value(event, as_what, "the number is too long", where)
+            raise self._bad_value(event, as_what, Phrase.of("reason.too_long"), where)
         if event.tag is None and tag in _PLAIN_TAGS and len(event.value) <= 64 and self._restore is None:
             if len(_PLAIN_VALUES) >= _RESOLVED_LIMIT:
                 _PLAIN_VALUES.clear()
@@ -509,17 +546,17 @@ class _Builder:
         return value
 
     @staticmethod
-    def _bad_value(event: yaml.ScalarEvent, as_what: str, reason: str, where: tuple[int, int]) -> YamlProblem:
+    def _bad_value(event: yaml.ScalarEvent, as_what: Phrase | str, reason: Phrase, where: tuple[int, int]) -> YamlProblem:
         shown = " ".join(event.value[:40].split())
-        return YamlProblem(f"cannot read the value '{shown}'{as_what}: {reason}", *where, "bad-value")
+        return YamlProblem(Phrase.of("bad_value", value=shown, tag=as_what, reason=reason), *where, "bad-value")
 
     def _alias(self, event: yaml.AliasEvent) -> tuple[Any, int, int]:
         where = _where(event)
         if event.anchor not in self._anchors:
-            raise YamlProblem(f"the alias '*{event.anchor}' names no anchor '&{event.anchor}' above it", *where, "yaml-alias")
+            raise YamlProblem(Phrase.of("alias_unknown", anchor=event.anchor), *where, "yaml-alias")
         entry = self._anchors[event.anchor]
         if entry is None:
-            raise YamlProblem("an alias refers to itself (recursive anchor)", *where, "yaml-alias")
+            raise YamlProblem(Phrase.of("alias_recursive"), *where, "yaml-alias")
         return entry
 
     def _remember(self, anchor: str | None, value: Any, size: int, chars: int) -> None:
@@ -531,15 +568,13 @@ class _Builder:
         self.chars += chars
         if self.nodes > MAX_NODES:
             raise YamlProblem(
-                f"the file expands to more than {MAX_NODES:,} values (anchors and aliases "
-                "repeated too often?); case files do not need that many",
+                Phrase.of("too_many_values", max=MAX_NODES),
                 *where,
                 "too-large",
             )
         if self.chars > MAX_TEXT_CHARS:
             raise YamlProblem(
-                f"the file expands to more than {MAX_TEXT_CHARS:,} characters of text (a long text repeated "
-                "through an alias '*' too often?); case files do not need that much",
+                Phrase.of("too_much_text", max=MAX_TEXT_CHARS),
                 *where,
                 "too-large",
             )
@@ -548,13 +583,16 @@ class _Builder:
     def _tag_problem(tag: str | None, where: tuple[int, int], on_collection: bool = False) -> YamlProblem:
         shown = _short_tag(tag)
         if on_collection and tag in _SCALAR_TAGS:
-            message = f"the YAML tag '{shown}' cannot be put on a list or mapping"
+            phrase = Phrase.of("tag_on_collection", tag=shown)
         else:
-            message = f"the YAML tag '{shown}' is not allowed: a case file holds plain text, numbers, lists and mappings only"
-        return YamlProblem(message, *where, "yaml-tag")
+            phrase = Phrase.of("tag_not_allowed", tag=shown)
+        return YamlProblem(phrase, *where, "yaml-tag")
 
 
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+# A decimal comma in a flow mapping: a whole number written in plain digits, then digits.
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
 _RESOLVED_LIMIT = 20_000
 # The values of untagged whole numbers, true/false and nulls read before (immutable, so they can
 # be shared), by text and how it was written: "0", "15", "true" come back thousands of times.

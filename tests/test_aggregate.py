@@ -340,8 +340,10 @@ def test_a_broken_file_among_good_ones_is_skipped_with_its_line(tmp_path):
     assert result.exit_code == ExitCode.INVALID_INPUT, result.output
     assert re.search(r"broken\.yaml:\d+:\d+: ", result.output), result.output
     assert "1 file skipped" in result.output
+    assert "this is not valid YAML" in result.output  # the terminal: English unless --lang is given
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "broken.yaml" in index and 'id="skipped"' in index
+    assert "dit is geen geldige YAML" in index and "not valid YAML" not in index  # the Dutch site: Dutch
     assert len(list((tmp_path / "out" / "cases").glob("*.html"))) == len(good)
     assert len({r["case_id"] for r in _read_csv(tmp_path / "out" / "findings.csv")}) == len(good)
 

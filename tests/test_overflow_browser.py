@@ -161,3 +161,41 @@ def test_the_case_table_shows_every_column_without_scrolling(browser, outputs):
         finally:
             page.close()
         assert box[0] <= box[1] + 1 and box[2] <= WIDTH, (name, box)
+
+
+# On paper nothing scrolls: the width of an A4 page inside its margins (210 mm - 2 x 12 mm at 96 px an inch).
+A4_WIDTH = 703
+TABLES_PAST_THE_EDGE = f"""() => [...document.querySelectorAll('table')]
+  .filter(t => t.getBoundingClientRect().right > {A4_WIDTH} + 1)
+  .map(t => `${{t.id || t.className}} reaches ${{Math.round(t.getBoundingClientRect().right)}}`)"""
+
+
+@pytest.mark.parametrize("name", ["site/index.html", "site/agenda.html", "site/trends.html", "site/forms.html"])
+def test_the_site_s_tables_fit_an_a4_page_in_print(browser, outputs, name):
+    """Printed, a wide table cannot scroll in its box: Chromium shrank the whole index and still cut off
+    its last column ("Besparing per jaar"). In print the tables fit the page, headers upright where needed."""
+    page = browser.new_page(viewport={"width": A4_WIDTH, "height": 1000})
+    try:
+        page.goto((outputs / name).resolve().as_uri())
+        page.emulate_media(media="print")
+        assert page.evaluate(TABLES_PAST_THE_EDGE) == [], name
+        # the sort buttons stand as plain text: a header repeated on the next page is painted
+        assert page.evaluate("() => [...document.querySelectorAll('table.sortable th button')]"
+                             ".every(b => getComputedStyle(b).display === 'contents')")
+    finally:
+        page.close()
+
+
+def test_a_printed_report_repeats_its_table_headers_with_their_text(browser, outputs):
+    """The appendix runs over several pages; Chromium painted its repeated header blank while
+    the header held sort buttons (or a sticky cell). In print they are plain text, static."""
+    page = browser.new_page(viewport={"width": A4_WIDTH, "height": 1000})
+    try:
+        page.goto((outputs / "site" / "cases" / "leefloon-lindenberg.html").resolve().as_uri())
+        page.emulate_media(media="print")
+        headers = page.evaluate("() => [...document.querySelectorAll('table.sortable thead th')].map(th => "
+                                "[getComputedStyle(th).position, th.querySelector('button') ? "
+                                "getComputedStyle(th.querySelector('button')).display : 'contents'])")
+        assert headers and set(map(tuple, headers)) == {("static", "contents")}
+    finally:
+        page.close()

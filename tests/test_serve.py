@@ -118,18 +118,19 @@ def test_an_invalid_file_shows_its_errors_with_lines_and_recovers(live, case_fil
     save(case_file, text.replace("    actor: mw\n", "    actor: mww\n", 1))
     page = wait_until(lambda: (lambda p: p if "mww" in p else None)(get(live, "/view/")[2]))
     assert f"regel {line}, kolom 12" in page
-    assert "unknown actor &#39;mww&#39;; did you mean &#39;mw&#39;?" in page
+    assert "onbekende actor «mww»; bedoelt u «mw»?" in page  # the page's language (issue 14)
+    assert "unknown actor" not in page and "did you mean" not in page
     save(case_file, "case: [unclosed\n")
-    page = wait_until(lambda: (lambda p: p if "not valid YAML" in p else None)(get(live, "/view/")[2]))
+    page = wait_until(lambda: (lambda p: p if "geen geldige YAML" in p else None)(get(live, "/view/")[2]))
     assert "regel 2, kolom 1" in page and "case: [unclosed" in page
     save(case_file, text)
     wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
 
 
 @pytest.mark.parametrize("bad, shown", [
-    ("    tells_story: !!bool maybe\n", "cannot read the value &#39;maybe&#39; as !!bool"),
-    ("    client_minutes: 0x" + "f" * 3600 + "\n", "the number is too long"),
-    ("    name: !!timestamp hello\n", "cannot read the value &#39;hello&#39; as !!timestamp"),
+    ("    tells_story: !!bool maybe\n", "de waarde «maybe» kan niet gelezen worden als !!bool: schrijf true of false"),
+    ("    client_minutes: 0x" + "f" * 3600 + "\n", "het getal is te lang"),
+    ("    name: !!timestamp hello\n", "de waarde «hello» kan niet gelezen worden als !!timestamp"),
 ])
 def test_a_value_the_loader_cannot_read_shows_on_the_page_without_tracebacks(live, case_file, caplog, bad, shown):
     """Issue 18, item 8: such values printed ten tracebacks a second; the page stayed on the last good report."""
@@ -163,8 +164,8 @@ def test_a_served_file_replaced_by_a_folder_answers_and_recovers(live, case_file
     case_file.unlink()
     case_file.mkdir()
     (case_file / "inside.yaml").write_text(text, encoding="utf-8")
-    status, _, page = wait_until(lambda: (lambda r: r if "folder" in r[2] else None)(get(live, "/view/")))
-    assert status == 200 and "this is a folder, not a case file" in page
+    status, _, page = wait_until(lambda: (lambda r: r if "geen casusbestand" in r[2] else None)(get(live, "/view/")))
+    assert status == 200 and "dit is een map, geen casusbestand" in page
     shutil.rmtree(case_file)
     save(case_file, text)
     wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
@@ -192,7 +193,7 @@ def test_case_text_is_escaped_in_the_error_page(live, case_file):
 def test_a_file_that_disappears_for_a_moment(live, case_file):
     text = case_file.read_text(encoding="utf-8")
     case_file.unlink()
-    wait_until(lambda: "no such file" in get(live, "/view/")[2])
+    wait_until(lambda: "dit bestand bestaat niet" in get(live, "/view/")[2])
     save(case_file, text)
     wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
 
@@ -259,7 +260,7 @@ def test_a_folder_lists_its_cases_and_follows_new_files(tmp_path):
         links = re.findall(r'href="(case/[^"]+)"', index)
         assert links == ["case/a", "case/broken"]
         assert "Leefloonaanvraag van Dries" in get(server, "/view/case/a")[2]
-        assert "the required key" in get(server, "/view/case/broken")[2]
+        assert "de verplichte sleutel" in get(server, "/view/case/broken")[2]
         assert get(server, "/view/case/nope")[0] == 404
         (tmp_path / "sub").mkdir()
         (tmp_path / "sub" / "b.yaml").write_text(

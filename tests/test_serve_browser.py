@@ -82,7 +82,7 @@ def test_the_page_follows_the_file_by_itself(browser_page, tmp_path):
 
         # An invalid file: the errors with their lines; fixed: the report again.
         save(case, text.replace("    actor: mw\n", "    actor: mww\n", 1))
-        front_text_contains(page, "unknown actor 'mww'")
+        front_text_contains(page, "onbekende actor «mww»")
         assert "regel" in page.evaluate(FRONT_TEXT)
         save(case, text)
         front_text_contains(page, "Telefonische aanmelding")

@@ -26,6 +26,7 @@ from kafka.aggregate.manifest import (
     MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp,
 )
 from kafka.aggregate.watchdog import exit_when_gone
+from kafka.diagnostics import Problem
 from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
 from kafka.loader import Unreadable, iter_case_files, read_bounded, read_case
 from kafka.output import case_file_stem, ensure_dir, inside, move_into_place, note_inputs, write_atomic
@@ -82,7 +83,12 @@ class CaseSummary:
 class SkippedFile:
     path: str
     reason: str  # invalid | duplicate | error
-    messages: list[str]  # FILE:LINE:COL: key: message, as kafka validate prints them
+    messages: list[str]  # FILE:LINE:COL: key: message, as kafka validate prints them (English)
+    problems: tuple[Problem, ...] = ()  # an invalid file's problems, to be said in another language
+
+    def lines(self, lang: str = "en") -> list[str]:
+        """The messages in ``lang``: in English as printed, else the problems said in that language."""
+        return [p.line_text(lang) for p in self.problems] if self.problems and lang != "en" else self.messages
 
 
 @dataclass
@@ -180,7 +186,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
 
     loaded, raw = read_case(job.path)
     if not loaded.ok:
-        return SkippedFile(job.path, "invalid", [str(p) for p in loaded.problems])
+        return SkippedFile(job.path, "invalid", [str(p) for p in loaded.problems], tuple(loaded.problems))
     evidence = evidence_digests(_evidence_paths(loaded))  # before run_case reads them
     run = run_case(loaded, job.options)
     analysis = run.analysis
@@ -414,7 +420,7 @@ def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary]
             continue
         problem = ids.claim(outcome.id, outcome.path, outcome.id_line, outcome.id_col)
         if problem is not None:
-            skipped.append(SkippedFile(outcome.path, "duplicate", [f"{problem}, so this file is skipped"]))
+            skipped.append(SkippedFile(outcome.path, "duplicate", [f"{problem}, so this file is skipped"], (problem,)))
             continue
         outcome.report = f"{CASES_FOLDER}/{report_name(outcome.id)}"
         cases.append(outcome)

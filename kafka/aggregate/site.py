@@ -484,7 +484,7 @@ def summary_workbook(tables: Tables, skipped: list[SkippedFile], t: Translator |
         "by_organisation": tables.by_organisation.reset_index(),
         "procedure_comparison": comparison,
         "skipped": pd.DataFrame(
-            [{"file": s.path, "reason": s.reason, "messages": "\n".join(s.messages)} for s in skipped],
+            [{"file": s.path, "reason": s.reason, "messages": "\n".join(s.lines(t.lang))} for s in skipped],
             columns=["file", "reason", "messages"]),
     }
     procedures = set(tables.by_code_procedure.columns) - {"total"}

@@ -37,10 +37,16 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from kafka import yamlsource
+from kafka.diagnostics import Phrase
 
 
 class RoundTripError(Exception):
-    """The text cannot be changed by the round-trip editor (it is not valid YAML, or has tags)."""
+    """The text cannot be changed by the round-trip editor (it is not valid YAML, or has tags).
+    ``phrase`` says why in any language (the editor's); ``str()`` is the English text."""
+
+    def __init__(self, phrase: Phrase):
+        super().__init__(phrase.text("en"))
+        self.phrase = phrase
 
 
 @dataclass(frozen=True)
@@ -79,16 +85,16 @@ def load(text: str) -> tuple[CommentedMap, Layout]:
     try:
         parsed = yamlsource.parse(yamlsource.normalize(text))
     except yamlsource.YamlProblem as exc:
-        raise RoundTripError(exc.message) from None
+        raise RoundTripError(exc.phrase) from None
     if parsed.problems or not isinstance(parsed.data, dict):
-        raise RoundTripError("the file must be readable YAML with a mapping at the top")
+        raise RoundTripError(Phrase.of("edit.not_a_mapping"))
     layout = guess_layout(text)
     try:
         document = _yaml(layout).load(text)
     except Exception as exc:  # noqa: BLE001 - ruamel's own errors: report, never crash
-        raise RoundTripError(f"the file cannot be edited: {exc}") from None
+        raise RoundTripError(Phrase.of("edit.cannot_edit", reason=str(exc))) from None
     if not isinstance(document, CommentedMap):
-        raise RoundTripError("the file must have a mapping at the top")
+        raise RoundTripError(Phrase.of("edit.not_a_mapping"))
     return document, layout
 
 

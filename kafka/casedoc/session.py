@@ -29,7 +29,6 @@ from typing import Any
 from kafka import yamlsource
 from kafka.casedoc import ops, roundtrip
 from kafka.casedoc.history import History, version_of
-from kafka.casedoc.messages import problem_message
 from kafka.casedoc.roundtrip import RoundTripError
 from kafka.casedoc.values import FieldProblem, InvalidRequest, command_from_json
 from kafka.diagnostics import Severity
@@ -145,7 +144,7 @@ class EditSession:
                 return Outcome("invalid", version, ({"field": "", "message": self.t(f"edit.{exc.key}", **exc.params),
                                                      "line": 0, "from_loader": False},), label=label)
             except RoundTripError as exc:
-                return Outcome("invalid", version, ({"field": "", "message": self.t("edit.errors.not_editable", reason=str(exc)),
+                return Outcome("invalid", version, ({"field": "", "message": self.t("edit.errors.not_editable", reason=exc.phrase.text(self.lang)),
                                                      "line": 0, "from_loader": False},), label=label)
             if new_plain == plain:
                 return Outcome("ok", version, label=label)
@@ -202,7 +201,7 @@ class EditSession:
                            or problem.path.startswith(prefix + "[")):
                 field_name = problem.path[len(prefix):].lstrip(".")
             out.append({"field": field_name, "path": problem.path, "line": problem.line,
-                        "message": problem_message(problem, self.lang), "from_loader": True})
+                        "message": problem.text(self.lang), "from_loader": True})
         return tuple(out), loaded
 
     def _field_problem(self, problem: FieldProblem) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kafka.cli.common import InputPath, csv_dialect_option, run_options
+from kafka.cli.common import InputPath, csv_dialect_option, messages_lang, run_options
 from kafka.errors import ExitCode
 
 
@@ -120,7 +120,7 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
         progress.close()
     collection = result.collection
     for skipped in collection.skipped:
-        for message in skipped.messages:
+        for message in skipped.lines(messages_lang()):
             click.secho(message, fg="red", err=True)
     for case in collection.cases:
         for warning in case.warnings:

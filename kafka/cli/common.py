@@ -54,14 +54,34 @@ def _hint(path: Path) -> str:
     return ""
 
 
+# ctx.meta key: the language of the problems printed on the terminal (echo_problem).
+MESSAGES_LANG = "kafka.messages_lang"
+
+
+def _note_messages_lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The terminal speaks English unless --lang was given: `--lang nl` makes the problems
+    of case files Dutch too (the reports are Dutch by default either way)."""
+    if ctx.get_parameter_source(param.name) not in (None, click.core.ParameterSource.DEFAULT):
+        ctx.meta[MESSAGES_LANG] = value
+    return value
+
+
 def lang_option(func: Callable) -> Callable:
     return click.option(
         "--lang",
         type=click.Choice(["nl", "en"]),
         default="nl",
         show_default=True,
-        help="Language of the report and finding texts.",
+        callback=_note_messages_lang,
+        help="Language of the report and finding texts. The problems of case files are printed in "
+             "English unless --lang is given.",
     )(func)
+
+
+def messages_lang() -> str:
+    """The language of the problems printed on the terminal: English unless --lang was given."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(MESSAGES_LANG, "en") if ctx is not None else "en"
 
 
 def csv_dialect_option(func: Callable) -> Callable:
@@ -174,5 +194,6 @@ def iter_cases(paths: Iterable[str], *, quiet: bool = False) -> Iterator[LoadedC
 
 
 def echo_problem(problem: Problem) -> None:
+    """FILE:LINE:COL: key.path: message on stderr, in the terminal's language (messages_lang)."""
     color = "red" if problem.severity is Severity.ERROR else "yellow"
-    click.secho(str(problem), fg=color, err=True)
+    click.secho(problem.line_text(messages_lang()), fg=color, err=True)

@@ -6,8 +6,9 @@ import json
 
 import click
 
-from kafka.cli.common import InputPath, echo_problem
+from kafka.cli.common import MESSAGES_LANG, InputPath, echo_problem
 from kafka.errors import ExitCode
+from kafka.i18n import Translator
 from kafka.loader import iter_case_files, load_case
 from kafka.privacy import scan_loaded
 from kafka.validate import check_case_set
@@ -17,7 +18,10 @@ from kafka.validate import check_case_set
 @click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the messages (nl: Dutch, as in the live page).")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool, lang: str) -> None:
     """Check case files (or every *.yaml/*.yml under folders).
 
     Every problem is listed as FILE:LINE:COL: key.path: message. Exit code 0
@@ -30,7 +34,9 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     Example:
       kafka validate cases/
       kafka validate cases/leefloon-heidebeek.yaml --format json
+      kafka validate cases/ --lang nl
     """
+    ctx.meta[MESSAGES_LANG] = lang
     results = [load_case(path) for path in iter_case_files(paths)]
     if not results:
         raise click.UsageError("no case files (*.yaml, *.yml) found in the given paths")
@@ -46,7 +52,7 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
             "files": [
                 {"file": str(r.path), "valid": ok,
                  "case_id": r.case.id if r.case else None,
-                 "problems": [p.to_dict() for p in r.problems]}
+                 "problems": [p.to_dict(lang) for p in r.problems]}
                 for r, ok in zip(results, valid)
             ],
         }
@@ -58,14 +64,11 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
         for r in results:
             for problem in r.problems:
                 echo_problem(problem)
+        t = Translator(lang)
         n_err = sum(len(r.errors) for r in results)
         n_warn = sum(len(r.warnings) for r in results)
-        summary = f"{len(results) - len(failed)} of {len(results)} case files valid"
+        summary = t("cli.validate.summary", valid=len(results) - len(failed), total=len(results))
         if n_err or n_warn:
-            summary += f" ({_count(n_err, 'error')}, {_count(n_warn, 'warning')})"
+            summary += f" ({t.n('cli.validate.errors', n_err)}, {t.n('cli.validate.warnings', n_warn)})"
         click.secho(summary, fg="red" if failed else "green", err=bool(failed))
     raise SystemExit(int(ExitCode.INVALID_INPUT if failed else ExitCode.OK))
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -166,7 +166,7 @@ def editor_state(loaded: LoadedCase, version: str, session: EditSession) -> dict
         "file": session.path.name,
         "valid": loaded.ok,
         "problems": [
-            {"line": p.line, "path": p.path, "message": p.message, "severity": p.severity.value}
+            {"line": p.line, "path": p.path, "message": p.text(session.lang), "severity": p.severity.value}
             for p in loaded.problems[:50]
         ],
         "undo": {"count": session.undo_count, "label": undo},

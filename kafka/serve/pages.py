@@ -134,7 +134,7 @@ def _problem_view(problem: Problem, lines: list[str], t: Translator) -> ProblemV
         excerpt = tuple(SourceLine(n, _visible(lines[n - 1]), n == problem.line) for n in range(first, last + 1))
         if problem.col:
             caret = problem.col - 1
-    return ProblemView(where, problem.path, problem.message, problem.severity.value, excerpt, caret)
+    return ProblemView(where, problem.path, problem.text(t.lang), problem.severity.value, excerpt, caret)
 
 
 def _visible(line: str) -> str:
