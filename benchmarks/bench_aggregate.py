@@ -21,7 +21,15 @@ run after 1% of the files changed; at the largest size a full run with
   tree (the command, its forkserver and workers), sampled every 50 ms (an
   over-estimate where processes share pages), and the largest resident set
   of a single process;
-* the size of the site on disk.
+* the size of the site on disk;
+* the runs recorded in the site's history.sqlite after each run (a run with
+  nothing changed must not add one).
+
+Each row prints its CPU time as a multiple of the floor; the summary at the
+end prints every target next to its figure: the full run's CPU against 3x the
+floor and its wall time against 60 s, nothing changed against 2 s, 1% changed
+against nothing changed plus those cases' share of the full run, and
+``--jobs 2`` against ``--jobs 1``.
 
 The machine's load average is printed with the figures: on a machine shared
 with other work, wall time is longer than CPU time / jobs.
@@ -37,6 +45,7 @@ import argparse
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -183,10 +192,19 @@ def bench(size: int, jobs: int, work: Path, env: dict, extra: list[str], jobs_on
         load = os.getloadavg()[0]
         figures = run(argv, env)
         figures.update(label=label, size=size, load=load, disk=folder_size(site), floor=floor,
-                       changed=len(paths[:: 100]))
+                       changed=len(paths[:: 100]), runs=recorded_runs(site))
         rows.append(figures)
         _print(figures, jobs if "--jobs 1" not in label else 1)
     return rows
+
+
+def recorded_runs(site: Path) -> int:
+    """The runs history.sqlite holds (0 when there is none)."""
+    path = site / "history.sqlite"
+    if not path.is_file():
+        return 0
+    with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
+        return db.execute("SELECT count(*) FROM runs").fetchone()[0]
 
 
 def _touch(paths: list[Path]) -> None:
@@ -197,9 +215,11 @@ def _touch(paths: list[Path]) -> None:
 
 def _print(f: dict, jobs: int) -> None:
     mib = 1 << 20
-    print(f"  {f['label']:<22} wall {f['wall']:6.1f} s   cpu {f['cpu']:6.1f} s ({f['cpu'] / jobs:5.1f} s per core)   "
+    print(f"  {f['label']:<22} wall {f['wall']:6.1f} s   cpu {f['cpu']:6.1f} s ({f['cpu'] / jobs:5.1f} s per core, "
+          f"{ratio(f['cpu'], f['floor']).strip()} the floor)   "
           f"peak tree RSS {f['tree_rss'] / mib:6.0f} MiB   largest process {f['max_process_rss'] / mib:5.0f} MiB   "
-          f"site {f['disk'] / mib:6.0f} MiB   load avg at start {f['load']:.1f}", flush=True)
+          f"site {f['disk'] / mib:6.0f} MiB   runs in history.sqlite {f['runs']}   load avg at start {f['load']:.1f}",
+          flush=True)
 
 
 def main() -> int:
@@ -235,8 +255,10 @@ def judge(results: list[dict], jobs: int) -> bool:
             (f"full run wall {full['wall']:.1f} s, peak {full['tree_rss'] / (1 << 20):.0f} MiB",
              size != 1000 or (full["wall"] < TARGET_SECONDS and full["tree_rss"] < TARGET_BYTES),
              f"< {TARGET_SECONDS} s, < 1,024 MiB (1,000 cases)"),
-            (f"nothing changed {warm['wall']:.1f} s wall", warm["wall"] <= TARGET_WARM_SECONDS,
+            (f"nothing changed {warm['wall']:.1f} s wall, cpu {warm['cpu']:.1f} s", warm["wall"] <= TARGET_WARM_SECONDS,
              f"<= {TARGET_WARM_SECONDS:g} s"),
+            (f"nothing changed added {warm['runs'] - full['runs']} run(s) to history.sqlite",
+             warm["runs"] == full["runs"], "0"),
             (f"1% changed {changed['wall']:.1f} s wall", changed["wall"] <= warm["wall"] + changed["changed"] * per_case,
              f"<= nothing changed + {changed['changed']} cases x {per_case:.2f} s = "
              f"{warm['wall'] + changed['changed'] * per_case:.1f} s"),

@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from kafka.administrations import Administration, administrations, government_level
 from kafka.aggregate.followup import FollowUp
+from kafka.aggregate.options import AgendaOptions  # noqa: F401 - where it was; the agenda reads it
 from kafka.aggregate.status import StatusEntry
 from kafka.i18n import Translator
 
@@ -42,23 +43,6 @@ _THEME_OF_TARGET = {"data": "data_flows", "data_source": "data_flows", "source":
 
 SUMMARY_SIZE = 10
 EVIDENCE_PER_ITEM = 12  # cases listed per item; the rest are counted ("and N more")
-
-
-@dataclass(frozen=True)
-class AgendaOptions:
-    """Which proposals are big enough for the agenda.
-
-    A proposal is kept when at least ``min_ocmws`` organisations share it,
-    and it saves at least ``min_saving`` euro a year or shortens the lead
-    time by at least ``min_days`` days per case. A proposal of the theme
-    ``automatic_granting`` is kept whatever it saves: it is about the people
-    a right reaches, and the minutes it takes away are counted once, at the
-    data proposals about the same items (kafka.detectors.settle).
-    """
-
-    min_saving: float = 1000.0
-    min_ocmws: int = 1
-    min_days: float = 7.0
 
 
 @dataclass

@@ -5,16 +5,16 @@ load and check it, analyse it, render its HTML report into a staging folder
 inside the output folder. It hands back only a small, picklable
 :class:`CaseSummary` (figures and finding rows) or a :class:`SkippedFile`.
 The main process then settles the names (a duplicate case id is skipped, see
-:func:`settle`), moves each staged report into ``cases/`` and records what it
-did in a manifest (:mod:`kafka.aggregate.manifest`: when a case is unchanged,
-and why the manifest never vouches for a report it did not write), so that
-the next run re-renders only what changed.
+:func:`settle`), moves each staged report into ``cases/`` and makes the
+manifest of what it did (:mod:`kafka.aggregate.manifest`: when a case is
+unchanged, and why the manifest never vouches for a report it did not write),
+which :func:`kafka.aggregate.aggregate` writes once the site is written, so
+that the next run re-renders only what changed. A few changed cases are
+rendered in the main process (:data:`SMALL_BATCH`).
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 import shutil
 import signal
@@ -23,19 +23,21 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.manifest import (
-    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, report_digest, report_stamp,
+    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp,
 )
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.diagnostics import Problem
 from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
 from kafka.loader import Unreadable, iter_case_files, read_bounded, read_case
-from kafka.output import ensure_dir, inside, move_into_place, note_inputs, write_atomic
-from kafka.report import report_file_name
+from kafka.output import case_file_stem, ensure_dir, inside, move_into_place, note_inputs, write_atomic
 from kafka.run import RunOptions
 from kafka.validate import CaseIds
 
 CASES_FOLDER = "cases"
 _STAGING_FOLDER = ".incoming"  # inside cases/: same file system, so moving a report is a rename
+# Worker processes pay off from this many cases per worker: a process pool costs about a second
+# (the forkserver imports kafka, each worker compiles the templates) and a case about 35 ms.
+SMALL_BATCH = 16
 
 
 # --- what goes in and what comes out -------------------------------------------------
@@ -65,6 +67,9 @@ class CaseSummary:
     report: str = ""  # the case report, relative to the site folder (cases/<name>.html)
     report_sha256: str = ""  # what the report kafka wrote for it looks like (kafka.aggregate.manifest)
     report_stamp: list[int] = field(default_factory=list)
+    # [[path, SHA-256]] of the files the case's evidence: section names (event log, mapping), hashed
+    # before they were read: a log changed since makes the next run render the case again
+    evidence: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseSummary":
@@ -88,12 +93,42 @@ class SkippedFile:
 
 @dataclass
 class Collection:
-    """Every case of a run, in file order, and the files that were skipped."""
+    """Every case of a run, in file order, and the files that were skipped.
+
+    The finding rows and forms of the unchanged cases are read from the previous
+    manifest only when the site is written; after a run that left the site as it
+    was, call :meth:`fill_rows` before reading them.
+    """
 
     cases: list[CaseSummary]
     skipped: list[SkippedFile]
     rendered: int  # reports rendered in this run
     reused: int  # unchanged cases taken from the manifest
+    # For the site (kafka.aggregate.__init__): the manifest this run leaves, to be written once the
+    # site is; the previous run's site record; and whether the cases are exactly the previous run's.
+    manifest: Manifest = field(default_factory=Manifest)
+    previous_site: dict = field(default_factory=dict)
+    same_as_before: bool = False
+    # The unchanged cases (absolute path -> summary) whose finding rows and forms are still in the
+    # previous manifest, and where to read them (Manifest.rows): only a run that writes the site needs them.
+    pending_rows: dict[str, CaseSummary] = field(default_factory=dict)
+    rows_source: Manifest | None = None
+
+    def fill_rows(self) -> bool:
+        """Give the unchanged cases their finding rows and forms from the previous manifest.
+        False when it has none for one of them (damaged): those cases must be rendered again."""
+        if not self.pending_rows:
+            return True
+        try:
+            rows = self.rows_source.rows() if self.rows_source is not None else {}
+        except ValueError:
+            return False
+        if any(path not in rows for path in self.pending_rows):
+            return False
+        for path, summary in self.pending_rows.items():
+            summary.findings, summary.forms = rows[path]["findings"], rows[path]["forms"]
+        self.pending_rows, self.rows_source = {}, None
+        return True
 
 
 @dataclass(frozen=True)
@@ -103,6 +138,7 @@ class _Job:
     staging: str  # the folder the worker writes its report into
     options: RunOptions
     fingerprint: str
+    options_key: str = ""  # options.fingerprint(), worked out once for the run
 
 
 # --- the worker -----------------------------------------------------------------------
@@ -151,6 +187,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     loaded, raw = read_case(job.path)
     if not loaded.ok:
         return SkippedFile(job.path, "invalid", [str(p) for p in loaded.problems], tuple(loaded.problems))
+    evidence = evidence_digests(_evidence_paths(loaded))  # before run_case reads them
     run = run_case(loaded, job.options)
     analysis = run.analysis
     totals = scenario_totals(analysis, run.scenarios) if run.scenarios is not None else {}
@@ -164,7 +201,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     line, col = loaded.positions.of(("case", "id")) if loaded.positions else (0, 0)
     return CaseSummary(
         path=job.path,
-        cache_key=cache_key(raw, job.options, job.fingerprint),
+        cache_key=cache_key(raw, job.options_key or job.options, job.fingerprint),
         id=info.id,
         title=info.title,
         organisation=info.organisation,
@@ -181,7 +218,17 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         id_line=line,
         id_col=col,
         report_sha256=report_digest(html),
+        evidence=evidence,
     )
+
+
+def _evidence_paths(loaded) -> list[str]:
+    """The event log and mapping a case's ``evidence:`` names, as kafka.log.evidence finds them."""
+    evidence = loaded.case.evidence
+    if evidence is None:
+        return []
+    folder = Path(loaded.path).resolve().parent
+    return [str(folder / evidence.log), str(folder / evidence.mapping)]
 
 
 def _forms(analysis) -> list[dict]:
@@ -216,7 +263,9 @@ def _metric_figures(metrics) -> dict[str, float | None]:
 
 def report_name(case_id: str) -> str:
     """The report's file name, the same as ``kafka report`` writes."""
-    return report_file_name(case_id)
+    # kafka.report.report_file_name's rule, without importing the renderer (jinja2) into a run
+    # that renders nothing (tests/test_aggregate_incremental.py holds the two to the same names).
+    return f"{case_file_stem(case_id)}.html"
 
 
 def collect(
@@ -231,6 +280,8 @@ def collect(
     """Every case under ``paths`` analysed, with its report written to ``out_dir/cases/``.
 
     ``progress(n, total)`` is called as files are done, n files at a time.
+    The manifest for the next run is in the result (``manifest``); the caller
+    writes it (:func:`write_manifest`) once the site is written.
     """
     files = [str(path) for path in iter_case_files(paths)]  # each file once
     if not files:
@@ -242,20 +293,30 @@ def collect(
     earlier_reports = {entry.report for entry in previous.entries.values()}
     if force:
         previous = Manifest()
+    before = {path: _identity(entry) for path, entry in previous.entries.items()}
     fingerprint = code_fingerprint()
+    options_key = options.fingerprint()
+    memo: dict[str, str] = {}  # evidence files hashed in this run
     done = (lambda n: progress(n, len(files))) if progress else (lambda n: None)
 
     outcomes: dict[int, CaseSummary | SkippedFile] = {}
-    staging = _fresh_staging(cases_dir)
+    staging = _clear_staging(cases_dir)
+    resolved = {path: str(Path(path).resolve()) for path in files}  # each once: 1,000 resolves cost 0.1 s
     todo: list[_Job] = []
+    pending: dict[str, CaseSummary] = {}  # unchanged, their finding rows still in the previous manifest
     for index, path in enumerate(files):
-        cached = _unchanged(path, previous, options, fingerprint, out)
+        cached = _unchanged(path, resolved[path], previous, options_key, fingerprint, out, memo)
         if cached is not None:
             outcomes[index] = cached
+            pending[resolved[path]] = cached
         else:
-            todo.append(_Job(index, path, str(staging), options, fingerprint))
+            todo.append(_Job(index, path, str(staging), options, fingerprint, options_key))
+    if todo:
+        ensure_dir(staging)
     done(len(outcomes))
-    del previous  # the unchanged summaries live on in outcomes; the rest need not stay in memory
+    previous_site = previous.site
+    rows_source = previous if pending else None  # its text: the rows are parsed only if the site is written
+    del previous
     rendered = {job.path: job.index for job in todo}
     try:
         for index, outcome in _run(todo, jobs, options, done):
@@ -263,22 +324,39 @@ def collect(
         cases, skipped = settle([outcomes[i] for i in range(len(files))])
         _place_reports(cases, rendered, staging, cases_dir)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if todo:
+            shutil.rmtree(staging, ignore_errors=True)
     _remove_stale(earlier_reports, cases, out)
-    manifest = Manifest({str(Path(c.path).resolve()): c for c in cases})
-    write_atomic(inside(out, MANIFEST_NAME), manifest.json_pieces())
+    manifest = Manifest({resolved[c.path]: c for c in cases})
     fresh = sum(1 for c in cases if c.path in rendered)
-    return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh)
+    same = before == {path: _identity(entry) for path, entry in manifest.entries.items()}
+    return Collection(cases, skipped, rendered=fresh, reused=len(cases) - fresh, manifest=manifest,
+                      previous_site=previous_site, same_as_before=same, pending_rows=pending, rows_source=rows_source)
 
 
-def _unchanged(path: str, previous: Manifest, options: RunOptions, fingerprint: str, out: Path) -> CaseSummary | None:
-    if str(Path(path).resolve()) not in previous.entries:
+def _identity(summary: CaseSummary) -> tuple:
+    """What a manifest entry vouches for; the rest of it follows from its cache key."""
+    return (summary.path, summary.cache_key, summary.report, summary.report_sha256, tuple(summary.report_stamp),
+            repr(summary.evidence))
+
+
+def write_manifest(out: Path, collection: Collection) -> Path | None:
+    """Write the manifest for the next run; not when the finding rows of an unchanged case
+    could not be read back (the next run renders it again rather than trust empty rows)."""
+    if not collection.fill_rows():
+        return None
+    return write_atomic(inside(out, MANIFEST_NAME), collection.manifest.json_pieces())
+
+
+def _unchanged(path: str, resolved: str, previous: Manifest, options: str, fingerprint: str, out: Path,
+               memo: dict[str, str]) -> CaseSummary | None:
+    if resolved not in previous.entries:
         return None
     try:
         raw = read_bounded(path)
     except Unreadable:
         return None
-    return previous.reusable(path, raw, options, fingerprint, out)
+    return previous.reusable(path, raw, options, fingerprint, out, memo, resolved=resolved)
 
 
 def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable[[int], None]):
@@ -286,12 +364,16 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
     if not todo:
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if len(todo) < SMALL_BATCH * workers:
+        workers = 1  # a few changed cases: starting the forkserver and its workers costs more than it saves
     if workers == 1:
         _warm_up(options)
         for job in todo:
             yield process_case(job)
             done(1)
         return
+    import concurrent.futures  # here: a run that renders in this process never needs them
+
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=_worker_start,
                                                 initargs=(options, os.getpid())) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
@@ -314,6 +396,8 @@ def _worker_context():
     forkserver (where the platform has one) hands each worker only what
     kafka's modules need.
     """
+    import multiprocessing
+
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None  # the platform's default (spawn on Windows)
     context = multiprocessing.get_context("forkserver")
@@ -343,12 +427,14 @@ def settle(outcomes: list[CaseSummary | SkippedFile]) -> tuple[list[CaseSummary]
     return cases, skipped
 
 
-def _fresh_staging(cases_dir: Path) -> Path:
+def _clear_staging(cases_dir: Path) -> Path:
+    """The staging folder, with what an interrupted run left in it removed; created only when a case is rendered."""
     staging = inside(cases_dir, _STAGING_FOLDER)
     if staging.is_symlink():  # planted: never render into (or empty) the folder it points to
         staging.unlink()
-    shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run; only kafka writes here
-    return ensure_dir(staging)
+    elif staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted run; only kafka writes here
+    return staging
 
 
 def _place_reports(cases: list[CaseSummary], rendered: dict[str, int], staging: Path, cases_dir: Path) -> None:

@@ -83,13 +83,15 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
     its status), a report per case in DIR/cases/, and findings.csv,
     proposals.csv and summary.xlsx.
 
-    Every run is also recorded in DIR/history.sqlite (SQLite: runs, cases,
-    findings, proposals, statuses), which trends.html shows over the years.
+    Every run that changes the site is also recorded in DIR/history.sqlite
+    (SQLite: runs, cases, findings, proposals, statuses), which trends.html
+    shows over the years.
 
     Invalid case files, and a second file with a case id that is already
     used, are reported and skipped (exit code 1); the others are still
     aggregated and the site lists the skipped files. A second run only
-    re-renders the cases whose file changed (see DIR/manifest.json), unless
+    re-renders the cases whose file (or evidence log) changed, and writes
+    nothing at all when nothing changed (see DIR/manifest.json), unless
     --force.
 
     \b
@@ -103,7 +105,7 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
       kafka aggregate cases/ -o site --csv-dialect plain
     """
     from kafka.aggregate import SiteOptions, aggregate as run_aggregate  # pandas: only for this command
-    from kafka.aggregate.agenda import AgendaOptions
+    from kafka.aggregate.options import AgendaOptions
 
     register = _read_register(status_file) if status_file else None
     if public:
@@ -133,6 +135,9 @@ def aggregate(paths, out_dir, jobs, force, status_file, min_saving, min_days, mi
         f"({collection.rendered} rendered, {collection.reused} unchanged).",
         err=True,
     )
+    if not result.site_written:
+        click.echo("Nothing changed since the previous run: the site was left as it was (no run recorded).",
+                   err=True)
     if collection.skipped:
         click.secho(f"{_count(len(collection.skipped), 'file')} skipped: see the messages above.", fg="red", err=True)
     index = Path(out_dir) / "index.html"
