@@ -64,6 +64,20 @@ class PageLog:
 
 
 @contextmanager
+def launched_browser():
+    """A headless Chromium for a module's or a test's pages (KAFKA_TEST_CHROMIUM names another)."""
+    from playwright import sync_api as playwright_api
+
+    chromium = os.environ.get("KAFKA_TEST_CHROMIUM") or chromium_executable()
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@contextmanager
 def open_page(path: Path, *, width: int = 1400, height: int = 900, dark: bool = False):
     """(page, log) for ``path`` opened from disk in a fresh Chromium profile."""
     from playwright import sync_api as playwright_api

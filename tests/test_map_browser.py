@@ -13,7 +13,6 @@ it is (it used to jump 28,000 pixels down to the appendix).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -41,16 +40,10 @@ LABEL_SIZES = """() => {
 
 @pytest.fixture(scope="module")
 def browser():
-    from browser import ARGS, chromium_executable
-    from playwright import sync_api as playwright_api
+    from browser import launched_browser
 
-    chromium = os.environ.get("KAFKA_TEST_CHROMIUM") or chromium_executable()
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with launched_browser() as instance:
+        yield instance
 
 
 @pytest.fixture(scope="module")

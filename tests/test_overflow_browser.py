@@ -12,7 +12,6 @@ scrolls by itself (a wide table scrolls inside its box); nothing is cut off.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
@@ -52,16 +51,10 @@ MEASURE = """() => {
 
 @pytest.fixture(scope="module")
 def browser():
-    from browser import ARGS, chromium_executable
-    from playwright import sync_api as playwright_api
+    from browser import launched_browser
 
-    chromium = os.environ.get("KAFKA_TEST_CHROMIUM") or chromium_executable()
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with launched_browser() as instance:
+        yield instance
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ tests/artifacts/ (git-ignored) to be looked at.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -50,16 +49,10 @@ NEW_STEPS = [
 
 @pytest.fixture
 def browser(tmp_path):
-    from browser import ARGS, chromium_executable
+    from browser import launched_browser
 
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-    chromium = os.environ.get("KAFKA_TEST_CHROMIUM") or chromium_executable()
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with launched_browser() as instance:
+        yield instance
 
 
 def new_page(browser, errors: list[str]):
