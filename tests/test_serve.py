@@ -307,8 +307,9 @@ def test_a_folder_lists_its_cases_and_follows_new_files(tmp_path):
 
 
 def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
+    # PYTHONFAULTHANDLER: a server that does not stop can be asked (SIGABRT) where each thread is.
     proc = subprocess.Popen([sys.executable, "-m", "kafka", "serve", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     line = proc.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not match:
@@ -326,7 +327,12 @@ def test_the_command_prints_the_url_and_stops_cleanly_on_ctrl_c(case_file):
         assert conn.getresponse().status == 200
         conn.close()
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # the fault handler prints every thread's stack
+            out, _ = proc.communicate(timeout=10)
+            raise AssertionError("kafka serve did not stop within 60 s of Ctrl-C:\n" + out) from None
     finally:
         proc.kill()
     assert proc.returncode == 0, out

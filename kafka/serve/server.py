@@ -106,7 +106,9 @@ class LiveServer:
                 self._complete_timer.cancel()
         self.site.close()
         if self._thread.is_alive():  # shutdown() waits for serve_forever: only call it once that runs
-            self._httpd.shutdown()
+            # shutdown() itself waits without a bound; Ctrl-C must stop within seconds whatever a
+            # request thread is doing, so it waits in a thread of its own and we wait for the loop.
+            threading.Thread(target=self._httpd.shutdown, name="kafka-serve-shutdown", daemon=True).start()
             self._thread.join(timeout=5)
         self._httpd.server_close()
         if self._poller.is_alive():
