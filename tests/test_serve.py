@@ -307,9 +307,13 @@ def test_a_folder_lists_its_cases_and_follows_new_files(tmp_path):
 
 
 def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
-    # PYTHONFAULTHANDLER: a server that does not stop can be asked (SIGABRT) where each thread is.
+    # As from a terminal, Ctrl-C must reach the server: a test run started in the background
+    # (CI's job runner) ignores SIGINT, and a child inherits that, so the child starts with the
+    # default again. PYTHONFAULTHANDLER: a server that does not stop can be asked (SIGABRT)
+    # where each thread is.
     proc = subprocess.Popen([sys.executable, "-m", "kafka", "serve", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     line = proc.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not match:
