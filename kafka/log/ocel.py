@@ -94,7 +94,9 @@ def iter_ocel(source: LogSource, wanted: list[str] | None, case_type: str | None
     events = _sqlite_events(source.path) if is_sqlite(source.path) else _json_events(source.path)
     for position, values, objects in events:
         reader.event(position, values, objects)
-        if len(reader.rows) >= BATCH_EVENTS:
+        # Rows for the engine go in batches; inspect (no wanted columns) only counts, so it gets
+        # the reader once, at the end.
+        if reader.wanted is not None and len(reader.rows) >= BATCH_EVENTS:
             yield reader
         if max_events is not None and reader.events >= max_events:
             break
