@@ -43,6 +43,7 @@ LOCAL_SIDE_ACTORS = frozenset({ActorLevel.LOCAL, ActorLevel.CLIENT, ActorLevel.P
 # How a step asks an item from the client (case-format.md: asks, form fields,
 # form attachments and brings).
 ASKED_VIA = ("asks", "field", "attachment", "brings")
+_ASKS, _BRINGS = ("asks",), ("brings",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,22 +58,43 @@ class CaseGraph:
         self.steps: dict[str, Step] = {s.id: s for s in case.steps}
         self.order: dict[str, int] = {s.id: i for i, s in enumerate(case.steps)}
         self.sources: dict[str, Source] = sources_for(case)
-        self.flow = self._build_flow()
-        self.dag = nx.DiGraph()
-        self.dag.add_nodes_from(self.flow.nodes)
-        self.dag.add_edges_from((u, v) for u, v, loop in self.flow.edges(data="loop") if not loop)
+        # The flow as plain dicts (step -> next step -> its when/chance/loop, and the loop-free
+        # predecessors and successors), in the order networkx keeps them: the analysis walks
+        # these, and builds the networkx graphs only when a later stage asks for them (building
+        # them was a tenth of the analysis of an ordinary case).
+        succ: dict[str, dict[str, dict]] = {step_id: {} for step_id in self.order}
+        for edge in flow_edges(case):
+            succ[edge.source][edge.target] = {"when": edge.when, "chance": edge.chance, "loop": edge.loop}
+        self._succ = succ
+        dag_succ: dict[str, dict[str, None]] = {step_id: {} for step_id in self.order}
+        dag_pred: dict[str, dict[str, None]] = {step_id: {} for step_id in self.order}
+        for u, targets in succ.items():
+            for v, data in targets.items():
+                if not data["loop"]:
+                    dag_succ[u][v] = None
+                    dag_pred[v][u] = None
+        self._dag_succ = dag_succ
+        self._dag_pred = dag_pred
         # (step, settings) -> the parts of its minutes (kafka.detectors.base.split_minutes)
         self.step_minutes: dict = {}
 
     # --- construction -------------------------------------------------------
 
-    def _build_flow(self) -> nx.DiGraph:
+    @cached_property
+    def flow(self) -> nx.DiGraph:
+        """The step flow: the ``next`` edges with their ``when``, ``chance`` and ``loop``."""
         flow = nx.DiGraph()
-        for step in self.case.steps:
-            flow.add_node(step.id)
-        for edge in flow_edges(self.case):
-            flow.add_edge(edge.source, edge.target, when=edge.when, chance=edge.chance, loop=edge.loop)
+        flow.add_nodes_from(self._succ)
+        flow.add_edges_from((u, v, dict(data)) for u, targets in self._succ.items() for v, data in targets.items())
         return flow
+
+    @cached_property
+    def dag(self) -> nx.DiGraph:
+        """The flow without its loop-back edges."""
+        dag = nx.DiGraph()
+        dag.add_nodes_from(self._dag_succ)
+        dag.add_edges_from((u, v) for u, targets in self._dag_succ.items() for v in targets)
+        return dag
 
     def _relation_edges(self) -> dict[tuple[str, str], dict[tuple[str, str], list[str]]]:
         """source -> target -> the ``rel`` of each edge between them, all in insertion
@@ -170,18 +192,34 @@ class CaseGraph:
     @cached_property
     def asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
         """step -> item -> how it is asked (asks / field / attachment / brings), file order."""
+        forms = self.case.forms
+        form_ways: dict[str, list[tuple[str, str]]] = {}  # form -> (item, field|attachment), once each
         result: dict[str, dict[str, tuple[str, ...]]] = {}
+        # Built in one pass per step (this index is the first thing most findings ask): an
+        # item's ways in the order first met, each once, as the relations list them.
         for step in self.case.steps:
-            ways: dict[str, list[str]] = {}
-            for item in step.asks:
-                ways.setdefault(item, []).append("asks")
+            ways = dict.fromkeys(step.asks, _ASKS)
             if step.form:
-                for rel in ("field", "attachment"):
-                    for item in self._related(("form", step.form), rel):
-                        ways.setdefault(item, []).append(rel)
+                pairs = form_ways.get(step.form)
+                if pairs is None:
+                    form = forms[step.form]
+                    pairs = form_ways[step.form] = [
+                        *((item, "field") for item in dict.fromkeys(form.fields)),
+                        *((item, "attachment") for item in dict.fromkeys(form.attachments)),
+                    ]
+                for item, how in pairs:
+                    known = ways.get(item)
+                    if known is None:
+                        ways[item] = (how,)
+                    elif how not in known:
+                        ways[item] = (*known, how)
             for item in step.brings:
-                ways.setdefault(item, []).append("brings")
-            result[step.id] = {item: tuple(dict.fromkeys(w)) for item, w in ways.items()}
+                known = ways.get(item)
+                if known is None:
+                    ways[item] = _BRINGS
+                elif "brings" not in known:
+                    ways[item] = (*known, "brings")
+            result[step.id] = ways
         return result
 
     @cached_property
@@ -292,11 +330,15 @@ class CaseGraph:
     @cached_property
     def fact_asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
         """step -> fact -> how it is asked (asks / field / attachment / brings), over its documents."""
+        fact_of = self._fact_of
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         for step_id, items in self.asked_by_step.items():
+            if all(fact_of[item] == item for item in items):  # no document: the items are the facts
+                result[step_id] = dict(items)
+                continue
             ways: dict[str, dict[str, None]] = {}
             for item, how in items.items():
-                ways.setdefault(self.fact(item), {}).update(dict.fromkeys(how))
+                ways.setdefault(fact_of[item], {}).update(dict.fromkeys(how))
             result[step_id] = {fact: tuple(w) for fact, w in ways.items()}
         return result
 
@@ -428,7 +470,7 @@ class CaseGraph:
                 return None
             last = end
         else:
-            successors = self.dag.succ
+            successors = self._dag_succ
             ends = [n for n in best if not successors[n]]
             if not ends:
                 return None
@@ -450,7 +492,7 @@ class CaseGraph:
         first = self.order[start] if start is not None else 0
         best: dict[str, float] = {}
         back: dict[str, str | None] = {}
-        predecessors = self.dag.pred  # the adjacency itself: no networkx call per step (T01 and L01 ask often)
+        predecessors = self._dag_pred  # plain dicts: no networkx call per step (T01 and L01 ask often)
         for step in self.case.steps[first : last_index + 1]:
             node = step.id
             if node == start or (start is None and not predecessors[node]):
@@ -470,7 +512,7 @@ class CaseGraph:
         depends_on = self.steps[step_id].depends_on
         if by_dependencies and depends_on is not None:
             return list(depends_on)
-        return list(self.dag.predecessors(step_id))
+        return list(self._dag_pred[step_id])
 
     def schedule(self, by_dependencies: bool) -> dict[str, tuple[float, float]]:
         """step -> (earliest start, earliest end) in days (case-format.md 1.1).
@@ -512,9 +554,10 @@ class CaseGraph:
     @cached_property
     def loops(self) -> list[list[str]]:
         """Groups of steps that form a cycle (strongly connected), in file order."""
+        succ = self._succ
         groups = []
-        for component in nx.strongly_connected_components(self.flow):
-            if len(component) > 1 or any(self.flow.has_edge(n, n) for n in component):
+        for component in _strongly_connected(succ):
+            if len(component) > 1 or any(n in succ[n] for n in component):
                 groups.append(sorted(component, key=self.order.__getitem__))
         return sorted(groups, key=lambda g: self.order[g[0]])
 
@@ -522,6 +565,53 @@ class CaseGraph:
         """The loop-back edges inside one loop group."""
         members = set(group)
         return [
-            (u, v, d) for u in group for v, d in self.flow.adj[u].items()
+            (u, v, d) for u in group for v, d in self._succ[u].items()
             if d["loop"] and v in members
         ]
+
+
+def _strongly_connected(succ: dict[str, dict[str, dict]]) -> list[set[str]]:
+    """The strongly connected components of a graph given as adjacency dicts (Tarjan's
+    algorithm, without recursion: a flow can have thousands of steps). Every cycle of a
+    flow has a loop-back edge (the other edges go forward in the file), so without one
+    each step is its own component and there is nothing to walk."""
+    if not any(d["loop"] for targets in succ.values() for d in targets.values()):
+        return [{node} for node in succ]
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[set[str]] = []
+    for root in succ:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(component)
+    return components
