@@ -203,6 +203,13 @@ class Context:
         self.settings = settings
         self.t = t
         self._minutes: dict[str, StepMinutes] = {}
+        # Memos of this one analysis (the graph, settings and language never change in it):
+        # the findings ask the same things over and over (the asking of one fact at one step
+        # by D01, D02, D03, P02 and the settle; the catalogue keys of a code's texts).
+        self._asking: dict[tuple[str, str], Part] = {}
+        self._text_keys: dict[tuple[str, Level, str | None, str], tuple[str, str, str]] = {}
+        self._per_year = float(self.case.case.cases_per_year)
+        self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
 
     # --- words ---------------------------------------------------------------
 
@@ -241,6 +248,8 @@ class Context:
         """A fact's name in quotes, with the documents that prove it where these steps ask
         those instead: '«Belastbaar inkomen» (bewezen met «Aanslagbiljet»)'. A version 1
         item is just its name."""
+        if len(self.graph.items_of_fact.get(fact, ())) < 2:  # no document proves it (most facts)
+            return self.item_q(fact)
         asked = self.graph.asked_by_step
         documents = dict.fromkeys(
             item for s in step_ids for item in asked[s] if item != fact and self.graph.fact(item) == fact
@@ -275,16 +284,14 @@ class Context:
         """A saving per case, and per year times ``cases_per_year``. The yearly minutes per
         case differ from the per-case minutes when they fall in periodic steps (see
         :meth:`step_saving`)."""
-        n = float(self.case.case.cases_per_year)
+        n = self._per_year
         client_hours = (client_minutes if client_minutes_year is None else client_minutes_year) / 60 * n
         staff_hours = (staff_minutes if staff_minutes_year is None else staff_minutes_year) / 60 * n
+        client_hour_eur, staff_hour_eur = self._tariffs
         return Saving(
-            client_minutes=round(client_minutes, 2),
-            staff_minutes=round(staff_minutes, 2),
-            lead_days=round(lead_days, 2),
-            client_hours_year=round(client_hours, 2),
-            staff_hours_year=round(staff_hours, 2),
-            euro_year=round(client_hours * self.settings.client_hour_eur + staff_hours * self.settings.staff_hour_eur, 2),
+            round(client_minutes, 2), round(staff_minutes, 2), round(lead_days, 2),
+            round(client_hours, 2), round(staff_hours, 2),
+            round(client_hours * client_hour_eur + staff_hours * staff_hour_eur, 2),
         )
 
     def step_saving(
@@ -316,13 +323,21 @@ class Context:
         items = [i for i in self.graph.items_of_fact.get(fact, [fact]) if i in parts]
         return sum(parts[i][0] for i in items), sum(parts[i][1] for i in items)
 
+    def asking_part(self, step_id: str, fact: str) -> Part:
+        """The part of asking ``fact`` at ``step_id`` (worked out once per analysis: several
+        findings about the same fact ask for it)."""
+        part = self._asking.get((step_id, fact))
+        if part is None:
+            part = self._asking[(step_id, fact)] = Part(step_id, fact, *self.asking_cost(step_id, fact))
+        return part
+
     def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[Part]:
         """The parts of asking ``fact`` at each of these steps."""
-        return [Part(s, fact, *self.asking_cost(s, fact)) for s in step_ids]
+        return [self.asking_part(s, fact) for s in step_ids]
 
     def asking_parts_of(self, facts: Iterable[str], step_id: str) -> list[Part]:
         """The parts of asking each of ``facts`` at one step."""
-        return [Part(step_id, f, *self.asking_cost(step_id, f)) for f in facts]
+        return [self.asking_part(step_id, f) for f in facts]
 
     def fetch_parts(self, fact: str) -> list[Part]:
         """The trips that only fetch a paper proving ``fact`` (a step that provides it, costs
@@ -541,12 +556,18 @@ class Context:
         catalogue has one, else of the level; ``message`` names another message key;
         ``count`` chooses the plural form where a text has one."""
         t = self.t
-        base = f"findings.{code}"
-        proposal = f"{base}.proposal.{variant}"
-        if variant is None or not t.has(f"{proposal}.title"):
-            proposal = f"{base}.proposal.{level.value}"
-        keys = (f"{base}.{message}", f"{proposal}.title", f"{proposal}.text")
-        return tuple(_sentence(t.n(key, count, **params)) for key in keys)
+        keys = self._text_keys.get((code, level, variant, message))
+        if keys is None:
+            base = f"findings.{code}"
+            proposal = f"{base}.proposal.{variant}"
+            if variant is None or not t.has(f"{proposal}.title"):
+                proposal = f"{base}.proposal.{level.value}"
+            keys = self._text_keys[(code, level, variant, message)] = (
+                f"{base}.{message}", f"{proposal}.title", f"{proposal}.text")
+        if "n" not in params:  # the count as the text writes it, once for the three texts (as Translator.n would)
+            params["n"] = t.number(count, 0 if float(count).is_integer() else 1)
+        return (_sentence(t.n(keys[0], count, **params)), _sentence(t.n(keys[1], count, **params)),
+                _sentence(t.n(keys[2], count, **params)))
 
 
 def _sentence(text: str) -> str:
