@@ -162,10 +162,16 @@ class CaseGraph:
     # --- the parts of a step --------------------------------------------------
 
     def actor(self, step_id: str) -> Actor:
-        return self.case.actors[self.steps[step_id].actor]
+        return self._step_actor[step_id]
 
     def organisation(self, step_id: str) -> str:
-        return self.actor(step_id).org
+        return self._step_actor[step_id].org
+
+    @cached_property
+    def _step_actor(self) -> dict[str, Actor]:
+        # step -> its actor: asked for a hundred times and more per case (levels, organisations)
+        actors = self.case.actors
+        return {s.id: actors[s.actor] for s in self.case.steps if s.actor in actors}
 
     def form(self, step_id: str) -> Form | None:
         key = self.steps[step_id].form
@@ -173,21 +179,21 @@ class CaseGraph:
 
     def rules_of(self, step_id: str) -> list[Rule]:
         """The step's rule and, when it fills in a form, the form's rule."""
-        known = self._rules_of
-        if step_id not in known:  # asked for the same steps finding after finding
-            known[step_id] = self._find_rules_of(step_id)
-        return list(known[step_id])
+        return list(self.step_rules[step_id])
 
     @cached_property
-    def _rules_of(self) -> dict[str, list[Rule]]:
-        return {}
-
-    def _find_rules_of(self, step_id: str) -> list[Rule]:
-        keys = self._related(("step", step_id), "mandated_by")
-        form_key = self.steps[step_id].form
-        if form_key:
-            keys += [k for k in self._related(("form", form_key), "mandated_by") if k not in keys]
-        return [self.case.rules[k] for k in keys]
+    def step_rules(self) -> dict[str, tuple[Rule, ...]]:
+        """step -> its rule and, when it fills in a form, the form's rule (once): worked out
+        for every step at once, since the findings ask for the same steps finding after finding."""
+        rules, forms = self.case.rules, self.case.forms
+        result: dict[str, tuple[Rule, ...]] = {}
+        for step in self.case.steps:
+            keys = [step.rule] if step.rule else []
+            form_rule = forms[step.form].rule if step.form else None
+            if form_rule and form_rule not in keys:
+                keys.append(form_rule)
+            result[step.id] = tuple(rules[k] for k in keys)
+        return result
 
     @cached_property
     def asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -419,14 +425,27 @@ class CaseGraph:
         return self.case.actors[actor_key].level in LOCAL_SIDE_ACTORS
 
     def steps_actors_local(self, step_ids) -> bool:
-        return all(self.actor_local(self.steps[s].actor) for s in step_ids)
+        local = self._actor_local
+        return all(local[s] for s in step_ids)
+
+    @cached_property
+    def _actor_local(self) -> dict[str, bool]:
+        """step -> its actor is local-side (asked for the same steps by most findings)."""
+        actors = self.case.actors
+        return {s.id: actors[s.actor].level in LOCAL_SIDE_ACTORS for s in self.case.steps}
 
     def step_rules_local(self, step_id: str) -> bool:
         """The step's rule, its form's rule and its form's owner are local-side."""
-        if any(rule.level is not GovernmentLevel.LOCAL for rule in self.rules_of(step_id)):
-            return False
-        form = self.form(step_id)
-        return form is None or self.actor_local(form.owner)
+        return self._rules_local[step_id]
+
+    @cached_property
+    def _rules_local(self) -> dict[str, bool]:
+        result = {}
+        for step in self.case.steps:
+            form = self.case.forms[step.form] if step.form else None
+            result[step.id] = (all(rule.level is GovernmentLevel.LOCAL for rule in self.step_rules[step.id])
+                               and (form is None or self.actor_local(form.owner)))
+        return result
 
     def form_local(self, form_key: str) -> bool:
         """The form's owner and its rule are local-side: the organisation can change the form itself."""
@@ -436,8 +455,8 @@ class CaseGraph:
 
     def steps_local(self, step_ids) -> bool:
         """The actors and the rules of these steps are local-side."""
-        step_ids = list(step_ids)
-        return self.steps_actors_local(step_ids) and all(self.step_rules_local(s) for s in step_ids)
+        actors, rules = self._actor_local, self._rules_local
+        return all(actors[s] and rules[s] for s in step_ids)
 
     # --- paths and loops ------------------------------------------------------
 

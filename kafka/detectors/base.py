@@ -208,6 +208,11 @@ class Context:
         # by D01, D02, D03, P02 and the settle; the catalogue keys of a code's texts).
         self._asking: dict[tuple[str, str], Part] = {}
         self._text_keys: dict[tuple[str, Level, str | None, str], tuple[str, str, str]] = {}
+        self._parties: dict[tuple, tuple[str, list[str], str | None]] = {}
+        self._administrations: dict[tuple, tuple[Administration, str]] = {}
+        self._addressees: dict[str, str] = {}
+        self._articles: dict[str, str] = {}
+        self._decides: dict[tuple[str, str], str] = {}
         self._per_year = float(self.case.case.cases_per_year)
         self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
 
@@ -355,8 +360,23 @@ class Context:
     def plan_saving(self, plan: Plan) -> Saving:
         """The saving of a plan: its parts (each as often a year as its step happens), its
         days, less the staff minutes it keeps for each fact it stops asking."""
-        parts = [(p.step, p.client, p.staff - kept) for p, kept in consultations(plan)]
-        return self.step_saving(parts, plan.lead_days)
+        # consultations() and step_saving() in one loop (every finding with a plan comes
+        # here, some twice), with the same sums in the same order: the same floats.
+        times_per_year = self.graph.times_per_year
+        client = staff = client_year = staff_year = 0.0
+        left: dict[str, float] = {}
+        for part in plan.parts:
+            kept = 0.0
+            if part.what != WHOLE_STEP:
+                available = left.get(part.what, plan.staff_kept)
+                kept = min(available, part.staff)
+                left[part.what] = available - kept
+            c, st = part.client, part.staff - kept
+            times = times_per_year(part.step)
+            client, staff = client + c, staff + st
+            client_year, staff_year = client_year + c * times, staff_year + st * times
+        return self.saving(client, max(0.0, staff), plan.lead_days,
+                           client_minutes_year=client_year, staff_minutes_year=max(0.0, staff_year))
 
     def is_document(self, fact: str, step_ids: Iterable[str]) -> bool:
         return any(
@@ -418,9 +438,12 @@ class Context:
         catalogue (:func:`kafka.administrations.find_administration`); when none
         matches for sure, the government level alone ("de federale overheid").
         """
-        government, names, source = self.non_local_party(step_ids, sources, actors_only)
-        admin = find_administration(government, *names, source=source)
-        return self.administration_target(kind, id, name, admin, government)
+        key = (tuple(step_ids), tuple(sources), actors_only)
+        found = self._administrations.get(key)
+        if found is None:  # the same steps come back finding after finding
+            government, names, source = self.non_local_party(*key)
+            found = self._administrations[key] = (find_administration(government, *names, source=source), government)
+        return self.administration_target(kind, id, name, *found)
 
     def source_target(self, kind: str, id: str, name: str, source_key: str) -> Target:
         """The target of opening up an authentic source: the administration that owns it."""
@@ -440,6 +463,12 @@ class Context:
     def addressee(self, admin: Administration) -> str:
         """'POD Maatschappelijke Integratie (POD MI, federaal)', 'VDAB (Vlaams)'; the level
         alone ('de federale overheid') when the catalogue could not say which administration."""
+        found = self._addressees.get(admin.key)  # admin: an entry of the catalogue, one per key
+        if found is None:
+            found = self._addressees[admin.key] = self._addressee(admin)
+        return found
+
+    def _addressee(self, admin: Administration) -> str:
         if not admin.specific:
             return self.government_name(admin.government)
         name = admin.name(self.t.lang)
@@ -452,13 +481,21 @@ class Context:
         """The addressee as a sentence names it, with its article: 'de FOD Justitie (federaal)',
         'het RIZIV (...)', 'Opgroeien (Vlaams)'; the owner itself stays without one (it is the
         aggregate's key and the status register's)."""
-        admin = administrations().get(target.administration)
-        article = admin.article(self.t.lang) if admin is not None and admin.specific else ""
+        article = self._articles.get(target.administration)
+        if article is None:
+            admin = administrations().get(target.administration)
+            article = self._articles[target.administration] = (
+                admin.article(self.t.lang) if admin is not None and admin.specific else "")
         return f"{article} {target.owner}" if article else target.owner
 
     def decides(self, decider: Decider) -> str:
         """The sentence that says who decides: 'Dit kan lokaal: de beslissing ligt bij «OCMW X».'"""
-        return self.t(f"findings.decides.{decider.variant}", who=decider.who, home=self.q(self.organisation()))
+        key = (decider.variant, decider.who)
+        found = self._decides.get(key)
+        if found is None:
+            found = self._decides[key] = self.t(f"findings.decides.{decider.variant}", who=decider.who,
+                                                home=self.q(self.organisation()))
+        return found
 
     def journey_target(self, step_ids: list[str]) -> tuple[Level, Target]:
         """Level and target of a finding about the client's path (S01, S02): local
@@ -485,10 +522,20 @@ class Context:
         """The government of the first non-local party behind the steps, the words that name
         it (a rule's reference and name, a source's name, an actor's organisation and name),
         and the key of its source when it is a source."""
+        key = (tuple(step_ids), tuple(sources), actors_only)
+        found = self._parties.get(key)
+        if found is None:  # asked for the same steps by the decider of several findings
+            found = self._parties[key] = self._non_local_party(*key)
+        government, names, source = found
+        return government, list(names), source
+
+    def _non_local_party(
+        self, step_ids: tuple[str, ...], sources: tuple[str, ...], actors_only: bool
+    ) -> tuple[str, list[str], str | None]:
         g = self.graph
-        step_ids = list(step_ids)
+        step_rules = g.step_rules
         for s in step_ids if not actors_only else ():
-            for rule in g.rules_of(s):
+            for rule in step_rules[s]:
                 if rule.level is not GovernmentLevel.LOCAL:
                     return rule.level.value, [t for t in (rule.ref, rule.name) if t], None
         for key in sources:
