@@ -34,7 +34,7 @@ from functools import cached_property
 import networkx as nx
 
 from kafka.catalogue import sources_for
-from kafka.flow import flow_edges
+from kafka.flow import flow_edge_tuples
 from kafka import nature
 from kafka.model import Actor, ActorLevel, Case, DataItem, Form, GovernmentLevel, Rule, Source, Step
 
@@ -63,8 +63,8 @@ class CaseGraph:
         # these, and builds the networkx graphs only when a later stage asks for them (building
         # them was a tenth of the analysis of an ordinary case).
         succ: dict[str, dict[str, dict]] = {step_id: {} for step_id in self.order}
-        for edge in flow_edges(case):
-            succ[edge.source][edge.target] = {"when": edge.when, "chance": edge.chance, "loop": edge.loop}
+        for source, target, _, when, chance, loop in flow_edge_tuples(case):
+            succ[source][target] = {"when": when, "chance": chance, "loop": loop}
         self._succ = succ
         dag_succ: dict[str, dict[str, None]] = {step_id: {} for step_id in self.order}
         dag_pred: dict[str, dict[str, None]] = {step_id: {} for step_id in self.order}
@@ -188,11 +188,12 @@ class CaseGraph:
         rules, forms = self.case.rules, self.case.forms
         result: dict[str, tuple[Rule, ...]] = {}
         for step in self.case.steps:
-            keys = [step.rule] if step.rule else []
             form_rule = forms[step.form].rule if step.form else None
-            if form_rule and form_rule not in keys:
-                keys.append(form_rule)
-            result[step.id] = tuple(rules[k] for k in keys)
+            if step.rule:
+                found = (rules[step.rule], rules[form_rule]) if form_rule and form_rule != step.rule else (rules[step.rule],)
+            else:
+                found = (rules[form_rule],) if form_rule else ()
+            result[step.id] = found
         return result
 
     @cached_property

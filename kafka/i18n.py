@@ -100,6 +100,22 @@ class Translator:
             params["n"] = self.number(count, 0 if float(count).is_integer() else 1)
         return str(message).format(**params)
 
+    def plurals(self, keys: tuple[str, ...], count: float, params: dict[str, Any]) -> list[str]:
+        """``[self.n(key, count, **params) for key in keys]``, with the count written once
+        (a finding's message, proposal title and text come together)."""
+        messages = self._messages
+        if "n" not in params:
+            params = {**params, "n": self.number(count, 0 if float(count).is_integer() else 1)}
+        result = []
+        for key in keys:
+            message = messages.get(key, _MISSING)
+            if message is _MISSING:
+                raise self._missing(key)
+            if type(message) is dict:
+                message = message["one"] if count == 1 else message["other"]
+            result.append(str(message).format(**params))
+        return result
+
     def has(self, key: str) -> bool:
         return key in self._messages
 

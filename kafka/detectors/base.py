@@ -85,22 +85,20 @@ def split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMin
 def _split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
     step = graph.steps[step_id]
     s = settings
-    items = {}
-    for item, ways in graph.asked_by_step[step_id].items():
-        paper = "attachment" in ways or "brings" in ways
-        items[item] = (s.document_client_minutes if paper else s.question_client_minutes,
-                       s.document_staff_minutes if paper else s.question_staff_minutes)
+    paper = (s.document_client_minutes, s.document_staff_minutes)
+    question = (s.question_client_minutes, s.question_staff_minutes)
+    items = {item: paper if "attachment" in ways or "brings" in ways else question
+             for item, ways in graph.asked_by_step[step_id].items()}
     story = (s.story_client_minutes, s.story_staff_minutes) if step.tells_story else (0.0, 0.0)
     trip = (s.trip_client_minutes, 0.0) if step.in_person and step.client_minutes > 0 else (0.0, 0.0)
     parts = [*items.values(), story, trip]
     room = 1.0 - min(1.0, max(0.0, s.contact_core_share))
-    client_scale = _scale(step.client_minutes * room, sum(p[0] for p in parts))
-    staff_scale = _scale(step.staff_minutes * room, sum(p[1] for p in parts))
-
-    def scaled(part: tuple[float, float]) -> tuple[float, float]:
-        return part[0] * client_scale, part[1] * staff_scale
-
-    return StepMinutes({k: scaled(v) for k, v in items.items()}, scaled(story), scaled(trip))
+    client_scale = _scale(step.client_minutes * room, sum([p[0] for p in parts]))
+    staff_scale = _scale(step.staff_minutes * room, sum([p[1] for p in parts]))
+    return StepMinutes(
+        {k: (c * client_scale, st * staff_scale) for k, (c, st) in items.items()},
+        (story[0] * client_scale, story[1] * staff_scale), (trip[0] * client_scale, trip[1] * staff_scale),
+    )
 
 
 def _scale(available: float, wanted: float) -> float:
@@ -213,6 +211,7 @@ class Context:
         self._addressees: dict[str, str] = {}
         self._articles: dict[str, str] = {}
         self._decides: dict[tuple[str, str], str] = {}
+        self._titles: dict[str, str] = {}
         self._per_year = float(self.case.case.cases_per_year)
         self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
 
@@ -577,9 +576,12 @@ class Context:
         proposal may take away first (kafka.detectors.settle counts each part once)."""
         if saving is None:
             saving = self.plan_saving(plan) if plan is not None else Saving()
+        title = self._titles.get(code)
+        if title is None:
+            title = self._titles[code] = self.t(f"findings.{code}.title")
         return Finding(
             code=code,
-            title=self.t(f"findings.{code}.title"),
+            title=title,
             message=message,
             severity=severity,
             level=level,
@@ -611,10 +613,8 @@ class Context:
                 proposal = f"{base}.proposal.{level.value}"
             keys = self._text_keys[(code, level, variant, message)] = (
                 f"{base}.{message}", f"{proposal}.title", f"{proposal}.text")
-        if "n" not in params:  # the count as the text writes it, once for the three texts (as Translator.n would)
-            params["n"] = t.number(count, 0 if float(count).is_integer() else 1)
-        return (_sentence(t.n(keys[0], count, **params)), _sentence(t.n(keys[1], count, **params)),
-                _sentence(t.n(keys[2], count, **params)))
+        message, title, text = t.plurals(keys, count, params)
+        return _sentence(message), _sentence(title), _sentence(text)
 
 
 def _sentence(text: str) -> str:

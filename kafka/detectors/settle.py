@@ -49,6 +49,9 @@ from kafka.detectors.base import Action, Context, Detector, ItemFacts, consultat
 from kafka.findings import WHEN_EMPTIED, WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
 from kafka.model import StepKind
 
+# The catalogue key of the texts of a proposal that gives way to one taking each action.
+_DEFER_KEYS = {action: f"findings.defer.{action.name.lower()}" for action in Action}
+
 # The actions that leave the client no question about the item at all.
 _COVERING = (Action.DROP, Action.CONSULT, Action.LIMIT)
 
@@ -154,7 +157,7 @@ def _deferred(ctx: Context, finding: Finding, winner: Finding | None) -> Finding
         return finding
     fact = finding.facts.fact
     source = ctx.graph.source_of(fact)
-    key = f"findings.defer.{winner.facts.action.name.lower()}"
+    key = _DEFER_KEYS[winner.facts.action]
     params = dict(item=ctx.item_q(fact), finding=winner.title, source=ctx.q(source.name) if source else "-")
     title = ctx.t(f"{key}.title", **params)
     text = ctx.t(f"{key}.text", **params) + " " + ctx.t("findings.defer.no_saving")
