@@ -374,9 +374,12 @@ class CaseGraph:
 
     def _steps_by_fact(self, key: str) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
+        fact_of = self._fact_of
         for step in self.case.steps:
-            for fact in dict.fromkeys(self.fact(i) for i in getattr(step, key)):
-                result.setdefault(fact, []).append(step.id)
+            items = getattr(step, key)
+            if items:  # most steps use or provide nothing
+                for fact in dict.fromkeys([fact_of[i] for i in items]):
+                    result.setdefault(fact, []).append(step.id)
         return result
 
     def data_order(self, keys) -> list[str]:

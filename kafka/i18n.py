@@ -154,7 +154,11 @@ class Translator:
         actors) to its count and the first few, '12 stappen, o.a. «A», «B» en «C»'; without
         (the sentence gives the count already) to '«A», «B», «C» en 9 andere'; with
         ``noun=False`` it is never shortened."""
-        quoted = [self.quote(n) for n in names]
+        return self.quoted_names([self.quote(n) for n in names], noun, limit)
+
+    def quoted_names(self, quoted: list[str], noun: str | bool | None = None, limit: int = NAMES_LIMIT) -> str:
+        """:meth:`names` of names already in quotes (a caller that quotes the same names
+        over and over keeps them quoted)."""
         if len(quoted) <= limit or noun is False:
             return self.join(quoted)
         if noun is None:  # the sentence gives the count already: '«A», «B», «C» en 9 andere'

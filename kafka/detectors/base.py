@@ -212,6 +212,7 @@ class Context:
         self._articles: dict[str, str] = {}
         self._decides: dict[tuple[str, str], str] = {}
         self._titles: dict[str, str] = {}
+        self._step_q: dict[str, str] = {}
         self._per_year = float(self.case.case.cases_per_year)
         self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
 
@@ -231,10 +232,13 @@ class Context:
     def step_names(self, step_ids: Iterable[str], counted: bool = False) -> str:
         """'«A», «B» en «C»', or '12 stappen, o.a. «A», «B» en «C»'; ``counted`` when the
         sentence gives the count already: '«A», «B», «C» en 9 andere'."""
-        return self.t.names([self.step_name(s) for s in step_ids], None if counted else "steps")
+        return self.t.quoted_names([self.step_q(s) for s in step_ids], None if counted else "steps")
 
     def step_q(self, step_id: str) -> str:
-        return self.q(self.step_name(step_id))
+        quoted = self._step_q.get(step_id)
+        if quoted is None:  # every finding names its steps, the same few steps again and again
+            quoted = self._step_q[step_id] = self.q(self.step_name(step_id))
+        return quoted
 
     def item_name(self, item: str) -> str:
         return self.case.data[item].name
@@ -316,15 +320,20 @@ class Context:
 
     def minutes(self, step_id: str) -> StepMinutes:
         """The parts of a step's minutes, as the to-be takes them away (:func:`split_minutes`)."""
-        if step_id not in self._minutes:
-            self._minutes[step_id] = split_minutes(self.graph, self.settings, step_id)
-        return self._minutes[step_id]
+        found = self._minutes.get(step_id)
+        if found is None:
+            found = self._minutes[step_id] = split_minutes(self.graph, self.settings, step_id)
+        return found
 
     def asking_cost(self, step_id: str, fact: str) -> tuple[float, float]:
         """Client and staff minutes of asking ``fact`` (and every document proving it) at
         ``step_id``: a paper costs more than a question, and no more than the step has."""
         parts = self.minutes(step_id).items
-        items = [i for i in self.graph.items_of_fact.get(fact, [fact]) if i in parts]
+        items = self.graph.items_of_fact.get(fact) or [fact]
+        if len(items) == 1:  # most facts: no document proves them (the same sums, of one or no part)
+            part = parts.get(items[0])
+            return (0, 0) if part is None else (0 + part[0], 0 + part[1])
+        items = [i for i in items if i in parts]
         return sum(parts[i][0] for i in items), sum(parts[i][1] for i in items)
 
     def asking_part(self, step_id: str, fact: str) -> Part:
