@@ -445,10 +445,13 @@ class CaseGraph:
     @cached_property
     def _rules_local(self) -> dict[str, bool]:
         result = {}
+        forms, step_rules, local = self.case.forms, self.step_rules, GovernmentLevel.LOCAL
         for step in self.case.steps:
-            form = self.case.forms[step.form] if step.form else None
-            result[step.id] = (all(rule.level is GovernmentLevel.LOCAL for rule in self.step_rules[step.id])
-                               and (form is None or self.actor_local(form.owner)))
+            rules = step_rules[step.id]
+            ok = not rules or all([rule.level is local for rule in rules])
+            if ok and step.form:
+                ok = self.actor_local(forms[step.form].owner)
+            result[step.id] = ok
         return result
 
     def form_local(self, form_key: str) -> bool:

@@ -213,6 +213,7 @@ class Context:
         self._decides: dict[tuple[str, str], str] = {}
         self._titles: dict[str, str] = {}
         self._step_q: dict[str, str] = {}
+        self._days: dict[float, str] = {}
         self._per_year = float(self.case.case.cases_per_year)
         self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
 
@@ -603,7 +604,13 @@ class Context:
 
     def days(self, value: float) -> str:
         """'1 dag', '14 dagen', '2,5 dagen'."""
-        return self.t.n("common.days", round(value, 1))
+        value = round(value, 1)
+        if not value:  # 0 and -0.0 are equal keys, but not the same text: not kept
+            return self.t.n("common.days", value)
+        found = self._days.get(value)
+        if found is None:  # the same waits and deadlines come back finding after finding
+            found = self._days[value] = self.t.n("common.days", value)
+        return found
 
     def texts(
         self, code: str, level: Level, count: float = 0, variant: str | None = None, message: str = "message",

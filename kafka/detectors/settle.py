@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from kafka.detectors.base import Action, Context, Detector, ItemFacts, consultations
+from kafka.detectors.base import Action, Context, Detector, ItemFacts
 from kafka.findings import WHEN_EMPTIED, WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
 from kafka.model import StepKind
 
@@ -76,7 +76,8 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
         group = [findings[i] for i in indexes]
         winners = _winners(group)
         for i, f in zip(indexes, group):
-            if f in winners or f.facts.stands_apart:
+            # "is", not "in": a finding's == compares every text; one finding per code and fact
+            if any(f is w for w in winners) or f.facts.stands_apart:
                 continue
             winner = _winner_for(f, winners)
             if f.facts.action is Action.REUSE and winner is not None and winner.facts.action is Action.PASS:
@@ -205,11 +206,17 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                 taken[part.step] = (client + part.client, staff + part.staff)
             parts.append(part)
         # The staff minutes kept for a consultation stay on the step: a step that goes as a
-        # whole later takes them with it (as in the to-be).
-        for part, kept in consultations(Plan(tuple(parts), staff_kept=f.plan.staff_kept)):
-            if kept:
-                client, staff = taken[part.step]
-                taken[part.step] = (client, staff - kept)
+        # whole later takes them with it (as in the to-be). (consultations() of these parts,
+        # without making a Plan of them first.)
+        left: dict[str, float] = {}
+        for part in parts:
+            if part.what != WHOLE_STEP:
+                available = left.get(part.what, f.plan.staff_kept)
+                kept = min(available, part.staff)
+                left[part.what] = available - kept
+                if kept:
+                    client, staff = taken[part.step]
+                    taken[part.step] = (client, staff - kept)
         kept_parts[i] = parts
         lost[i] = list(dict.fromkeys(others))
     _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied, findings)
