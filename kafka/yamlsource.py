@@ -311,20 +311,29 @@ class _Builder:
                         if value in top.first_line:
                             feed(event)  # a duplicate key: reported by the general way
                             continue
-                        self._count(1, len(text), where)
+                        self.nodes += 1  # _count(1, ...), inline: it runs for every value
+                        self.chars += len(text)
+                        if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
+                            self._count(0, 0, where)  # raises the problem, as _count would have
                         top.first_line[value] = where[0]
                         top.key = value
                         keys[top.path + (value,)] = where
                         continue
                     path = top.path + (top.key,)
-                    self._count(1, len(text), where)
+                    self.nodes += 1  # _count(1, ...), inline: it runs for every value
+                    self.chars += len(text)
+                    if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
+                        self._count(0, 0, where)  # raises the problem, as _count would have
                     values.setdefault(path, where)
                     if not top.drop:
                         container[top.key] = value
                     top.key, top.drop = _NO_KEY, False
                     continue
                 path = top.path + (len(container),)
-                self._count(1, len(text), where)
+                self.nodes += 1  # _count(1, ...), inline: it runs for every value
+                self.chars += len(text)
+                if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
+                    self._count(0, 0, where)  # raises the problem, as _count would have
                 values.setdefault(path, where)
                 container.append(value)
             elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
@@ -334,7 +343,9 @@ class _Builder:
                 mark = event.start_mark
                 where = (mark.line + 1, mark.column + 1)
                 path = self._next_path()
-                self._count(1, 0, where)
+                self.nodes += 1  # _count(1, 0, ...), inline
+                if self.nodes > MAX_NODES:
+                    self._count(0, 0, where)  # raises the problem, as _count would have
                 values.setdefault(path, where)
                 is_map = kind is _MappingStartEvent
                 stack.append(_Frame({} if is_map else [], path, None, self.nodes - 1, self.chars,
