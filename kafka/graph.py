@@ -519,15 +519,23 @@ class CaseGraph:
         best: dict[str, float] = {}
         back: dict[str, str | None] = {}
         predecessors = self._dag_pred  # plain dicts: no networkx call per step (T01 and L01 ask often)
+        order = self.order
+        most = 0.0
         for step in self.case.steps[first : last_index + 1]:
             node = step.id
             if node == start or (start is None and not predecessors[node]):
                 best[node], back[node] = self.step_days(node), None
                 continue
-            preds = [p for p in predecessors[node] if p in best]
-            if preds:
-                p = max(preds, key=lambda q: (best[q], -self.order[q]))
-                best[node], back[node] = best[p] + self.step_days(node), p
+            # the predecessor reached with the most days, the first in the file among equals
+            # (max over (days, -position), written out: this runs for every step of every search)
+            p = None
+            for q in predecessors[node]:
+                if q in best:
+                    days = best[q]
+                    if p is None or days > most or (days == most and order[q] < order[p]):
+                        p, most = q, days
+            if p is not None:
+                best[node], back[node] = most + self.step_days(node), p
         return best, back
 
     # --- schedules: the flow and the real dependencies (version 1.1) ------------------
@@ -574,8 +582,12 @@ class CaseGraph:
     def times_per_year(self, step_id: str) -> float:
         """How often a step happens a year for one case: 365 / ``repeats_every_days`` for a
         periodic step (renewal, monthly proof), else once (Standard Cost Model frequency)."""
-        every = self.steps[step_id].repeats_every_days
-        return 365.0 / every if every else 1.0
+        return self.times_a_year[step_id]
+
+    @cached_property
+    def times_a_year(self) -> dict[str, float]:
+        """step -> :meth:`times_per_year` (asked for every part of every saving)."""
+        return {s.id: 365.0 / s.repeats_every_days if s.repeats_every_days else 1.0 for s in self.case.steps}
 
     @cached_property
     def loops(self) -> list[list[str]]:

@@ -371,7 +371,7 @@ class Context:
         days, less the staff minutes it keeps for each fact it stops asking."""
         # consultations() and step_saving() in one loop (every finding with a plan comes
         # here, some twice), with the same sums in the same order: the same floats.
-        times_per_year = self.graph.times_per_year
+        times_a_year = self.graph.times_a_year
         client = staff = client_year = staff_year = 0.0
         left: dict[str, float] = {}
         for part in plan.parts:
@@ -381,7 +381,7 @@ class Context:
                 kept = min(available, part.staff)
                 left[part.what] = available - kept
             c, st = part.client, part.staff - kept
-            times = times_per_year(part.step)
+            times = times_a_year[part.step]
             client, staff = client + c, staff + st
             client_year, staff_year = client_year + c * times, staff_year + st * times
         return self.saving(client, max(0.0, staff), plan.lead_days,
