@@ -538,6 +538,28 @@ class CaseGraph:
                 best[node], back[node] = most + self.step_days(node), p
         return best, back
 
+    def path_totals(self, start: str, last_index: int) -> dict[str, tuple[float, float, float]]:
+        """For every step reachable from ``start`` (up to file position ``last_index``): days,
+        client and staff minutes summed over the steps of the longest path from ``start`` to
+        it (both ends included). Worked out once per graph (the metrics and L01 both ask it
+        for every loop); the answer is shared: read it, do not change it."""
+        key = (start, last_index)
+        found = self._path_totals.get(key)
+        if found is None:
+            _, back = self.longest_from(start, last_index)
+            found = {}
+            for node in back:  # file order: a step's previous step on the path comes before it
+                step = self.steps[node]
+                before = found[back[node]] if back[node] is not None else (0.0, 0.0, 0.0)
+                found[node] = (before[0] + self.step_days(node), before[1] + step.client_minutes,
+                               before[2] + step.staff_minutes)
+            self._path_totals[key] = found
+        return found
+
+    @cached_property
+    def _path_totals(self) -> dict[tuple[str, int], dict[str, tuple[float, float, float]]]:
+        return {}
+
     # --- schedules: the flow and the real dependencies (version 1.1) ------------------
 
     def prerequisites(self, step_id: str, by_dependencies: bool) -> list[str]:

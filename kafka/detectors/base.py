@@ -213,6 +213,7 @@ class Context:
         self._decides: dict[tuple[str, str], str] = {}
         self._titles: dict[str, str] = {}
         self._step_q: dict[str, str] = {}
+        self._item_q: dict[str, str] = {}
         self._days: dict[float, str] = {}
         self._per_year = float(self.case.case.cases_per_year)
         self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
@@ -248,7 +249,10 @@ class Context:
         return self.t.names([self.item_name(i) for i in items], None if counted else "items")
 
     def item_q(self, item: str) -> str:
-        return self.q(self.item_name(item))
+        quoted = self._item_q.get(item)
+        if quoted is None:  # the findings about one fact all name it
+            quoted = self._item_q[item] = self.q(self.item_name(item))
+        return quoted
 
     def org_names(self, organisations: Iterable[str], counted: bool = False) -> str:
         return self.t.names(list(organisations), None if counted else "organisations")
