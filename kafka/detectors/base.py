@@ -213,6 +213,7 @@ class Context:
         self._decides: dict[tuple[str, str], str] = {}
         self._titles: dict[str, str] = {}
         self._step_q: dict[str, str] = {}
+        self._local_deciders: dict[tuple[str, ...], tuple[str, str, str]] = {}
         self._item_q: dict[str, str] = {}
         self._days: dict[float, str] = {}
         self._per_year = float(self.case.case.cases_per_year)
@@ -416,14 +417,22 @@ class Context:
         if level is Level.SUPRALOCAL:
             target = self.supralocal_target(kind, id, name, step_ids, sources, actors_only)
             return Decider(target, "supralocal", self.called(target))
+        orgs = tuple(dict.fromkeys(organisations if organisations is not None else self.organisations_of(step_ids)))
+        found = self._local_deciders.get(orgs)
+        if found is None:  # the same organisations decide finding after finding
+            found = self._local_deciders[orgs] = self._local_decider(list(orgs))
+        owner, variant, who = found
+        return Decider(Target(kind, id, name, owner, "local"), variant, who)
+
+    def _local_decider(self, orgs: list[str]) -> tuple[str, str, str]:
+        """The owner, text variant and words of a local decider made of these organisations."""
         home = self.organisation()
-        orgs = list(dict.fromkeys(organisations if organisations is not None else self.organisations_of(step_ids)))
         if not orgs or set(orgs) == {home}:
-            return Decider(Target(kind, id, name, home, "local"), "local", self.q(home))
+            return home, "local", self.q(home)
         if len(orgs) == 1:
-            return Decider(Target(kind, id, name, orgs[0], "local"), "other", self.q(orgs[0]))
+            return orgs[0], "other", self.q(orgs[0])
         orgs = sorted(orgs, key=lambda o: o != home)  # the organisation itself first
-        return Decider(Target(kind, id, name, self.t.join(orgs), "local"), "shared", self.org_names(orgs))
+        return self.t.join(orgs), "shared", self.org_names(orgs)
 
     def target(
         self, level: Level, kind: str, id: str, name: str, step_ids: Iterable[str], *,
