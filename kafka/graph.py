@@ -615,10 +615,16 @@ class CaseGraph:
     def loops(self) -> list[list[str]]:
         """Groups of steps that form a cycle (strongly connected), in file order."""
         succ = self._succ
+        # Every cycle has a loop-back edge (the other edges go forward in the file): without
+        # one there is nothing to look for (most cases).
+        if not any(d["loop"] for targets in succ.values() for d in targets.values()):
+            return []
         groups = []
         for component in _strongly_connected(succ):
-            if len(component) > 1 or any(n in succ[n] for n in component):
+            if len(component) > 1:
                 groups.append(sorted(component, key=self.order.__getitem__))
+            elif next(iter(component)) in succ[next(iter(component))]:  # a step that loops to itself
+                groups.append(list(component))
         return sorted(groups, key=lambda g: self.order[g[0]])
 
     def loop_edges(self, group: list[str]) -> list[tuple[str, str, dict]]:
@@ -632,11 +638,7 @@ class CaseGraph:
 
 def _strongly_connected(succ: dict[str, dict[str, dict]]) -> list[set[str]]:
     """The strongly connected components of a graph given as adjacency dicts (Tarjan's
-    algorithm, without recursion: a flow can have thousands of steps). Every cycle of a
-    flow has a loop-back edge (the other edges go forward in the file), so without one
-    each step is its own component and there is nothing to walk."""
-    if not any(d["loop"] for targets in succ.values() for d in targets.values()):
-        return [{node} for node in succ]
+    algorithm, without recursion: a flow can have thousands of steps)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
