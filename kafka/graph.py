@@ -5,6 +5,13 @@
 loop back is by definition an edge to an earlier step in the file, the file
 order is a topological order of ``dag``, so longest paths take linear time.
 
+The analysis itself walks the same flow as plain dicts (``_succ``, ``_dag_pred``,
+``_dag_succ``) and indexes built once per graph (the steps asking each fact, the
+rules and actor of each step...): an analysis asks them thousands of times, and
+building the networkx graphs cost more than an ordinary case's whole flow
+analysis. ``flow`` and ``dag`` are built from the dicts when a later stage asks
+(the process map, the BPMN export).
+
 ``relations`` is a MultiDiGraph of typed nodes ``(kind, id)`` -- step, actor,
 organisation, data, form, rule, source -- with a ``rel`` on every edge:
 
@@ -338,9 +345,10 @@ class CaseGraph:
     def fact_asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
         """step -> fact -> how it is asked (asks / field / attachment / brings), over its documents."""
         fact_of = self._fact_of
+        documents = {key for key, fact in fact_of.items() if fact != key}
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         for step_id, items in self.asked_by_step.items():
-            if all(fact_of[item] == item for item in items):  # no document: the items are the facts
+            if documents.isdisjoint(items):  # no document: the items are the facts
                 result[step_id] = dict(items)
                 continue
             ways: dict[str, dict[str, None]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, TypeVar
 
 from kafka.administrations import Administration, administrations, find_administration
 from kafka.findings import WHOLE_STEP, Facts, Finding, Level, Part, Plan, Proposal, Saving, Severity, Target
@@ -24,6 +24,9 @@ from kafka.settings import Setting, Settings
 
 if TYPE_CHECKING:  # the to-be editor belongs to a later stage; effects only receive one
     from kafka.simulate.editor import Editor
+
+T = TypeVar("T")
+_NOTHING = object()
 
 
 class Phase(IntEnum):
@@ -213,11 +216,23 @@ class Context:
         self._decides: dict[tuple[str, str], str] = {}
         self._titles: dict[str, str] = {}
         self._step_q: dict[str, str] = {}
+        self._memo: dict[tuple[str, Hashable], object] = {}
+        self._step_names: dict[tuple[tuple[str, ...], bool], str] = {}
         self._local_deciders: dict[tuple[str, ...], tuple[str, str, str]] = {}
+        self._local_deciders_of_steps: dict[tuple[str, ...], tuple[str, str, str]] = {}
         self._item_q: dict[str, str] = {}
         self._days: dict[float, str] = {}
         self._per_year = float(self.case.case.cases_per_year)
         self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
+
+    def memo(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out once per analysis for ``(kind, key)``: for what several
+        findings ask alike (``key`` must hold everything the answer depends on besides this
+        context's graph, settings and language)."""
+        found = self._memo.get((kind, key), _NOTHING)
+        if found is _NOTHING:
+            found = self._memo[(kind, key)] = compute()
+        return found
 
     # --- words ---------------------------------------------------------------
 
@@ -235,7 +250,12 @@ class Context:
     def step_names(self, step_ids: Iterable[str], counted: bool = False) -> str:
         """'«A», «B» en «C»', or '12 stappen, o.a. «A», «B» en «C»'; ``counted`` when the
         sentence gives the count already: '«A», «B», «C» en 9 andere'."""
-        return self.t.quoted_names([self.step_q(s) for s in step_ids], None if counted else "steps")
+        key = (tuple(step_ids), counted)
+        found = self._step_names.get(key)
+        if found is None:  # the findings about one fact name the same steps (D01, D02, D03)
+            found = self._step_names[key] = self.t.quoted_names([self.step_q(s) for s in key[0]],
+                                                                None if counted else "steps")
+        return found
 
     def step_q(self, step_id: str) -> str:
         quoted = self._step_q.get(step_id)
@@ -417,12 +437,22 @@ class Context:
         if level is Level.SUPRALOCAL:
             target = self.supralocal_target(kind, id, name, step_ids, sources, actors_only)
             return Decider(target, "supralocal", self.called(target))
-        orgs = tuple(dict.fromkeys(organisations if organisations is not None else self.organisations_of(step_ids)))
+        if organisations is None:  # those of the steps: the same steps come back finding after finding
+            found = self._local_deciders_of_steps.get(tuple(step_ids))
+            if found is None:
+                found = self._local_deciders_of_steps[tuple(step_ids)] = self._local_decider_of(
+                    self.organisations_of(step_ids))
+        else:
+            found = self._local_decider_of(organisations)
+        owner, variant, who = found
+        return Decider(Target(kind, id, name, owner, "local"), variant, who)
+
+    def _local_decider_of(self, organisations: Iterable[str]) -> tuple[str, str, str]:
+        orgs = tuple(dict.fromkeys(organisations))
         found = self._local_deciders.get(orgs)
         if found is None:  # the same organisations decide finding after finding
             found = self._local_deciders[orgs] = self._local_decider(list(orgs))
-        owner, variant, who = found
-        return Decider(Target(kind, id, name, owner, "local"), variant, who)
+        return found
 
     def _local_decider(self, orgs: list[str]) -> tuple[str, str, str]:
         """The owner, text variant and words of a local decider made of these organisations."""

@@ -157,15 +157,19 @@ def _deferred(ctx: Context, finding: Finding, winner: Finding | None) -> Finding
     if winner is None:
         return finding
     fact = finding.facts.fact
-    source = ctx.graph.source_of(fact)
     key = _DEFER_KEYS[winner.facts.action]
-    params = dict(item=ctx.item_q(fact), finding=winner.title, source=ctx.q(source.name) if source else "-")
-    title = ctx.t(f"{key}.title", **params)
-    text = ctx.t(f"{key}.text", **params) + " " + ctx.t("findings.defer.no_saving")
+    title, text = ctx.memo("defer", (key, fact, winner.title), lambda: _defer_texts(ctx, key, fact, winner.title))
     old = finding.proposal
     proposal = Proposal(title, text, old.level, old.target, Saving(), defers_to=winner.code)
     return Finding(finding.code, finding.title, finding.message, finding.severity, finding.level, finding.steps,
                    finding.data, proposal, finding.facts, None)
+
+
+def _defer_texts(ctx: Context, key: str, fact: str, winner_title: str) -> tuple[str, str]:
+    """The title and text of a proposal about ``fact`` that gives way to ``winner_title``'s."""
+    source = ctx.graph.source_of(fact)
+    params = dict(item=ctx.item_q(fact), finding=winner_title, source=ctx.q(source.name) if source else "-")
+    return ctx.t(f"{key}.title", **params), ctx.t(f"{key}.text", **params) + " " + ctx.t("findings.defer.no_saving")
 
 
 # --- every part once ---------------------------------------------------------------------
