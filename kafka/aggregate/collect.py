@@ -70,6 +70,9 @@ class CaseSummary:
     # [[path, SHA-256]] of the files the case's evidence: section names (event log, mapping), hashed
     # before they were read: a log changed since makes the next run render the case again
     evidence: list[list[str]] = field(default_factory=list)
+    # Its rows of findings.csv and summary.xlsx, made by the worker (kafka.aggregate.pieces.Pieces);
+    # not in the manifest: the site keeps them in a file of their own.
+    pieces: object = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseSummary":
@@ -139,6 +142,7 @@ class _Job:
     options: RunOptions
     fingerprint: str
     options_key: str = ""  # options.fingerprint(), worked out once for the run
+    csv_dialect: str | None = None  # the site's findings.csv (kafka.csvfile; None: the language's)
 
 
 # --- the worker -----------------------------------------------------------------------
@@ -183,6 +187,9 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     from kafka.tables import finding_rows
 
     from kafka.aggregate.keys import merge_fields
+    from kafka.aggregate.pieces import case_pieces
+    from kafka.csvfile import dialect_for
+    from kafka.i18n import Translator
 
     loaded, raw = read_case(job.path)
     if not loaded.ok:
@@ -199,7 +206,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         row.update(merge_fields(finding, loaded.case))
     info = loaded.case.case
     line, col = loaded.positions.of(("case", "id")) if loaded.positions else (0, 0)
-    return CaseSummary(
+    summary = CaseSummary(
         path=job.path,
         cache_key=cache_key(raw, job.options_key or job.options, job.fingerprint),
         id=info.id,
@@ -219,7 +226,11 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         id_col=col,
         report_sha256=report_digest(html),
         evidence=evidence,
+        report=f"{CASES_FOLDER}/{report_name(info.id)}",  # as settle names it
     )
+    # The case's rows of findings.csv and summary.xlsx, made here in parallel rather than in the main process.
+    summary.pieces = case_pieces(summary, dialect_for(job.options.lang, job.csv_dialect), Translator(job.options.lang))
+    return summary
 
 
 def _evidence_paths(loaded) -> list[str]:
@@ -276,10 +287,13 @@ def collect(
     jobs: int | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    csv_dialect: str | None = None,
 ) -> Collection:
     """Every case under ``paths`` analysed, with its report written to ``out_dir/cases/``.
 
     ``progress(n, total)`` is called as files are done, n files at a time.
+    ``csv_dialect`` is the site's (kafka.csvfile): each case's rows of findings.csv are
+    made with the case (kafka.aggregate.pieces).
     The manifest for the next run is in the result (``manifest``); the caller
     writes it (:func:`write_manifest`) once the site is written.
     """
@@ -310,7 +324,7 @@ def collect(
             outcomes[index] = cached
             pending[resolved[path]] = cached
         else:
-            todo.append(_Job(index, path, str(staging), options, fingerprint, options_key))
+            todo.append(_Job(index, path, str(staging), options, fingerprint, options_key, csv_dialect))
     if todo:
         ensure_dir(staging)
     done(len(outcomes))

@@ -229,7 +229,7 @@ class Manifest:
                 buffer.append('},"rows":{')
             for n, (path, summary) in enumerate(self.entries.items()):
                 fields_ = vars(summary)
-                value = ({k: v for k, v in fields_.items() if k not in _ROWS} if part == "cases"
+                value = ({k: v for k, v in fields_.items() if k not in _ROWS and k not in _NOT_KEPT} if part == "cases"
                          else {k: fields_[k] for k in _ROWS})
                 piece = f'{"," if n else ""}{dumps(path)}:{dumps(value)}'
                 buffer.append(piece)
@@ -242,3 +242,4 @@ class Manifest:
 
 
 _ROWS = ("findings", "forms")  # the big parts of a case summary, kept apart at the end of the file
+_NOT_KEPT = ("pieces",)  # the case's rows of the exports: in their own file (kafka.aggregate.pieces)

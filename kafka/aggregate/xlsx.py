@@ -68,7 +68,11 @@ class Workbook:
         self._fast = fast  # False: every cell through openpyxl (the tests compare both)
         self._rows: dict[int, IO[bytes]] = {}  # sheet number (from 1) -> its data rows' XML
 
-    def add_sheet(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    def add_sheet(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
+                  templates: Iterable[str] | None = None) -> None:
+        """A sheet of ``columns`` and ``rows``. ``templates``, when given, are the data rows' XML as
+        :func:`row_template` made it (made earlier, in a worker or a previous run); ``rows`` then
+        need only be the first :attr:`WIDTH_SAMPLE` rows, which set the column widths."""
         sheet = self._book.create_sheet(self._sheet_name(name))
         rows = iter(rows)
         # Widths and filter go before the data in the file: measure on the first rows.
@@ -89,7 +93,11 @@ class Workbook:
         sheet.append(header)
         count = 1
         rows = _chain(sample, rows)
-        if self._fast:
+        if self._fast and templates is not None:
+            spool = tempfile.TemporaryFile()
+            count = _write_templates(spool, templates)
+            self._rows[len(self._names) + 1] = spool
+        elif self._fast:
             spool = tempfile.TemporaryFile()
             count, rest = _write_rows(spool, rows)
             if rest is None:
@@ -167,7 +175,29 @@ def _write_rows(spool: IO[bytes], rows: Iterable[Sequence[object]]) -> tuple[int
     return number, None
 
 
-def _row_xml(row: Sequence[object], number: int, letters: list[str]) -> str:
+def row_template(row: Sequence[object], letters: Sequence[str]) -> str | None:
+    """A data row's XML with its row number left open (``\x00``, which no cell can hold: see
+    :func:`text`), to be numbered where it lands; None when a value needs openpyxl itself."""
+    try:
+        return _row_xml(row, "\x00", letters)
+    except _NotPlain:
+        return None
+
+
+def _write_templates(spool: IO[bytes], templates: Iterable[str]) -> int:
+    """Number the rows of :func:`row_template` from 2 and write them into ``spool``; the last row's number."""
+    pieces: list[str] = []
+    number = 1
+    for number, template in enumerate(templates, start=2):
+        pieces.append(template.replace("\x00", str(number)))
+        if len(pieces) >= 2000:
+            spool.write("".join(pieces).encode("utf-8"))
+            pieces.clear()
+    spool.write("".join(pieces).encode("utf-8"))
+    return number
+
+
+def _row_xml(row: Sequence[object], number: int | str, letters: Sequence[str]) -> str:
     cells = []
     for letter, value in zip(letters, row):
         value = _value(value)
@@ -235,4 +265,4 @@ def _value(value: object) -> object:
     return value
 
 
-__all__ = ["EXCEL_CELL_MAX", "Workbook", "column_letter", "text"]
+__all__ = ["EXCEL_CELL_MAX", "Workbook", "column_letter", "row_template", "text"]
