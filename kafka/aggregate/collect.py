@@ -73,10 +73,13 @@ class CaseSummary:
     # Its rows of findings.csv and summary.xlsx, made by the worker (kafka.aggregate.pieces.Pieces);
     # not in the manifest: the site keeps them in a file of their own.
     pieces: object = field(default=None, repr=False, compare=False)
+    # The JSON text of ``findings`` and ``forms`` in the previous manifest, when they were read from it
+    # (Collection.fill_rows): the next manifest is written with it. Not in the manifest itself.
+    rows_json: str = field(default="", repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseSummary":
-        names = {f.name for f in fields(cls)}
+        names = {f.name for f in fields(cls)} - {"pieces", "rows_json"}  # never read from a file
         if not isinstance(data, dict) or not set(data) <= names:
             raise ValueError("not a case summary")
         return cls(**data)
@@ -129,7 +132,8 @@ class Collection:
         if any(path not in rows for path in self.pending_rows):
             return False
         for path, summary in self.pending_rows.items():
-            summary.findings, summary.forms = rows[path]["findings"], rows[path]["forms"]
+            value, summary.rows_json = rows[path]
+            summary.findings, summary.forms = value["findings"], value["forms"]
         self.pending_rows, self.rows_source = {}, None
         return True
 
