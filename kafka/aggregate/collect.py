@@ -419,7 +419,8 @@ def _worker_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None  # the platform's default (spawn on Windows)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["kafka.aggregate.collect", "kafka.report", "kafka.run", "kafka.simulate"])
+    context.set_forkserver_preload(["kafka.aggregate.collect", "kafka.aggregate.keys", "kafka.aggregate.pieces",
+                                    "kafka.report", "kafka.run", "kafka.simulate"])
     return context
 
 
