@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.manifest import (
-    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp,
+    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp, rows_json,
 )
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.diagnostics import Problem
@@ -73,8 +73,8 @@ class CaseSummary:
     # Its rows of findings.csv and summary.xlsx, made by the worker (kafka.aggregate.pieces.Pieces);
     # not in the manifest: the site keeps them in a file of their own.
     pieces: object = field(default=None, repr=False, compare=False)
-    # The JSON text of ``findings`` and ``forms`` in the previous manifest, when they were read from it
-    # (Collection.fill_rows): the next manifest is written with it. Not in the manifest itself.
+    # The JSON text of ``findings`` and ``forms`` as the manifest keeps them: made by the worker, or as the
+    # previous manifest had them (Collection.fill_rows); the next manifest is written with it. Not in it itself.
     rows_json: str = field(default="", repr=False, compare=False)
 
     @classmethod
@@ -234,6 +234,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     )
     # The case's rows of findings.csv and summary.xlsx, made here in parallel rather than in the main process.
     summary.pieces = case_pieces(summary, dialect_for(job.options.lang, job.csv_dialect), Translator(job.options.lang))
+    summary.rows_json = rows_json(summary)  # the manifest's text of its rows, also made here
     return summary
 
 
@@ -396,6 +397,9 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
                                                 initargs=(options, os.getpid())) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
         try:
+            # This process waits for the workers, and then writes the site with pandas: import it now,
+            # while they work, so that its second or so is not added to the run's serial part.
+            import kafka.aggregate.site  # noqa: F401
             for future in concurrent.futures.as_completed(futures):
                 yield future.result()
                 done(1)

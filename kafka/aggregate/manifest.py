@@ -240,7 +240,7 @@ class Manifest:
         # Each case is encoded on its own by json's C encoder (iterencode of the whole payload
         # would run the pure-Python one: seconds for a thousand cases); the same text results.
         # vars(), not asdict(): asdict deep-copies every finding row.
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        dumps = _dumps
         head = {"format": MANIFEST_FORMAT, "generator": f"kafka {__version__}", "site": self.site}
         buffer = [dumps(head)[:-1], ',"cases":{']
         length = 0
@@ -254,7 +254,7 @@ class Manifest:
                 else:
                     # An unchanged case's rows as the previous manifest had them (Manifest.rows): the
                     # same text the encoder would make of them, without making it again.
-                    value = summary.rows_json or dumps({k: fields_[k] for k in _ROWS})
+                    value = summary.rows_json or rows_json(summary)
                 piece = f'{"," if n else ""}{dumps(path)}:{value}'
                 buffer.append(piece)
                 length += len(piece)
@@ -265,5 +265,12 @@ class Manifest:
         yield "".join(buffer).encode("utf-8", "backslashreplace")
 
 
+def rows_json(summary: "CaseSummary") -> str:
+    """The JSON text of a case's finding rows and forms, as the manifest keeps them (the worker that
+    made them encodes them too, in parallel: the main process then only joins the texts)."""
+    return _dumps({k: getattr(summary, k) for k in _ROWS})
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _ROWS = ("findings", "forms")  # the big parts of a case summary, kept apart at the end of the file
 _NOT_KEPT = ("pieces", "rows_json")  # the case's rows of the exports: in their own file (kafka.aggregate.pieces)
