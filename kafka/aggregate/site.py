@@ -268,6 +268,14 @@ def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Trans
     return [block for _, block in blocks]
 
 
+@dataclass(frozen=True)
+class FindingsSheet:
+    """The findings sheet of summary.xlsx, made per case (kafka.aggregate.pieces)."""
+
+    sample: list[list[object]]  # the first rows' values: they set the column widths
+    rows: Iterable[str]  # every row's XML, numbers open (kafka.aggregate.xlsx.row_template)
+
+
 def findings_sheet(collection: Collection, blocks: list[Pieces], t: Translator) -> FindingsSheet | None:
     """The findings sheet from the cases' blocks: the first rows' values (they set the column
     widths) and every row's XML; None when a block needs openpyxl (the sheet is then made from the table)."""
@@ -277,12 +285,6 @@ def findings_sheet(collection: Collection, blocks: list[Pieces], t: Translator) 
     sample = [sheet_values(record, words)
               for record in islice((r for case in collection.cases for r in finding_records(case)), Workbook.WIDTH_SAMPLE)]
     return FindingsSheet(sample, (row for block in blocks for row in block.sheet_rows()))
-
-
-@dataclass
-class FindingsSheet:
-    sample: list[list[object]]  # the first rows' values
-    rows: Iterable[str]  # every row's XML, numbers open (kafka.aggregate.xlsx.row_template)
 
 
 def downloads(t: Translator) -> list[Link]:
