@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -44,11 +45,13 @@ class StepRef:
     number: int
     name: str
 
-    @property
+    # Cached: the templates ask a step's anchors once for every finding, cell and card that
+    # points at the step (a frozen dataclass keeps the value in its __dict__ all the same).
+    @cached_property
     def anchor(self) -> str:  # the row in the steps table
         return f"step-{self.id}"
 
-    @property
+    @cached_property
     def map_anchor(self) -> str:  # the node on the process map
         return f"{MAP_ID}-step-{self.id}"
 
