@@ -234,8 +234,12 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                 result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal,
                                     f.facts, plan)
             continue
-        item_claimants = [j for j in others if isinstance(findings[j].facts, ItemFacts)]
-        if not parts and isinstance(f.facts, ItemFacts) and item_claimants and not f.facts.stands_apart:
+        # Only a proposal about the same fact can stand for this one: when another item's
+        # proposal takes away the same steps (two items fetched with one paper), this one's
+        # action is still needed; only its saving is counted there.
+        item_claimants = [j for j in others if isinstance(f.facts, ItemFacts)
+                          and isinstance(findings[j].facts, ItemFacts) and findings[j].facts.fact == f.facts.fact]
+        if not parts and item_claimants and not f.facts.stands_apart:
             # Everything it would take away, another proposal about the item takes away first.
             result[i] = _deferred(ctx, f, findings[item_claimants[0]])
             continue
