@@ -627,16 +627,16 @@
   // 100 steps). The page's own markup never holds this text elsewhere (text is escaped).
   var PART = /(?=<section class="block[^"]*" id="[a-z0-9-]+">)|(?=<footer[ >])/;
 
+  // What a page on screen was made from: the page parsed, cut in parts, and its key.
   function source(path, page) {
-    return {path: path, doc: parsed(page), parts: page.text.split(PART)};
+    return {path: path, key: page.key, doc: parsed(page), parts: pageParts(page)};
   }
 
-  // Changes `doc` (on screen, made from `kept`) section by section into the page `text`: true
-  // when done, false when that is not safe, null when the page is not made of the same
-  // sections (then the whole page is compared).
-  function patchParts(doc, kept, text) {
+  // Changes `doc` (on screen, made from `kept`) section by section into the page made of the
+  // parts `after`: true when done, false when that is not safe, null when the page is not made
+  // of the same sections (then the whole page is compared).
+  function patchParts(doc, kept, after) {
     var before = kept.parts;
-    var after = text.split(PART);
     var last = after.length - 1;
     if (!before || before.length !== after.length || last < 2 || before[0] !== after[0] || before[last] !== after[last]) {
       return null;
@@ -712,19 +712,64 @@
     return true;
   }
 
-  // The page at `path` as the server has it now: its text and its key, with which the frame
-  // can load exactly this page (the server keeps the last few it sent).
-  function fetchPage(path) {
-    return fetch(path + '?g=' + shown, {cache: 'no-store', credentials: 'same-origin'}).then(function (answer) {
+  // The page at `path` as the server has it now: its text (or parts) and its key, with which the
+  // frame can load exactly this page (the server keeps the last few it sent). With `since` (what
+  // the screen was made from), the server sends only the parts that changed since that page
+  // (kafka.serve.pages.page_delta): a save changes a few sections of a megabyte.
+  function fetchPage(path, since) {
+    var url = path + '?g=' + shown + (since && since.key ? '&since=' + encodeURIComponent(since.key) : '');
+    return fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(function (answer) {
       return answer.text().then(function (text) {
-        return {ok: answer.ok, key: answer.headers.get('X-Kafka-Page') || '', text: text, doc: null};
+        var page = {ok: answer.ok, key: answer.headers.get('X-Kafka-Page') || '', text: text, parts: null, doc: null};
+        if (answer.headers.get('X-Kafka-Delta') === '1') {
+          page.parts = fromDelta(text, since.parts);
+          page.text = null;
+        }
+        return page;
       });
     });
   }
 
+  // The parts of a page sent as the parts that changed since `before`; throws when they do not
+  // fit `before` (the page is then loaded whole).
+  function fromDelta(text, before) {
+    var line = text.indexOf('\n');
+    var layout = JSON.parse(text.slice(0, line));
+    var at = line + 1;
+    var parts = layout.map(function (part) {
+      if (typeof part.same === 'number') {
+        if (!before || typeof before[part.same] !== 'string' || before[part.same].length !== part.length) {
+          throw new Error('the page on screen is not the one the server compared with');
+        }
+        return before[part.same];
+      }
+      var piece = text.substr(at, part.text);
+      at += part.text;
+      return piece;
+    });
+    if (at !== text.length) {
+      throw new Error('the parts do not add up');
+    }
+    return parts;
+  }
+
+  function pageText(page) {
+    if (page.text === null) {
+      page.text = page.parts.join('');
+    }
+    return page.text;
+  }
+
+  function pageParts(page) {
+    if (!page.parts) {
+      page.parts = page.text.split(PART);
+    }
+    return page.parts;
+  }
+
   function parsed(page) {
     if (!page.doc) {
-      page.doc = new DOMParser().parseFromString(page.text, 'text/html');
+      page.doc = new DOMParser().parseFromString(pageText(page), 'text/html');
     }
     return page.doc;
   }
@@ -756,10 +801,13 @@
       doc = wanted ? null : front.contentDocument;
     } catch (e) { /* not ours */ }
     wanted = null;
-    fetchPage(path).then(function (page) {
-      var kept = doc && doc.kafkaSource;
-      if (page.ok && kept && kept.path === path && front.contentDocument === doc) {
-        var inPlace = patchParts(doc, kept, page.text);
+    var kept = doc && doc.kafkaSource && doc.kafkaSource.path === path ? doc.kafkaSource : null;
+    fetchPage(path, kept).then(function (page) {
+      if (page.ok && kept && front.contentDocument === doc && doc.kafkaSource === kept) {
+        var inPlace = patchParts(doc, kept, pageParts(page));
+        if (inPlace) {
+          kept.key = page.key;
+        }
         if (inPlace === null && patch(doc, kept.doc, parsed(page))) {
           doc.kafkaSource = source(path, page);
           inPlace = true;
@@ -898,7 +946,8 @@
       front.contentWindow.postMessage({kafkaKey: event.key}, location.origin);
     } catch (e) { /* not loaded yet */ }
   });
-  window.kafkaLive = {go: go, presenting: presenting, source: source, changeInPlace: patchParts};  // the last two for tests
+  window.kafkaLive = {go: go, presenting: presenting, source: source,  // source and changeInPlace: for tests
+                     changeInPlace: function (doc, kept, text) { return patchParts(doc, kept, text.split(PART)); }};
   front.addEventListener('load', onFrontNavigated);
   back.addEventListener('load', onFrontNavigated);
 

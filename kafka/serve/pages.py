@@ -8,6 +8,8 @@ trusted, and only ever reaches the HTML through autoescaped template values.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -84,6 +86,42 @@ def _editor_texts(lang: str) -> dict[str, str]:
 
     return {key.removeprefix("edit."): value for key, value in catalogue(lang).items()
             if key.startswith(("edit.ui.", "edit.feelings.", "edit.fields.", "edit.invalid."))}
+
+
+# Where a page's parts start, as live.js cuts it (its PART): after the head, each section of the
+# report (<section class="block..." id="...">) and the foot. The two must cut alike.
+_PART_START = re.compile(r'<section class="block[^"]*" id="[a-z0-9-]+">|<footer[ >]')
+
+
+def page_parts(html: str) -> list[str]:
+    """The page cut where live.js cuts it: the head, then a part per section, then the foot."""
+    cuts = [match.start() for match in _PART_START.finditer(html) if match.start() > 0]
+    return [html[start:end] for start, end in zip([0, *cuts], [*cuts, len(html)])]
+
+
+def _js_length(text: str) -> int:
+    """The length of ``text`` in a browser's string (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def page_delta(before: str, after: str) -> str:
+    """The page ``after`` for a screen that has ``before``: only the parts that changed.
+
+    A first line of JSON lists the parts of ``after``: ``{"same": i, "length": n}`` for part
+    ``i`` of ``before`` (``n`` lets live.js check that it cut the page alike), ``{"text": n}``
+    for a new part, whose ``n`` characters follow the line, in order. A save changes a few
+    sections of a megabyte of report: the screens receive, decode and cut only those.
+    """
+    old, new = page_parts(before), page_parts(after)
+    layout: list[dict[str, int]] = []
+    texts: list[str] = []
+    for i, part in enumerate(new):
+        if i < len(old) and old[i] == part:
+            layout.append({"same": i, "length": _js_length(part)})
+        else:
+            layout.append({"text": _js_length(part)})
+            texts.append(part)
+    return json.dumps(layout, separators=(",", ":")) + "\n" + "".join(texts)
 
 
 def live_script() -> bytes:
