@@ -298,6 +298,32 @@ def test_a_file_that_disappears_for_a_moment(live, case_file):
     wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
 
 
+def test_a_file_emptied_for_a_moment_while_it_is_written_is_never_shown_empty(case_file):
+    """Many editors empty the file, then write it; a poll in between must not show "the file is
+    empty" (and load the page whole twice). A broken version is shown once it stays a moment."""
+    from kafka.serve import site as site_module
+
+    site = LiveSite(case_file)
+    site.refresh()
+    text = case_file.read_text(encoding="utf-8")
+    generation = site.generation
+    save(case_file, "")  # the editor empties the file ...
+    assert site.refresh(quick=True) is None and site.generation == generation
+    assert "Leefloonaanvraag van Dries" in site.main_page()
+    save(case_file, text.replace("Telefonische aanmelding", "Aanmelding per brief"))  # ... and writes it
+    assert site.refresh(quick=True).generation == generation + 1
+    assert "Aanmelding per brief" in site.main_page()
+    # A file that stays empty (or broken) is shown as it is, a moment later.
+    save(case_file, "")
+    assert site.refresh(quick=True) is None
+    time.sleep(site_module.SETTLE_SECONDS + 0.05)
+    assert site.refresh(quick=True).generation == generation + 2
+    assert "het bestand is leeg" in site.main_page()
+    save(case_file, text)
+    assert site.refresh(quick=True) is not None and "Telefonische aanmelding" in site.main_page()
+    site.close()
+
+
 @pytest.mark.parametrize("path", [
     "/../../etc/passwd", "/view/../../../etc/passwd", "/view/case/..%2F..%2Fetc%2Fpasswd",
     "/view/case/case", "/case.yaml", "/view/case.yaml", "//etc/passwd", "/events/../view",

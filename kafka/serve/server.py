@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-POLL_SECONDS = 0.05  # a save shows within a twentieth of a second plus the rendering
+POLL_SECONDS = 0.02  # a save is seen within a fiftieth of a second (a tenth of a page's budget), then rendered
 KEEPALIVE_SECONDS = 15.0  # a comment on the event stream this often finds clients that left
 COMPLETE_AFTER_SECONDS = 1.0  # after an edit, the to-be is drawn once no other edit came for this long
 PREPARE_AFTER_SECONDS = 0.3  # after an edit is announced, the screens fetch it; then the editor prepares the next
