@@ -154,9 +154,14 @@ def rebuilt(delta: str, before_parts: list[str]) -> list[str]:
         if "same" in part:
             assert len(before_parts[part["same"]].encode("utf-16-le")) // 2 == part["length"]
             parts.append(before_parts[part["same"]])
-        else:
-            parts.append(units[2 * at:2 * (at + part["text"])].decode("utf-16-le"))
-            at += part["text"]
+            continue
+        new = units[2 * at:2 * (at + part["text"])]
+        at += part["text"]
+        if "from" in part:  # the old part's head and tail, the new middle
+            was = before_parts[part["from"]].encode("utf-16-le")
+            assert len(was) // 2 == part["length"] and part["head"] + part["tail"] <= part["length"]
+            new = was[:2 * part["head"]] + new + was[len(was) - 2 * part["tail"]:]
+        parts.append(new.decode("utf-16-le"))
     assert 2 * at == len(units), "the texts add up to the delta's body"
     return parts
 
@@ -182,11 +187,31 @@ def test_a_delta_holds_only_the_changed_parts_and_rebuilds_the_page():
     before = '<head>é</head><section class="block" id="a">Stap 1 𝄞</section><section class="block" id="b">x</section><footer>f</footer>'
     after = before.replace("Stap 1", "Stap één")
     delta = page_delta(before, after)
-    assert "x</section>" not in delta and "Stap één 𝄞" in delta  # only the changed section travels
+    assert "x</section>" not in delta and "één" in delta and "Stap" not in delta  # only what changed travels
     assert "".join(rebuilt(delta, page_parts(before))) == after
     assert "".join(rebuilt(page_delta(before, before), page_parts(before))) == before
     fewer = '<head>é</head><footer>f</footer>'  # sections gone: still rebuilt exactly
     assert "".join(rebuilt(page_delta(before, fewer), page_parts(before))) == fewer
+    # Changes at both ends, in the middle, around characters outside the BMP, a part grown long.
+    for changed in (after.replace("<head>", "<head >"), before.replace("𝄞", "𝄞𝄞"), before.replace("1 𝄞", "𝄢"),
+                    before.replace("x<", "x" * 10_000 + "<"), before.replace(">x<", "><")):
+        assert "".join(rebuilt(page_delta(before, changed), page_parts(before))) == changed
+
+
+def test_a_delta_rebuilds_any_change_exactly():
+    """Random changes of random texts (long runs in common, characters outside the BMP)."""
+    import random
+
+    from kafka.serve.pages import page_delta, page_parts
+
+    rng = random.Random(19)
+    alphabet = "ab<>é𝄞\n"
+    for _ in range(300):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 5, 50, 9000])))
+        before = f'<head>h</head><section class="block" id="s">{body}</section><footer>f</footer>'
+        at, end = sorted(rng.randrange(len(before) + 1) for _ in range(2))
+        after = before[:at] + "".join(rng.choice(alphabet) for _ in range(rng.randrange(6))) + before[end:]
+        assert "".join(rebuilt(page_delta(before, after), page_parts(before))) == after
 
 
 def test_a_screen_gets_only_what_changed_since_its_page(live, case_file):

@@ -745,6 +745,13 @@
       }
       var piece = text.substr(at, part.text);
       at += part.text;
+      if (typeof part.from === 'number') {  // the part it was, with its middle changed
+        var was = before && before[part.from];
+        if (typeof was !== 'string' || was.length !== part.length || part.head + part.tail > was.length) {
+          throw new Error('the page on screen is not the one the server compared with');
+        }
+        return was.slice(0, part.head) + piece + was.slice(was.length - part.tail);
+      }
       return piece;
     });
     if (at !== text.length) {
