@@ -226,3 +226,42 @@ def test_a_save_changes_only_the_changed_elements_and_the_screen_is_as_if_loaded
                 anew.close()
             assert here.keys() == there.keys(), what
             assert [key for key in here if here[key] != there[key]] == [], what
+
+
+# A page of one section, as live.js cuts a report, with a table of steps.
+def _page(rows: str) -> str:
+    return ('<!doctype html><html lang="nl"><head><title>t</title></head><body><main id="main">\n'
+            f'<section class="block" id="steps"><table><tbody>{rows}</tbody></table></section>\n'
+            '<footer class="page-footer">f</footer>\n</main></body></html>')
+
+
+CHANGE_IN_PLACE = """([before, after, sorted]) => {
+  const screen = new DOMParser().parseFromString(before, 'text/html');
+  if (sorted) {  // the reader sorted the table: its rows are in another order on screen
+    const body = screen.querySelector('tbody');
+    body.appendChild(body.firstElementChild);
+  }
+  const kept = window.kafkaLive.source('/view/', {text: before, key: 'k', parts: null, doc: null});
+  const done = window.kafkaLive.changeInPlace(screen, kept, after);
+  return {done, rows: [...screen.querySelectorAll('tr')].map(r => r.textContent)};
+}"""
+
+
+def test_a_change_in_a_row_the_reader_sorted_away_is_never_made_in_another_row(browser_page, tmp_path):
+    """Two steps show the same number; the reader sorted the table, so the row where the first one
+    was holds the second: changing the first one's number must not change the second's."""
+    page = browser_page
+    case = tmp_path / "case.yaml"
+    shutil.copy(EXAMPLE, case)
+    before = _page("<tr><td>Aanmelding</td><td>10</td></tr><tr><td>Intake</td><td>10</td></tr>")
+    after = before.replace("<td>Aanmelding</td><td>10</td>", "<td>Aanmelding</td><td>15</td>")
+    with LiveServer(LiveSite(case), port=0, poll_seconds=0.05) as server:
+        page.goto(server.url)
+        page.wait_for_function("() => !!window.kafkaLive")
+        as_sent = page.evaluate(CHANGE_IN_PLACE, [before, after, False])
+        assert as_sent == {"done": True, "rows": ["Aanmelding15", "Intake10"]}
+        page.evaluate("() => { document.body.dataset.fine = '0'; }")
+        sorted_ = page.evaluate(CHANGE_IN_PLACE, [before, after, True])
+        assert sorted_["done"] is False, sorted_  # loaded whole instead
+        assert sorted_["rows"] == ["Intake10", "Aanmelding10"]  # nothing changed in the wrong row
+        assert page.evaluate("() => document.body.dataset.whole") == "row"

@@ -431,12 +431,17 @@
         throw new Coarse('children on screen');
       }
       var el = parent.children[stack[d].index];
-      if (el.localName !== prev[d].localName || el.id !== prev[d].id) {
+      if (el.localName !== prev[d].localName || el.id !== prev[d].id || movedRow(el, prev[d])) {
         throw new Coarse('path on screen');
       }
       found.push(el);
     }
     return found;
+  }
+
+  // A table's body row the reader's sorting may have moved: the one on screen is another row.
+  function movedRow(live, prev) {
+    return prev.nodeName === 'TR' && prev.parentNode.nodeName === 'TBODY' && !live.isEqualNode(prev);
   }
 
   // `html` parsed as the contents of an element like `like` (same name, namespace, attributes).
@@ -573,7 +578,7 @@
       prevEl = parentLike.children[f.index];
       liveEl = livePath[livePath.length - 1].children[f.index];
       if (!prevEl || !liveEl || prevEl.localName.toLowerCase() !== f.name || liveEl.localName !== prevEl.localName ||
-          livePath[livePath.length - 1].children.length !== parentLike.children.length) {
+          livePath[livePath.length - 1].children.length !== parentLike.children.length || movedRow(liveEl, prevEl)) {
         throw new Coarse('path');
       }
     }
