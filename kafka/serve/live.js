@@ -355,6 +355,9 @@
         return {pos: at, across: tok, at: at};
       }
       pos = step(text, tok, stack, shift, mark);
+      if (pos > limit) {  // inside an element of raw text that differs: go on from the difference
+        return {pos: limit, across: null};
+      }
     }
     return {pos: pos, across: null};
   }
