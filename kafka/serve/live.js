@@ -270,6 +270,10 @@
   var START_TAG = /<([A-Za-z][^\t\n\f\r \/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>/y;
   var END_TAG = /<\/([A-Za-z][^\t\n\f\r \/>]*)[^>]*>/y;
   var CHUNK = 1024;
+  // Each piece changed costs about as much as parsing this many characters of a section (two
+  // small parses, a comparison): a change all over a section (the map laid out anew) is
+  // cheaper to parse whole, so a section whose pieces would cost more than that is.
+  var PIECE_COST = 2000;
 
   // How many characters a[i...] and b[j...] have in common at their start.
   function common(a, i, b, j) {
@@ -487,7 +491,7 @@
       pn = newFirst.end;
     }
     var stack = [frame(null, first, po, pn, [ops.length, keep.length])];
-    var budget = oldText.length;  // parse at most as much as the whole section would
+    var budget = oldText.length;  // work at most as much as parsing the whole section would
     for (;;) {
       var same = common(oldText, po, newText, pn);
       if (po + same === oldText.length && pn + same === newText.length) {
@@ -500,6 +504,10 @@
         // The difference is in a start tag: its attributes, then on inside the element.
         var newTok = token(newText, went.at + shift);
         if (newTok.kind === 'start' && newTok.name === across.name) {
+          budget -= PIECE_COST;
+          if (budget < 0) {
+            throw new Coarse('large');
+          }
           var f = frame(stack[stack.length - 1], across, across.end, newTok.end);
           if (empty(f, across) !== empty(f, newTok) || (f.ns === 'html' && RAW[f.name] === 1)) {
             throw new Coarse('tag');
@@ -530,7 +538,7 @@
       var scanFrom = went.pos;
       var endOld = closing(oldText, scanFrom, stack, depth);
       var endNew = closing(newText, scanFrom + shift, stack, depth);
-      budget -= (endOld[0] - unit.innerOld) + (endNew[0] - unit.innerNew);
+      budget -= PIECE_COST + (endOld[0] - unit.innerOld) + (endNew[0] - unit.innerNew);
       if (budget < 0) {
         throw new Coarse('large');
       }
