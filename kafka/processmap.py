@@ -99,12 +99,16 @@ FIT_WIDTH = 1000.0  # points: a map at most this wide is shown at 90% or more fi
 
 
 def merge_lanes(analysis: Analysis, all_lanes: list[Lane], node_attrs: dict[str, dict[str, str]], fit_width: float,
-                t: Translator) -> list[Lane]:
+                t: Translator, *, size: dict[str, tuple[float, float]] | None = None,
+                row: dict[str, int] | None = None) -> list[Lane]:
     """The lanes, with those of the organisations with the fewest steps together in one lane
     ("Andere organisaties", last) until the map fits ``fit_width`` points (or only the client's
-    and the procedure's own organisation keep a lane of their own)."""
-    size = measure({step_id: attrs for step_id, attrs in node_attrs.items()})
-    row = rows(analysis)
+    and the procedure's own organisation keep a lane of their own).
+
+    ``size`` (step -> its size) and ``row`` save measuring and working them out again when the
+    caller has them (:func:`build_process_map`)."""
+    size = size if size is not None else measure(dict(node_attrs))
+    row = row if row is not None else rows(analysis)
 
     def width(steps) -> float:
         if not steps:
@@ -242,12 +246,22 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
     drawn, notes = edges_to_draw(analysis, t)
     edge_attrs = [(u, v, _edge_attrs(graph, t, u, v, d, long_wait)) for u, v, d in drawn]
     all_lanes = lanes(analysis)
+    row = rows(analysis)
+    # Every label of the map measured in one Graphviz call, handed to merge_lanes and layout (a
+    # call costs ~0.5 ms beyond its labels: one per map instead of two saves that on every case of
+    # kafka aggregate, whose labels are new to the worker).
+    size = measure({**{("node", k): a for k, a in node_attrs.items()}, **_edge_labels(edge_attrs)})
     if fit_width is not None:
-        all_lanes = merge_lanes(analysis, all_lanes, node_attrs, fit_width, t)
+        all_lanes = merge_lanes(analysis, all_lanes, node_attrs, fit_width, t,
+                                size={k: size[("node", k)] for k in node_attrs}, row=row)
+        relabelled = {}
         for lane in all_lanes:
             for step_id in lane.steps if lane.merged else ():
                 node_attrs[step_id] = _step_attrs(analysis, t, step_id, numbers, worst, codes, link_prefix,
                                                   show_organisation=True)
+                relabelled[("node", step_id)] = node_attrs[step_id]
+        if relabelled:  # in "other organisations", a step's label also names its organisation
+            size.update(measure(relabelled))
         merged = [org for lane in all_lanes for org in lane.merged]
         if merged:
             notes = [t.n("report.map.merged_lanes", len(merged), lane=t.quote(t("report.map.other_lane"))), *notes]
@@ -257,7 +271,7 @@ def build_process_map(analysis: Analysis, lang: str | None = None, *, link_prefi
         note_lines[:] = [line for note in notes for line in textwrap.wrap(note, max(40, int(width / 6.5)))]
         return NOTE_LINE * (len(note_lines) + 1) if note_lines else 0.0
 
-    placed = layout(analysis, all_lanes, node_attrs, edge_attrs, footer=footer)
+    placed = layout(analysis, all_lanes, node_attrs, edge_attrs, footer=footer, size=size, row=row)
 
     dot = _Dot("process_map")
     dot.attr(layout="nop2", fontname=FONT, fontsize="13", bgcolor="transparent", pad=str(PAD / 72),
@@ -323,8 +337,26 @@ class _Dot:
 def _quote(value: str) -> str:
     """:func:`graphviz.quoting.quote`, from the same patterns: an HTML-like label as it is,
     an ID or number as it is, anything else in double quotes with its quotes escaped."""
-    if value.startswith("<") and _HTML_STRING(value) and not isinstance(value, graphviz.quoting.NoHtml):
-        return value
+    if value.startswith("<"):
+        if _HTML_STRING(value) and not isinstance(value, graphviz.quoting.NoHtml):
+            return value
+    elif len(value) <= _SHORT:
+        # Colours, classes, pen widths, ids: the same few short values on every step and edge.
+        return _quote_short(value)
+    return _quote_text(value)
+
+
+_SHORT = 32
+
+
+@lru_cache(maxsize=4096)
+def _quote_short(value: str) -> str:
+    # Never an HTML-like label (those start with "<" and take the way above), so a NoHtml value,
+    # equal to its plain text, is quoted the same: the cached answer holds for both.
+    return _quote_text(value)
+
+
+def _quote_text(value: str) -> str:
     if not _DOT_ID(value) or value.lower() in graphviz.quoting.KEYWORDS:
         return f'"{_ESCAPE_QUOTES(value)}"' if '"' in value else f'"{value}"'  # the pattern needs a '"'
     return value
@@ -358,9 +390,10 @@ def _route_attrs(route: maproute.Route, height: float) -> dict[str, str]:
     def point(p: tuple[float, float]) -> str:
         return f"{p[0]:.1f},{height - p[1]:.1f}"
 
-    pieces = [point(route.points[0])]
-    for previous, current in zip(route.points, route.points[1:]):
-        pieces += [point(previous), point(current), point(current)]
+    corners = [point(p) for p in route.points]  # each written three times below: formatted once
+    pieces = [corners[0]]
+    for previous, current in zip(corners, corners[1:]):
+        pieces += [previous, current, current]
     attrs = {"pos": f"e,{point(route.tip)} {' '.join(pieces)}"}
     if route.label is not None:
         attrs["lp"] = point(route.label)
@@ -497,14 +530,16 @@ def edges_to_draw(analysis: Analysis, t: Translator) -> tuple[list[tuple[str, st
 
 
 def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs,
-           footer: Callable[[float], float] | None = None) -> Placement:
+           footer: Callable[[float], float] | None = None, *, size: dict | None = None,
+           row: dict[str, int] | None = None) -> Placement:
     """Every step on the lane/row grid, and every edge routed between them (:mod:`kafka.maproute`).
 
-    ``footer(width)``: points of free space to leave under the lanes, for a map ``width`` wide."""
-    labels = {i: {"label": attrs["label"], **EDGE_LABEL_SIZING} for i, (_, _, attrs) in enumerate(edge_attrs)
-              if "label" in attrs}
-    size = measure({**{("node", k): a for k, a in node_attrs.items()}, **{("edge", i): a for i, a in labels.items()}})
-    row = rows(analysis)
+    ``footer(width)``: points of free space to leave under the lanes, for a map ``width`` wide.
+    ``size`` (every label's size: keys ``("node", step)`` and ``("edge", index)``, as
+    :func:`build_process_map` measures them) and ``row`` are worked out here when not given."""
+    if size is None:
+        size = measure({**{("node", k): a for k, a in node_attrs.items()}, **_edge_labels(edge_attrs)})
+    row = row if row is not None else rows(analysis)
     n_rows = max(row.values()) + 1
     # Columns: a lane gets as many columns as it has steps side by side in one row.
     column: dict[str, int] = {}
@@ -570,6 +605,12 @@ def layout(analysis: Analysis, all_lanes: list[Lane], node_attrs, edge_attrs,
     grid = maproute.Grid(boxes, row, cell, columns, gaps, {k: sorted(v) for k, v in occupied.items()}, x)
     positions = {s: (box.cx, height - box.cy) for s, box in boxes.items()}  # Graphviz's y goes up
     return Placement(positions, lane_x, x, height, row_spans, maproute.route(grid, edges), foot)
+
+
+def _edge_labels(edge_attrs) -> dict[tuple[str, int], dict[str, str]]:
+    """The edges' labels, each to be measured as a node of just that label (key ``("edge", index)``)."""
+    return {("edge", i): {"label": attrs["label"], **EDGE_LABEL_SIZING}
+            for i, (_, _, attrs) in enumerate(edge_attrs) if "label" in attrs}
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> str:

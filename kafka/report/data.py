@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -44,11 +45,13 @@ class StepRef:
     number: int
     name: str
 
-    @property
+    # Cached: the templates ask a step's anchors once for every finding, cell and card that
+    # points at the step (a frozen dataclass keeps the value in its __dict__ all the same).
+    @cached_property
     def anchor(self) -> str:  # the row in the steps table
         return f"step-{self.id}"
 
-    @property
+    @cached_property
     def map_anchor(self) -> str:  # the node on the process map
         return f"{MAP_ID}-step-{self.id}"
 
@@ -120,6 +123,10 @@ class TimelineRow:
     w_wait: float
     x_work: float
     w_work: float
+    # The bars' tooltips ("14 dagen wachten"), made here: a t() call from a template costs several
+    # from Python, and the timeline has a row per step of the longest path. Empty without a bar.
+    wait_title: str = ""
+    work_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,6 +234,10 @@ class ProposalView:
     owner: str
     government: str
     saving: SavingView
+    # Texts the template shows with every proposal, made here: one t() call from Python costs a
+    # fraction of one from a template, and a long case has hundreds of proposals.
+    target_label: str  # "Gegevens", "Formulier" ... (report.target.<kind>)
+    finding_link: str  # "Bevinding D01"
 
 
 @dataclass(frozen=True)
@@ -240,6 +251,8 @@ class FindingView:
     steps: list[StepRef]
     data: list[DataRef]
     proposal: ProposalView
+    severity_label: str  # the badge: "Ernst: hoog" (report.findings.severity), made here as ProposalView's texts
+    level_label: str  # "Lokaal" / "Bovenlokaal"
 
 
 @dataclass(frozen=True)
@@ -385,7 +398,7 @@ def build_case_report(run: CaseRun, *, link_back: str | None = None) -> CaseRepo
     to_be = build_to_be(analysis, run.scenarios) if run.scenarios is not None and run.options.to_be else None
     t = Translator(analysis.lang)
     refs = _step_refs(analysis)
-    proposals = _proposals(analysis)
+    proposals = _proposals(analysis, t)
     groups = _finding_groups(analysis, t, refs, proposals)
     sections = [
         Section("figures", t("report.sections.figures")),
@@ -656,6 +669,8 @@ def _timeline(analysis: Analysis, t: Translator, refs: dict[str, StepRef]) -> Ti
             step=refs[step_id], organisation=graph.organisation(step_id), start=day, wait=wait, work=work,
             long_wait=wait >= long_wait, y=TIMELINE_TOP + i * TIMELINE_ROW,
             x_wait=x, w_wait=wait * scale, x_work=x + wait * scale, w_work=work * scale,
+            wait_title=t.n("report.map.wait_days", wait, days=t.number(wait, 1 if wait % 1 else 0)) if wait else "",
+            work_title=t.n("report.timeline.work_days", work, days=t.number(work, 1 if work % 1 else 0)) if work else "",
         ))
         day += wait + work
     deadlines = []
@@ -794,17 +809,22 @@ def _finding_anchors(analysis: Analysis) -> dict[int, str]:
     return anchors
 
 
-def _proposals(analysis: Analysis) -> list[ProposalView]:
+def _proposals(analysis: Analysis, t: Translator) -> list[ProposalView]:
     anchors = _finding_anchors(analysis)
+    target_labels: dict[str, str] = {}  # kind -> its label, looked up once per report
     views = []
     for index, finding in enumerate(analysis.findings):
         p, s = finding.proposal, finding.proposal.saving
+        kind = p.target.kind
+        if kind not in target_labels:
+            target_labels[kind] = t(f"report.target.{kind}")
         views.append(ProposalView(
             anchor=anchors[index].replace("finding-", "proposal-", 1), finding_anchor=anchors[index],
             code=finding.code, title=p.title, text=p.text, level=p.level.value, target_kind=p.target.kind,
             target_name=p.target.name, owner=p.target.owner, government=p.target.government,
             saving=SavingView(s.client_minutes, s.staff_minutes, s.lead_days, s.client_hours_year,
                               s.staff_hours_year, s.euro_year),
+            target_label=target_labels[kind], finding_link=t("report.proposals.finding", code=finding.code),
         ))
     return views
 
@@ -812,12 +832,15 @@ def _proposals(analysis: Analysis) -> list[ProposalView]:
 def _finding_groups(analysis: Analysis, t: Translator, refs, proposals: list[ProposalView]) -> list[FindingGroup]:
     groups: dict[str, list[FindingView]] = {}
     worst: dict[str, Finding] = {}
+    # Each badge's text looked up once per report, not once per finding.
+    severity_labels = {s: t("report.findings.severity", severity=t(f"common.severity.{s.value}")) for s in Severity}
+    level_labels = {level: t(f"common.level.{level.value}") for level in Level}
     for finding, proposal in zip(analysis.findings, proposals):
         groups.setdefault(finding.code, []).append(FindingView(
             anchor=proposal.finding_anchor, code=finding.code, title=finding.title, message=finding.message,
             severity=finding.severity.value, level=finding.level.value,
             steps=[refs[s] for s in finding.steps], data=[_data_ref(analysis, d) for d in finding.data],
-            proposal=proposal,
+            proposal=proposal, severity_label=severity_labels[finding.severity], level_label=level_labels[finding.level],
         ))
         if finding.code not in worst or finding.severity.rank > worst[finding.code].severity.rank:
             worst[finding.code] = finding
