@@ -143,6 +143,100 @@ def test_a_page_sent_is_kept_by_its_key_for_the_frame_to_load_exactly(live, case
         events.close()
 
 
+def rebuilt(delta: str, before_parts: list[str]) -> list[str]:
+    """The page's parts from a delta, as live.js puts them together (lengths in UTF-16 units)."""
+    import json
+
+    head, _, rest = delta.partition("\n")
+    units = rest.encode("utf-16-le")
+    parts, at = [], 0
+    for part in json.loads(head):
+        if "same" in part:
+            assert len(before_parts[part["same"]].encode("utf-16-le")) // 2 == part["length"]
+            parts.append(before_parts[part["same"]])
+            continue
+        new = units[2 * at:2 * (at + part["text"])]
+        at += part["text"]
+        if "from" in part:  # the old part's head and tail, the new middle
+            was = before_parts[part["from"]].encode("utf-16-le")
+            assert len(was) // 2 == part["length"] and part["head"] + part["tail"] <= part["length"]
+            new = was[:2 * part["head"]] + new + was[len(was) - 2 * part["tail"]:]
+        parts.append(new.decode("utf-16-le"))
+    assert 2 * at == len(units), "the texts add up to the delta's body"
+    return parts
+
+
+def test_a_page_is_cut_in_parts_as_the_live_page_cuts_it():
+    from kafka.serve.pages import page_parts
+
+    page = ('<!doctype html><main>\n<section class="block" id="map">A</section>\n'
+            '<section class="block pending" id="to-be">B 𝄞</section>\n<footer class="page-foot">C</footer>')
+    parts = page_parts(page)
+    assert "".join(parts) == page
+    assert [p[:30] for p in parts] == ["<!doctype html><main>\n", '<section class="block" id="map', '<section class="block pending"',
+                                       '<footer class="page-foot">C</f']
+    # live.js's PART, a lookahead, cuts at the same places (it never cuts at the very start).
+    js_like = [p for p in re.split(r'(?=<section class="block[^"]*" id="[a-z0-9-]+">)|(?=<footer[ >])', page) if p]
+    assert parts == js_like
+    assert page_parts("<section class=\"block\" id=\"x\">only") == ["<section class=\"block\" id=\"x\">only"]
+
+
+def test_a_delta_holds_only_the_changed_parts_and_rebuilds_the_page():
+    from kafka.serve.pages import page_delta, page_parts
+
+    before = '<head>é</head><section class="block" id="a">Stap 1 𝄞</section><section class="block" id="b">x</section><footer>f</footer>'
+    after = before.replace("Stap 1", "Stap één")
+    delta = page_delta(before, after)
+    assert "x</section>" not in delta and "één" in delta and "Stap" not in delta  # only what changed travels
+    assert "".join(rebuilt(delta, page_parts(before))) == after
+    assert "".join(rebuilt(page_delta(before, before), page_parts(before))) == before
+    fewer = '<head>é</head><footer>f</footer>'  # sections gone: still rebuilt exactly
+    assert "".join(rebuilt(page_delta(before, fewer), page_parts(before))) == fewer
+    # Changes at both ends, in the middle, around characters outside the BMP, a part grown long.
+    for changed in (after.replace("<head>", "<head >"), before.replace("𝄞", "𝄞𝄞"), before.replace("1 𝄞", "𝄢"),
+                    before.replace("x<", "x" * 10_000 + "<"), before.replace(">x<", "><")):
+        assert "".join(rebuilt(page_delta(before, changed), page_parts(before))) == changed
+
+
+def test_a_delta_rebuilds_any_change_exactly():
+    """Random changes of random texts (long runs in common, characters outside the BMP)."""
+    import random
+
+    from kafka.serve.pages import page_delta, page_parts
+
+    rng = random.Random(19)
+    alphabet = "ab<>é𝄞\n"
+    for _ in range(300):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 5, 50, 9000])))
+        before = f'<head>h</head><section class="block" id="s">{body}</section><footer>f</footer>'
+        at, end = sorted(rng.randrange(len(before) + 1) for _ in range(2))
+        after = before[:at] + "".join(rng.choice(alphabet) for _ in range(rng.randrange(6))) + before[end:]
+        assert "".join(rebuilt(page_delta(before, after), page_parts(before))) == after
+
+
+def test_a_screen_gets_only_what_changed_since_its_page(live, case_file):
+    """live.js asks ?since=KEY (the page on its screen): the answer holds only the changed parts."""
+    from kafka.serve.pages import page_parts
+
+    events = EventStream(live)
+    try:
+        first = events.next_generation()
+        _, headers, before = get(live, "/view/")
+        key = headers["X-Kafka-Page"]
+        save(case_file, case_file.read_text(encoding="utf-8").replace("Telefonische aanmelding", "Aanmelding per brief"))
+        assert events.next_generation() == first + 1
+        status, headers, delta = get(live, f"/view/?g=2&since={key}")
+        _, whole_headers, now = get(live, "/view/")
+        assert status == 200 and headers["X-Kafka-Delta"] == "1"
+        assert headers["X-Kafka-Page"] == whole_headers["X-Kafka-Page"] != key
+        assert len(delta) < len(now) and "".join(rebuilt(delta, page_parts(before))) == now
+        # A page the server no longer has (or never sent): the whole page.
+        status, headers, whole = get(live, "/view/?g=2&since=0123456789abcdef01234567")
+        assert "X-Kafka-Delta" not in headers and whole == now
+    finally:
+        events.close()
+
+
 def test_an_invalid_file_shows_its_errors_with_lines_and_recovers(live, case_file):
     text = case_file.read_text(encoding="utf-8")
     line = text.splitlines().index("    actor: mw") + 1  # the first step's actor
@@ -227,6 +321,32 @@ def test_a_file_that_disappears_for_a_moment(live, case_file):
     wait_until(lambda: "dit bestand bestaat niet" in get(live, "/view/")[2])
     save(case_file, text)
     wait_until(lambda: "Leefloonaanvraag van Dries" in get(live, "/view/")[2])
+
+
+def test_a_file_emptied_for_a_moment_while_it_is_written_is_never_shown_empty(case_file):
+    """Many editors empty the file, then write it; a poll in between must not show "the file is
+    empty" (and load the page whole twice). A broken version is shown once it stays a moment."""
+    from kafka.serve import site as site_module
+
+    site = LiveSite(case_file)
+    site.refresh()
+    text = case_file.read_text(encoding="utf-8")
+    generation = site.generation
+    save(case_file, "")  # the editor empties the file ...
+    assert site.refresh(quick=True) is None and site.generation == generation
+    assert "Leefloonaanvraag van Dries" in site.main_page()
+    save(case_file, text.replace("Telefonische aanmelding", "Aanmelding per brief"))  # ... and writes it
+    assert site.refresh(quick=True).generation == generation + 1
+    assert "Aanmelding per brief" in site.main_page()
+    # A file that stays empty (or broken) is shown as it is, a moment later.
+    save(case_file, "")
+    assert site.refresh(quick=True) is None
+    time.sleep(site_module.SETTLE_SECONDS + 0.05)
+    assert site.refresh(quick=True).generation == generation + 2
+    assert "het bestand is leeg" in site.main_page()
+    save(case_file, text)
+    assert site.refresh(quick=True) is not None and "Telefonische aanmelding" in site.main_page()
+    site.close()
 
 
 @pytest.mark.parametrize("path", [

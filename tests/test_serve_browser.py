@@ -157,3 +157,111 @@ def test_a_save_changes_the_page_in_place_keeping_what_the_reader_did(browser_pa
         save(case, text.replace("Leefloonaanvraag van Dries", "Leefloonaanvraag van Ann"))
         front_text_contains(page, "Leefloonaanvraag van Ann")
         page.wait_for_function("() => document.body.dataset.whole === 'head'")
+
+
+# What a screen shows, to compare two screens: each section of the report as it is on screen, the
+# print bands held aside, and the step cards (<template>s, whose contents no comparison of nodes sees).
+SCREEN = """() => {
+  const f = [...document.querySelectorAll('iframe')].find(f => !f.classList.contains('behind'));
+  const doc = f.contentDocument;
+  const shown = {};
+  [...doc.querySelector('main').children].forEach((c, i) => { shown['section ' + (c.id || i)] = c.outerHTML; });
+  [...doc.querySelectorAll('.map-print')].forEach((b, i) => {
+    const d = doc.createElement('div');
+    d.appendChild(b.kafkaAside.cloneNode(true));
+    shown['bands ' + i] = d.innerHTML;
+  });
+  doc.querySelectorAll('template[id]').forEach(t => { shown['template ' + t.id] = t.innerHTML; });
+  return shown;
+}"""
+
+# Whether what live.js keeps as the page on screen (to compare the next one with) is the page now.
+KEPT_IS_CURRENT = """async () => {
+  const doc = [...document.querySelectorAll('iframe')].find(f => !f.classList.contains('behind')).contentDocument;
+  const fresh = new DOMParser().parseFromString(await (await fetch('/view/')).text(), 'text/html');
+  const kept = doc.kafkaSource.doc;
+  return kept.querySelector('main').isEqualNode(fresh.querySelector('main')) &&
+    [...fresh.querySelectorAll('template[id]')].every(t => kept.getElementById(t.id).innerHTML === t.innerHTML);
+}"""
+
+
+def test_a_save_changes_only_the_changed_elements_and_the_screen_is_as_if_loaded_anew(browser_page, tmp_path):
+    """Within a changed section only the elements whose text changed are parsed and changed; after
+    each kind of change (a name, a number, a name long enough to change the map's layout, back) and
+    after the to-be that follows, the screen is exactly what a screen that loads the page shows."""
+    page = browser_page
+    case = tmp_path / "case.yaml"
+    shutil.copy(EXAMPLE, case)
+    text = case.read_text(encoding="utf-8")
+    step_name = "Telefonische aanmelding en afspraak voor een intakegesprek"
+    changes = [
+        ("a name", text.replace(step_name, "Aanmelding per brief", 1), "Aanmelding per brief"),
+        ("a number", text.replace("    client_minutes: 90\n", "    client_minutes: 95\n", 1), None),
+        ("a long name", text.replace(step_name, step_name + " en nog veel meer woorden die de kaart breder maken", 1),
+         "nog veel meer woorden die de kaart breder maken"),
+        ("back", text, step_name),
+    ]
+    with LiveServer(LiveSite(case), port=0, poll_seconds=0.05) as server:
+        page.goto(server.url)
+        page.wait_for_function(f"() => !!{FRONT_DOC}.kafkaSource")
+        page.evaluate(f"() => {{ {FRONT_DOC}.kafkaMark = 1; }}")
+        for what, changed, shows in changes:
+            fine_before = int(page.evaluate("() => document.body.dataset.fine || 0"))
+            generation = int(page.evaluate("() => document.body.dataset.shown"))
+            save(case, changed)
+            # The change at once, then (a generation later) its to-be.
+            page.wait_for_function("(g) => Number(document.body.dataset.shown) >= g + 2", arg=generation,
+                                   timeout=15_000)
+            if shows:  # textContent: sections out of sight are not drawn (innerText leaves them out)
+                assert shows in page.evaluate(f"() => {FRONT_DOC}.body.textContent"), what
+            assert int(page.evaluate("() => document.body.dataset.fine || 0")) > fine_before, what
+            assert page.evaluate(f"() => {FRONT_DOC}.kafkaMark") == 1, (what, page.evaluate("() => document.body.dataset.whole"))
+            assert page.evaluate(KEPT_IS_CURRENT), what
+            anew = page.context.new_page()
+            try:
+                anew.goto(server.url)
+                anew.wait_for_function(f"() => !!{FRONT_DOC}.kafkaSource")
+                here, there = page.evaluate(SCREEN), anew.evaluate(SCREEN)
+            finally:
+                anew.close()
+            assert here.keys() == there.keys(), what
+            assert [key for key in here if here[key] != there[key]] == [], what
+
+
+# A page of one section, as live.js cuts a report, with a table of steps.
+def _page(rows: str) -> str:
+    return ('<!doctype html><html lang="nl"><head><title>t</title></head><body><main id="main">\n'
+            f'<section class="block" id="steps"><table><tbody>{rows}</tbody></table></section>\n'
+            '<footer class="page-footer">f</footer>\n</main></body></html>')
+
+
+CHANGE_IN_PLACE = """([before, after, sorted]) => {
+  const screen = new DOMParser().parseFromString(before, 'text/html');
+  if (sorted) {  // the reader sorted the table: its rows are in another order on screen
+    const body = screen.querySelector('tbody');
+    body.appendChild(body.firstElementChild);
+  }
+  const kept = window.kafkaLive.source('/view/', {text: before, key: 'k', parts: null, doc: null});
+  const done = window.kafkaLive.changeInPlace(screen, kept, after);
+  return {done, rows: [...screen.querySelectorAll('tr')].map(r => r.textContent)};
+}"""
+
+
+def test_a_change_in_a_row_the_reader_sorted_away_is_never_made_in_another_row(browser_page, tmp_path):
+    """Two steps show the same number; the reader sorted the table, so the row where the first one
+    was holds the second: changing the first one's number must not change the second's."""
+    page = browser_page
+    case = tmp_path / "case.yaml"
+    shutil.copy(EXAMPLE, case)
+    before = _page("<tr><td>Aanmelding</td><td>10</td></tr><tr><td>Intake</td><td>10</td></tr>")
+    after = before.replace("<td>Aanmelding</td><td>10</td>", "<td>Aanmelding</td><td>15</td>")
+    with LiveServer(LiveSite(case), port=0, poll_seconds=0.05) as server:
+        page.goto(server.url)
+        page.wait_for_function("() => !!window.kafkaLive")
+        as_sent = page.evaluate(CHANGE_IN_PLACE, [before, after, False])
+        assert as_sent == {"done": True, "rows": ["Aanmelding15", "Intake10"]}
+        page.evaluate("() => { document.body.dataset.fine = '0'; }")
+        sorted_ = page.evaluate(CHANGE_IN_PLACE, [before, after, True])
+        assert sorted_["done"] is False, sorted_  # loaded whole instead
+        assert sorted_["rows"] == ["Intake10", "Aanmelding10"]  # nothing changed in the wrong row
+        assert page.evaluate("() => document.body.dataset.whole") == "row"

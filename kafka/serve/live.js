@@ -248,22 +248,411 @@
     }
   }
 
+  // --- within a changed section: only the elements whose text changed ------------------------
+  //
+  // A save usually changes a few words (a step's name, a number) in several sections; parsing
+  // each changed section whole costs the browser far more than the change (the map alone is a
+  // third of a megabyte). So the old and the new text of a section are compared as text: at each
+  // place they differ, a small scanner that follows the tags from the section's start tells
+  // which element holds the difference, and only that element's contents (or, for a difference
+  // inside a start tag, that tag) are parsed, in that element's own context. Whatever the
+  // scanner cannot follow (markup it does not expect, an element the screen does not hold as
+  // the page was sent) throws Coarse: that section is then compared whole, as before. Every
+  // piece is checked before it is used: the old text of the piece, parsed the same way, must
+  // give exactly what the page was made from there.
+
+  function Coarse(why) { this.why = why; }
+
+  // Elements without an end tag (HTML only), and those whose text holds no tags.
+  var VOID = {area: 1, base: 1, br: 1, col: 1, embed: 1, hr: 1, img: 1, input: 1, link: 1, meta: 1,
+              param: 1, source: 1, track: 1, wbr: 1, keygen: 1};
+  var RAW = {script: 1, style: 1, textarea: 1, title: 1, xmp: 1, iframe: 1, noembed: 1, noframes: 1};
+  var START_TAG = /<([A-Za-z][^\t\n\f\r \/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>/y;
+  var END_TAG = /<\/([A-Za-z][^\t\n\f\r \/>]*)[^>]*>/y;
+  var CHUNK = 1024;
+  // Each piece changed costs about as much as parsing this many characters of a section (two
+  // small parses, a comparison): a change all over a section (the map laid out anew) is
+  // cheaper to parse whole, so a section whose pieces would cost more than that is.
+  var PIECE_COST = 2000;
+
+  // How many characters a[i...] and b[j...] have in common at their start.
+  function common(a, i, b, j) {
+    var n = Math.min(a.length - i, b.length - j);
+    var k = 0;
+    while (k + CHUNK <= n && a.slice(i + k, i + k + CHUNK) === b.slice(j + k, j + k + CHUNK)) {
+      k += CHUNK;
+    }
+    while (k < n && a.charCodeAt(i + k) === b.charCodeAt(j + k)) {
+      k++;
+    }
+    return k;
+  }
+
+  // The markup token at text[i] ('<'): {kind: 'start'|'end'|'other'|'text', name, end, closed}.
+  function token(text, i) {
+    var next = text.charCodeAt(i + 1);
+    var end;
+    if (next === 33) {  // '!': a comment or a doctype
+      end = text.startsWith('<!--', i) ? text.indexOf('-->', i + 4) : text.indexOf('>', i);
+      if (end < 0) {
+        throw new Coarse('comment');
+      }
+      return {kind: 'other', end: end + (text.charCodeAt(end) === 62 ? 1 : 3)};
+    }
+    var match;
+    if (next === 47) {  // '/'
+      END_TAG.lastIndex = i;
+      match = END_TAG.exec(text);
+      if (!match) {
+        throw new Coarse('end tag');
+      }
+      return {kind: 'end', name: match[1].toLowerCase(), end: END_TAG.lastIndex};
+    }
+    START_TAG.lastIndex = i;
+    match = START_TAG.exec(text);
+    if (!match) {
+      return {kind: 'text', end: i + 1};  // a '<' that starts no tag is text
+    }
+    end = START_TAG.lastIndex;
+    return {kind: 'start', name: match[1].toLowerCase(), end: end, closed: text.charCodeAt(end - 2) === 47};
+  }
+
+  // The frame of an element the scanner is in: its name, namespace, index among its parent's
+  // elements, how many elements it has seen inside, where its contents start in the old and the
+  // new text, whether it is (inside) a <template>.
+  function frame(parent, tok, innerOld, innerNew, mark) {
+    var ns = parent ? parent.ns : 'html';
+    if (ns === 'html' && (tok.name === 'svg' || tok.name === 'math')) {
+      ns = 'foreign';
+    } else if (parent && parent.ns === 'foreign' && parent.name === 'foreignobject') {
+      ns = 'html';
+    }
+    return {name: tok.name, ns: ns, index: parent ? parent.kids : 0, kids: 0,
+            innerOld: innerOld, innerNew: innerNew, template: tok.name === 'template' && ns === 'html',
+            mark: mark};
+  }
+
+  // An element with no contents: void in HTML, self-closed in SVG.
+  function empty(f, tok) {
+    return f.ns === 'html' ? VOID[tok.name] === 1 : tok.closed;
+  }
+
+  function rawEnd(text, f, from) {
+    var end = text.indexOf('</' + f.name, from);
+    if (end < 0) {
+      throw new Coarse('raw');
+    }
+    return end;
+  }
+
+  // Follows the tokens of text[pos...] that end by `limit` (those the old and the new text share),
+  // keeping `stack` up to date; `shift`: where the same text starts in the new text, minus pos.
+  // Returns where it stopped and the token that crosses `limit`, if any.
+  function follow(text, pos, limit, stack, shift, mark) {
+    while (pos < limit) {
+      var at = text.indexOf('<', pos);
+      if (at < 0 || at >= limit) {
+        return {pos: limit, across: null};
+      }
+      var tok = token(text, at);
+      if (tok.end > limit) {
+        return {pos: at, across: tok, at: at};
+      }
+      pos = step(text, tok, stack, shift, mark);
+      if (pos > limit) {  // inside an element of raw text that differs: go on from the difference
+        return {pos: limit, across: null};
+      }
+    }
+    return {pos: pos, across: null};
+  }
+
+  // Takes one token into the stack; where the next token may start.
+  function step(text, tok, stack, shift, mark) {
+    var top = stack[stack.length - 1];
+    if (tok.kind === 'start') {
+      if (!top) {
+        throw new Coarse('outside');
+      }
+      var f = frame(top, tok, tok.end, tok.end + shift, mark);
+      top.kids++;
+      if (empty(f, tok)) {
+        return tok.end;
+      }
+      stack.push(f);
+      if (f.ns === 'html' && RAW[tok.name] === 1) {
+        return rawEnd(text, f, tok.end);  // its end tag is the next token
+      }
+    } else if (tok.kind === 'end') {
+      if (!top || top.name !== tok.name) {
+        throw new Coarse('unbalanced');
+      }
+      stack.pop();
+    }
+    return tok.end;
+  }
+
+  // Where the element of stack[depth] ends in text, following it from `pos` (inside it, with
+  // stack[depth...] open there): [start of its end tag, end of it].
+  function closing(text, pos, stack, depth) {
+    var open = stack.slice(depth).map(function (f) { return {name: f.name, ns: f.ns, kids: 0}; });
+    for (;;) {
+      var inner = open[open.length - 1];
+      var at = inner.ns === 'html' && RAW[inner.name] === 1 ? rawEnd(text, inner, pos) : text.indexOf('<', pos);
+      if (at < 0) {
+        throw new Coarse('unclosed');
+      }
+      var tok = token(text, at);
+      if (tok.kind === 'end' && open.length === 1) {
+        if (tok.name !== open[0].name) {
+          throw new Coarse('unbalanced');
+        }
+        return [at, tok.end];
+      }
+      pos = step(text, tok, open, 0, null);
+    }
+  }
+
+  // The elements of the path `stack[1...depth]` under `root` (element indices), checked by name.
+  function resolve(root, stack, depth) {
+    var found = [root];
+    for (var d = 1; d <= depth; d++) {
+      var el = found[d - 1].children[stack[d].index];
+      if (!el || el.localName.toLowerCase() !== stack[d].name) {
+        throw new Coarse('path');
+      }
+      found.push(el);
+    }
+    return found;
+  }
+
+  // The same path on screen: each element the one of the page it was made from (same name, id,
+  // as many elements beside it). Stops at print bands held aside (their contents are not there).
+  function resolveLive(root, prev, stack, depth) {
+    var found = [root];
+    for (var d = 1; d <= depth; d++) {
+      if (found[d - 1].kafkaAside) {
+        return found;
+      }
+      var parent = found[d - 1];
+      if (parent.children.length !== prev[d - 1].children.length) {
+        throw new Coarse('children on screen');
+      }
+      var el = parent.children[stack[d].index];
+      if (el.localName !== prev[d].localName || el.id !== prev[d].id || movedRow(el, prev[d])) {
+        throw new Coarse('path on screen');
+      }
+      found.push(el);
+    }
+    return found;
+  }
+
+  // A table's body row the reader's sorting may have moved: the one on screen is another row.
+  function movedRow(live, prev) {
+    return prev.nodeName === 'TR' && prev.parentNode.nodeName === 'TBODY' && !live.isEqualNode(prev);
+  }
+
+  // `html` parsed as the contents of an element like `like` (same name, namespace, attributes).
+  function parsedIn(like, html) {
+    var holder = like.cloneNode(false);
+    holder.innerHTML = html;
+    return holder;
+  }
+
+  function sameNodes(a, b) {
+    if (a.length !== b.length) {
+      return false;
+    }
+    for (var i = 0; i < a.length; i++) {
+      if (!a[i].isEqualNode(b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Adds to `ops` the changes that make the section on screen (`live`, made from `prev`, the
+  // text `oldText`) show `newText`, and to `keep` those that make `prev` the new text's.
+  function sectionChanges(doc, live, prev, oldText, newText, ops, keep) {
+    if (live.nodeName !== 'SECTION' || prev.nodeName !== 'SECTION') {
+      throw new Coarse('section');
+    }
+    var first = token(oldText, 0);
+    if (first.kind !== 'start' || first.name !== 'section') {
+      throw new Coarse('section');
+    }
+    var po = first.end;
+    var pn = first.end;
+    if (common(oldText, 0, newText, 0) < first.end) {  // the section's own start tag differs
+      var newFirst = token(newText, 0);
+      if (newFirst.kind !== 'start' || newFirst.name !== 'section') {
+        throw new Coarse('section');
+      }
+      startTagChanges(live, prev, [], null, oldText.slice(0, first.end), newText.slice(0, newFirst.end), ops, keep);
+      pn = newFirst.end;
+    }
+    var stack = [frame(null, first, po, pn, [ops.length, keep.length])];
+    var budget = oldText.length;  // work at most as much as parsing the whole section would
+    for (;;) {
+      var same = common(oldText, po, newText, pn);
+      if (po + same === oldText.length && pn + same === newText.length) {
+        return;
+      }
+      var shift = pn - po;
+      var went = follow(oldText, po, po + same, stack, shift, [ops.length, keep.length]);
+      var across = went.across;
+      if (across && across.kind === 'start' && went.at < po + same && !inTemplate(stack)) {
+        // The difference is in a start tag: its attributes, then on inside the element.
+        var newTok = token(newText, went.at + shift);
+        if (newTok.kind === 'start' && newTok.name === across.name) {
+          budget -= PIECE_COST;
+          if (budget < 0) {
+            throw new Coarse('large');
+          }
+          var f = frame(stack[stack.length - 1], across, across.end, newTok.end);
+          if (empty(f, across) !== empty(f, newTok) || (f.ns === 'html' && RAW[f.name] === 1)) {
+            throw new Coarse('tag');
+          }
+          if (startTagChanges(live, prev, stack, f, oldText.slice(went.at, across.end),
+                              newText.slice(went.at + shift, newTok.end), ops, keep)) {
+            stack[stack.length - 1].kids++;
+            f.mark = [ops.length, keep.length];  // the changes inside it start here
+            po = across.end;
+            pn = newTok.end;
+            if (!empty(f, across)) {
+              stack.push(f);
+            }
+            continue;
+          }
+        }
+      }
+      // The difference is in the contents of an element: those are parsed anew (of the template
+      // around it, or of the print bands it is in, when it is).
+      if (!stack.length) {
+        throw new Coarse('outside');
+      }
+      var depth = unitDepth(stack);
+      var prevPath = resolve(prev, stack, depth);
+      var livePath = resolveLive(live, prevPath, stack, depth);
+      depth = livePath.length - 1;
+      var unit = stack[depth];
+      var scanFrom = went.pos;
+      var endOld = closing(oldText, scanFrom, stack, depth);
+      var endNew = closing(newText, scanFrom + shift, stack, depth);
+      budget -= PIECE_COST + (endOld[0] - unit.innerOld) + (endNew[0] - unit.innerNew);
+      if (budget < 0) {
+        throw new Coarse('large');
+      }
+      // Its contents are compared whole: changes found inside it before are dropped (they
+      // were made against the screen as it was, and the comparison starts from that).
+      ops.length = unit.mark[0];
+      keep.length = unit.mark[1];
+      contentChanges(doc, livePath[depth], prevPath[depth], oldText.slice(unit.innerOld, endOld[0]),
+                     newText.slice(unit.innerNew, endNew[0]), ops, keep);
+      stack.length = depth + 1;
+      po = endOld[0];
+      pn = endNew[0];
+    }
+  }
+
+  function inTemplate(stack) {
+    return stack.some(function (f) { return f.template; });
+  }
+
+  // The element whose contents are parsed for a difference inside the innermost one: the
+  // outermost <template> around it (its contents are a fragment of their own), else itself.
+  function unitDepth(stack) {
+    for (var d = 0; d < stack.length; d++) {
+      if (stack[d].template) {
+        return d;
+      }
+    }
+    return stack.length - 1;
+  }
+
+  function startTagChanges(live, prev, stack, f, oldTag, newTag, ops, keep) {
+    var prevPath;
+    var livePath;
+    var prevEl;
+    var liveEl;
+    var parentLike;
+    if (!stack.length) {  // the section itself
+      prevEl = prev;
+      liveEl = live;
+      parentLike = prev.parentNode;
+    } else {
+      prevPath = resolve(prev, stack, stack.length - 1);
+      livePath = resolveLive(live, prevPath, stack, stack.length - 1);
+      if (livePath.length !== prevPath.length || livePath[livePath.length - 1].kafkaAside) {
+        return false;  // in the print bands held aside: their contents are compared whole
+      }
+      parentLike = prevPath[prevPath.length - 1];
+      prevEl = parentLike.children[f.index];
+      liveEl = livePath[livePath.length - 1].children[f.index];
+      if (!prevEl || !liveEl || prevEl.localName.toLowerCase() !== f.name || liveEl.localName !== prevEl.localName ||
+          livePath[livePath.length - 1].children.length !== parentLike.children.length || movedRow(liveEl, prevEl)) {
+        throw new Coarse('path');
+      }
+    }
+    var close = !f ? '</section>' : empty(f, {name: f.name, closed: true}) ? '' : '</' + f.name + '>';
+    var was = parsedIn(parentLike, oldTag + close).firstChild;
+    var now = parsedIn(parentLike, newTag + close).firstChild;
+    if (!was || !now || !was.isEqualNode(prevEl.cloneNode(false)) || now.localName !== prevEl.localName) {
+      throw new Coarse('tag');
+    }
+    attributeChanges(liveEl, prevEl, now, ops);
+    attributeChanges(prevEl, prevEl, now, keep);
+    return true;
+  }
+
+  function contentChanges(doc, live, prev, oldHtml, newHtml, ops, keep) {
+    if (prev.nodeName === 'TEMPLATE') {
+      var was = parsedIn(prev, oldHtml);
+      if (live.nodeName !== 'TEMPLATE' || !was.content.isEqualNode(prev.content)) {
+        throw new Coarse('template');
+      }
+      ops.push(function () { live.innerHTML = newHtml; });
+      keep.push(function () { prev.innerHTML = newHtml; });
+      return;
+    }
+    var old = parsedIn(prev, oldHtml);
+    if (!sameNodes(old.childNodes, prev.childNodes)) {
+      throw new Coarse('contents');
+    }
+    var now = parsedIn(prev, newHtml);
+    var P = Array.prototype.slice.call(prev.childNodes);
+    var N = Array.prototype.slice.call(now.childNodes);
+    if (live.kafkaAside) {  // print bands held aside: the new ones are held aside instead
+      ops.push(function () {
+        var aside = doc.createDocumentFragment();
+        N.forEach(function (child) { aside.appendChild(doc.importNode(child, true)); });
+        live.kafkaAside = aside;
+      });
+    } else {
+      listChanges(live, live.childNodes, P, N, null, ops);
+      templateChanges(doc, P, N, ops);
+    }
+    keep.push(function () {
+      P.forEach(function (node) { prev.removeChild(node); });
+      N.forEach(function (node) { prev.appendChild(node); });
+    });
+  }
+
   // A report is its sections (<section class="block" id="...">, children of <main>) between a
   // head and a foot. Most changes leave most sections as they were, to the letter: only the
   // sections whose text changed are parsed and compared, not the whole page (a megabyte for
   // 100 steps). The page's own markup never holds this text elsewhere (text is escaped).
   var PART = /(?=<section class="block[^"]*" id="[a-z0-9-]+">)|(?=<footer[ >])/;
 
+  // What a page on screen was made from: the page parsed, cut in parts, and its key.
   function source(path, page) {
-    return {path: path, doc: parsed(page), parts: page.text.split(PART)};
+    return {path: path, key: page.key, doc: parsed(page), parts: pageParts(page)};
   }
 
-  // Changes `doc` (on screen, made from `kept`) section by section into the page `text`: true
-  // when done, false when that is not safe, null when the page is not made of the same
-  // sections (then the whole page is compared).
-  function patchParts(doc, kept, text) {
+  // Changes `doc` (on screen, made from `kept`) section by section into the page made of the
+  // parts `after`: true when done, false when that is not safe, null when the page is not made
+  // of the same sections (then the whole page is compared).
+  function patchParts(doc, kept, after) {
     var before = kept.parts;
-    var after = text.split(PART);
     var last = after.length - 1;
     if (!before || before.length !== after.length || last < 2 || before[0] !== after[0] || before[last] !== after[last]) {
       return null;
@@ -289,6 +678,8 @@
     starts.push(foot);
     var ops = [];
     var moves = [];
+    var keep = [];
+    var fine = 0;
     try {
       for (var k = 1; k < last; k++) {
         if (before[k] === after[k]) {
@@ -296,6 +687,20 @@
         }
         var from = starts[k - 1];
         var to = starts[k];
+        var sectionOps = [];
+        var sectionKeep = [];
+        try {
+          sectionChanges(doc, liveMain.childNodes[from], P[from], before[k], after[k], sectionOps, sectionKeep);
+          Array.prototype.push.apply(ops, sectionOps);
+          Array.prototype.push.apply(keep, sectionKeep);
+          fine++;
+          continue;
+        } catch (e) {
+          if (!(e instanceof Coarse)) {
+            throw e;
+          }
+          body.dataset.coarse = e.why + ' (#' + P[from].id + ')';  // for tests: why the last section was compared whole
+        }
         var holder = kept.doc.createElement('template');
         holder.innerHTML = after[k];
         var N = Array.prototype.slice.call(holder.content.childNodes);
@@ -313,6 +718,8 @@
       return unsafe(e);
     }
     // What the screen is made from now: the kept page with the new sections.
+    keep.forEach(function (op) { op(); });
+    body.dataset.fine = String(Number(body.dataset.fine || 0) + fine);  // for tests: sections changed finely
     moves.forEach(function (m) {
       m.gone.forEach(function (node) { prevMain.removeChild(node); });
       m.fresh.forEach(function (node) { prevMain.insertBefore(node, m.before); });
@@ -321,19 +728,71 @@
     return true;
   }
 
-  // The page at `path` as the server has it now: its text and its key, with which the frame
-  // can load exactly this page (the server keeps the last few it sent).
-  function fetchPage(path) {
-    return fetch(path + '?g=' + shown, {cache: 'no-store', credentials: 'same-origin'}).then(function (answer) {
+  // The page at `path` as the server has it now: its text (or parts) and its key, with which the
+  // frame can load exactly this page (the server keeps the last few it sent). With `since` (what
+  // the screen was made from), the server sends only the parts that changed since that page
+  // (kafka.serve.pages.page_delta): a save changes a few sections of a megabyte.
+  function fetchPage(path, since) {
+    var url = path + '?g=' + shown + (since && since.key ? '&since=' + encodeURIComponent(since.key) : '');
+    return fetch(url, {cache: 'no-store', credentials: 'same-origin'}).then(function (answer) {
       return answer.text().then(function (text) {
-        return {ok: answer.ok, key: answer.headers.get('X-Kafka-Page') || '', text: text, doc: null};
+        var page = {ok: answer.ok, key: answer.headers.get('X-Kafka-Page') || '', text: text, parts: null, doc: null};
+        if (answer.headers.get('X-Kafka-Delta') === '1') {
+          page.parts = fromDelta(text, since.parts);
+          page.text = null;
+        }
+        return page;
       });
     });
   }
 
+  // The parts of a page sent as the parts that changed since `before`; throws when they do not
+  // fit `before` (the page is then loaded whole).
+  function fromDelta(text, before) {
+    var line = text.indexOf('\n');
+    var layout = JSON.parse(text.slice(0, line));
+    var at = line + 1;
+    var parts = layout.map(function (part) {
+      if (typeof part.same === 'number') {
+        if (!before || typeof before[part.same] !== 'string' || before[part.same].length !== part.length) {
+          throw new Error('the page on screen is not the one the server compared with');
+        }
+        return before[part.same];
+      }
+      var piece = text.substr(at, part.text);
+      at += part.text;
+      if (typeof part.from === 'number') {  // the part it was, with its middle changed
+        var was = before && before[part.from];
+        if (typeof was !== 'string' || was.length !== part.length || part.head + part.tail > was.length) {
+          throw new Error('the page on screen is not the one the server compared with');
+        }
+        return was.slice(0, part.head) + piece + was.slice(was.length - part.tail);
+      }
+      return piece;
+    });
+    if (at !== text.length) {
+      throw new Error('the parts do not add up');
+    }
+    return parts;
+  }
+
+  function pageText(page) {
+    if (page.text === null) {
+      page.text = page.parts.join('');
+    }
+    return page.text;
+  }
+
+  function pageParts(page) {
+    if (!page.parts) {
+      page.parts = page.text.split(PART);
+    }
+    return page.parts;
+  }
+
   function parsed(page) {
     if (!page.doc) {
-      page.doc = new DOMParser().parseFromString(page.text, 'text/html');
+      page.doc = new DOMParser().parseFromString(pageText(page), 'text/html');
     }
     return page.doc;
   }
@@ -365,16 +824,22 @@
       doc = wanted ? null : front.contentDocument;
     } catch (e) { /* not ours */ }
     wanted = null;
-    fetchPage(path).then(function (page) {
-      var kept = doc && doc.kafkaSource;
-      if (page.ok && kept && kept.path === path && front.contentDocument === doc) {
-        var inPlace = patchParts(doc, kept, page.text);
+    var kept = doc && doc.kafkaSource && doc.kafkaSource.path === path ? doc.kafkaSource : null;
+    fetchPage(path, kept).then(function (page) {
+      var started = performance.now();
+      if (page.ok && kept && front.contentDocument === doc && doc.kafkaSource === kept) {
+        var inPlace = patchParts(doc, kept, pageParts(page));
+        if (inPlace) {
+          kept.key = page.key;
+        }
         if (inPlace === null && patch(doc, kept.doc, parsed(page))) {
           doc.kafkaSource = source(path, page);
           inPlace = true;
         }
         if (inPlace) {
           body.dataset.patched = String(Number(body.dataset.patched || 0) + 1);  // for tests
+          // For benchmarks: the milliseconds this screen took to change itself (before layout and paint).
+          body.dataset.changeMs = String(Math.round(performance.now() - started));
           done();
           return;
         }
@@ -507,7 +972,8 @@
       front.contentWindow.postMessage({kafkaKey: event.key}, location.origin);
     } catch (e) { /* not loaded yet */ }
   });
-  window.kafkaLive = {go: go, presenting: presenting};
+  window.kafkaLive = {go: go, presenting: presenting, source: source,  // source and changeInPlace: for tests
+                     changeInPlace: function (doc, kept, text) { return patchParts(doc, kept, text.split(PART)); }};
   front.addEventListener('load', onFrontNavigated);
   back.addEventListener('load', onFrontNavigated);
 

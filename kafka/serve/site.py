@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 # Render at once when at most this many files changed together (an edit);
 # a first scan of a big folder renders its pages when they are asked for.
 EAGER_RENDER_LIMIT = 3
+# A file that cannot be read as a case just after it changed may be half-written: many editors
+# empty the file, then write it, and a poll can come in between (on a busy machine it does, one
+# save in six: the room saw "the file is empty" flash by and the whole page load twice). Such a
+# version is shown once the file stayed so this long; a good one is shown at once.
+SETTLE_SECONDS = 0.3
 
 @dataclass
 class CaseState:
@@ -80,6 +85,7 @@ class LiveSite:
         self._keys: dict[str, Path] = {}
         self._generation = 0
         self.scan_seconds = 0.0  # how long the last look at the files took
+        self._unsettled: dict[Path, tuple[Stamp | None, float]] = {}  # a broken version: its stamp, first seen
         self._closed = False
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -111,11 +117,14 @@ class LiveSite:
         current = {path: stamp(path) for path in files}
         self.scan_seconds = time.perf_counter() - started
         changed = [path for path, new in current.items() if path not in known or known[path].stamp != new]
+        changed = [path for path in changed if not self._still_settling(path, current[path])]
         quick = quick and len(changed) <= EAGER_RENDER_LIMIT
         updated = [self._load(path, current[path], quick and path in known, known.get(path),
                               written if path == self.target and not self.folder else None)
                    for path in changed]
+        updated = [state for state in updated if state.path not in known or not self._settling(state)]
         removed = tuple(path for path in known if path not in current)
+        self._unsettled = {path: seen for path, seen in self._unsettled.items() if path in current}
         if not updated and not removed:
             return None
         if len(updated) <= EAGER_RENDER_LIMIT:
@@ -130,6 +139,27 @@ class LiveSite:
             self._generation += 1
             self._changed.notify_all()
             return Change(self._generation, tuple(updated), removed)
+
+    def _settling(self, state: CaseState) -> bool:
+        """Whether ``state``, a new version of a file shown before that cannot be read as a case, is
+        kept back: it may be a file being written (see SETTLE_SECONDS). A good version, or a bug, is
+        shown at once; so is a file seen for the first time (there is nothing else to show)."""
+        if state.loaded.ok or state.failure is not None:
+            self._unsettled.pop(state.path, None)
+            return False
+        seen = self._unsettled.get(state.path)
+        if seen is None or seen[0] != state.stamp:
+            self._unsettled[state.path] = (state.stamp, time.monotonic())
+            return True
+        if time.monotonic() - seen[1] < SETTLE_SECONDS:
+            return True
+        del self._unsettled[state.path]
+        return False
+
+    def _still_settling(self, path: Path, seen: Stamp | None) -> bool:
+        """A broken version kept back, not yet long enough to show it: not read again meanwhile."""
+        kept = self._unsettled.get(path)
+        return kept is not None and kept[0] == seen and time.monotonic() - kept[1] < SETTLE_SECONDS
 
     def complete(self) -> Change | None:
         """Render whole (with the to-be) the reports a quick refresh made; None when there are none."""

@@ -3,7 +3,7 @@
 Plain polling of modification times and sizes: it works the same on every
 platform and every editor (those that write in place and those that write a
 temporary file and rename it), needs no dependency, and a few dozen
-``stat`` calls every twentieth of a second cost nothing.
+``stat`` calls every fiftieth of a second cost nothing.
 """
 
 from __future__ import annotations
