@@ -29,6 +29,7 @@ from kafka.detectors import effect_order
 from kafka.detectors.base import Action, ItemFacts
 from kafka.simulate import scenario_totals, scenarios, simulate
 from kafka.simulate.casefile import to_be_yaml, write_to_be
+from kafka.simulate.editor import editable_copy
 from strategies import case_docs, load_doc
 
 REPO = Path(__file__).resolve().parent.parent
@@ -197,6 +198,37 @@ def test_the_as_is_case_is_never_changed(all_codes):
     scenarios(all_codes)
     assert all_codes.case.model_dump() == before
     assert analyze(all_codes.case).metrics == metrics
+
+
+
+def test_the_editable_copy_is_equal_and_owns_everything_the_editor_may_change(all_codes):
+    original = all_codes.case
+    before = original.model_dump()
+    copied = editable_copy(original)
+    assert copied == original and copied.model_dump() == before
+    assert copied.model_fields_set == original.model_fields_set
+    assert all(c.model_fields_set == o.model_fields_set for c, o in zip(copied.steps, original.steps))
+    # Change everything the editor and the effects change, in place where a list or dict
+    # allows it: the as-is must not notice.
+    copied.case.initiated_by = "organisation"
+    copied.actors[next(iter(copied.actors))].case_manager = True
+    copied.actors["extra"] = copied.actors[next(iter(copied.actors))]
+    for rule in copied.rules.values():
+        rule.deadline_days, rule.from_step, rule.to_step = None, None, None
+    for form in copied.forms.values():
+        form.fields.clear()
+        form.attachments.clear()
+        for rules in form.basis.values():
+            rules.clear()
+    for step in copied.steps:
+        for name in ("asks", "brings", "provides", "uses", "next", "depends_on"):
+            if getattr(step, name):
+                getattr(step, name).clear()
+        step.client_minutes = step.wait_days = 0
+        step.form = None
+    del copied.steps[1:]
+    copied.forms.clear()
+    assert original.model_dump() == before
 
 
 # --- each effect, on a small case -----------------------------------------------------------
