@@ -45,7 +45,8 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Iterable
+from functools import cache
+from typing import Iterable, get_args, get_origin
 
 from kafka.analysis import Analysis
 from kafka.detectors.base import split_minutes
@@ -551,7 +552,8 @@ class Editor:
         steps = self.case.steps
         for i, step in enumerate(steps):
             if step.next is None:
-                step.next = [NextStep(to=steps[i + 1].id)] if i + 1 < len(steps) else []
+                # model_construct: the id of a step of the case needs no validating again
+                step.next = [NextStep.model_construct(to=steps[i + 1].id)] if i + 1 < len(steps) else []
 
     def drop_loops(self, group) -> list[tuple[str, str]]:
         """Remove the loop-back edges between the steps of ``group``; returns them (source, target)."""
@@ -798,7 +800,7 @@ def editable_copy(case: Case) -> Case:
     """
     copy = case.model_copy()
     fields = copy.__dict__
-    fields["case"] = case.case.model_copy()
+    fields["case"] = _own_containers(case.case.model_copy())
     fields["actors"] = {key: actor.model_copy() for key, actor in case.actors.items()}
     fields["rules"] = {key: rule.model_copy() for key, rule in case.rules.items()}
     fields["forms"] = {key: _own_containers(form.model_copy()) for key, form in case.forms.items()}
@@ -810,12 +812,27 @@ def _own_containers(model):
     """``model`` (a fresh shallow copy) with lists and dicts of its own, so that no change
     made in place to one of them could reach the as-is case."""
     fields = model.__dict__
-    for name, value in fields.items():
+    for name in _container_fields(type(model)):
+        value = fields[name]
         if isinstance(value, list):
             fields[name] = list(value)
         elif isinstance(value, dict):  # a form's basis: item -> rules
             fields[name] = {key: list(rules) for key, rules in value.items()}
     return model
+
+
+@cache
+def _container_fields(model_class) -> tuple[str, ...]:
+    # The fields whose type allows a list or a dict, read from the model's annotations once
+    # per class (a step has some 25 fields, 6 of them lists): the copy looks at those only.
+    return tuple(name for name, field in model_class.model_fields.items() if _may_hold_container(field.annotation))
+
+
+def _may_hold_container(annotation) -> bool:
+    origin = get_origin(annotation)
+    if annotation in (list, dict) or origin in (list, dict):
+        return True
+    return any(_may_hold_container(arg) for arg in get_args(annotation) if arg is not Ellipsis)
 
 
 def _minus(value: float, amount: float) -> float:
