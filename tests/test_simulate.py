@@ -29,7 +29,8 @@ from kafka.detectors import effect_order
 from kafka.detectors.base import Action, ItemFacts
 from kafka.simulate import scenario_totals, scenarios, simulate
 from kafka.simulate.casefile import to_be_yaml, write_to_be
-from kafka.simulate.editor import editable_copy
+from kafka.simulate.editor import Editor, editable_copy
+from report_cases import large_case_text
 from strategies import case_docs, load_doc
 
 REPO = Path(__file__).resolve().parent.parent
@@ -556,6 +557,51 @@ def test_example_cases_to_be_never_worse_and_valid(path):
                 if f.code not in ("P03", "T01", "S02") and not _required_unused(f) and not _others_wait(f, analysis)}
     left = [f for f in scenarios(analysis)["local"].remaining if (f.code, f.proposal.target.key, f.data) in answered]
     assert not left, [f.message for f in left]
+
+
+
+def _indexes_from_scratch(editor):
+    """The editor's indexes as a full scan of its case gives them now."""
+    askers, preds, fillers, dependents = {}, {s.id: set() for s in editor.case.steps}, {}, {}
+    for step in editor.case.steps:
+        for fact in editor.asked_facts(step):
+            askers.setdefault(fact, set()).add(step.id)
+        for edge in step.next:
+            preds[edge.to].add(step.id)
+        if step.form:
+            fillers.setdefault(step.form, set()).add(step.id)
+        for dep in step.depends_on or ():
+            dependents.setdefault(dep, set()).add(step.id)
+    return askers, preds, fillers, dependents
+
+
+def _non_empty(index):
+    return {key: steps for key, steps in index.items() if steps}
+
+
+CONFORMANCE = sorted((REPO.parent / "shared" / "conformance").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, *CONFORMANCE, "large"],
+                         ids=[*(p.stem for p in EXAMPLES), *(f"conformance-{p.stem}" for p in CONFORMANCE), "large"])
+def test_the_editor_s_indexes_stay_exact_after_every_proposal(path, monkeypatch):
+    # stop_asking, askers and tidy trust the indexes instead of scanning every step.
+    case = load_text(large_case_text(100), "large.yaml").case if path == "large" else load_case(path).case
+    checked = []
+    tidy = Editor.tidy
+
+    def checked_tidy(editor):
+        tidy(editor)
+        askers, preds, fillers, dependents = _indexes_from_scratch(editor)
+        assert _non_empty(editor._askers) == askers
+        assert editor._preds == preds
+        assert _non_empty(editor._fillers) == fillers
+        assert _non_empty(editor._dependents) == dependents
+        checked.append(1)
+
+    monkeypatch.setattr(Editor, "tidy", checked_tidy)
+    scenarios(analyze(case))
+    assert checked
 
 
 def _others_wait(finding, analysis) -> bool:

@@ -268,7 +268,10 @@ class Editor:
         ``keep_staff`` they keep all of it: they still receive the paper, from
         another organisation instead of from the client.
         """
-        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and fact in self.asked_facts(s)]
+        # The askers index says which steps ask the fact (exact: tests/test_simulate.py checks it
+        # after every effect), without working out everything each step asks.
+        asking = self._askers.get(fact, ())
+        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and s.id in asking]
         if not steps:
             return []
         items = list(self.as_is.items_of_fact.get(fact, [fact]))
@@ -552,8 +555,7 @@ class Editor:
         steps = self.case.steps
         for i, step in enumerate(steps):
             if step.next is None:
-                # model_construct: the id of a step of the case needs no validating again
-                step.next = [NextStep.model_construct(to=steps[i + 1].id)] if i + 1 < len(steps) else []
+                step.next = [NextStep(to=steps[i + 1].id)] if i + 1 < len(steps) else []
 
     def drop_loops(self, group) -> list[tuple[str, str]]:
         """Remove the loop-back edges between the steps of ``group``; returns them (source, target)."""

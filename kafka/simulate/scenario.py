@@ -129,11 +129,12 @@ def simulate(
     # order in which the analysis counts every part of a saving once (kafka.detectors.settle).
     order = {d.code: i for i, d in enumerate(effect_order())}
     ordered = sorted((f for f in chosen if f.code in order), key=lambda f: (f.level is not Level.LOCAL, order[f.code]))
+    taken_items = _items_taken(chosen)
     for finding in ordered:
         detector = BY_CODE[finding.code]
         # A proposal that gives way to another one about the same item (one action
         # per item, kafka.detectors.settle) changes nothing itself when that one is taken.
-        if _gives_way(finding, chosen):
+        if _gives_way(finding, taken_items):
             changes = (Translator(analysis.lang)("simulate.change.gives_way"),)
         else:
             detector.effect.apply(editor, finding)
@@ -155,12 +156,17 @@ def simulate(
                     level, tuple(c for c in CODES if c in chosen_codes), analysis)
 
 
-def _gives_way(finding: Finding, chosen: list[Finding]) -> bool:
+def _items_taken(chosen: list[Finding]) -> set[tuple[str, str]]:
+    """(code, fact) of every chosen proposal about one item: asked once per proposal by
+    _gives_way (scanning every chosen finding for each made simulate quadratic)."""
+    return {(f.code, f.facts.fact) for f in chosen if isinstance(f.facts, ItemFacts)}
+
+
+def _gives_way(finding: Finding, taken_items: set[tuple[str, str]]) -> bool:
     """Whether the proposal gives way to another one about the same item that is also taken."""
     if not finding.proposal.defers_to or not isinstance(finding.facts, ItemFacts):
         return False
-    return any(f.code == finding.proposal.defers_to and isinstance(f.facts, ItemFacts)
-               and f.facts.fact == finding.facts.fact for f in chosen)
+    return (finding.proposal.defers_to, finding.facts.fact) in taken_items
 
 
 def scenarios(analysis: Analysis) -> dict[str, Scenario]:
