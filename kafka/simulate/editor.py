@@ -106,7 +106,9 @@ class Editor:
                 self._askers.setdefault(fact, set()).add(step.id)
             for dep in step.depends_on or ():
                 self._dependents.setdefault(dep, set()).add(step.id)
-        self._parts = {step.id: self._split_minutes(step) for step in analysis.case.steps}
+        # Each step's parts, split when a change first cuts one (most steps are never cut;
+        # the split is the same whenever it is made: it reads the as-is only).
+        self._parts: dict[str, StepParts] = {}
         self._reached_as_is = self._reachable()
         self._note_forward_reach()
         self._log: list[str] = []
@@ -239,9 +241,16 @@ class Editor:
 
     # --- minutes -------------------------------------------------------------------
 
-    def _split_minutes(self, step: Step) -> StepParts:
+    def _parts_of(self, step_id: str) -> StepParts:
+        """The parts of the step's minutes that no change has taken yet."""
+        parts = self._parts.get(step_id)
+        if parts is None:
+            parts = self._parts[step_id] = self._split_minutes(step_id)
+        return parts
+
+    def _split_minutes(self, step_id: str) -> StepParts:
         # The same parts the proposals' savings are made of (kafka.detectors.base.split_minutes).
-        split = split_minutes(self.as_is, self.settings, step.id)
+        split = split_minutes(self.as_is, self.settings, step_id)
         return StepParts({k: Part(*v) for k, v in split.items.items()}, Part(*split.story), Part(*split.trip))
 
     def _cut(self, step: Step, part: Part, keep_staff: float = 0.0) -> float:
@@ -287,7 +296,7 @@ class Editor:
             step.asks = [i for i in step.asks if i not in items]
             step.brings = [i for i in step.brings if i not in items]
             for item in items:
-                part = self._parts[step.id].items.get(item)
+                part = self._parts_of(step.id).items.get(item)
                 if part is not None:
                     keep = self._cut(step, part, keep)
         self._refresh_askers(changing, items)
@@ -333,7 +342,7 @@ class Editor:
             for step in fillers:
                 if item in step.asks or item in step.brings:
                     continue  # still asked at this step another way: it stays asked there
-                part = self._parts[step.id].items.get(item)
+                part = self._parts_of(step.id).items.get(item)
                 if part is not None:
                     self._cut(step, part)
         form.fields = [i for i in form.fields if i not in removed]
@@ -367,7 +376,7 @@ class Editor:
         if step is None or not step.tells_story:
             return False
         step.tells_story = False
-        self._cut(step, self._parts[step_id].story)
+        self._cut(step, self._parts_of(step_id).story)
         self._dirty.add(step_id)
         return True
 
@@ -377,7 +386,7 @@ class Editor:
         if step is None or not step.in_person or step.client_minutes <= 0:
             return None
         step.channel = Channel.ONLINE if step.kind in _DELIVERY_KINDS else Channel.PHONE
-        self._cut(step, self._parts[step_id].trip)
+        self._cut(step, self._parts_of(step_id).trip)
         return step.channel
 
     def set_wait(self, step_id: str, days: float, log: bool = True) -> bool:
