@@ -29,7 +29,7 @@ from kafka.detectors import effect_order
 from kafka.detectors.base import Action, ItemFacts
 from kafka.simulate import scenario_totals, scenarios, simulate
 from kafka.simulate.casefile import to_be_yaml, write_to_be
-from kafka.simulate.editor import Editor, editable_copy
+from kafka.simulate.editor import Editor, EditorStart, editable_copy
 from report_cases import large_case_text
 from strategies import case_docs, load_doc
 
@@ -230,6 +230,22 @@ def test_the_editable_copy_is_equal_and_owns_everything_the_editor_may_change(al
     del copied.steps[1:]
     copied.forms.clear()
     assert original.model_dump() == before
+
+
+
+def test_the_scenarios_sharing_one_start_are_those_simulated_alone(all_codes):
+    shared = scenarios(all_codes)
+    alone = {"local": simulate(all_codes, level=Level.LOCAL, name="local"), "all": simulate(all_codes, name="all")}
+    for name, scenario in shared.items():
+        assert scenario.to_dict() == alone[name].to_dict()
+        assert scenario.to_be_case == alone[name].to_be_case
+        assert to_be_yaml(scenario) == to_be_yaml(alone[name])
+
+
+def test_a_start_serves_only_the_analysis_of_its_own_case(all_codes, conformance):
+    other = next(a for a in conformance.values() if a.case is not all_codes.case)
+    with pytest.raises(ValueError, match="EditorStart"):
+        simulate(other, start=EditorStart.of(all_codes))
 
 
 # --- each effect, on a small case -----------------------------------------------------------

@@ -14,7 +14,7 @@ from kafka.i18n import Translator
 from kafka.metrics import CONTRACT_METRICS, Metrics
 from kafka.model import MAX_NAME_CHARS, Case
 from kafka.settings import Settings
-from kafka.simulate.editor import Editor
+from kafka.simulate.editor import Editor, EditorStart
 from kafka.validate import check_meaning
 
 # Scenario names, in the order reports show them.
@@ -115,15 +115,17 @@ def simulate(
     level: Level | str | None = None,
     *,
     name: str = "custom",
+    start: EditorStart | None = None,
 ) -> Scenario:
     """Take the proposals of ``analysis`` (those with a code in ``codes``, at ``level``;
     all by default) on a copy of its case, and analyse the to-be again, with the
-    same detectors (``analysis.select``, ``analysis.ignore``).
+    same detectors (``analysis.select``, ``analysis.ignore``). ``start``: what the
+    editor starts from, when several scenarios of this analysis share it.
     """
     chosen_codes = _codes(codes)
     level = Level(level) if level is not None else None
     chosen = [f for f in analysis.findings if f.code in chosen_codes and (level is None or f.level is level)]
-    editor = Editor(analysis, own_only=level is Level.LOCAL)
+    editor = Editor(analysis, own_only=level is Level.LOCAL, start=start)
     applied = []
     # The local proposals first, then the others, each in the order of their effects: the
     # order in which the analysis counts every part of a saving once (kafka.detectors.settle).
@@ -171,9 +173,10 @@ def _gives_way(finding: Finding, taken_items: set[tuple[str, str]]) -> bool:
 
 def scenarios(analysis: Analysis) -> dict[str, Scenario]:
     """"local": only what the organisation can do on its own; "all": every proposal."""
+    start = EditorStart.of(analysis)  # the same for both: worked out once
     return {
-        LOCAL: simulate(analysis, level=Level.LOCAL, name=LOCAL),
-        ALL: simulate(analysis, name=ALL),
+        LOCAL: simulate(analysis, level=Level.LOCAL, name=LOCAL, start=start),
+        ALL: simulate(analysis, name=ALL, start=start),
     }
 
 
