@@ -223,3 +223,49 @@ def test_the_site_names_reports_as_kafka_report_does():
 
     for case_id in ("leefloon-sara", "abc-", "abc", "Één/../x", "a" * 300, "CON"):
         assert report_name(case_id) == report_file_name(case_id)
+
+
+@pytest.mark.parametrize("also", ["nothing", "pieces_damaged", "pieces_removed", "dialect"])
+def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_scratch(tmp_path, also):
+    """The second run makes only the changed cases' rows of findings.csv and summary.xlsx and takes
+    the others from DIR/.kafka-pieces.bin (kafka.aggregate.pieces), numbered anew where a case before
+    them was removed; every file of the site is still the one a run from scratch writes."""
+    import sys
+
+    from kafka.aggregate.pieces import PIECES_NAME
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate_cases import write_cases
+
+    paths = write_cases(tmp_path / "in", 24, seed=5)
+    newcomer = write_cases(tmp_path / "more", 26, seed=6)[-1]
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    site = SiteOptions(run_date=DAY, history=False)
+    assert aggregate([tmp_path / "in"], warm, RunOptions.of(to_be=False), jobs=1, site=site).collection.rendered == 24
+    assert (warm / PIECES_NAME).is_file()
+
+    paths[3].write_text(paths[3].read_text(encoding="utf-8").replace("title: ", "title: Gewijzigd = ", 1),
+                        encoding="utf-8")
+    paths[7].write_text(paths[7].read_text(encoding="utf-8").replace("cases_per_year: ", "cases_per_year: 1", 1),
+                        encoding="utf-8")
+    paths[11].unlink()  # the rows of every case after it move up
+    shutil.copy(newcomer, tmp_path / "in" / newcomer.name)
+    if also == "pieces_damaged":
+        data = (warm / PIECES_NAME).read_bytes()
+        (warm / PIECES_NAME).write_bytes(data[:len(data) // 2])
+    elif also == "pieces_removed":
+        (warm / PIECES_NAME).unlink()
+    elif also == "dialect":
+        site = SiteOptions(run_date=DAY, history=False, csv_dialect="plain")
+    again = aggregate([tmp_path / "in"], warm, RunOptions.of(to_be=False), jobs=1, site=site).collection
+    assert (again.rendered, again.reused) == (3, 21)
+    aggregate([tmp_path / "in"], cold, RunOptions.of(to_be=False), jobs=1, site=site)
+    warm_site, cold_site = _site(warm), _site(cold)
+    assert warm_site.keys() == cold_site.keys()
+    assert [name for name in warm_site if warm_site[name] != cold_site[name]] == []
+    assert b"Gewijzigd = " in warm_site["index.html"]
+    assert (warm / PIECES_NAME).read_bytes() == (cold / PIECES_NAME).read_bytes()
+    # The manifest keeps the unchanged cases' rows as the previous one had them: the same text as anew.
+    from kafka.aggregate.manifest import Manifest
+
+    assert Manifest.read(warm).rows() == Manifest.read(cold).rows()

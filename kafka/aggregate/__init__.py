@@ -69,9 +69,10 @@ def aggregate(
     out = ensure_dir(out_dir)
     with site_lock(out):
         # What a run that was killed mid-write left (the staging folder is emptied by collect).
-        remove_temporaries(out, (".html", ".json", ".csv", ".xlsx"))
+        remove_temporaries(out, (".html", ".json", ".csv", ".xlsx", ".bin"))
         remove_temporaries(out / CASES_FOLDER, (".html",))
-        collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress)
+        collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress,
+                             csv_dialect=site.csv_dialect)
         key = site_key(site_inputs(collection, options, site))
         previous = collection.previous_site
         if not force and previous.get("key") == key and _files_as_written(out, previous["files"]):
@@ -81,7 +82,8 @@ def aggregate(
             pages = [inside(out, name) for name in previous["files"] if name != DATABASE_NAME]
             return AggregateResult(collection, pages, _follow_up_unchanged(out, site), site_written=False)
         if not collection.fill_rows():  # the previous manifest lost the unchanged cases' rows
-            collection = collect(paths, out, options, jobs=jobs, force=True, progress=progress)
+            collection = collect(paths, out, options, jobs=jobs, force=True, progress=progress,
+                                 csv_dialect=site.csv_dialect)
         from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
 
         if writing_site is not None:

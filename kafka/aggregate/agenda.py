@@ -295,14 +295,20 @@ def _evidence(findings: pd.DataFrame, cases: pd.DataFrame, t: Translator) -> dic
     ordered = findings.sort_values(["euro_year_saved", "case_id"], ascending=[False, True], kind="stable")
     evidence: dict[str, list[Evidence]] = {}
     seen: set[tuple[str, str]] = set()
-    for r in _records(ordered):
-        key = proposal_key(r["code"], r["government"], r["merge_key"])
-        if (key, r["case_id"]) in seen:
+    labels: dict[str, str] = {}
+    # A column at a time as plain lists: to_dict("records") boxed every value through pandas.
+    for code, government, merge_key, case_id, report, organisation, procedure, message in zip(*(
+            ordered[name].tolist() for name in ("code", "government", "merge_key", "case_id", "report",
+                                                "organisation", "procedure", "message"))):
+        key = proposal_key(code, government, merge_key)
+        if (key, case_id) in seen:
             continue  # one line per case: a second finding of the same case adds nothing for the meeting
-        seen.add((key, r["case_id"]))
+        seen.add((key, case_id))
+        if procedure not in labels:
+            labels[procedure] = _procedure_label(procedure, t)
         evidence.setdefault(key, []).append(Evidence(
-            case_title=titles.get(r["case_id"], r["case_id"]), report=r["report"], organisation=r["organisation"],
-            procedure=_procedure_label(r["procedure"], t), message=r["message"],
+            case_title=titles.get(case_id, case_id), report=report, organisation=organisation,
+            procedure=labels[procedure], message=message,
         ))
     return evidence
 
@@ -312,8 +318,9 @@ def _administration_lines(items: list[AgendaItem], findings: pd.DataFrame) -> li
     from kafka.aggregate.keys import proposal_key
 
     organisations: dict[str, set[str]] = {}
-    for r in _records(findings[["code", "government", "merge_key", "organisation"]]):
-        organisations.setdefault(proposal_key(r["code"], r["government"], r["merge_key"]), set()).add(r["organisation"])
+    for code, government, merge_key, organisation in zip(*(
+            findings[name].tolist() for name in ("code", "government", "merge_key", "organisation"))):
+        organisations.setdefault(proposal_key(code, government, merge_key), set()).add(organisation)
     lines: dict[str, AdministrationLine] = {}
     orgs: dict[str, set[str]] = {}
     for item in sorted(items, key=lambda i: i.number):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.manifest import (
-    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp,
+    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp, rows_json,
 )
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.diagnostics import Problem
@@ -70,10 +70,16 @@ class CaseSummary:
     # [[path, SHA-256]] of the files the case's evidence: section names (event log, mapping), hashed
     # before they were read: a log changed since makes the next run render the case again
     evidence: list[list[str]] = field(default_factory=list)
+    # Its rows of findings.csv and summary.xlsx, made by the worker (kafka.aggregate.pieces.Pieces);
+    # not in the manifest: the site keeps them in a file of their own.
+    pieces: object = field(default=None, repr=False, compare=False)
+    # The JSON text of ``findings`` and ``forms`` as the manifest keeps them: made by the worker, or as the
+    # previous manifest had them (Collection.fill_rows); the next manifest is written with it. Not in it itself.
+    rows_json: str = field(default="", repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseSummary":
-        names = {f.name for f in fields(cls)}
+        names = {f.name for f in fields(cls)} - {"pieces", "rows_json"}  # never read from a file
         if not isinstance(data, dict) or not set(data) <= names:
             raise ValueError("not a case summary")
         return cls(**data)
@@ -126,7 +132,8 @@ class Collection:
         if any(path not in rows for path in self.pending_rows):
             return False
         for path, summary in self.pending_rows.items():
-            summary.findings, summary.forms = rows[path]["findings"], rows[path]["forms"]
+            value, summary.rows_json = rows[path]
+            summary.findings, summary.forms = value["findings"], value["forms"]
         self.pending_rows, self.rows_source = {}, None
         return True
 
@@ -139,6 +146,7 @@ class _Job:
     options: RunOptions
     fingerprint: str
     options_key: str = ""  # options.fingerprint(), worked out once for the run
+    csv_dialect: str | None = None  # the site's findings.csv (kafka.csvfile; None: the language's)
 
 
 # --- the worker -----------------------------------------------------------------------
@@ -183,6 +191,9 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     from kafka.tables import finding_rows
 
     from kafka.aggregate.keys import merge_fields
+    from kafka.aggregate.pieces import case_pieces
+    from kafka.csvfile import dialect_for
+    from kafka.i18n import Translator
 
     loaded, raw = read_case(job.path)
     if not loaded.ok:
@@ -199,7 +210,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         row.update(merge_fields(finding, loaded.case))
     info = loaded.case.case
     line, col = loaded.positions.of(("case", "id")) if loaded.positions else (0, 0)
-    return CaseSummary(
+    summary = CaseSummary(
         path=job.path,
         cache_key=cache_key(raw, job.options_key or job.options, job.fingerprint),
         id=info.id,
@@ -219,7 +230,12 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
         id_col=col,
         report_sha256=report_digest(html),
         evidence=evidence,
+        report=f"{CASES_FOLDER}/{report_name(info.id)}",  # as settle names it
     )
+    # The case's rows of findings.csv and summary.xlsx, made here in parallel rather than in the main process.
+    summary.pieces = case_pieces(summary, dialect_for(job.options.lang, job.csv_dialect), Translator(job.options.lang))
+    summary.rows_json = rows_json(summary)  # the manifest's text of its rows, also made here
+    return summary
 
 
 def _evidence_paths(loaded) -> list[str]:
@@ -276,10 +292,13 @@ def collect(
     jobs: int | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    csv_dialect: str | None = None,
 ) -> Collection:
     """Every case under ``paths`` analysed, with its report written to ``out_dir/cases/``.
 
     ``progress(n, total)`` is called as files are done, n files at a time.
+    ``csv_dialect`` is the site's (kafka.csvfile): each case's rows of findings.csv are
+    made with the case (kafka.aggregate.pieces).
     The manifest for the next run is in the result (``manifest``); the caller
     writes it (:func:`write_manifest`) once the site is written.
     """
@@ -310,7 +329,7 @@ def collect(
             outcomes[index] = cached
             pending[resolved[path]] = cached
         else:
-            todo.append(_Job(index, path, str(staging), options, fingerprint, options_key))
+            todo.append(_Job(index, path, str(staging), options, fingerprint, options_key, csv_dialect))
     if todo:
         ensure_dir(staging)
     done(len(outcomes))
@@ -378,6 +397,9 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
                                                 initargs=(options, os.getpid())) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
         try:
+            # This process waits for the workers, and then writes the site with pandas: import it now,
+            # while they work, so that its second or so is not added to the run's serial part.
+            import kafka.aggregate.site  # noqa: F401
             for future in concurrent.futures.as_completed(futures):
                 yield future.result()
                 done(1)
@@ -401,7 +423,8 @@ def _worker_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None  # the platform's default (spawn on Windows)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["kafka.aggregate.collect", "kafka.report", "kafka.run", "kafka.simulate"])
+    context.set_forkserver_preload(["kafka.aggregate.collect", "kafka.aggregate.keys", "kafka.aggregate.pieces",
+                                    "kafka.report", "kafka.run", "kafka.simulate"])
     return context
 
 

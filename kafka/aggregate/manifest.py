@@ -170,18 +170,38 @@ class Manifest:
                     if _REPORT_PATH.match(s.report) and s.report_sha256 and len(s.report_stamp) == 4}, site,
                    text, end + len(',"rows":'))
 
-    def rows(self) -> dict[str, dict]:
-        """Per case file (absolute path): {"findings": [...], "forms": [...]}. ValueError when the
-        file has none that can be read (a damaged manifest)."""
+    def rows(self) -> dict[str, tuple[dict, str]]:
+        """Per case file (absolute path): ({"findings": [...], "forms": [...]}, that part's JSON text
+        as the file has it). ValueError when the file has none that can be read (a damaged manifest).
+
+        The text is kept so that the next manifest can be written with it (:meth:`json_pieces`)
+        rather than by encoding the same rows again."""
         if self._rows_at < 0:
             raise ValueError("no finding rows in this manifest")
+        text, decode = self._text, json.JSONDecoder().raw_decode
+        rows: dict[str, tuple[dict, str]] = {}
         try:
-            rows, _ = json.JSONDecoder().raw_decode(self._text, self._rows_at)
-        except ValueError:
+            # {"path":{..},"path":{..}}: one entry at a time, to know where each one's text is.
+            if text[self._rows_at] != "{":
+                raise ValueError
+            at = self._rows_at + 1
+            while text[at] != "}":
+                if rows:
+                    if text[at] != ",":
+                        raise ValueError
+                    at += 1
+                path, at = decode(text, at)
+                if text[at] != ":":
+                    raise ValueError
+                value, end = decode(text, at + 1)
+                rows[path] = (value, text[at + 1:end])
+                at = end
+            if text[at + 1:at + 2] != "}":  # the end of the whole manifest
+                raise ValueError
+        except (ValueError, IndexError):
             raise ValueError("the manifest's finding rows are damaged") from None
-        if not isinstance(rows, dict) or not all(
-                isinstance(r, dict) and isinstance(r.get("findings"), list) and isinstance(r.get("forms"), list)
-                for r in rows.values()):
+        if not all(isinstance(path, str) and isinstance(r, dict) and isinstance(r.get("findings"), list)
+                   and isinstance(r.get("forms"), list) for path, (r, _) in rows.items()):
             raise ValueError("the manifest's finding rows are damaged")
         return rows
 
@@ -220,7 +240,7 @@ class Manifest:
         # Each case is encoded on its own by json's C encoder (iterencode of the whole payload
         # would run the pure-Python one: seconds for a thousand cases); the same text results.
         # vars(), not asdict(): asdict deep-copies every finding row.
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        dumps = _dumps
         head = {"format": MANIFEST_FORMAT, "generator": f"kafka {__version__}", "site": self.site}
         buffer = [dumps(head)[:-1], ',"cases":{']
         length = 0
@@ -229,9 +249,13 @@ class Manifest:
                 buffer.append('},"rows":{')
             for n, (path, summary) in enumerate(self.entries.items()):
                 fields_ = vars(summary)
-                value = ({k: v for k, v in fields_.items() if k not in _ROWS} if part == "cases"
-                         else {k: fields_[k] for k in _ROWS})
-                piece = f'{"," if n else ""}{dumps(path)}:{dumps(value)}'
+                if part == "cases":
+                    value = dumps({k: v for k, v in fields_.items() if k not in _ROWS and k not in _NOT_KEPT})
+                else:
+                    # An unchanged case's rows as the previous manifest had them (Manifest.rows): the
+                    # same text the encoder would make of them, without making it again.
+                    value = summary.rows_json or rows_json(summary)
+                piece = f'{"," if n else ""}{dumps(path)}:{value}'
                 buffer.append(piece)
                 length += len(piece)
                 if length >= size:
@@ -241,4 +265,12 @@ class Manifest:
         yield "".join(buffer).encode("utf-8", "backslashreplace")
 
 
+def rows_json(summary: "CaseSummary") -> str:
+    """The JSON text of a case's finding rows and forms, as the manifest keeps them (the worker that
+    made them encodes them too, in parallel: the main process then only joins the texts)."""
+    return _dumps({k: getattr(summary, k) for k in _ROWS})
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _ROWS = ("findings", "forms")  # the big parts of a case summary, kept apart at the end of the file
+_NOT_KEPT = ("pieces", "rows_json")  # the case's rows of the exports: in their own file (kafka.aggregate.pieces)

@@ -10,12 +10,11 @@ folder; every text cell of the CSV and XLSX files is made formula-safe.
 
 from __future__ import annotations
 
-import math
 import os
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable
 
 import pandas as pd
 
@@ -30,9 +29,12 @@ from kafka.aggregate.tables import (
     CASE_COLUMNS, COMPARED, FINDINGS_COLUMNS, PROPOSAL_COLUMNS, Tables, build_tables,
 )
 from kafka.aggregate.forms_page import FORMS_PAGE, forms_page
+from kafka.aggregate.pieces import (
+    PieceStore, Pieces, case_pieces, cell_value, coded, finding_records, piece_key, sheet_values, write_store,
+)
 from kafka.i18n import Translator
 from kafka.output import ensure_dir, inside, write_atomic
-from kafka.csvfile import PLAIN, CsvDialect, dialect_for
+from kafka.csvfile import CsvDialect, dialect_for
 from kafka.tables import spreadsheet_safe
 
 INDEX = "index.html"
@@ -221,10 +223,14 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     tables = build_tables(collection.cases)
     follow = record_run(out, collection, tables, options)
     dialect = dialect_for(lang, options.csv_dialect)
+    # Each case's rows of findings.csv and of the findings sheet, as the workers made them or
+    # the previous run kept them (kafka.aggregate.pieces): joined here, not written anew.
+    blocks = case_blocks(collection, out, dialect, t)
     written = [
-        write_atomic(inside(out, FINDINGS_CSV), csv_pieces(finding_records(collection), FINDINGS_COLUMNS, dialect)),
+        write_atomic(inside(out, FINDINGS_CSV), [dialect.text([], FINDINGS_COLUMNS), *(b.csv for b in blocks)]),
         write_atomic(inside(out, PROPOSALS_CSV), dialect.text(_records(tables.proposals), PROPOSAL_COLUMNS)),
-        write_atomic(inside(out, SUMMARY_XLSX), summary_workbook(tables, collection.skipped, t)),
+        write_atomic(inside(out, SUMMARY_XLSX),
+                     summary_workbook(tables, collection.skipped, t, findings_sheet(collection, blocks, t))),
     ]
     from kafka.render import jinja_env
 
@@ -240,31 +246,45 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     return written, follow
 
 
-def csv_pieces(rows: Iterable[dict], columns: Sequence[str], dialect: CsvDialect = PLAIN,
-               batch: int = 2000) -> Iterator[str]:
-    """The CSV text of ``dialect``, a batch of rows at a time: one header (and byte order mark), and
-    never the whole file as one string."""
-    rows = iter(rows)
-    first = True
-    while True:
-        chunk = list(islice(rows, batch))
-        if not chunk and not first:
-            return
-        yield dialect.text(chunk, columns, first=first)
-        first = False
-        if not chunk:
-            return
+def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Translator) -> list[Pieces]:
+    """Every case's block of findings.csv and of the findings sheet, in file order; kept in
+    DIR/.kafka-pieces.bin for the next run.
 
-
-def finding_records(collection: Collection):
-    """The finding rows as the analysis gave them (kafka.tables.finding_rows), with where the report is.
-
-    Written from the rows themselves rather than the pandas table, so that
-    findings.csv matches ``kafka analyze --format csv`` value for value.
+    A block the worker made, or the previous run kept, is used when its key says it was made
+    from exactly this case, report, file and dialect; any other is made here.
     """
+    store: PieceStore | None = None
+    blocks: list[tuple[str, Pieces]] = []
+    resolved_of = {id(case): path for path, case in collection.manifest.entries.items()}
     for case in collection.cases:
-        for row in case.findings:
-            yield {**row, "report": case.report, "file": case.path}
+        resolved = resolved_of.get(id(case)) or str(Path(case.path).resolve())
+        key = piece_key(case, dialect)
+        block = case.pieces if case.pieces is not None and case.pieces.key == key else None
+        if block is None:
+            store = store if store is not None else PieceStore.read(out)
+            block = store.get(resolved, key) or case_pieces(case, dialect, t)
+        blocks.append((resolved, block))
+    write_store(out, blocks)
+    return [block for _, block in blocks]
+
+
+@dataclass(frozen=True)
+class FindingsSheet:
+    """The findings sheet of summary.xlsx, made per case (kafka.aggregate.pieces)."""
+
+    sample: list[list[object]]  # the first rows' values: they set the column widths
+    rows: Iterable[str]  # every row's XML, numbers open (kafka.aggregate.xlsx.row_template)
+
+
+def findings_sheet(collection: Collection, blocks: list[Pieces], t: Translator) -> FindingsSheet | None:
+    """The findings sheet from the cases' blocks: the first rows' values (they set the column
+    widths) and every row's XML; None when a block needs openpyxl (the sheet is then made from the table)."""
+    if any(block.sheet is None for block in blocks):
+        return None
+    words = [coded(column, t) for column in FINDINGS_COLUMNS]
+    sample = [sheet_values(record, words)
+              for record in islice((r for case in collection.cases for r in finding_records(case)), Workbook.WIDTH_SAMPLE)]
+    return FindingsSheet(sample, (row for block in blocks for row in block.sheet_rows()))
 
 
 def downloads(t: Translator) -> list[Link]:
@@ -462,7 +482,8 @@ def signed(value: float, t: Translator) -> str:
 # --- summary.xlsx ----------------------------------------------------------------------------
 
 
-def summary_workbook(tables: Tables, skipped: list[SkippedFile], t: Translator | None = None) -> bytes:
+def summary_workbook(tables: Tables, skipped: list[SkippedFile], t: Translator | None = None,
+                     findings: FindingsSheet | None = None) -> bytes:
     """The tables as sheets of one workbook; text cells formula-safe, numbers kept as numbers.
 
     Sheet names, column headers and coded values (level, severity, government ...) in the
@@ -491,8 +512,12 @@ def summary_workbook(tables: Tables, skipped: list[SkippedFile], t: Translator |
     book = Workbook()
     for name, frame in sheets.items():
         columns = [str(spreadsheet_safe(_header(name, str(c), procedures, t))) for c in frame.columns]
-        coded = [_coded(str(c), t) for c in frame.columns]
-        rows = ([_cell_value(value if words is None else words.get(value, value)) for value, words in zip(row, coded)]
+        if name == "findings" and findings is not None:  # the same rows, made per case (case_blocks)
+            book.add_sheet(t(f"aggregate.xlsx.sheet.{name}"), columns, findings.sample, findings.rows)
+            continue
+        words = [coded(str(c), t) for c in frame.columns]
+        rows = ([cell_value(value if mapping is None else mapping.get(value, value))
+                 for value, mapping in zip(row, words)]
                 for row in frame.itertuples(index=False, name=None))
         book.add_sheet(t(f"aggregate.xlsx.sheet.{name}"), columns, rows)
     return book.to_bytes()
@@ -511,30 +536,3 @@ def _header(sheet: str, column: str, procedures: set[str], t: Translator) -> str
     if column.endswith("_vs_median"):
         return t("aggregate.xlsx.vs_median", name=_header(sheet, column.removesuffix("_vs_median"), procedures, t))
     return column
-
-
-def _coded(column: str, t: Translator) -> dict | None:
-    """The words for a column's coded values (local -> lokaal), or None for a column of free values."""
-    key = f"aggregate.xlsx.value.{column}"
-    if not t.has(f"{key}.{_FIRST_CODE.get(column, '')}"):
-        return None
-    return {code: t(f"{key}.{code}") for code in _CODES[column]}
-
-
-_CODES = {
-    "level": ("local", "supralocal"),
-    "severity": ("high", "medium", "low"),
-    "government": ("local", "flemish", "federal", "european"),
-    "target_kind": ("data", "data_source", "source", "form", "rule", "step", "actor", "organisation"),
-    "deadline_binds": ("organisation", "client"),
-    "reason": ("invalid", "duplicate", "error"),
-}
-_FIRST_CODE = {column: codes[0] for column, codes in _CODES.items()}
-
-
-def _cell_value(value: object) -> object:
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return spreadsheet_safe(value)

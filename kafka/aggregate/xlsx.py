@@ -28,22 +28,25 @@ import zipfile
 from itertools import chain
 from typing import IO, Iterable, Iterator, Sequence
 
-from openpyxl import Workbook as _OpenpyxlWorkbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from kafka.output import writable_text
+
+# openpyxl is imported by Workbook only: the worker processes make rows' XML (row_template,
+# kafka.aggregate.pieces) and never a workbook, and importing it costs each of them half a second.
 
 EXCEL_CELL_MAX = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
-_BOLD = Font(bold=True)
 
 
 def column_letter(number: int) -> str:
-    """1 -> A, 27 -> AA."""
-    return get_column_letter(number)
+    """1 -> A, 27 -> AA (openpyxl's get_column_letter, without importing openpyxl)."""
+    if not 1 <= number <= 18278:
+        raise ValueError(f"invalid column index {number}")
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def text(value: str) -> str:
@@ -63,12 +66,21 @@ class Workbook:
     WIDTH_SAMPLE = 200  # column widths follow the header and the first rows
 
     def __init__(self, fast: bool = True) -> None:
-        self._book = _OpenpyxlWorkbook(write_only=True)
+        from openpyxl import Workbook as OpenpyxlWorkbook
+
+        self._book = OpenpyxlWorkbook(write_only=True)
         self._names: list[str] = []
         self._fast = fast  # False: every cell through openpyxl (the tests compare both)
         self._rows: dict[int, IO[bytes]] = {}  # sheet number (from 1) -> its data rows' XML
 
-    def add_sheet(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    def add_sheet(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
+                  templates: Iterable[str] | None = None) -> None:
+        """A sheet of ``columns`` and ``rows``. ``templates``, when given, are the data rows' XML as
+        :func:`row_template` made it (made earlier, in a worker or a previous run); ``rows`` then
+        need only be the first :attr:`WIDTH_SAMPLE` rows, which set the column widths."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
         sheet = self._book.create_sheet(self._sheet_name(name))
         rows = iter(rows)
         # Widths and filter go before the data in the file: measure on the first rows.
@@ -84,12 +96,16 @@ class Workbook:
         header = []
         for column in columns:
             cell = WriteOnlyCell(sheet, value=text(str(column)))
-            cell.font = _BOLD
+            cell.font = Font(bold=True)
             header.append(cell)
         sheet.append(header)
         count = 1
         rows = _chain(sample, rows)
-        if self._fast:
+        if self._fast and templates is not None:
+            spool = tempfile.TemporaryFile()
+            count = _write_templates(spool, templates)
+            self._rows[len(self._names) + 1] = spool
+        elif self._fast:
             spool = tempfile.TemporaryFile()
             count, rest = _write_rows(spool, rows)
             if rest is None:
@@ -167,7 +183,29 @@ def _write_rows(spool: IO[bytes], rows: Iterable[Sequence[object]]) -> tuple[int
     return number, None
 
 
-def _row_xml(row: Sequence[object], number: int, letters: list[str]) -> str:
+def row_template(row: Sequence[object], letters: Sequence[str]) -> str | None:
+    """A data row's XML with its row number left open (``\x00``, which no cell can hold: see
+    :func:`text`), to be numbered where it lands; None when a value needs openpyxl itself."""
+    try:
+        return _row_xml(row, "\x00", letters)
+    except _NotPlain:
+        return None
+
+
+def _write_templates(spool: IO[bytes], templates: Iterable[str]) -> int:
+    """Number the rows of :func:`row_template` from 2 and write them into ``spool``; the last row's number."""
+    pieces: list[str] = []
+    number = 1
+    for number, template in enumerate(templates, start=2):
+        pieces.append(template.replace("\x00", str(number)))
+        if len(pieces) >= 2000:
+            spool.write("".join(pieces).encode("utf-8"))
+            pieces.clear()
+    spool.write("".join(pieces).encode("utf-8"))
+    return number
+
+
+def _row_xml(row: Sequence[object], number: int | str, letters: Sequence[str]) -> str:
     cells = []
     for letter, value in zip(letters, row):
         value = _value(value)
@@ -235,4 +273,4 @@ def _value(value: object) -> object:
     return value
 
 
-__all__ = ["EXCEL_CELL_MAX", "Workbook", "column_letter", "text"]
+__all__ = ["EXCEL_CELL_MAX", "Workbook", "column_letter", "row_template", "text"]
