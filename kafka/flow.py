@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from kafka.model import Case
 
@@ -26,18 +26,26 @@ class FlowEdge:
 
 def flow_edges(case: Case) -> list[FlowEdge]:
     """Every edge of the flow; edges to unknown steps are left out (validation reports them)."""
-    order = {step.id: i for i, step in enumerate(case.steps)}
-    edges: list[FlowEdge] = []
-    for i, step in enumerate(case.steps):
+    return [FlowEdge(*edge) for edge in flow_edge_tuples(case)]
+
+
+def flow_edge_tuples(case: Case) -> Iterator[tuple[str, str, int, str | None, float | None, bool]]:
+    """The edges of :func:`flow_edges` as plain tuples (source, target, index, when, chance,
+    loop), for a caller that only walks them: the graph of every analysis (a FlowEdge costs
+    more to make than the rest of its work)."""
+    steps = case.steps
+    order = {step.id: i for i, step in enumerate(steps)}
+    last = len(steps) - 1
+    for i, step in enumerate(steps):
         if step.next is None:
-            if i + 1 < len(case.steps):
-                edges.append(FlowEdge(step.id, case.steps[i + 1].id, 0))
+            if i < last:
+                yield step.id, steps[i + 1].id, 0, None, None, False
             continue
         for k, nxt in enumerate(step.next):
-            if nxt.to not in order:
+            target = order.get(nxt.to)
+            if target is None:
                 continue
-            edges.append(FlowEdge(step.id, nxt.to, k, nxt.when, nxt.chance, loop=order[nxt.to] <= i))
-    return edges
+            yield step.id, nxt.to, k, nxt.when, nxt.chance, target <= i
 
 
 def reachable(successors: Mapping[str, Iterable[str]], start: str) -> set[str]:

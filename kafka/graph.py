@@ -5,6 +5,13 @@
 loop back is by definition an edge to an earlier step in the file, the file
 order is a topological order of ``dag``, so longest paths take linear time.
 
+The analysis itself walks the same flow as plain dicts (``_succ``, ``_dag_pred``,
+``_dag_succ``) and indexes built once per graph (the steps asking each fact, the
+rules and actor of each step...): an analysis asks them thousands of times, and
+building the networkx graphs cost more than an ordinary case's whole flow
+analysis. ``flow`` and ``dag`` are built from the dicts when a later stage asks
+(the process map, the BPMN export).
+
 ``relations`` is a MultiDiGraph of typed nodes ``(kind, id)`` -- step, actor,
 organisation, data, form, rule, source -- with a ``rel`` on every edge:
 
@@ -34,7 +41,7 @@ from functools import cached_property
 import networkx as nx
 
 from kafka.catalogue import sources_for
-from kafka.flow import flow_edges
+from kafka.flow import flow_edge_tuples
 from kafka import nature
 from kafka.model import Actor, ActorLevel, Case, DataItem, Form, GovernmentLevel, Rule, Source, Step
 
@@ -43,6 +50,7 @@ LOCAL_SIDE_ACTORS = frozenset({ActorLevel.LOCAL, ActorLevel.CLIENT, ActorLevel.P
 # How a step asks an item from the client (case-format.md: asks, form fields,
 # form attachments and brings).
 ASKED_VIA = ("asks", "field", "attachment", "brings")
+_ASKS, _BRINGS = ("asks",), ("brings",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,22 +65,43 @@ class CaseGraph:
         self.steps: dict[str, Step] = {s.id: s for s in case.steps}
         self.order: dict[str, int] = {s.id: i for i, s in enumerate(case.steps)}
         self.sources: dict[str, Source] = sources_for(case)
-        self.flow = self._build_flow()
-        self.dag = nx.DiGraph()
-        self.dag.add_nodes_from(self.flow.nodes)
-        self.dag.add_edges_from((u, v) for u, v, loop in self.flow.edges(data="loop") if not loop)
+        # The flow as plain dicts (step -> next step -> its when/chance/loop, and the loop-free
+        # predecessors and successors), in the order networkx keeps them: the analysis walks
+        # these, and builds the networkx graphs only when a later stage asks for them (building
+        # them was a tenth of the analysis of an ordinary case).
+        succ: dict[str, dict[str, dict]] = {step_id: {} for step_id in self.order}
+        for source, target, _, when, chance, loop in flow_edge_tuples(case):
+            succ[source][target] = {"when": when, "chance": chance, "loop": loop}
+        self._succ = succ
+        dag_succ: dict[str, dict[str, None]] = {step_id: {} for step_id in self.order}
+        dag_pred: dict[str, dict[str, None]] = {step_id: {} for step_id in self.order}
+        for u, targets in succ.items():
+            for v, data in targets.items():
+                if not data["loop"]:
+                    dag_succ[u][v] = None
+                    dag_pred[v][u] = None
+        self._dag_succ = dag_succ
+        self._dag_pred = dag_pred
         # (step, settings) -> the parts of its minutes (kafka.detectors.base.split_minutes)
         self.step_minutes: dict = {}
 
     # --- construction -------------------------------------------------------
 
-    def _build_flow(self) -> nx.DiGraph:
+    @cached_property
+    def flow(self) -> nx.DiGraph:
+        """The step flow: the ``next`` edges with their ``when``, ``chance`` and ``loop``."""
         flow = nx.DiGraph()
-        for step in self.case.steps:
-            flow.add_node(step.id)
-        for edge in flow_edges(self.case):
-            flow.add_edge(edge.source, edge.target, when=edge.when, chance=edge.chance, loop=edge.loop)
+        flow.add_nodes_from(self._succ)
+        flow.add_edges_from((u, v, dict(data)) for u, targets in self._succ.items() for v, data in targets.items())
         return flow
+
+    @cached_property
+    def dag(self) -> nx.DiGraph:
+        """The flow without its loop-back edges."""
+        dag = nx.DiGraph()
+        dag.add_nodes_from(self._dag_succ)
+        dag.add_edges_from((u, v) for u, targets in self._dag_succ.items() for v in targets)
+        return dag
 
     def _relation_edges(self) -> dict[tuple[str, str], dict[tuple[str, str], list[str]]]:
         """source -> target -> the ``rel`` of each edge between them, all in insertion
@@ -140,10 +169,16 @@ class CaseGraph:
     # --- the parts of a step --------------------------------------------------
 
     def actor(self, step_id: str) -> Actor:
-        return self.case.actors[self.steps[step_id].actor]
+        return self._step_actor[step_id]
 
     def organisation(self, step_id: str) -> str:
-        return self.actor(step_id).org
+        return self._step_actor[step_id].org
+
+    @cached_property
+    def _step_actor(self) -> dict[str, Actor]:
+        # step -> its actor: asked for a hundred times and more per case (levels, organisations)
+        actors = self.case.actors
+        return {s.id: actors[s.actor] for s in self.case.steps if s.actor in actors}
 
     def form(self, step_id: str) -> Form | None:
         key = self.steps[step_id].form
@@ -151,37 +186,54 @@ class CaseGraph:
 
     def rules_of(self, step_id: str) -> list[Rule]:
         """The step's rule and, when it fills in a form, the form's rule."""
-        known = self._rules_of
-        if step_id not in known:  # asked for the same steps finding after finding
-            known[step_id] = self._find_rules_of(step_id)
-        return list(known[step_id])
+        return list(self.step_rules[step_id])
 
     @cached_property
-    def _rules_of(self) -> dict[str, list[Rule]]:
-        return {}
-
-    def _find_rules_of(self, step_id: str) -> list[Rule]:
-        keys = self._related(("step", step_id), "mandated_by")
-        form_key = self.steps[step_id].form
-        if form_key:
-            keys += [k for k in self._related(("form", form_key), "mandated_by") if k not in keys]
-        return [self.case.rules[k] for k in keys]
+    def step_rules(self) -> dict[str, tuple[Rule, ...]]:
+        """step -> its rule and, when it fills in a form, the form's rule (once): worked out
+        for every step at once, since the findings ask for the same steps finding after finding."""
+        rules, forms = self.case.rules, self.case.forms
+        result: dict[str, tuple[Rule, ...]] = {}
+        for step in self.case.steps:
+            form_rule = forms[step.form].rule if step.form else None
+            if step.rule:
+                found = (rules[step.rule], rules[form_rule]) if form_rule and form_rule != step.rule else (rules[step.rule],)
+            else:
+                found = (rules[form_rule],) if form_rule else ()
+            result[step.id] = found
+        return result
 
     @cached_property
     def asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
         """step -> item -> how it is asked (asks / field / attachment / brings), file order."""
+        forms = self.case.forms
+        form_ways: dict[str, list[tuple[str, str]]] = {}  # form -> (item, field|attachment), once each
         result: dict[str, dict[str, tuple[str, ...]]] = {}
+        # Built in one pass per step (this index is the first thing most findings ask): an
+        # item's ways in the order first met, each once, as the relations list them.
         for step in self.case.steps:
-            ways: dict[str, list[str]] = {}
-            for item in step.asks:
-                ways.setdefault(item, []).append("asks")
+            ways = dict.fromkeys(step.asks, _ASKS)
             if step.form:
-                for rel in ("field", "attachment"):
-                    for item in self._related(("form", step.form), rel):
-                        ways.setdefault(item, []).append(rel)
+                pairs = form_ways.get(step.form)
+                if pairs is None:
+                    form = forms[step.form]
+                    pairs = form_ways[step.form] = [
+                        *((item, "field") for item in dict.fromkeys(form.fields)),
+                        *((item, "attachment") for item in dict.fromkeys(form.attachments)),
+                    ]
+                for item, how in pairs:
+                    known = ways.get(item)
+                    if known is None:
+                        ways[item] = (how,)
+                    elif how not in known:
+                        ways[item] = (*known, how)
             for item in step.brings:
-                ways.setdefault(item, []).append("brings")
-            result[step.id] = {item: tuple(dict.fromkeys(w)) for item, w in ways.items()}
+                known = ways.get(item)
+                if known is None:
+                    ways[item] = _BRINGS
+                elif "brings" not in known:
+                    ways[item] = (*known, "brings")
+            result[step.id] = ways
         return result
 
     @cached_property
@@ -292,11 +344,16 @@ class CaseGraph:
     @cached_property
     def fact_asked_by_step(self) -> dict[str, dict[str, tuple[str, ...]]]:
         """step -> fact -> how it is asked (asks / field / attachment / brings), over its documents."""
+        fact_of = self._fact_of
+        documents = {key for key, fact in fact_of.items() if fact != key}
         result: dict[str, dict[str, tuple[str, ...]]] = {}
         for step_id, items in self.asked_by_step.items():
+            if documents.isdisjoint(items):  # no document: the items are the facts
+                result[step_id] = dict(items)
+                continue
             ways: dict[str, dict[str, None]] = {}
             for item, how in items.items():
-                ways.setdefault(self.fact(item), {}).update(dict.fromkeys(how))
+                ways.setdefault(fact_of[item], {}).update(dict.fromkeys(how))
             result[step_id] = {fact: tuple(w) for fact, w in ways.items()}
         return result
 
@@ -325,9 +382,12 @@ class CaseGraph:
 
     def _steps_by_fact(self, key: str) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
+        fact_of = self._fact_of
         for step in self.case.steps:
-            for fact in dict.fromkeys(self.fact(i) for i in getattr(step, key)):
-                result.setdefault(fact, []).append(step.id)
+            items = getattr(step, key)
+            if items:  # most steps use or provide nothing
+                for fact in dict.fromkeys([fact_of[i] for i in items]):
+                    result.setdefault(fact, []).append(step.id)
         return result
 
     def data_order(self, keys) -> list[str]:
@@ -377,14 +437,30 @@ class CaseGraph:
         return self.case.actors[actor_key].level in LOCAL_SIDE_ACTORS
 
     def steps_actors_local(self, step_ids) -> bool:
-        return all(self.actor_local(self.steps[s].actor) for s in step_ids)
+        local = self._actor_local
+        return all(local[s] for s in step_ids)
+
+    @cached_property
+    def _actor_local(self) -> dict[str, bool]:
+        """step -> its actor is local-side (asked for the same steps by most findings)."""
+        actors = self.case.actors
+        return {s.id: actors[s.actor].level in LOCAL_SIDE_ACTORS for s in self.case.steps}
 
     def step_rules_local(self, step_id: str) -> bool:
         """The step's rule, its form's rule and its form's owner are local-side."""
-        if any(rule.level is not GovernmentLevel.LOCAL for rule in self.rules_of(step_id)):
-            return False
-        form = self.form(step_id)
-        return form is None or self.actor_local(form.owner)
+        return self._rules_local[step_id]
+
+    @cached_property
+    def _rules_local(self) -> dict[str, bool]:
+        result = {}
+        forms, step_rules, local = self.case.forms, self.step_rules, GovernmentLevel.LOCAL
+        for step in self.case.steps:
+            rules = step_rules[step.id]
+            ok = not rules or all([rule.level is local for rule in rules])
+            if ok and step.form:
+                ok = self.actor_local(forms[step.form].owner)
+            result[step.id] = ok
+        return result
 
     def form_local(self, form_key: str) -> bool:
         """The form's owner and its rule are local-side: the organisation can change the form itself."""
@@ -394,8 +470,8 @@ class CaseGraph:
 
     def steps_local(self, step_ids) -> bool:
         """The actors and the rules of these steps are local-side."""
-        step_ids = list(step_ids)
-        return self.steps_actors_local(step_ids) and all(self.step_rules_local(s) for s in step_ids)
+        actors, rules = self._actor_local, self._rules_local
+        return all(actors[s] and rules[s] for s in step_ids)
 
     # --- paths and loops ------------------------------------------------------
 
@@ -428,7 +504,7 @@ class CaseGraph:
                 return None
             last = end
         else:
-            successors = self.dag.succ
+            successors = self._dag_succ
             ends = [n for n in best if not successors[n]]
             if not ends:
                 return None
@@ -450,17 +526,47 @@ class CaseGraph:
         first = self.order[start] if start is not None else 0
         best: dict[str, float] = {}
         back: dict[str, str | None] = {}
-        predecessors = self.dag.pred  # the adjacency itself: no networkx call per step (T01 and L01 ask often)
+        predecessors = self._dag_pred  # plain dicts: no networkx call per step (T01 and L01 ask often)
+        order = self.order
+        most = 0.0
         for step in self.case.steps[first : last_index + 1]:
             node = step.id
             if node == start or (start is None and not predecessors[node]):
                 best[node], back[node] = self.step_days(node), None
                 continue
-            preds = [p for p in predecessors[node] if p in best]
-            if preds:
-                p = max(preds, key=lambda q: (best[q], -self.order[q]))
-                best[node], back[node] = best[p] + self.step_days(node), p
+            # the predecessor reached with the most days, the first in the file among equals
+            # (max over (days, -position), written out: this runs for every step of every search)
+            p = None
+            for q in predecessors[node]:
+                if q in best:
+                    days = best[q]
+                    if p is None or days > most or (days == most and order[q] < order[p]):
+                        p, most = q, days
+            if p is not None:
+                best[node], back[node] = most + self.step_days(node), p
         return best, back
+
+    def path_totals(self, start: str, last_index: int) -> dict[str, tuple[float, float, float]]:
+        """For every step reachable from ``start`` (up to file position ``last_index``): days,
+        client and staff minutes summed over the steps of the longest path from ``start`` to
+        it (both ends included). Worked out once per graph (the metrics and L01 both ask it
+        for every loop); the answer is shared: read it, do not change it."""
+        key = (start, last_index)
+        found = self._path_totals.get(key)
+        if found is None:
+            _, back = self.longest_from(start, last_index)
+            found = {}
+            for node in back:  # file order: a step's previous step on the path comes before it
+                step = self.steps[node]
+                before = found[back[node]] if back[node] is not None else (0.0, 0.0, 0.0)
+                found[node] = (before[0] + self.step_days(node), before[1] + step.client_minutes,
+                               before[2] + step.staff_minutes)
+            self._path_totals[key] = found
+        return found
+
+    @cached_property
+    def _path_totals(self) -> dict[tuple[str, int], dict[str, tuple[float, float, float]]]:
+        return {}
 
     # --- schedules: the flow and the real dependencies (version 1.1) ------------------
 
@@ -470,7 +576,7 @@ class CaseGraph:
         depends_on = self.steps[step_id].depends_on
         if by_dependencies and depends_on is not None:
             return list(depends_on)
-        return list(self.dag.predecessors(step_id))
+        return list(self._dag_pred[step_id])
 
     def schedule(self, by_dependencies: bool) -> dict[str, tuple[float, float]]:
         """step -> (earliest start, earliest end) in days (case-format.md 1.1).
@@ -506,22 +612,76 @@ class CaseGraph:
     def times_per_year(self, step_id: str) -> float:
         """How often a step happens a year for one case: 365 / ``repeats_every_days`` for a
         periodic step (renewal, monthly proof), else once (Standard Cost Model frequency)."""
-        every = self.steps[step_id].repeats_every_days
-        return 365.0 / every if every else 1.0
+        return self.times_a_year[step_id]
+
+    @cached_property
+    def times_a_year(self) -> dict[str, float]:
+        """step -> :meth:`times_per_year` (asked for every part of every saving)."""
+        return {s.id: 365.0 / s.repeats_every_days if s.repeats_every_days else 1.0 for s in self.case.steps}
 
     @cached_property
     def loops(self) -> list[list[str]]:
         """Groups of steps that form a cycle (strongly connected), in file order."""
+        succ = self._succ
+        # Every cycle has a loop-back edge (the other edges go forward in the file): without
+        # one there is nothing to look for (most cases).
+        if not any(d["loop"] for targets in succ.values() for d in targets.values()):
+            return []
         groups = []
-        for component in nx.strongly_connected_components(self.flow):
-            if len(component) > 1 or any(self.flow.has_edge(n, n) for n in component):
+        for component in _strongly_connected(succ):
+            if len(component) > 1:
                 groups.append(sorted(component, key=self.order.__getitem__))
+            elif next(iter(component)) in succ[next(iter(component))]:  # a step that loops to itself
+                groups.append(list(component))
         return sorted(groups, key=lambda g: self.order[g[0]])
 
     def loop_edges(self, group: list[str]) -> list[tuple[str, str, dict]]:
         """The loop-back edges inside one loop group."""
         members = set(group)
         return [
-            (u, v, d) for u in group for v, d in self.flow.adj[u].items()
+            (u, v, d) for u in group for v, d in self._succ[u].items()
             if d["loop"] and v in members
         ]
+
+
+def _strongly_connected(succ: dict[str, dict[str, dict]]) -> list[set[str]]:
+    """The strongly connected components of a graph given as adjacency dicts (Tarjan's
+    algorithm, without recursion: a flow can have thousands of steps)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[set[str]] = []
+    for root in succ:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(component)
+    return components

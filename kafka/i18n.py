@@ -28,6 +28,19 @@ class MissingTranslation(KeyError):
     pass
 
 
+_MISSING = object()
+
+
+def _around(template: str) -> tuple[str, str]:
+    """The text before and after ``{name}`` in a quote template ("«{name}»"), so a quote is
+    two concatenations instead of a ``str.format`` (the same text: both format the name
+    with an empty spec)."""
+    before, marker, after = template.partition("{name}")
+    if not marker or "{" in before + after or "}" in before + after:
+        raise ValueError(f"a quote template needs exactly one {{name}} and no other braces: {template!r}")
+    return before, after
+
+
 @cache
 def catalogue(lang: str) -> dict[str, Any]:
     """All messages of a language, flattened to dotted keys."""
@@ -61,39 +74,68 @@ class Translator:
     def __init__(self, lang: str = DEFAULT_LANGUAGE):
         self.lang = lang
         self._messages = catalogue(lang)
-        self._quote: str | None = None
+        self._quote: tuple[str, str] | None = None
+        self._and: str | None = None
+
+    # An analysis asks for a few hundred texts per case, so the common paths below look a
+    # key up once (no ``in`` before the lookup) and build no key twice.
 
     def __call__(self, key: str, /, **params: Any) -> str:
-        message = self._lookup(key)
-        if isinstance(message, dict):
+        message = self._messages.get(key, _MISSING)
+        if message is _MISSING:
+            raise self._missing(key)
+        if type(message) is dict:
             message = message["other"]
         return str(message).format(**params) if params else str(message)
 
     def n(self, key: str, count: float, /, **params: Any) -> str:
         """The plural form for ``count``; ``{n}`` in the message is the count
         (as this language writes numbers) unless ``params`` gives ``n``."""
-        message = self._lookup(key)
-        if isinstance(message, dict):
+        message = self._messages.get(key, _MISSING)
+        if message is _MISSING:
+            raise self._missing(key)
+        if type(message) is dict:
             message = message["one"] if count == 1 else message["other"]
         if "n" not in params:  # (not setdefault: that would format the number every time)
             params["n"] = self.number(count, 0 if float(count).is_integer() else 1)
         return str(message).format(**params)
 
+    def plurals(self, keys: tuple[str, ...], count: float, params: dict[str, Any]) -> list[str]:
+        """``[self.n(key, count, **params) for key in keys]``, with the count written once
+        (a finding's message, proposal title and text come together)."""
+        messages = self._messages
+        if "n" not in params:
+            params = {**params, "n": self.number(count, 0 if float(count).is_integer() else 1)}
+        result = []
+        for key in keys:
+            message = messages.get(key, _MISSING)
+            if message is _MISSING:
+                raise self._missing(key)
+            if type(message) is dict:
+                message = message["one"] if count == 1 else message["other"]
+            result.append(str(message).format(**params))
+        return result
+
     def has(self, key: str) -> bool:
         return key in self._messages
 
     def _lookup(self, key: str) -> Any:
-        try:
-            return self._messages[key]
-        except KeyError:
-            raise MissingTranslation(f"no '{self.lang}' text for '{key}'") from None
+        message = self._messages.get(key, _MISSING)
+        if message is _MISSING:
+            raise self._missing(key)
+        return message
+
+    def _missing(self, key: str) -> MissingTranslation:
+        return MissingTranslation(f"no '{self.lang}' text for '{key}'")
 
     def join(self, items: list[str]) -> str:
         """'a, b en c' / 'a, b and c'."""
         items = [str(i) for i in items]
         if len(items) <= 1:
             return "".join(items)
-        return f"{', '.join(items[:-1])} {self('common.and')} {items[-1]}"
+        if self._and is None:  # asked for by most findings: looked up once
+            self._and = self("common.and")
+        return f"{', '.join(items[:-1])} {self._and} {items[-1]}"
 
     def quote(self, name: object) -> str:
         """A name from a case or a catalogue, in this language's quotes: «Huurcontract».
@@ -102,8 +144,9 @@ class Translator:
         list item after a colon) the sentence never has to agree with the name."""
         if self._quote is None:  # asked for tens of thousands of times in a run: looked up once
             message = self._lookup("common.quote")
-            self._quote = str(message["other"] if isinstance(message, dict) else message)
-        return self._quote.format(name=name)
+            self._quote = _around(str(message["other"] if isinstance(message, dict) else message))
+        before, after = self._quote
+        return f"{before}{name}{after}"
 
     def names(self, names, noun: str | bool | None = None, limit: int = NAMES_LIMIT) -> str:
         """Names quoted and joined: '«A», «B» en «C»'. A list longer than ``limit`` is
@@ -111,7 +154,11 @@ class Translator:
         actors) to its count and the first few, '12 stappen, o.a. «A», «B» en «C»'; without
         (the sentence gives the count already) to '«A», «B», «C» en 9 andere'; with
         ``noun=False`` it is never shortened."""
-        quoted = [self.quote(n) for n in names]
+        return self.quoted_names([self.quote(n) for n in names], noun, limit)
+
+    def quoted_names(self, quoted: list[str], noun: str | bool | None = None, limit: int = NAMES_LIMIT) -> str:
+        """:meth:`names` of names already in quotes (a caller that quotes the same names
+        over and over keeps them quoted)."""
         if len(quoted) <= limit or noun is False:
             return self.join(quoted)
         if noun is None:  # the sentence gives the count already: '«A», «B», «C» en 9 andere'

@@ -165,7 +165,7 @@ def loop_expected_extra(graph: CaseGraph, group: list[str], settings: Settings) 
     # along each path are accumulated in the same pass: a step that loops back to every
     # earlier step stays quadratic instead of running one path search per edge.
     for v, edges in by_target.items():
-        totals = _path_totals(graph, v, max(graph.order[u] for u, _ in edges))
+        totals = graph.path_totals(v, max(graph.order[u] for u, _ in edges))
         for u, data in edges:
             chance = data["chance"] if data["chance"] is not None else settings.default_loop_chance
             chance = min(chance, 0.9)
@@ -175,15 +175,3 @@ def loop_expected_extra(graph: CaseGraph, group: list[str], settings: Settings) 
             client += rounds * redo_client
             staff += rounds * redo_staff
     return {"days": days, "client_minutes": client, "staff_minutes": staff}
-
-
-def _path_totals(graph: CaseGraph, start: str, last_index: int) -> dict[str, tuple[float, float, float]]:
-    """For every step reachable from ``start``: days, client and staff minutes summed
-    over the steps of the longest path from ``start`` to it (both ends included)."""
-    _, back = graph.longest_from(start, last_index)
-    totals: dict[str, tuple[float, float, float]] = {}
-    for node in back:  # file order: a step's previous step on the path comes before it
-        step = graph.steps[node]
-        before = totals[back[node]] if back[node] is not None else (0.0, 0.0, 0.0)
-        totals[node] = (before[0] + graph.step_days(node), before[1] + step.client_minutes, before[2] + step.staff_minutes)
-    return totals

@@ -95,6 +95,8 @@ def declared() -> dict[str, Setting]:
     for setting in [s for d in REGISTRY for s in d.settings] + list(TARIFFS) + list(ASSUMPTIONS):
         if setting.name in found:
             raise RuntimeError(f"the setting '{setting.name}' is declared twice")
+        if hasattr(Settings, setting.name) or setting.name.startswith("_"):  # a value would hide it
+            raise RuntimeError(f"the setting '{setting.name}' has the name of an attribute of Settings")
         found[setting.name] = setting
     return found
 
@@ -103,7 +105,10 @@ class Settings:
     """The values of every setting for one run; a setting reads as an attribute
     (``settings.long_wait_days``). Immutable: a change makes a new object."""
 
-    __slots__ = ("_values",)
+    # Each value is also an instance attribute, so ``settings.long_wait_days`` is a plain
+    # attribute read (the detectors read settings thousands of times a run); __getattr__
+    # only answers for a name that is no setting.
+    __slots__ = ("_values", "_hash", "__dict__")
 
     def __init__(self, values: Mapping[str, float] | None = None, **named: float):
         values = {**(values or {}), **named}
@@ -112,6 +117,8 @@ class Settings:
         if unknown:
             raise TypeError(f"unknown setting {', '.join(unknown)}")
         object.__setattr__(self, "_values", {name: values.get(name, spec.default) for name, spec in specs.items()})
+        object.__setattr__(self, "_hash", None)
+        object.__getattribute__(self, "__dict__").update(self._values)
 
     def __getattr__(self, name: str) -> float:
         if name.startswith("_"):
@@ -128,7 +135,9 @@ class Settings:
         return isinstance(other, Settings) and self._values == other._values
 
     def __hash__(self) -> int:
-        return hash(tuple(self._values.items()))
+        if self._hash is None:  # immutable: hashed once (it keys the memos of split minutes)
+            object.__setattr__(self, "_hash", hash(tuple(self._values.items())))
+        return self._hash
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self._values.items() if v != declared()[k].default}

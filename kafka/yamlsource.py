@@ -311,30 +311,59 @@ class _Builder:
                         if value in top.first_line:
                             feed(event)  # a duplicate key: reported by the general way
                             continue
-                        self._count(1, len(text), where)
+                        self.nodes += 1  # _count(1, ...), inline: it runs for every value
+                        self.chars += len(text)
+                        if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
+                            self._count(0, 0, where)  # raises the problem, as _count would have
                         top.first_line[value] = where[0]
                         top.key = value
                         keys[top.path + (value,)] = where
                         continue
                     path = top.path + (top.key,)
-                    self._count(1, len(text), where)
+                    self.nodes += 1  # _count(1, ...), inline: it runs for every value
+                    self.chars += len(text)
+                    if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
+                        self._count(0, 0, where)  # raises the problem, as _count would have
                     values.setdefault(path, where)
                     if not top.drop:
                         container[top.key] = value
                     top.key, top.drop = _NO_KEY, False
                     continue
                 path = top.path + (len(container),)
-                self._count(1, len(text), where)
+                self.nodes += 1  # _count(1, ...), inline: it runs for every value
+                self.chars += len(text)
+                if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
+                    self._count(0, 0, where)  # raises the problem, as _count would have
                 values.setdefault(path, where)
                 container.append(value)
             elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
-                self._end_collection()
+                frame = stack[-1] if stack else None
+                if frame is None or frame.anchor is not None or len(stack) < 2:
+                    self._end_collection()  # an anchor to remember, or the root: the general way
+                    continue
+                stack.pop()  # _end_collection and _attach, inline: under another collection, no anchor
+                top = stack[-1]
+                if type(top.value) is list:
+                    top.value.append(frame.value)
+                else:
+                    if not top.drop:
+                        top.value[top.key] = frame.value
+                    top.key, top.drop = _NO_KEY, False
             elif (kind is _MappingStartEvent or kind is _SequenceStartEvent) and event.tag is None \
-                    and event.anchor is None and stack and not self._at_key() and len(stack) < MAX_DEPTH:
+                    and event.anchor is None and stack and len(stack) < MAX_DEPTH:
+                top = stack[-1]  # _at_key and _next_path, inline
+                if type(top.value) is list:
+                    path = top.path + (len(top.value),)
+                elif top.key is _NO_KEY:
+                    feed(event)  # a list or mapping as a key: the general way
+                    continue
+                else:
+                    path = top.path + (top.key,)
                 mark = event.start_mark
                 where = (mark.line + 1, mark.column + 1)
-                path = self._next_path()
-                self._count(1, 0, where)
+                self.nodes += 1  # _count(1, 0, ...), inline
+                if self.nodes > MAX_NODES:
+                    self._count(0, 0, where)  # raises the problem, as _count would have
                 values.setdefault(path, where)
                 is_map = kind is _MappingStartEvent
                 stack.append(_Frame({} if is_map else [], path, None, self.nodes - 1, self.chars,

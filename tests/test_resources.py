@@ -129,15 +129,16 @@ def test_dense_loops_take_one_path_search_per_loop_target(monkeypatch):
     # step of a dense case loops back to every earlier one, n^2/2 loop edges. The loop
     # days need one linear path pass per loop *target* (n of them), which keeps the
     # analysis quadratic; the old per-edge search was n^3.5.
-    import kafka.metrics
+    from kafka.graph import CaseGraph
 
     passes = []
-    real = kafka.metrics._path_totals
-    monkeypatch.setattr(kafka.metrics, "_path_totals", lambda *a: passes.append(a[1]) or real(*a))
+    real = CaseGraph.longest_from
+    monkeypatch.setattr(CaseGraph, "longest_from", lambda self, *a: passes.append(a[0]) or real(self, *a))
     n = 120
     loaded = load_text(pathological_case("dense", n), "dense.yaml")
     analyze(loaded.case)
     edges = sum(len(s.next or ()) for s in loaded.case.steps)
     assert edges > n * (n - 1) / 2  # really dense
-    # compute_metrics and L01 each ask once per target: at most 2 n passes, not n^2.
-    assert len(passes) <= 2 * n, f"{len(passes)} path passes for {n} steps"
+    # compute_metrics and L01 share one pass per target (CaseGraph.path_totals), and the
+    # longest path takes one more: n + 1 passes at most, not n^2.
+    assert len(passes) <= n + 1, f"{len(passes)} path passes for {n} steps"

@@ -704,6 +704,28 @@ def test_a_step_only_reached_by_a_loop_goes_without_breaking_a_deadline_through_
     assert_valid_file(s)
 
 
+def test_two_items_fetched_with_one_paper_are_each_consulted():
+    # Found by hypothesis: the client fetches two items with one trip (s3) and hands both in at
+    # a step that costs nothing itself (s2). D02 of the first item takes the trip away; the
+    # second item's D02 then has no saving of its own, but its action is still needed: it must
+    # not give way to the first item's proposal (another item), nor to itself in the to-be.
+    data = {"i0": {"name": "Gegeven i0", "source": "rijksregister", "stable": True},
+            "i1": {"name": "Gegeven i1", "source": "rijksregister", "stable": True}}
+    free = dict(actor="client", kind="contact", client_minutes=0, staff_minutes=0, rule="r0")
+    steps = [step("s0", **free), step("s1", **free), step("s2", **free, brings=["i0", "i1"], repeats_every_days=30),
+             step("s3", actor="client", kind="contact", client_minutes=5, provides=["i0", "i1"], next=["s0"])]
+    doc = copy.deepcopy(BASE)
+    doc.update(data=data, steps=steps, rules={"r0": {"name": "Regel r0", "level": "local"}})
+    loaded = load_text(yaml.safe_dump(doc, allow_unicode=True), "test.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    analysis = analyze(loaded.case)
+    second = [f for f in analysis.findings if f.code == "D02" and f.data == ("i1",)]
+    assert second and second[0].proposal.defers_to is None
+    to_be = simulate(analysis, codes=["D02"]).to_be_analysis
+    assert not [f.data for f in to_be.findings if f.code == "D02"]
+    assert_valid_file(simulate(analysis, codes=["D02"]))
+
+
 # --- the effects of version 1.1 ----------------------------------------------------------------
 
 FACTS = {

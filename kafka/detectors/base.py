@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, TypeVar
 
 from kafka.administrations import Administration, administrations, find_administration
 from kafka.findings import WHOLE_STEP, Facts, Finding, Level, Part, Plan, Proposal, Saving, Severity, Target
@@ -24,6 +24,9 @@ from kafka.settings import Setting, Settings
 
 if TYPE_CHECKING:  # the to-be editor belongs to a later stage; effects only receive one
     from kafka.simulate.editor import Editor
+
+T = TypeVar("T")
+_NOTHING = object()
 
 
 class Phase(IntEnum):
@@ -85,22 +88,20 @@ def split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMin
 def _split_minutes(graph: CaseGraph, settings: Settings, step_id: str) -> StepMinutes:
     step = graph.steps[step_id]
     s = settings
-    items = {}
-    for item, ways in graph.asked_by_step[step_id].items():
-        paper = "attachment" in ways or "brings" in ways
-        items[item] = (s.document_client_minutes if paper else s.question_client_minutes,
-                       s.document_staff_minutes if paper else s.question_staff_minutes)
+    paper = (s.document_client_minutes, s.document_staff_minutes)
+    question = (s.question_client_minutes, s.question_staff_minutes)
+    items = {item: paper if "attachment" in ways or "brings" in ways else question
+             for item, ways in graph.asked_by_step[step_id].items()}
     story = (s.story_client_minutes, s.story_staff_minutes) if step.tells_story else (0.0, 0.0)
     trip = (s.trip_client_minutes, 0.0) if step.in_person and step.client_minutes > 0 else (0.0, 0.0)
     parts = [*items.values(), story, trip]
     room = 1.0 - min(1.0, max(0.0, s.contact_core_share))
-    client_scale = _scale(step.client_minutes * room, sum(p[0] for p in parts))
-    staff_scale = _scale(step.staff_minutes * room, sum(p[1] for p in parts))
-
-    def scaled(part: tuple[float, float]) -> tuple[float, float]:
-        return part[0] * client_scale, part[1] * staff_scale
-
-    return StepMinutes({k: scaled(v) for k, v in items.items()}, scaled(story), scaled(trip))
+    client_scale = _scale(step.client_minutes * room, sum([p[0] for p in parts]))
+    staff_scale = _scale(step.staff_minutes * room, sum([p[1] for p in parts]))
+    return StepMinutes(
+        {k: (c * client_scale, st * staff_scale) for k, (c, st) in items.items()},
+        (story[0] * client_scale, story[1] * staff_scale), (trip[0] * client_scale, trip[1] * staff_scale),
+    )
 
 
 def _scale(available: float, wanted: float) -> float:
@@ -203,6 +204,35 @@ class Context:
         self.settings = settings
         self.t = t
         self._minutes: dict[str, StepMinutes] = {}
+        # Memos of this one analysis (the graph, settings and language never change in it):
+        # the findings ask the same things over and over (the asking of one fact at one step
+        # by D01, D02, D03, P02 and the settle; the catalogue keys of a code's texts).
+        self._asking: dict[tuple[str, str], Part] = {}
+        self._text_keys: dict[tuple[str, Level, str | None, str], tuple[str, str, str]] = {}
+        self._parties: dict[tuple, tuple[str, list[str], str | None]] = {}
+        self._administrations: dict[tuple, tuple[Administration, str]] = {}
+        self._addressees: dict[str, str] = {}
+        self._articles: dict[str, str] = {}
+        self._decides: dict[tuple[str, str], str] = {}
+        self._titles: dict[str, str] = {}
+        self._step_q: dict[str, str] = {}
+        self._memo: dict[tuple[str, Hashable], object] = {}
+        self._step_names: dict[tuple[tuple[str, ...], bool], str] = {}
+        self._local_deciders: dict[tuple[str, ...], tuple[str, str, str]] = {}
+        self._local_deciders_of_steps: dict[tuple[str, ...], tuple[str, str, str]] = {}
+        self._item_q: dict[str, str] = {}
+        self._days: dict[float, str] = {}
+        self._per_year = float(self.case.case.cases_per_year)
+        self._tariffs = (settings.client_hour_eur, settings.staff_hour_eur)
+
+    def memo(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out once per analysis for ``(kind, key)``: for what several
+        findings ask alike (``key`` must hold everything the answer depends on besides this
+        context's graph, settings and language)."""
+        found = self._memo.get((kind, key), _NOTHING)
+        if found is _NOTHING:
+            found = self._memo[(kind, key)] = compute()
+        return found
 
     # --- words ---------------------------------------------------------------
 
@@ -220,10 +250,18 @@ class Context:
     def step_names(self, step_ids: Iterable[str], counted: bool = False) -> str:
         """'«A», «B» en «C»', or '12 stappen, o.a. «A», «B» en «C»'; ``counted`` when the
         sentence gives the count already: '«A», «B», «C» en 9 andere'."""
-        return self.t.names([self.step_name(s) for s in step_ids], None if counted else "steps")
+        key = (tuple(step_ids), counted)
+        found = self._step_names.get(key)
+        if found is None:  # the findings about one fact name the same steps (D01, D02, D03)
+            found = self._step_names[key] = self.t.quoted_names([self.step_q(s) for s in key[0]],
+                                                                None if counted else "steps")
+        return found
 
     def step_q(self, step_id: str) -> str:
-        return self.q(self.step_name(step_id))
+        quoted = self._step_q.get(step_id)
+        if quoted is None:  # every finding names its steps, the same few steps again and again
+            quoted = self._step_q[step_id] = self.q(self.step_name(step_id))
+        return quoted
 
     def item_name(self, item: str) -> str:
         return self.case.data[item].name
@@ -232,7 +270,10 @@ class Context:
         return self.t.names([self.item_name(i) for i in items], None if counted else "items")
 
     def item_q(self, item: str) -> str:
-        return self.q(self.item_name(item))
+        quoted = self._item_q.get(item)
+        if quoted is None:  # the findings about one fact all name it
+            quoted = self._item_q[item] = self.q(self.item_name(item))
+        return quoted
 
     def org_names(self, organisations: Iterable[str], counted: bool = False) -> str:
         return self.t.names(list(organisations), None if counted else "organisations")
@@ -241,6 +282,8 @@ class Context:
         """A fact's name in quotes, with the documents that prove it where these steps ask
         those instead: '«Belastbaar inkomen» (bewezen met «Aanslagbiljet»)'. A version 1
         item is just its name."""
+        if len(self.graph.items_of_fact.get(fact, ())) < 2:  # no document proves it (most facts)
+            return self.item_q(fact)
         asked = self.graph.asked_by_step
         documents = dict.fromkeys(
             item for s in step_ids for item in asked[s] if item != fact and self.graph.fact(item) == fact
@@ -275,16 +318,14 @@ class Context:
         """A saving per case, and per year times ``cases_per_year``. The yearly minutes per
         case differ from the per-case minutes when they fall in periodic steps (see
         :meth:`step_saving`)."""
-        n = float(self.case.case.cases_per_year)
+        n = self._per_year
         client_hours = (client_minutes if client_minutes_year is None else client_minutes_year) / 60 * n
         staff_hours = (staff_minutes if staff_minutes_year is None else staff_minutes_year) / 60 * n
+        client_hour_eur, staff_hour_eur = self._tariffs
         return Saving(
-            client_minutes=round(client_minutes, 2),
-            staff_minutes=round(staff_minutes, 2),
-            lead_days=round(lead_days, 2),
-            client_hours_year=round(client_hours, 2),
-            staff_hours_year=round(staff_hours, 2),
-            euro_year=round(client_hours * self.settings.client_hour_eur + staff_hours * self.settings.staff_hour_eur, 2),
+            round(client_minutes, 2), round(staff_minutes, 2), round(lead_days, 2),
+            round(client_hours, 2), round(staff_hours, 2),
+            round(client_hours * client_hour_eur + staff_hours * staff_hour_eur, 2),
         )
 
     def step_saving(
@@ -305,24 +346,37 @@ class Context:
 
     def minutes(self, step_id: str) -> StepMinutes:
         """The parts of a step's minutes, as the to-be takes them away (:func:`split_minutes`)."""
-        if step_id not in self._minutes:
-            self._minutes[step_id] = split_minutes(self.graph, self.settings, step_id)
-        return self._minutes[step_id]
+        found = self._minutes.get(step_id)
+        if found is None:
+            found = self._minutes[step_id] = split_minutes(self.graph, self.settings, step_id)
+        return found
 
     def asking_cost(self, step_id: str, fact: str) -> tuple[float, float]:
         """Client and staff minutes of asking ``fact`` (and every document proving it) at
         ``step_id``: a paper costs more than a question, and no more than the step has."""
         parts = self.minutes(step_id).items
-        items = [i for i in self.graph.items_of_fact.get(fact, [fact]) if i in parts]
+        items = self.graph.items_of_fact.get(fact) or [fact]
+        if len(items) == 1:  # most facts: no document proves them (the same sums, of one or no part)
+            part = parts.get(items[0])
+            return (0, 0) if part is None else (0 + part[0], 0 + part[1])
+        items = [i for i in items if i in parts]
         return sum(parts[i][0] for i in items), sum(parts[i][1] for i in items)
+
+    def asking_part(self, step_id: str, fact: str) -> Part:
+        """The part of asking ``fact`` at ``step_id`` (worked out once per analysis: several
+        findings about the same fact ask for it)."""
+        part = self._asking.get((step_id, fact))
+        if part is None:
+            part = self._asking[(step_id, fact)] = Part(step_id, fact, *self.asking_cost(step_id, fact))
+        return part
 
     def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[Part]:
         """The parts of asking ``fact`` at each of these steps."""
-        return [Part(s, fact, *self.asking_cost(s, fact)) for s in step_ids]
+        return [self.asking_part(s, fact) for s in step_ids]
 
     def asking_parts_of(self, facts: Iterable[str], step_id: str) -> list[Part]:
         """The parts of asking each of ``facts`` at one step."""
-        return [Part(step_id, f, *self.asking_cost(step_id, f)) for f in facts]
+        return [self.asking_part(step_id, f) for f in facts]
 
     def fetch_parts(self, fact: str) -> list[Part]:
         """The trips that only fetch a paper proving ``fact`` (a step that provides it, costs
@@ -340,8 +394,23 @@ class Context:
     def plan_saving(self, plan: Plan) -> Saving:
         """The saving of a plan: its parts (each as often a year as its step happens), its
         days, less the staff minutes it keeps for each fact it stops asking."""
-        parts = [(p.step, p.client, p.staff - kept) for p, kept in consultations(plan)]
-        return self.step_saving(parts, plan.lead_days)
+        # consultations() and step_saving() in one loop (every finding with a plan comes
+        # here, some twice), with the same sums in the same order: the same floats.
+        times_a_year = self.graph.times_a_year
+        client = staff = client_year = staff_year = 0.0
+        left: dict[str, float] = {}
+        for part in plan.parts:
+            kept = 0.0
+            if part.what != WHOLE_STEP:
+                available = left.get(part.what, plan.staff_kept)
+                kept = min(available, part.staff)
+                left[part.what] = available - kept
+            c, st = part.client, part.staff - kept
+            times = times_a_year[part.step]
+            client, staff = client + c, staff + st
+            client_year, staff_year = client_year + c * times, staff_year + st * times
+        return self.saving(client, max(0.0, staff), plan.lead_days,
+                           client_minutes_year=client_year, staff_minutes_year=max(0.0, staff_year))
 
     def is_document(self, fact: str, step_ids: Iterable[str]) -> bool:
         return any(
@@ -368,14 +437,32 @@ class Context:
         if level is Level.SUPRALOCAL:
             target = self.supralocal_target(kind, id, name, step_ids, sources, actors_only)
             return Decider(target, "supralocal", self.called(target))
+        if organisations is None:  # those of the steps: the same steps come back finding after finding
+            found = self._local_deciders_of_steps.get(tuple(step_ids))
+            if found is None:
+                found = self._local_deciders_of_steps[tuple(step_ids)] = self._local_decider_of(
+                    self.organisations_of(step_ids))
+        else:
+            found = self._local_decider_of(organisations)
+        owner, variant, who = found
+        return Decider(Target(kind, id, name, owner, "local"), variant, who)
+
+    def _local_decider_of(self, organisations: Iterable[str]) -> tuple[str, str, str]:
+        orgs = tuple(dict.fromkeys(organisations))
+        found = self._local_deciders.get(orgs)
+        if found is None:  # the same organisations decide finding after finding
+            found = self._local_deciders[orgs] = self._local_decider(list(orgs))
+        return found
+
+    def _local_decider(self, orgs: list[str]) -> tuple[str, str, str]:
+        """The owner, text variant and words of a local decider made of these organisations."""
         home = self.organisation()
-        orgs = list(dict.fromkeys(organisations if organisations is not None else self.organisations_of(step_ids)))
         if not orgs or set(orgs) == {home}:
-            return Decider(Target(kind, id, name, home, "local"), "local", self.q(home))
+            return home, "local", self.q(home)
         if len(orgs) == 1:
-            return Decider(Target(kind, id, name, orgs[0], "local"), "other", self.q(orgs[0]))
+            return orgs[0], "other", self.q(orgs[0])
         orgs = sorted(orgs, key=lambda o: o != home)  # the organisation itself first
-        return Decider(Target(kind, id, name, self.t.join(orgs), "local"), "shared", self.org_names(orgs))
+        return self.t.join(orgs), "shared", self.org_names(orgs)
 
     def target(
         self, level: Level, kind: str, id: str, name: str, step_ids: Iterable[str], *,
@@ -403,9 +490,12 @@ class Context:
         catalogue (:func:`kafka.administrations.find_administration`); when none
         matches for sure, the government level alone ("de federale overheid").
         """
-        government, names, source = self.non_local_party(step_ids, sources, actors_only)
-        admin = find_administration(government, *names, source=source)
-        return self.administration_target(kind, id, name, admin, government)
+        key = (tuple(step_ids), tuple(sources), actors_only)
+        found = self._administrations.get(key)
+        if found is None:  # the same steps come back finding after finding
+            government, names, source = self.non_local_party(*key)
+            found = self._administrations[key] = (find_administration(government, *names, source=source), government)
+        return self.administration_target(kind, id, name, *found)
 
     def source_target(self, kind: str, id: str, name: str, source_key: str) -> Target:
         """The target of opening up an authentic source: the administration that owns it."""
@@ -425,6 +515,12 @@ class Context:
     def addressee(self, admin: Administration) -> str:
         """'POD Maatschappelijke Integratie (POD MI, federaal)', 'VDAB (Vlaams)'; the level
         alone ('de federale overheid') when the catalogue could not say which administration."""
+        found = self._addressees.get(admin.key)  # admin: an entry of the catalogue, one per key
+        if found is None:
+            found = self._addressees[admin.key] = self._addressee(admin)
+        return found
+
+    def _addressee(self, admin: Administration) -> str:
         if not admin.specific:
             return self.government_name(admin.government)
         name = admin.name(self.t.lang)
@@ -437,13 +533,21 @@ class Context:
         """The addressee as a sentence names it, with its article: 'de FOD Justitie (federaal)',
         'het RIZIV (...)', 'Opgroeien (Vlaams)'; the owner itself stays without one (it is the
         aggregate's key and the status register's)."""
-        admin = administrations().get(target.administration)
-        article = admin.article(self.t.lang) if admin is not None and admin.specific else ""
+        article = self._articles.get(target.administration)
+        if article is None:
+            admin = administrations().get(target.administration)
+            article = self._articles[target.administration] = (
+                admin.article(self.t.lang) if admin is not None and admin.specific else "")
         return f"{article} {target.owner}" if article else target.owner
 
     def decides(self, decider: Decider) -> str:
         """The sentence that says who decides: 'Dit kan lokaal: de beslissing ligt bij «OCMW X».'"""
-        return self.t(f"findings.decides.{decider.variant}", who=decider.who, home=self.q(self.organisation()))
+        key = (decider.variant, decider.who)
+        found = self._decides.get(key)
+        if found is None:
+            found = self._decides[key] = self.t(f"findings.decides.{decider.variant}", who=decider.who,
+                                                home=self.q(self.organisation()))
+        return found
 
     def journey_target(self, step_ids: list[str]) -> tuple[Level, Target]:
         """Level and target of a finding about the client's path (S01, S02): local
@@ -470,10 +574,20 @@ class Context:
         """The government of the first non-local party behind the steps, the words that name
         it (a rule's reference and name, a source's name, an actor's organisation and name),
         and the key of its source when it is a source."""
+        key = (tuple(step_ids), tuple(sources), actors_only)
+        found = self._parties.get(key)
+        if found is None:  # asked for the same steps by the decider of several findings
+            found = self._parties[key] = self._non_local_party(*key)
+        government, names, source = found
+        return government, list(names), source
+
+    def _non_local_party(
+        self, step_ids: tuple[str, ...], sources: tuple[str, ...], actors_only: bool
+    ) -> tuple[str, list[str], str | None]:
         g = self.graph
-        step_ids = list(step_ids)
+        step_rules = g.step_rules
         for s in step_ids if not actors_only else ():
-            for rule in g.rules_of(s):
+            for rule in step_rules[s]:
                 if rule.level is not GovernmentLevel.LOCAL:
                     return rule.level.value, [t for t in (rule.ref, rule.name) if t], None
         for key in sources:
@@ -515,9 +629,12 @@ class Context:
         proposal may take away first (kafka.detectors.settle counts each part once)."""
         if saving is None:
             saving = self.plan_saving(plan) if plan is not None else Saving()
+        title = self._titles.get(code)
+        if title is None:
+            title = self._titles[code] = self.t(f"findings.{code}.title")
         return Finding(
             code=code,
-            title=self.t(f"findings.{code}.title"),
+            title=title,
             message=message,
             severity=severity,
             level=level,
@@ -530,7 +647,13 @@ class Context:
 
     def days(self, value: float) -> str:
         """'1 dag', '14 dagen', '2,5 dagen'."""
-        return self.t.n("common.days", round(value, 1))
+        value = round(value, 1)
+        if not value:  # 0 and -0.0 are equal keys, but not the same text: not kept
+            return self.t.n("common.days", value)
+        found = self._days.get(value)
+        if found is None:  # the same waits and deadlines come back finding after finding
+            found = self._days[value] = self.t.n("common.days", value)
+        return found
 
     def texts(
         self, code: str, level: Level, count: float = 0, variant: str | None = None, message: str = "message",
@@ -541,12 +664,16 @@ class Context:
         catalogue has one, else of the level; ``message`` names another message key;
         ``count`` chooses the plural form where a text has one."""
         t = self.t
-        base = f"findings.{code}"
-        proposal = f"{base}.proposal.{variant}"
-        if variant is None or not t.has(f"{proposal}.title"):
-            proposal = f"{base}.proposal.{level.value}"
-        keys = (f"{base}.{message}", f"{proposal}.title", f"{proposal}.text")
-        return tuple(_sentence(t.n(key, count, **params)) for key in keys)
+        keys = self._text_keys.get((code, level, variant, message))
+        if keys is None:
+            base = f"findings.{code}"
+            proposal = f"{base}.proposal.{variant}"
+            if variant is None or not t.has(f"{proposal}.title"):
+                proposal = f"{base}.proposal.{level.value}"
+            keys = self._text_keys[(code, level, variant, message)] = (
+                f"{base}.{message}", f"{proposal}.title", f"{proposal}.text")
+        message, title, text = t.plurals(keys, count, params)
+        return _sentence(message), _sentence(title), _sentence(text)
 
 
 def _sentence(text: str) -> str:

@@ -56,14 +56,14 @@ def detect(ctx: Context):
             continue
         level = level_of(g.steps_local(steps))
         name = ctx.item_name(fact)
-        organisations = ctx.organisations_of(steps) + [
-            ctx.case.actors[g.form(s).owner].org for s in steps if g.form(s) is not None and _on_form(g, s, fact)
-        ]
+        on_forms = [g.form(s) for s in steps if g.form(s) is not None and _on_form(g, s, fact)]
+        organisations = ctx.organisations_of(steps) + [ctx.case.actors[form.owner].org for form in on_forms]
         decider = ctx.decider(level, "data", fact, name, steps, organisations=organisations)
-        forms = list(dict.fromkeys(g.form(s).name for s in steps if g.form(s) is not None and _on_form(g, s, fact)))
+        forms = list(dict.fromkeys(form.name for form in on_forms))
         where = ctx.t("findings.D03.on_forms", forms=ctx.t.names(forms)) if forms else ""
-        required_by = list(dict.fromkeys(r for s in steps for r in g.rules_requiring(s, fact)))
-        required_at = [s for s in steps if g.rules_requiring(s, fact)]
+        requiring = {s: g.rules_requiring(s, fact) for s in steps}  # asked once per step
+        required_by = list(dict.fromkeys(r for s in steps for r in requiring[s]))
+        required_at = [s for s in steps if requiring[s]]
         droppable = [s for s in steps if s not in required_at]
         extra = {}
         # What never to propose for dropping: what identifies the client, what a rule

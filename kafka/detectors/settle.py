@@ -45,9 +45,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from kafka.detectors.base import Action, Context, Detector, ItemFacts, consultations
+from kafka.detectors.base import Action, Context, Detector, ItemFacts
 from kafka.findings import WHEN_EMPTIED, WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
 from kafka.model import StepKind
+
+# The catalogue key of the texts of a proposal that gives way to one taking each action.
+_DEFER_KEYS = {action: f"findings.defer.{action.name.lower()}" for action in Action}
 
 # The actions that leave the client no question about the item at all.
 _COVERING = (Action.DROP, Action.CONSULT, Action.LIMIT)
@@ -73,7 +76,8 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
         group = [findings[i] for i in indexes]
         winners = _winners(group)
         for i, f in zip(indexes, group):
-            if f in winners or f.facts.stands_apart:
+            # "is", not "in": a finding's == compares every text; one finding per code and fact
+            if any(f is w for w in winners) or f.facts.stands_apart:
                 continue
             winner = _winner_for(f, winners)
             if f.facts.action is Action.REUSE and winner is not None and winner.facts.action is Action.PASS:
@@ -153,15 +157,19 @@ def _deferred(ctx: Context, finding: Finding, winner: Finding | None) -> Finding
     if winner is None:
         return finding
     fact = finding.facts.fact
-    source = ctx.graph.source_of(fact)
-    key = f"findings.defer.{winner.facts.action.name.lower()}"
-    params = dict(item=ctx.item_q(fact), finding=winner.title, source=ctx.q(source.name) if source else "-")
-    title = ctx.t(f"{key}.title", **params)
-    text = ctx.t(f"{key}.text", **params) + " " + ctx.t("findings.defer.no_saving")
+    key = _DEFER_KEYS[winner.facts.action]
+    title, text = ctx.memo("defer", (key, fact, winner.title), lambda: _defer_texts(ctx, key, fact, winner.title))
     old = finding.proposal
     proposal = Proposal(title, text, old.level, old.target, Saving(), defers_to=winner.code)
     return Finding(finding.code, finding.title, finding.message, finding.severity, finding.level, finding.steps,
                    finding.data, proposal, finding.facts, None)
+
+
+def _defer_texts(ctx: Context, key: str, fact: str, winner_title: str) -> tuple[str, str]:
+    """The title and text of a proposal about ``fact`` that gives way to ``winner_title``'s."""
+    source = ctx.graph.source_of(fact)
+    params = dict(item=ctx.item_q(fact), finding=winner_title, source=ctx.q(source.name) if source else "-")
+    return ctx.t(f"{key}.title", **params), ctx.t(f"{key}.text", **params) + " " + ctx.t("findings.defer.no_saving")
 
 
 # --- every part once ---------------------------------------------------------------------
@@ -202,11 +210,17 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                 taken[part.step] = (client + part.client, staff + part.staff)
             parts.append(part)
         # The staff minutes kept for a consultation stay on the step: a step that goes as a
-        # whole later takes them with it (as in the to-be).
-        for part, kept in consultations(Plan(tuple(parts), staff_kept=f.plan.staff_kept)):
-            if kept:
-                client, staff = taken[part.step]
-                taken[part.step] = (client, staff - kept)
+        # whole later takes them with it (as in the to-be). (consultations() of these parts,
+        # without making a Plan of them first.)
+        left: dict[str, float] = {}
+        for part in parts:
+            if part.what != WHOLE_STEP:
+                available = left.get(part.what, f.plan.staff_kept)
+                kept = min(available, part.staff)
+                left[part.what] = available - kept
+                if kept:
+                    client, staff = taken[part.step]
+                    taken[part.step] = (client, staff - kept)
         kept_parts[i] = parts
         lost[i] = list(dict.fromkeys(others))
     _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied, findings)
@@ -220,8 +234,12 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                 result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal,
                                     f.facts, plan)
             continue
-        item_claimants = [j for j in others if isinstance(findings[j].facts, ItemFacts)]
-        if not parts and isinstance(f.facts, ItemFacts) and item_claimants and not f.facts.stands_apart:
+        # Only a proposal about the same fact can stand for this one: when another item's
+        # proposal takes away the same steps (two items fetched with one paper), this one's
+        # action is still needed; only its saving is counted there.
+        item_claimants = [j for j in others if isinstance(f.facts, ItemFacts)
+                          and isinstance(findings[j].facts, ItemFacts) and findings[j].facts.fact == f.facts.fact]
+        if not parts and item_claimants and not f.facts.stands_apart:
             # Everything it would take away, another proposal about the item takes away first.
             result[i] = _deferred(ctx, f, findings[item_claimants[0]])
             continue
