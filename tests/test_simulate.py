@@ -29,6 +29,8 @@ from kafka.detectors import effect_order
 from kafka.detectors.base import Action, ItemFacts
 from kafka.simulate import scenario_totals, scenarios, simulate
 from kafka.simulate.casefile import to_be_yaml, write_to_be
+from kafka.simulate.editor import Editor, EditorStart, editable_copy
+from report_cases import large_case_text
 from strategies import case_docs, load_doc
 
 REPO = Path(__file__).resolve().parent.parent
@@ -197,6 +199,53 @@ def test_the_as_is_case_is_never_changed(all_codes):
     scenarios(all_codes)
     assert all_codes.case.model_dump() == before
     assert analyze(all_codes.case).metrics == metrics
+
+
+
+def test_the_editable_copy_is_equal_and_owns_everything_the_editor_may_change(all_codes):
+    original = all_codes.case
+    before = original.model_dump()
+    copied = editable_copy(original)
+    assert copied == original and copied.model_dump() == before
+    assert copied.model_fields_set == original.model_fields_set
+    assert all(c.model_fields_set == o.model_fields_set for c, o in zip(copied.steps, original.steps))
+    # Change everything the editor and the effects change, in place where a list or dict
+    # allows it: the as-is must not notice.
+    copied.case.initiated_by = "organisation"
+    copied.actors[next(iter(copied.actors))].case_manager = True
+    copied.actors["extra"] = copied.actors[next(iter(copied.actors))]
+    for rule in copied.rules.values():
+        rule.deadline_days, rule.from_step, rule.to_step = None, None, None
+    for form in copied.forms.values():
+        form.fields.clear()
+        form.attachments.clear()
+        for rules in form.basis.values():
+            rules.clear()
+    for step in copied.steps:
+        for name in ("asks", "brings", "provides", "uses", "next", "depends_on"):
+            if getattr(step, name):
+                getattr(step, name).clear()
+        step.client_minutes = step.wait_days = 0
+        step.form = None
+    del copied.steps[1:]
+    copied.forms.clear()
+    assert original.model_dump() == before
+
+
+
+def test_the_scenarios_sharing_one_start_are_those_simulated_alone(all_codes):
+    shared = scenarios(all_codes)
+    alone = {"local": simulate(all_codes, level=Level.LOCAL, name="local"), "all": simulate(all_codes, name="all")}
+    for name, scenario in shared.items():
+        assert scenario.to_dict() == alone[name].to_dict()
+        assert scenario.to_be_case == alone[name].to_be_case
+        assert to_be_yaml(scenario) == to_be_yaml(alone[name])
+
+
+def test_a_start_serves_only_the_analysis_of_its_own_case(all_codes, conformance):
+    other = next(a for a in conformance.values() if a.case is not all_codes.case)
+    with pytest.raises(ValueError, match="EditorStart"):
+        simulate(other, start=EditorStart.of(all_codes))
 
 
 # --- each effect, on a small case -----------------------------------------------------------
@@ -524,6 +573,51 @@ def test_example_cases_to_be_never_worse_and_valid(path):
                 if f.code not in ("P03", "T01", "S02") and not _required_unused(f) and not _others_wait(f, analysis)}
     left = [f for f in scenarios(analysis)["local"].remaining if (f.code, f.proposal.target.key, f.data) in answered]
     assert not left, [f.message for f in left]
+
+
+
+def _indexes_from_scratch(editor):
+    """The editor's indexes as a full scan of its case gives them now."""
+    askers, preds, fillers, dependents = {}, {s.id: set() for s in editor.case.steps}, {}, {}
+    for step in editor.case.steps:
+        for fact in editor.asked_facts(step):
+            askers.setdefault(fact, set()).add(step.id)
+        for edge in step.next:
+            preds[edge.to].add(step.id)
+        if step.form:
+            fillers.setdefault(step.form, set()).add(step.id)
+        for dep in step.depends_on or ():
+            dependents.setdefault(dep, set()).add(step.id)
+    return askers, preds, fillers, dependents
+
+
+def _non_empty(index):
+    return {key: steps for key, steps in index.items() if steps}
+
+
+CONFORMANCE = sorted((REPO.parent / "shared" / "conformance").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, *CONFORMANCE, "large"],
+                         ids=[*(p.stem for p in EXAMPLES), *(f"conformance-{p.stem}" for p in CONFORMANCE), "large"])
+def test_the_editor_s_indexes_stay_exact_after_every_proposal(path, monkeypatch):
+    # stop_asking, askers and tidy trust the indexes instead of scanning every step.
+    case = load_text(large_case_text(100), "large.yaml").case if path == "large" else load_case(path).case
+    checked = []
+    tidy = Editor.tidy
+
+    def checked_tidy(editor):
+        tidy(editor)
+        askers, preds, fillers, dependents = _indexes_from_scratch(editor)
+        assert _non_empty(editor._askers) == askers
+        assert editor._preds == preds
+        assert _non_empty(editor._fillers) == fillers
+        assert _non_empty(editor._dependents) == dependents
+        checked.append(1)
+
+    monkeypatch.setattr(Editor, "tidy", checked_tidy)
+    scenarios(analyze(case))
+    assert checked
 
 
 def _others_wait(finding, analysis) -> bool:

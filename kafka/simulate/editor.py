@@ -1,4 +1,4 @@
-"""The editor that turns a deep copy of the as-is case into the to-be case.
+"""The editor that turns a copy of the as-is case (editable_copy) into the to-be case.
 
 Effects (one per finding code) only call the primitives below, and every
 primitive only *removes or shrinks*: an asked item goes, a story is no longer
@@ -43,10 +43,10 @@ on still makes it).
 from __future__ import annotations
 
 import math
-import pickle
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Iterable
+from functools import cache
+from typing import Iterable, get_args, get_origin
 
 from kafka.analysis import Analysis
 from kafka.detectors.base import split_minutes
@@ -75,10 +75,65 @@ class StepParts:
     trip: Part
 
 
+@dataclass(frozen=True)
+class EditorStart:
+    """What every editor of one analysis starts from, worked out once from the as-is case
+    (read only): the two scenarios of a report (kafka.simulate.scenarios) share it.
+
+    Every value is a function of the as-is case and its graph alone, never changed by an
+    editor (each one takes its own copies of the indexes), so sharing it cannot change a
+    result; ``case`` ties it to the case it was made from.
+    """
+
+    case: Case
+    explicit_next: dict[str, tuple[NextStep, ...]]  # step -> its edges, for the steps without a next
+    preds: dict[str, frozenset[str]]
+    fillers: dict[str, frozenset[str]]
+    askers: dict[str, frozenset[str]]
+    dependents: dict[str, frozenset[str]]
+    reached: frozenset[str]  # the steps reached from the first one
+    reached_by_loops_only: frozenset[str]
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> EditorStart:
+        case, graph = analysis.case, analysis.graph
+        steps = case.steps
+        # Every next made explicit: a step without one leads to the next step in the file,
+        # which changes when steps go.
+        explicit = {step.id: (NextStep(to=steps[i + 1].id),) if i + 1 < len(steps) else ()
+                    for i, step in enumerate(steps) if step.next is None}
+        flow = [(step.id, explicit[step.id] if step.next is None else step.next) for step in steps]
+        preds: dict[str, set[str]] = {s.id: set() for s in steps}
+        fillers: dict[str, set[str]] = {}
+        askers: dict[str, set[str]] = {}
+        dependents: dict[str, set[str]] = {}
+        for (step_id, edges), step in zip(flow, steps):
+            for edge in edges:
+                preds[edge.to].add(step_id)
+            if step.form:
+                fillers.setdefault(step.form, set()).add(step_id)
+            for fact in {graph.fact(item) for item in asked_ways(case, step)}:
+                askers.setdefault(fact, set()).add(step_id)
+            for dep in step.depends_on or ():
+                dependents.setdefault(dep, set()).add(step_id)
+        reached = _reached(flow, steps[0].id, graph.order)
+        forward = _reached(flow, steps[0].id, graph.order, forward_only=True)
+        return cls(case, explicit, *(_frozen(index) for index in (preds, fillers, askers, dependents)),
+                   frozenset(reached), frozenset(reached - forward))
+
+
+def _frozen(index: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    return {key: frozenset(values) for key, values in index.items()}
+
+
+def _thawed(index: dict[str, frozenset[str]]) -> dict[str, set[str]]:
+    return {key: set(values) for key, values in index.items()}
+
+
 class Editor:
     """A mutable to-be case, with the primitives effects use and a log of changes in words."""
 
-    def __init__(self, analysis: Analysis, *, own_only: bool = False):
+    def __init__(self, analysis: Analysis, *, own_only: bool = False, start: EditorStart | None = None):
         self.analysis = analysis
         # Only what the organisation can do alone (the local scenario): a change that another
         # party decides (a syndic's or a zorgkas's wait) is asked for, not counted as done.
@@ -86,30 +141,28 @@ class Editor:
         self.as_is: CaseGraph = analysis.graph
         self.settings = analysis.settings
         self.t = Translator(analysis.lang)
-        # A deep copy through pickle: the same copy as model_copy(deep=True), in half the time.
-        self.case: Case = pickle.loads(pickle.dumps(analysis.case, protocol=pickle.HIGHEST_PROTOCOL))
-        self._make_flow_explicit()
+        if start is None:
+            start = EditorStart.of(analysis)
+        elif start.case is not analysis.case:
+            raise ValueError("an EditorStart serves only the analysis of the case it was made from")
+        self.case: Case = editable_copy(analysis.case)
+        for step in self.case.steps:
+            if step.next is None:  # the edges are shared: the editor makes new ones, never changes one
+                step.next = list(start.explicit_next[step.id])
         self._by_id: dict[str, Step] = {s.id: s for s in self.case.steps}
         # Indexes kept up to date by the primitives, so that no change rescans every step
         # (simulate grew as n^2.3 without them). Steps only ever go, so the as-is file
         # order is also the order of the steps that are left.
         self._order: dict[str, int] = analysis.graph.order
-        self._preds: dict[str, set[str]] = {s.id: set() for s in self.case.steps}
-        self._fillers: dict[str, set[str]] = {}  # form -> the steps that fill it in
-        self._askers: dict[str, set[str]] = {}  # fact -> the steps that ask it
-        self._dependents: dict[str, set[str]] = {}  # step -> the steps that depends_on it
-        for step in self.case.steps:
-            for edge in step.next:
-                self._preds[edge.to].add(step.id)
-            if step.form:
-                self._fillers.setdefault(step.form, set()).add(step.id)
-            for fact in self.asked_facts(step):
-                self._askers.setdefault(fact, set()).add(step.id)
-            for dep in step.depends_on or ():
-                self._dependents.setdefault(dep, set()).add(step.id)
-        self._parts = {step.id: self._split_minutes(step) for step in analysis.case.steps}
-        self._reached_as_is = self._reachable()
-        self._note_forward_reach()
+        self._preds: dict[str, set[str]] = _thawed(start.preds)
+        self._fillers: dict[str, set[str]] = _thawed(start.fillers)  # form -> the steps that fill it in
+        self._askers: dict[str, set[str]] = _thawed(start.askers)  # fact -> the steps that ask it
+        self._dependents: dict[str, set[str]] = _thawed(start.dependents)  # step -> the steps that depends_on it
+        # Each step's parts, split when a change first cuts one (most steps are never cut;
+        # the split is the same whenever it is made: it reads the as-is only).
+        self._parts: dict[str, StepParts] = {}
+        self._reached_as_is = start.reached
+        self._reached_by_loops_only = start.reached_by_loops_only
         self._log: list[str] = []
         self._form_forks: dict[str, list[str]] = {}
         # What tidy() must look at again: steps whose purpose may be gone, and
@@ -159,18 +212,7 @@ class Editor:
 
     def asked(self, step: Step) -> dict[str, set[str]]:
         """item -> how it is asked from the client at this step now (asks, field, attachment, brings)."""
-        ways: dict[str, set[str]] = {}
-        for item in step.asks:
-            ways.setdefault(item, set()).add("asks")
-        form = self.case.forms.get(step.form) if step.form else None
-        if form is not None:
-            for item in form.fields:
-                ways.setdefault(item, set()).add("field")
-            for item in form.attachments:
-                ways.setdefault(item, set()).add("attachment")
-        for item in step.brings:
-            ways.setdefault(item, set()).add("brings")
-        return ways
+        return asked_ways(self.case, step)
 
     def fact(self, item: str) -> str:
         """The fact of an item (the editor never adds or changes data items)."""
@@ -240,9 +282,16 @@ class Editor:
 
     # --- minutes -------------------------------------------------------------------
 
-    def _split_minutes(self, step: Step) -> StepParts:
+    def _parts_of(self, step_id: str) -> StepParts:
+        """The parts of the step's minutes that no change has taken yet."""
+        parts = self._parts.get(step_id)
+        if parts is None:
+            parts = self._parts[step_id] = self._split_minutes(step_id)
+        return parts
+
+    def _split_minutes(self, step_id: str) -> StepParts:
         # The same parts the proposals' savings are made of (kafka.detectors.base.split_minutes).
-        split = split_minutes(self.as_is, self.settings, step.id)
+        split = split_minutes(self.as_is, self.settings, step_id)
         return StepParts({k: Part(*v) for k, v in split.items.items()}, Part(*split.story), Part(*split.trip))
 
     def _cut(self, step: Step, part: Part, keep_staff: float = 0.0) -> float:
@@ -269,7 +318,10 @@ class Editor:
         ``keep_staff`` they keep all of it: they still receive the paper, from
         another organisation instead of from the client.
         """
-        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and fact in self.asked_facts(s)]
+        # The askers index says which steps ask the fact (exact: tests/test_simulate.py checks it
+        # after every effect), without working out everything each step asks.
+        asking = self._askers.get(fact, ())
+        steps = [s for s in (self.step(i) for i in step_ids) if s is not None and s.id in asking]
         if not steps:
             return []
         items = list(self.as_is.items_of_fact.get(fact, [fact]))
@@ -285,7 +337,7 @@ class Editor:
             step.asks = [i for i in step.asks if i not in items]
             step.brings = [i for i in step.brings if i not in items]
             for item in items:
-                part = self._parts[step.id].items.get(item)
+                part = self._parts_of(step.id).items.get(item)
                 if part is not None:
                     keep = self._cut(step, part, keep)
         self._refresh_askers(changing, items)
@@ -331,7 +383,7 @@ class Editor:
             for step in fillers:
                 if item in step.asks or item in step.brings:
                     continue  # still asked at this step another way: it stays asked there
-                part = self._parts[step.id].items.get(item)
+                part = self._parts_of(step.id).items.get(item)
                 if part is not None:
                     self._cut(step, part)
         form.fields = [i for i in form.fields if i not in removed]
@@ -365,7 +417,7 @@ class Editor:
         if step is None or not step.tells_story:
             return False
         step.tells_story = False
-        self._cut(step, self._parts[step_id].story)
+        self._cut(step, self._parts_of(step_id).story)
         self._dirty.add(step_id)
         return True
 
@@ -375,7 +427,7 @@ class Editor:
         if step is None or not step.in_person or step.client_minutes <= 0:
             return None
         step.channel = Channel.ONLINE if step.kind in _DELIVERY_KINDS else Channel.PHONE
-        self._cut(step, self._parts[step_id].trip)
+        self._cut(step, self._parts_of(step_id).trip)
         return step.channel
 
     def set_wait(self, step_id: str, days: float, log: bool = True) -> bool:
@@ -549,12 +601,6 @@ class Editor:
 
     # --- the flow ----------------------------------------------------------------------------
 
-    def _make_flow_explicit(self) -> None:
-        steps = self.case.steps
-        for i, step in enumerate(steps):
-            if step.next is None:
-                step.next = [NextStep(to=steps[i + 1].id)] if i + 1 < len(steps) else []
-
     def drop_loops(self, group) -> list[tuple[str, str]]:
         """Remove the loop-back edges between the steps of ``group``; returns them (source, target)."""
         members = set(group)
@@ -691,10 +737,7 @@ class Editor:
         rule.binds = "organisation"  # whose deadline it was: nothing left to bind
 
     def _reachable(self, forward_only: bool = False) -> set[str]:
-        order = self._order
-        successors = {s.id: [e.to for e in s.next if not forward_only or order[e.to] > order[s.id]]
-                      for s in self.case.steps}
-        return reachable(successors, self.case.steps[0].id)
+        return _reached(((s.id, s.next) for s in self.case.steps), self.case.steps[0].id, self._order, forward_only)
 
     def _note_forward_reach(self) -> None:
         # Contracting a step keeps every forward path, so a step reached along forward edges
@@ -783,6 +826,81 @@ class Editor:
             elif following is None and not step.next:
                 step.next = None
         return self.case
+
+
+def asked_ways(case: Case, step: Step) -> dict[str, set[str]]:
+    """item -> how it is asked from the client at ``step`` of ``case`` (asks, field, attachment, brings)."""
+    ways: dict[str, set[str]] = {}
+    for item in step.asks:
+        ways.setdefault(item, set()).add("asks")
+    form = case.forms.get(step.form) if step.form else None
+    if form is not None:
+        for item in form.fields:
+            ways.setdefault(item, set()).add("field")
+        for item in form.attachments:
+            ways.setdefault(item, set()).add("attachment")
+    for item in step.brings:
+        ways.setdefault(item, set()).add("brings")
+    return ways
+
+
+def _reached(flow: Iterable[tuple[str, Iterable[NextStep]]], first: str, order: dict[str, int],
+             forward_only: bool = False) -> set[str]:
+    """The steps reached from ``first`` along the edges of ``flow`` ((step, its next) pairs);
+    with ``forward_only``, along the edges that go down the file only."""
+    successors = {step_id: [e.to for e in edges if not forward_only or order[e.to] > order[step_id]]
+                  for step_id, edges in flow}
+    return reachable(successors, first)
+
+
+def editable_copy(case: Case) -> Case:
+    """A copy of ``case`` that the editor and the effects may change without touching ``case``.
+
+    Structural, not deep (a pickle round trip was 4-5 times slower, ~1.2 ms at 100
+    steps, and the two scenarios of every report each made one): the models the
+    editor changes (the case info, actors, rules, forms, steps) are new objects
+    with their own lists and dicts; what it never changes is shared with the
+    as-is: texts, numbers and enums (immutable), the data items, sources and
+    evidence (the editor never adds or changes data), and the ``next`` edges
+    (NextStep; the editor makes new ones instead of changing one). The copies
+    keep the originals' fields set, as a deep copy does (``__dict__`` is
+    filled in directly, not through assignment).
+    """
+    copy = case.model_copy()
+    fields = copy.__dict__
+    fields["case"] = _own_containers(case.case.model_copy())
+    fields["actors"] = {key: actor.model_copy() for key, actor in case.actors.items()}
+    fields["rules"] = {key: rule.model_copy() for key, rule in case.rules.items()}
+    fields["forms"] = {key: _own_containers(form.model_copy()) for key, form in case.forms.items()}
+    fields["steps"] = [_own_containers(step.model_copy()) for step in case.steps]
+    return copy
+
+
+def _own_containers(model):
+    """``model`` (a fresh shallow copy) with lists and dicts of its own, so that no change
+    made in place to one of them could reach the as-is case."""
+    fields = model.__dict__
+    for name in _container_fields(type(model)):
+        value = fields[name]
+        if isinstance(value, list):
+            fields[name] = list(value)
+        elif isinstance(value, dict):  # a form's basis: item -> rules
+            fields[name] = {key: list(rules) for key, rules in value.items()}
+    return model
+
+
+@cache
+def _container_fields(model_class) -> tuple[str, ...]:
+    # The fields whose type allows a list or a dict, read from the model's annotations once
+    # per class (a step has some 25 fields, 6 of them lists): the copy looks at those only.
+    return tuple(name for name, field in model_class.model_fields.items() if _may_hold_container(field.annotation))
+
+
+def _may_hold_container(annotation) -> bool:
+    origin = get_origin(annotation)
+    if annotation in (list, dict) or origin in (list, dict):
+        return True
+    return any(_may_hold_container(arg) for arg in get_args(annotation) if arg is not Ellipsis)
 
 
 def _minus(value: float, amount: float) -> float:

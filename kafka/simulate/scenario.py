@@ -14,7 +14,7 @@ from kafka.i18n import Translator
 from kafka.metrics import CONTRACT_METRICS, Metrics
 from kafka.model import MAX_NAME_CHARS, Case
 from kafka.settings import Settings
-from kafka.simulate.editor import Editor
+from kafka.simulate.editor import Editor, EditorStart
 from kafka.validate import check_meaning
 
 # Scenario names, in the order reports show them.
@@ -115,25 +115,28 @@ def simulate(
     level: Level | str | None = None,
     *,
     name: str = "custom",
+    start: EditorStart | None = None,
 ) -> Scenario:
     """Take the proposals of ``analysis`` (those with a code in ``codes``, at ``level``;
     all by default) on a copy of its case, and analyse the to-be again, with the
-    same detectors (``analysis.select``, ``analysis.ignore``).
+    same detectors (``analysis.select``, ``analysis.ignore``). ``start``: what the
+    editor starts from, when several scenarios of this analysis share it.
     """
     chosen_codes = _codes(codes)
     level = Level(level) if level is not None else None
     chosen = [f for f in analysis.findings if f.code in chosen_codes and (level is None or f.level is level)]
-    editor = Editor(analysis, own_only=level is Level.LOCAL)
+    editor = Editor(analysis, own_only=level is Level.LOCAL, start=start)
     applied = []
     # The local proposals first, then the others, each in the order of their effects: the
     # order in which the analysis counts every part of a saving once (kafka.detectors.settle).
     order = {d.code: i for i, d in enumerate(effect_order())}
     ordered = sorted((f for f in chosen if f.code in order), key=lambda f: (f.level is not Level.LOCAL, order[f.code]))
+    taken_items = _items_taken(chosen)
     for finding in ordered:
         detector = BY_CODE[finding.code]
         # A proposal that gives way to another one about the same item (one action
         # per item, kafka.detectors.settle) changes nothing itself when that one is taken.
-        if _gives_way(finding, chosen):
+        if _gives_way(finding, taken_items):
             changes = (Translator(analysis.lang)("simulate.change.gives_way"),)
         else:
             detector.effect.apply(editor, finding)
@@ -155,19 +158,25 @@ def simulate(
                     level, tuple(c for c in CODES if c in chosen_codes), analysis)
 
 
-def _gives_way(finding: Finding, chosen: list[Finding]) -> bool:
+def _items_taken(chosen: list[Finding]) -> set[tuple[str, str]]:
+    """(code, fact) of every chosen proposal about one item: asked once per proposal by
+    _gives_way (scanning every chosen finding for each made simulate quadratic)."""
+    return {(f.code, f.facts.fact) for f in chosen if isinstance(f.facts, ItemFacts)}
+
+
+def _gives_way(finding: Finding, taken_items: set[tuple[str, str]]) -> bool:
     """Whether the proposal gives way to another one about the same item that is also taken."""
     if not finding.proposal.defers_to or not isinstance(finding.facts, ItemFacts):
         return False
-    return any(f.code == finding.proposal.defers_to and isinstance(f.facts, ItemFacts)
-               and f.facts.fact == finding.facts.fact for f in chosen)
+    return (finding.proposal.defers_to, finding.facts.fact) in taken_items
 
 
 def scenarios(analysis: Analysis) -> dict[str, Scenario]:
     """"local": only what the organisation can do on its own; "all": every proposal."""
+    start = EditorStart.of(analysis)  # the same for both: worked out once
     return {
-        LOCAL: simulate(analysis, level=Level.LOCAL, name=LOCAL),
-        ALL: simulate(analysis, name=ALL),
+        LOCAL: simulate(analysis, level=Level.LOCAL, name=LOCAL, start=start),
+        ALL: simulate(analysis, name=ALL, start=start),
     }
 
 
