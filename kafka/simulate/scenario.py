@@ -159,9 +159,11 @@ def simulate(
 
 
 def _items_taken(chosen: list[Finding]) -> set[tuple[str, str]]:
-    """(code, fact) of every chosen proposal about one item: asked once per proposal by
-    _gives_way (scanning every chosen finding for each made simulate quadratic)."""
-    return {(f.code, f.facts.fact) for f in chosen if isinstance(f.facts, ItemFacts)}
+    """(code, fact) of every chosen proposal about one item that acts itself: asked once per
+    proposal by _gives_way (scanning every chosen finding for each made simulate quadratic).
+    A proposal that gives way is left out, so that one never gives way to itself (a local
+    D02 deferring to a supralocal D02 about the same item, where only the local is taken)."""
+    return {(f.code, f.facts.fact) for f in chosen if isinstance(f.facts, ItemFacts) and not f.proposal.defers_to}
 
 
 def _gives_way(finding: Finding, taken_items: set[tuple[str, str]]) -> bool:
