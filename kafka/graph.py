@@ -292,7 +292,7 @@ class CaseGraph:
 
     @cached_property
     def _presence(self) -> dict[str, bool]:
-        return {s.id: nature.presence_required(s, self.case) for s in self.case.steps}
+        return {s.id: nature.presence_required(s, self.case, self.identifies) for s in self.case.steps}
 
     def presence_required(self, step_id: str) -> bool:
         """Whether the client must be there in person (never proposed remote, nor granted unseen)."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable
 
 from kafka.model import Case, Channel, Step, StepKind
 
@@ -88,13 +89,16 @@ def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(re.escape(f" {p[:-1]}" if p.endswith("*") else f" {p} ") for p in phrases))
 
 
-def presence_required(step: Step, case: Case) -> bool:
+def presence_required(step: Step, case: Case, identifies_item: Callable[[str], bool] | None = None) -> bool:
     """Whether the client must be there in person for ``step``.
 
     ``presence_required`` when the case says it; else yes for a ``visit``, a
     ``home_visit``, an in-person step that asks nothing but what identifies the
     client (showing an identity card), and a step whose name speaks of one
     (an intake at a shelter, a medical examination, a placement, a hospital).
+    ``identifies_item``: :func:`identifies` for this case, when the caller has it
+    indexed (kafka.graph: without the index each item scans every data item for
+    the documents proving its fact, quadratic in a big case).
     """
     if step.presence_required is not None:
         return step.presence_required
@@ -104,7 +108,8 @@ def presence_required(step: Step, case: Case) -> bool:
     form = case.forms.get(step.form) if step.form else None
     if form is not None:
         asked += [*form.fields, *form.attachments]
-    if step.channel is Channel.IN_PERSON and asked and all(identifies(item, case) for item in asked):
+    identifies_item = identifies_item or (lambda item: identifies(item, case))
+    if step.channel is Channel.IN_PERSON and asked and all(identifies_item(item) for item in asked):
         return True
     return mentions(step.name, PRESENCE_WORDS)
 
