@@ -130,3 +130,45 @@ def test_graphviz_errors_are_still_reported_after_an_earlier_call_printed_nothin
     with pytest.raises(processmap.OutputError):
         processmap.render_graphviz('digraph { a [label=<<B>unclosed>] }', "svg")
     assert b">b</text>" in processmap.render_graphviz('digraph { a -> b }', "svg")
+
+
+def _environment(templates: Path, cache: Path):
+    import jinja2
+
+    from kafka.render import _CompiledTemplates
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                             bytecode_cache=_CompiledTemplates(directory=str(cache)))
+    compiled = []
+    original = env.compile
+
+    def compile(*args, **kwargs):
+        compiled.append(args[1] if len(args) > 1 else kwargs.get("name"))
+        return original(*args, **kwargs)
+
+    env.compile = compile
+    return env, compiled
+
+
+def test_compiled_templates_are_loaded_again_not_compiled_and_a_changed_one_is_compiled(tmp_path):
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    templates.mkdir(), cache.mkdir()
+    (templates / "page.html").write_text("<p>{{ name }}</p>", encoding="utf-8")
+    env, compiled = _environment(templates, cache)
+    assert env.get_template("page.html").render(name="<b>") == "<p>&lt;b&gt;</p>"
+    assert compiled == ["page.html"]
+
+    env, compiled = _environment(templates, cache)
+    assert env.get_template("page.html").render(name="x") == "<p>x</p>"
+    assert compiled == []  # read from the cache
+
+    (templates / "page.html").write_text("<div>{{ name }}</div>", encoding="utf-8")
+    env, compiled = _environment(templates, cache)
+    assert env.get_template("page.html").render(name="x") == "<div>x</div>"
+    assert compiled == ["page.html"]
+
+    for entry in cache.iterdir():
+        entry.write_bytes(entry.read_bytes()[:40])  # truncated in the middle of its code
+    env, compiled = _environment(templates, cache)
+    assert env.get_template("page.html").render(name="y") == "<div>y</div>"
+    assert compiled == ["page.html"]
