@@ -25,6 +25,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable
 
+from kafka.errors import OutputError
+from kafka.output import write_atomic
+
 
 @cache
 def private_folder() -> Path | None:
@@ -61,19 +64,12 @@ def parsed(text: str, parse: Callable[[str], Any], kind: str) -> Any:
         pass
     value = parse(text)
     try:
-        _write_atomically(path, marshal.dumps(value))
-    except (OSError, ValueError):  # a full disk, a read-only folder, or a value marshal cannot store
+        data = marshal.dumps(value)
+    except ValueError:  # a value marshal cannot store (a date): parsed again next time
+        return value
+    try:
+        # Another kafka running at the same time reads the old file or the new one, never half of one.
+        write_atomic(path, data, mode=0o600)
+    except (OutputError, OSError):  # a full disk or a read-only folder: parsed again next time
         pass
     return value
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Another kafka running at the same time reads the old file or the new one, never half of one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
