@@ -70,6 +70,22 @@ def parsed(text: str, parse: Callable[[str], Any], kind: str) -> Any:
     try:
         # Another kafka running at the same time reads the old file or the new one, never half of one.
         write_atomic(path, data, mode=0o600)
+        _prune(folder)
     except (OutputError, OSError):  # a full disk or a read-only folder: parsed again next time
         pass
     return value
+
+
+MOST_ENTRIES = 256  # every version of kafka's data files leaves its own entries (a dozen files each)
+
+
+def _prune(folder: Path) -> None:
+    """Past :data:`MOST_ENTRIES`, remove the oldest half: what an older kafka or an edited
+    catalogue left. Only after a new entry was written, so a run that finds what it needs
+    never lists the folder."""
+    entries = list(folder.glob("data-*.marshal"))
+    if len(entries) <= MOST_ENTRIES:
+        return
+    by_age = sorted(entries, key=lambda entry: entry.stat().st_mtime)
+    for entry in by_age[: len(entries) - MOST_ENTRIES // 2]:
+        entry.unlink(missing_ok=True)

@@ -130,3 +130,21 @@ def test_graphviz_errors_are_still_reported_after_an_earlier_call_printed_nothin
     with pytest.raises(processmap.OutputError):
         processmap.render_graphviz('digraph { a [label=<<B>unclosed>] }', "svg")
     assert b">b</text>" in processmap.render_graphviz('digraph { a -> b }', "svg")
+
+
+def test_the_folder_keeps_a_bounded_number_of_entries_the_newest(folder, monkeypatch):
+    monkeypatch.setattr(cachedir, "MOST_ENTRIES", 6)
+    for i in range(6):
+        cachedir.parsed(f"text {i}", str.upper, "test")
+    for path in folder.glob("data-*"):  # written in this order, a second apart
+        written = 1_000_000 + int(_read(path).split()[1])
+        os.utime(path, (written, written))
+    assert len(list(folder.glob("data-*"))) == 6
+    cachedir.parsed("text 6", str.upper, "test")  # the seventh: the oldest four go, three stay
+    assert sorted(_read(p) for p in folder.glob("data-*")) == ["TEXT 4", "TEXT 5", "TEXT 6"]
+
+
+def _read(path: Path) -> str:
+    import marshal
+
+    return marshal.loads(path.read_bytes())
