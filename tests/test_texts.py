@@ -36,3 +36,17 @@ def test_the_golden_text_is_prose_without_drawings_or_dates():
 def test_no_date_or_version_in_the_golden_text(lang):
     text = (REPO / "docs" / "texts" / f"{lang}.md").read_text(encoding="utf-8")
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "de federale overheid vraagt het", "Een  dubbele spatie", " vooraan", "achteraan ",
+    "tab\there", "regel\nnieuw", "vaste\xa0spatie", "smalle\u202fspatie", "regel\u2028scheiding", "«Naam» eerst",
+    "\u3000ideographic", "één  «X»\t\n en", "x" * 300 + "  y",
+])
+def test_a_finding_sentence_folds_white_space_as_split_and_join_do(text):
+    # kafka.detectors.base._sentence skips the fold when it would change nothing: the
+    # same text as folding every time.
+    from kafka.detectors.base import _sentence
+
+    folded = " ".join(text.split())
+    assert _sentence(text) == folded[:1].upper() + folded[1:]

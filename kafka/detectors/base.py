@@ -680,7 +680,11 @@ def _sentence(text: str) -> str:
     """Fold the spaces that empty optional parts ({fetch}, {no_access}) leave, and
     start with a capital ("de federale overheid ..." opens some texts); a text that
     opens with a quoted name keeps it as the case writes it."""
-    text = " ".join(text.split())
+    # Most texts have nothing to fold (three per finding): split and join only a text
+    # with two spaces in a row, a space at either end, or another white space (every
+    # white space but " " is unprintable), which is when folding changes it.
+    if "  " in text or not text.isprintable() or text[:1] == " " or text[-1:] == " ":
+        text = " ".join(text.split())
     return text[:1].upper() + text[1:]
 
 
