@@ -113,7 +113,9 @@ class Translator:
                 raise self._missing(key)
             if type(message) is dict:
                 message = message["one"] if count == 1 else message["other"]
-            result.append(str(message).format(**params))
+            # format_map: the same text as format(**params), without copying the dozen
+            # parameters of a finding into keywords for each of its three texts.
+            result.append((message if type(message) is str else str(message)).format_map(params))
         return result
 
     def has(self, key: str) -> bool:

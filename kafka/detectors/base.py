@@ -253,7 +253,8 @@ class Context:
         key = (tuple(step_ids), counted)
         found = self._step_names.get(key)
         if found is None:  # the findings about one fact name the same steps (D01, D02, D03)
-            found = self._step_names[key] = self.t.quoted_names([self.step_q(s) for s in key[0]],
+            quoted, step_q = self._step_q, self.step_q
+            found = self._step_names[key] = self.t.quoted_names([quoted.get(s) or step_q(s) for s in key[0]],
                                                                 None if counted else "steps")
         return found
 
@@ -372,7 +373,8 @@ class Context:
 
     def asking_parts(self, fact: str, step_ids: Iterable[str]) -> list[Part]:
         """The parts of asking ``fact`` at each of these steps."""
-        return [self.asking_part(s, fact) for s in step_ids]
+        known, asking_part = self._asking, self.asking_part  # most are known: a lookup, not a call
+        return [known.get((s, fact)) or asking_part(s, fact) for s in step_ids]
 
     def asking_parts_of(self, facts: Iterable[str], step_id: str) -> list[Part]:
         """The parts of asking each of ``facts`` at one step."""
