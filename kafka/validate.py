@@ -11,7 +11,7 @@ from typing import Collection, Iterable
 
 from kafka.catalogue import sources_for
 from kafka.diagnostics import Names, Phrase, Problem, Severity, format_path, suggestion
-from kafka.flow import FlowEdge, flow_edges, reachable
+from kafka.flow import flow_edge_tuples, reachable
 from kafka.model import ActorLevel, Case
 from kafka.yamlsource import Positions
 
@@ -94,9 +94,9 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
         for activity, step in case.evidence.steps.items():
             c.ref(("evidence", "steps", activity), step, step_ids, "step")
 
-    edges = flow_edges(case)  # once: a case may have some 200,000 of them
-    _check_rules(c, step_ids, edges)
-    _check_reachability(c, edges)
+    successors, forward = _successors(case)  # one walk of the edges: a case may have some 200,000 of them
+    _check_rules(c, step_ids, forward)
+    _check_reachability(c, successors)
     return c.problems
 
 
@@ -174,8 +174,7 @@ def _check_depends_on(c: _Checker, at: tuple, step, index: int, first_index: dic
             )
 
 
-def _check_rules(c: _Checker, step_ids: dict[str, None], edges: list[FlowEdge]) -> None:
-    forward = _forward_successors(c.case, edges)
+def _check_rules(c: _Checker, step_ids: dict[str, None], forward: dict[str, list[str]]) -> None:
     for key, rule in c.case.rules.items():
         at = ("rules", key)
         if rule.binds == "client" and rule.deadline_days is None:
@@ -202,10 +201,7 @@ def _check_rules(c: _Checker, step_ids: dict[str, None], edges: list[FlowEdge]) 
             )
 
 
-def _check_reachability(c: _Checker, edges: list[FlowEdge]) -> None:
-    successors: dict[str, list[str]] = {s.id: [] for s in c.case.steps}
-    for edge in edges:
-        successors[edge.source].append(edge.target)
+def _check_reachability(c: _Checker, successors: dict[str, list[str]]) -> None:
     reached = reachable(successors, c.case.steps[0].id)
     for i, step in enumerate(c.case.steps):
         if step.id not in reached:
@@ -217,12 +213,16 @@ def _check_reachability(c: _Checker, edges: list[FlowEdge]) -> None:
             )
 
 
-def _forward_successors(case: Case, edges: list[FlowEdge]) -> dict[str, list[str]]:
+def _successors(case: Case) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Each step's next steps, and the same without the loops back (in the order of the
+    edges), from the edges as plain tuples (a FlowEdge costs more to make than this)."""
     successors: dict[str, list[str]] = {s.id: [] for s in case.steps}
-    for edge in edges:
-        if not edge.loop:
-            successors[edge.source].append(edge.target)
-    return successors
+    forward: dict[str, list[str]] = {step_id: [] for step_id in successors}
+    for source, target, _, _, _, loop in flow_edge_tuples(case):
+        successors[source].append(target)
+        if not loop:
+            forward[source].append(target)
+    return successors, forward
 
 
 
