@@ -123,7 +123,8 @@ def _load_text(raw: bytes | str, name: str) -> LoadedCase:
             if len(raw) > yamlsource.MAX_FILE_BYTES:  # characters: at least as many bytes
                 return _failed(path, Phrase.of("content_too_large", max=yamlsource.MAX_FILE_BYTES), "too-large")
             text = yamlsource.normalize(raw)
-        parsed = yamlsource.parse(text)
+        # The deeper positions are read again only when a problem asks for one (most files have none).
+        parsed = yamlsource.parse(text, every_position=False)
     except yamlsource.YamlProblem as exc:
         return LoadedCase(path, None, [Problem.said(name, exc.line, exc.col, "", exc.phrase, exc.kind)])
 

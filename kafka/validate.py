@@ -151,8 +151,11 @@ def _check_basis(c: _Checker, key: str, form) -> None:
                   "basis-not-on-form", at_key=True)
         if not rules:
             c.add(at, Phrase.of("basis_without_rule", item=item), "basis-without-rule")
-        if len(rules) == 1 and at + (0,) not in c.positions.values:
-            c.ref(at, rules[0], c.case.rules, "rule")  # written as one rule, not as a list
+        # Written as one rule, not as a list, an unknown rule is pointed at as the value itself.
+        # (The positions are only looked at for a rule that is unknown: reading them is a
+        # second reading of the file, kafka.yamlsource.PositionsOnDemand.)
+        if len(rules) == 1 and rules[0] not in c.case.rules and at + (0,) not in c.positions.values:
+            c.ref(at, rules[0], c.case.rules, "rule")
         else:
             c.refs(at, rules, c.case.rules, "rule")
 

@@ -105,6 +105,48 @@ class Positions:
             path = path[:-1]
 
 
+# The levels of keys and values whose positions a reading without every position still
+# keeps: the sections and what they hold (``("case", "id")``, ``("steps", 3)``).
+SHALLOW_DEPTH = 2
+
+
+class PositionsOnDemand(Positions):
+    """The positions of a text read without the deeper ones (:func:`parse` with
+    ``every_position=False``): :meth:`of` a path of at most SHALLOW_DEPTH keys is answered
+    from what the reading kept; anything else reads the text again, once, for every position.
+
+    A valid case file is read once per run and its positions are only asked for a
+    problem (or a case id used twice): keeping every position of every value was a
+    fifth of reading it. The answers are exactly those of the full positions: the
+    reading keeps every position down to SHALLOW_DEPTH, and :meth:`Positions.of` walks
+    a path's ancestors, which are shorter still.
+    """
+
+    def __init__(self, shallow: Positions, text: str):  # noqa: D107 - no dataclass fields of its own
+        self._shallow = shallow
+        self._text = text
+        self._every: Positions | None = None
+
+    @property
+    def values(self) -> dict[Path, tuple[int, int]]:  # type: ignore[override]
+        return self.every().values
+
+    @property
+    def keys(self) -> dict[Path, tuple[int, int]]:  # type: ignore[override]
+        return self.every().keys
+
+    def every(self) -> Positions:
+        """Every position, read again the first time it is asked for."""
+        if self._every is None:
+            self._every = parse(self._text).positions
+        return self._every
+
+    def of(self, path: Path, prefer_key: bool = False) -> tuple[int, int]:
+        if self._every is None and len(path) <= SHALLOW_DEPTH:
+            return self._shallow.of(path, prefer_key)
+        return self.every().of(path, prefer_key)
+
+
 def decode(raw: bytes) -> str:
     """UTF-8 text without a BOM and with Unix line ends, or a YamlProblem."""
     if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: the same first two bytes
@@ -151,14 +193,16 @@ def _load_plain(text: str) -> Any:
     return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (C or Python)
 
 
-def parse(text: str) -> Parsed:
+def parse(text: str, every_position: bool = True) -> Parsed:
     """Parse YAML text into plain data and the positions of its values.
 
-    Raises YamlProblem for text that cannot be read at all.
+    ``every_position=False``: the positions are a :class:`PositionsOnDemand`, for a
+    reader that seldom asks for them (the loader). Raises YamlProblem for text that
+    cannot be read at all.
     """
     _check_characters(text)
     shielded, restore = _shield_breaks(text)
-    builder = _Builder(restore)
+    builder = _Builder(restore, every_position)
     loader = _SafeLoader(shielded)
     try:
         builder.run(loader.get_event)
@@ -170,7 +214,8 @@ def parse(text: str) -> Parsed:
         loader.dispose()
     if builder.root is None:
         raise YamlProblem(Phrase.of("empty_file"), 0, 0, "empty")
-    return Parsed(builder.root, builder.positions, builder.soft_problems)
+    positions = builder.positions if every_position else PositionsOnDemand(builder.positions, text)
+    return Parsed(builder.root, positions, builder.soft_problems)
 
 
 # YAML 1.1 (PyYAML) also ends a line at NEL (U+0085), LINE SEPARATOR (U+2028) and
@@ -243,10 +288,10 @@ class _Frame:
     """A mapping or sequence being built (a plain class with slots: one per collection read)."""
 
     __slots__ = ("value", "path", "anchor", "nodes_before", "chars_before", "key", "drop", "first_line", "flow",
-                 "last_number")
+                 "last_number", "record")
 
     def __init__(self, value: list | dict, path: Path, anchor: str | None, nodes_before: int, chars_before: int,
-                 flow: bool = False):
+                 flow: bool = False, record: bool = True):
         self.value = value
         self.path = path
         self.anchor = anchor
@@ -257,13 +302,17 @@ class _Frame:
         self.first_line: dict = {}  # mapping: key -> line it was first seen
         self.flow = flow  # written {a: 1, b: 2}
         self.last_number: tuple | None = None  # flow mapping: (key, value, event) of the whole number just read
+        self.record = record  # the positions of the keys and values in it are kept (the fast way of run())
 
 
 class _Builder:
     """Builds plain Python data from a stream of YAML events, one event at a time."""
 
-    def __init__(self, restore: dict[int, str] | None = None) -> None:
+    def __init__(self, restore: dict[int, str] | None = None, every_position: bool = True) -> None:
         self._restore = restore  # see _shield_breaks
+        # False: run() keeps the positions down to SHALLOW_DEPTH only (see PositionsOnDemand);
+        # the general way (feed) keeps every position it meets either way.
+        self._every_position = every_position
         self.positions = Positions()
         self.soft_problems: list[YamlProblem] = []
         self.root: Any = None
@@ -324,24 +373,25 @@ class _Builder:
                             self._count(0, 0, where)  # raises the problem, as _count would have
                         top.first_line[value] = where[0]
                         top.key = value
-                        keys[top.path + (value,)] = where
+                        if top.record:
+                            keys[top.path + (value,)] = where
                         continue
-                    path = top.path + (top.key,)
                     self.nodes += 1  # _count(1, ...), inline: it runs for every value
                     self.chars += len(text)
                     if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
                         self._count(0, 0, where)  # raises the problem, as _count would have
-                    values.setdefault(path, where)
+                    if top.record:
+                        values.setdefault(top.path + (top.key,), where)
                     if not top.drop:
                         container[top.key] = value
                     top.key, top.drop = _NO_KEY, False
                     continue
-                path = top.path + (len(container),)
                 self.nodes += 1  # _count(1, ...), inline: it runs for every value
                 self.chars += len(text)
                 if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
                     self._count(0, 0, where)  # raises the problem, as _count would have
-                values.setdefault(path, where)
+                if top.record:
+                    values.setdefault(top.path + (len(container),), where)
                 container.append(value)
             elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
                 frame = stack[-1] if stack else None
@@ -371,10 +421,11 @@ class _Builder:
                 self.nodes += 1  # _count(1, 0, ...), inline
                 if self.nodes > MAX_NODES:
                     self._count(0, 0, where)  # raises the problem, as _count would have
-                values.setdefault(path, where)
+                if top.record:
+                    values.setdefault(path, where)
                 is_map = kind is _MappingStartEvent
                 stack.append(_Frame({} if is_map else [], path, None, self.nodes - 1, self.chars,
-                                    flow=bool(is_map and event.flow_style)))
+                                    flow=bool(is_map and event.flow_style), record=self._records(path)))
             else:
                 feed(event)
 
@@ -429,7 +480,11 @@ class _Builder:
         if event.anchor is not None:
             self._anchors[event.anchor] = None  # being built: an alias to it now is recursive
         self._stack.append(_Frame({} if is_map else [], path, event.anchor, self.nodes - 1, self.chars,
-                                  flow=bool(is_map and event.flow_style)))
+                                  flow=bool(is_map and event.flow_style), record=self._records(path)))
+
+    def _records(self, path: Path) -> bool:
+        """Whether run() keeps the positions of what the collection at ``path`` holds."""
+        return self._every_position or len(path) < SHALLOW_DEPTH
 
     def _end_collection(self) -> None:
         frame = self._stack.pop()

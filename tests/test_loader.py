@@ -892,3 +892,61 @@ def test_basis_names_an_item_of_the_form_and_a_rule(line, path, col, kind, messa
 def test_basis_with_a_bad_shape_points_at_the_key():
     p = only(_with_basis("income: {rule: rmi}"))
     assert p.path.startswith("forms.aanvraag.basis.income") and p.line == _with_basis("x").count("\n")
+
+
+# --- positions read on demand (kafka.yamlsource.PositionsOnDemand) -------------------
+
+_DEEP = """\
+case: {id: deep, title: Diep, organisation: OCMW Test}
+actors:
+  client: {name: Client, level: client}
+  desk: {name: Onthaal, level: local}
+data:
+  iban: {name: IBAN}
+forms:
+  f:
+    name: Formulier
+    owner: desk
+    fields: [iban]
+    basis:
+      iban: nergens
+steps:
+  - id: a
+    name: Aanvraag
+    actor: desk
+    form: f
+    asks: [iban, onbekend]
+    next: [b]
+  - {id: b, name: Besluit, actor: desk}
+"""
+
+
+def test_positions_read_on_demand_answer_as_every_position_does():
+    every = yamlsource.parse(_DEEP).positions
+    shallow = yamlsource.parse(_DEEP, every_position=False).positions
+    assert isinstance(shallow, yamlsource.PositionsOnDemand)
+    paths = {p[:k] for p in [*every.values, *every.keys] for k in range(len(p) + 1)}
+    for path in sorted(paths, key=len):
+        for prefer_key in (False, True):
+            if len(path) <= yamlsource.SHALLOW_DEPTH:  # answered from what the reading kept
+                assert shallow.of(path, prefer_key) == every.of(path, prefer_key), path
+    assert shallow._every is None  # nothing deeper was asked: the file was read once
+    assert shallow.of(("steps", 0, "asks", 1)) == every.of(("steps", 0, "asks", 1)) == (19, 18)
+    assert shallow.values == every.values and shallow.keys == every.keys  # read again, once, in full
+
+
+def test_a_problem_deep_in_a_file_read_once_points_at_its_line():
+    # The loader keeps only the shallow positions; a problem reads the rest again.
+    loaded = load_text(_DEEP, "deep.yaml")
+    where = {(p.kind, p.path): (p.line, p.col) for p in loaded.problems}
+    assert where[("unknown-reference", "steps[0].asks[1]")] == (19, 18)
+    assert where[("unknown-reference", "forms.f.basis.iban")] == (13, 13)  # one rule, not a list: the value
+    changed = load_text(_DEEP.replace("[iban, onbekend]", "[onbekend, iban]"), "deep.yaml")
+    assert {(p.path, p.line, p.col) for p in changed.problems if p.kind == "unknown-reference"} >= {
+        ("steps[0].asks[0]", 19, 12)}
+
+
+def test_a_valid_file_is_read_once():
+    loaded = load_text(_DEEP.replace(", onbekend", "").replace("    basis:\n      iban: nergens\n", ""), "ok.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    assert loaded.positions._every is None
