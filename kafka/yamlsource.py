@@ -352,8 +352,6 @@ class _Builder:
                     if value is _NO_KEY:  # read the general way the first time
                         feed(event)
                         continue
-                mark = event.start_mark
-                where = (mark.line + 1, mark.column + 1)
                 if not stack:
                     feed(event)
                     continue
@@ -367,6 +365,8 @@ class _Builder:
                         if value in top.first_line:
                             feed(event)  # a duplicate key: reported by the general way
                             continue
+                        mark = event.start_mark
+                        where = (mark.line + 1, mark.column + 1)
                         self.nodes += 1  # _count(1, ...), inline: it runs for every value
                         self.chars += len(text)
                         if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
@@ -379,9 +379,10 @@ class _Builder:
                     self.nodes += 1  # _count(1, ...), inline: it runs for every value
                     self.chars += len(text)
                     if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
-                        self._count(0, 0, where)  # raises the problem, as _count would have
-                    if top.record:
-                        values.setdefault(top.path + (top.key,), where)
+                        self._count(0, 0, _where(event))  # raises the problem, as _count would have
+                    if top.record:  # (the line and column only when they are kept)
+                        mark = event.start_mark
+                        values.setdefault(top.path + (top.key,), (mark.line + 1, mark.column + 1))
                     if not top.drop:
                         container[top.key] = value
                     top.key, top.drop = _NO_KEY, False
@@ -389,9 +390,10 @@ class _Builder:
                 self.nodes += 1  # _count(1, ...), inline: it runs for every value
                 self.chars += len(text)
                 if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
-                    self._count(0, 0, where)  # raises the problem, as _count would have
+                    self._count(0, 0, _where(event))  # raises the problem, as _count would have
                 if top.record:
-                    values.setdefault(top.path + (len(container),), where)
+                    mark = event.start_mark
+                    values.setdefault(top.path + (len(container),), (mark.line + 1, mark.column + 1))
                 container.append(value)
             elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
                 frame = stack[-1] if stack else None
