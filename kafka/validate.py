@@ -6,7 +6,6 @@ problems; none stops the others, so a user sees the whole list at once.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Collection, Iterable
 
 from kafka.catalogue import sources_for
@@ -36,7 +35,8 @@ class _Checker:
 
     def refs(self, path: tuple, values: list[str], known: Collection[str], what: str) -> None:
         for i, value in enumerate(values):
-            self.ref(path + (i,), value, known, what)
+            if value is not None and value not in known:  # (most are known: no path made for them)
+                self.ref(path + (i,), value, known, what)
 
 
 def check_meaning(case: Case, name: str = "<case>", positions: Positions | None = None) -> list[Problem]:
@@ -61,10 +61,9 @@ def check_meaning(case: Case, name: str = "<case>", positions: Positions | None 
         c.refs(("forms", key, "attachments"), form.attachments, data, "data_item")
         _check_basis(c, key, form)
 
-    counts = Counter(s.id for s in case.steps)
     first_index: dict[str, int] = {}
     for i, step in enumerate(case.steps):
-        if counts[step.id] > 1 and step.id in first_index:
+        if step.id in first_index:  # an id used by an earlier step
             c.add(("steps", i, "id"), Phrase.of("duplicate_step_id", id=step.id, first=f"steps[{first_index[step.id]}]"),
                   "duplicate-id")
         first_index.setdefault(step.id, i)
