@@ -366,15 +366,15 @@ class _Builder:
                             feed(event)  # a duplicate key: reported by the general way
                             continue
                         mark = event.start_mark
-                        where = (mark.line + 1, mark.column + 1)
+                        line = mark.line + 1
                         self.nodes += 1  # _count(1, ...), inline: it runs for every value
                         self.chars += len(text)
                         if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
-                            self._count(0, 0, where)  # raises the problem, as _count would have
-                        top.first_line[value] = where[0]
+                            self._count(0, 0, _where(event))  # raises the problem, as _count would have
+                        top.first_line[value] = line
                         top.key = value
                         if top.record:
-                            keys[top.path + (value,)] = where
+                            keys[top.path + (value,)] = (line, mark.column + 1)
                         continue
                     self.nodes += 1  # _count(1, ...), inline: it runs for every value
                     self.chars += len(text)
