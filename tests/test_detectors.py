@@ -683,3 +683,18 @@ def test_the_schedule_by_the_flow_gives_the_lead_time():
     flow = a.graph.schedule(by_dependencies=False)
     assert max(end for _, end in flow.values()) == a.metrics.lead_time_days == 14
     assert a.metrics.dependency_lead_time_days == 14
+
+
+def test_a_saving_rounds_as_round_does_with_its_remembered_cents():
+    # kafka.detectors.base._cents remembers round(value, 2) per analysis: the same number,
+    # type and sign of zero as round itself, whatever came before.
+    import math
+
+    from kafka.detectors.base import _cents
+
+    known: dict[float, float] = {}
+    values = [1.005, 2.675, 0.125, -0.0, 0.0, 0, 3, 3.0, -1.235, 1e16 + 0.5, 12.3456, 12.3456, math.inf, 7, 7.0]
+    for value in values + list(reversed(values)):
+        got, want = _cents(value, known), round(value, 2)
+        assert (got, type(got), math.copysign(1, got)) == (want, type(want), math.copysign(1, want)), value
+    assert math.isnan(_cents(math.nan, known))
