@@ -97,13 +97,17 @@ def _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied, 
     g = ctx.graph
     order = {i: n for n, i in enumerate(planned)}
     for step in ctx.case.steps:
+        # The cheap tests first: most steps still ask something no proposal takes away.
+        asked = g.fact_asked_by_step[step.id]
+        if not asked or step.id in whole:
+            continue
+        owners = [claimed.get((step.id, fact)) for fact in asked]
+        if any(o is None or o not in order for o in owners):
+            continue
         ender = emptied.get(step.id)
         if ender not in order:
             ender = None
-        if step.id in whole or (ender is None and not _only_hands_in(g, step)):
-            continue
-        owners = [claimed.get((step.id, fact)) for fact in g.fact_asked_by_step[step.id]]
-        if not owners or any(o is None or o not in order for o in owners):
+        if ender is None and not _only_hands_in(g, step):
             continue
         last = max(owners, key=order.__getitem__)
         if ender is not None and (findings[ender].level is not Level.LOCAL or findings[last].level is Level.LOCAL):
