@@ -341,8 +341,9 @@ class _Builder:
             kind = type(event)
             if kind is _ScalarEvent:
                 text = event.value
+                size = len(text)
                 if event.tag is not None or event.anchor is not None or not plain or event.style == '"' \
-                        or len(text) > MAX_SCALAR_CHARS:
+                        or size > MAX_SCALAR_CHARS:
                     feed(event)  # checks and tags: the general way
                     continue
                 if (resolved.get((text, event.implicit)) or self._resolve(event)) == _STR:
@@ -368,7 +369,7 @@ class _Builder:
                         mark = event.start_mark
                         line = mark.line + 1
                         self.nodes += 1  # _count(1, ...), inline: it runs for every value
-                        self.chars += len(text)
+                        self.chars += size
                         if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
                             self._count(0, 0, _where(event))  # raises the problem, as _count would have
                         top.first_line[value] = line
@@ -377,7 +378,7 @@ class _Builder:
                             keys[top.path + (value,)] = (line, mark.column + 1)
                         continue
                     self.nodes += 1  # _count(1, ...), inline: it runs for every value
-                    self.chars += len(text)
+                    self.chars += size
                     if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
                         self._count(0, 0, _where(event))  # raises the problem, as _count would have
                     if top.record:  # (the line and column only when they are kept)
@@ -388,7 +389,7 @@ class _Builder:
                     top.key, top.drop = _NO_KEY, False
                     continue
                 self.nodes += 1  # _count(1, ...), inline: it runs for every value
-                self.chars += len(text)
+                self.chars += size
                 if self.nodes > MAX_NODES or self.chars > MAX_TEXT_CHARS:
                     self._count(0, 0, _where(event))  # raises the problem, as _count would have
                 if top.record:
