@@ -41,7 +41,7 @@ def test_no_date_or_version_in_the_golden_text(lang):
 @pytest.mark.parametrize("text", [
     "", " ", "de federale overheid vraagt het", "Een  dubbele spatie", " vooraan", "achteraan ",
     "tab\there", "regel\nnieuw", "vaste\xa0spatie", "smalle\u202fspatie", "regel\u2028scheiding", "«Naam» eerst",
-    "\u3000ideographic", "één  «X»\t\n en", "x" * 300 + "  y",
+    "\u3000ideographic", "één  «X»\t\n en", "x" * 300 + "  y", "ßtraat", "ǆamija", "Al een hoofdletter",
 ])
 def test_a_finding_sentence_folds_white_space_as_split_and_join_do(text):
     # kafka.detectors.base._sentence skips the fold when it would change nothing: the

@@ -703,7 +703,9 @@ def _sentence(text: str) -> str:
     # white space but " " is unprintable), which is when folding changes it.
     if "  " in text or not text.isprintable() or text[:1] == " " or text[-1:] == " ":
         text = " ".join(text.split())
-    return text[:1].upper() + text[1:]
+    first = text[:1]
+    capital = first.upper()
+    return text if capital == first else capital + text[1:]  # most open with a capital or a quote
 
 
 def level_of(local: bool) -> Level:
