@@ -142,6 +142,7 @@ class PositionsOnDemand(Positions):
         return self._every
 
     def of(self, path: Path, prefer_key: bool = False) -> tuple[int, int]:
+        path = tuple(path)  # (as Positions.of takes any sequence of keys)
         if self._every is None and len(path) <= SHALLOW_DEPTH:
             return self._shallow.of(path, prefer_key)
         return self.every().of(path, prefer_key)
