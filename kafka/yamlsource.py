@@ -335,7 +335,7 @@ class _Builder:
         :meth:`feed`."""
         stack = self._stack
         values, keys = self.positions.values, self.positions.keys
-        resolved, plain_values = _RESOLVED, _PLAIN_VALUES
+        plain_is_text, plain_values = _PLAIN_IS_TEXT, _PLAIN_VALUES
         plain = self._restore is None
         feed = self.feed
         while (event := next_event()) is not None:
@@ -347,10 +347,13 @@ class _Builder:
                         or size > MAX_SCALAR_CHARS:
                     feed(event)  # checks and tags: the general way
                     continue
-                if (resolved.get((text, event.implicit)) or self._resolve(event)) == _STR:
+                implicit = event.implicit
+                if not implicit[0]:  # quoted or a block, without a tag: a text (the resolver's default)
+                    value = text
+                elif plain_is_text.get(text) or self._plain_is_text(event):
                     value = text
                 else:
-                    value = plain_values.get((text, event.implicit), _NO_KEY)
+                    value = plain_values.get((text, implicit), _NO_KEY)
                     if value is _NO_KEY:  # read the general way the first time
                         feed(event)
                         continue
@@ -587,6 +590,16 @@ class _Builder:
                 _RESOLVED[key] = tag
         return tag
 
+    def _plain_is_text(self, event: yaml.ScalarEvent) -> bool:
+        """Whether an untagged plain scalar is a text (by its text alone: the resolver looks at
+        nothing else for one), remembered for run() in _PLAIN_IS_TEXT."""
+        is_text = self._resolve(event) == _STR
+        if len(event.value) <= 64:
+            if len(_PLAIN_IS_TEXT) >= _RESOLVED_LIMIT:
+                _PLAIN_IS_TEXT.clear()
+            _PLAIN_IS_TEXT[event.value] = is_text
+        return is_text
+
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         where = _where(event)
         if self._restore is not None:
@@ -692,6 +705,9 @@ _RESOLVED_LIMIT = 20_000
 # The values of untagged whole numbers, true/false and nulls read before (immutable, so they can
 # be shared), by text and how it was written: "0", "15", "true" come back thousands of times.
 _PLAIN_VALUES: dict[tuple[str, tuple[bool, bool]], Any] = {}
+# Whether an untagged plain scalar is a text, by its text: run() asks it for every value read, and
+# a key of the text alone is cheaper to make than one of the text and how it was written.
+_PLAIN_IS_TEXT: dict[str, bool] = {}
 _PLAIN_TAGS = {_YAML_TAG + name for name in ("int", "bool", "null")}  # not floats: two NaN keys must stay two objects
 
 

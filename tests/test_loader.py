@@ -950,3 +950,14 @@ def test_a_valid_file_is_read_once():
     loaded = load_text(_DEEP.replace(", onbekend", "").replace("    basis:\n      iban: nergens\n", ""), "ok.yaml")
     assert loaded.ok, [str(p) for p in loaded.problems]
     assert loaded.positions._every is None
+
+
+def test_a_plain_value_read_again_is_what_it_was_and_quoted_stays_text():
+    # run() remembers by its text whether a plain value is a text (yamlsource._PLAIN_IS_TEXT):
+    # the second reading must give the same values, and a quoted "15" stays a text.
+    text = "a: 15\nb: '15'\nc: true\nd: \"true\"\ne: vijftien\nf: null\ng: 1.5\nh: [15, '15', vijftien]\n"
+    expected = {"a": 15, "b": "15", "c": True, "d": "true", "e": "vijftien", "f": None, "g": 1.5,
+                "h": [15, "15", "vijftien"]}
+    for every_position in (True, False, True):
+        data = yamlsource.parse(text, every_position=every_position).data
+        assert data == expected and [type(v) for v in data.values()] == [type(v) for v in expected.values()]
