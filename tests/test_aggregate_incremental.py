@@ -225,11 +225,12 @@ def test_the_site_names_reports_as_kafka_report_does():
         assert report_name(case_id) == report_file_name(case_id)
 
 
-@pytest.mark.parametrize("also", ["nothing", "pieces_damaged", "pieces_removed", "dialect"])
+@pytest.mark.parametrize("also", ["nothing", "pieces_damaged", "pieces_flipped", "pieces_removed", "dialect"])
 def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_scratch(tmp_path, also):
     """The second run makes only the changed cases' rows of findings.csv and summary.xlsx and takes
-    the others from DIR/.kafka-pieces.bin (kafka.aggregate.pieces), numbered anew where a case before
-    them was removed; every file of the site is still the one a run from scratch writes."""
+    the others from DIR/.kafka-pieces.bin (kafka.aggregate.pieces), their sheet rows as compressed
+    before, numbered and compressed anew where a case before them was removed or gained rows; every
+    file of the site is still the one a run from scratch writes, also when a kept block was damaged."""
     import sys
 
     from kafka.aggregate.pieces import PIECES_NAME
@@ -253,6 +254,10 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
     if also == "pieces_damaged":
         data = (warm / PIECES_NAME).read_bytes()
         (warm / PIECES_NAME).write_bytes(data[:len(data) // 2])
+    elif also == "pieces_flipped":  # one byte of a kept block changed: its CRC no longer matches
+        data = bytearray((warm / PIECES_NAME).read_bytes())
+        data[-len(data) // 3] ^= 0x20
+        (warm / PIECES_NAME).write_bytes(bytes(data))
     elif also == "pieces_removed":
         (warm / PIECES_NAME).unlink()
     elif also == "dialect":

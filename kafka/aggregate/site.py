@@ -14,7 +14,6 @@ import os
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -24,7 +23,7 @@ from kafka.aggregate.followup import FollowUp
 from kafka.aggregate.history import record_run
 from kafka.aggregate.options import SiteOptions
 from kafka.aggregate.trends import trends_page
-from kafka.aggregate.xlsx import Workbook
+from kafka.aggregate.xlsx import DeflatedRows, Workbook
 from kafka.aggregate.tables import (
     CASE_COLUMNS, COMPARED, FINDINGS_COLUMNS, PROPOSAL_COLUMNS, Tables, build_tables,
 )
@@ -247,11 +246,12 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
 
 
 def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Translator) -> list[Pieces]:
-    """Every case's block of findings.csv and of the findings sheet, in file order; kept in
-    DIR/.kafka-pieces.bin for the next run.
+    """Every case's block of findings.csv and of the findings sheet, in file order, the sheet's
+    rows numbered and compressed where they land; kept in DIR/.kafka-pieces.bin for the next run.
 
     A block the worker made, or the previous run kept, is used when its key says it was made
-    from exactly this case, report, file and dialect; any other is made here.
+    from exactly this case, report, file and dialect; any other is made here. Rows the previous
+    run compressed are compressed again only when the case's rows now start on another row.
     """
     store: PieceStore | None = None
     blocks: list[tuple[str, Pieces]] = []
@@ -264,6 +264,12 @@ def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Trans
             store = store if store is not None else PieceStore.read(out)
             block = store.get(resolved, key) or case_pieces(case, dialect, t)
         blocks.append((resolved, block))
+    if all(block.sheet is not None for _, block in blocks):  # else openpyxl writes the whole sheet
+        first_row = 2  # under the header
+        for n, (resolved, block) in enumerate(blocks):
+            block = block.placed_at(first_row)
+            first_row += block.deflated.rows
+            blocks[n] = (resolved, block)
     write_store(out, blocks)
     return [block for _, block in blocks]
 
@@ -273,18 +279,18 @@ class FindingsSheet:
     """The findings sheet of summary.xlsx, made per case (kafka.aggregate.pieces)."""
 
     sample: list[list[object]]  # the first rows' values: they set the column widths
-    rows: Iterable[str]  # every row's XML, numbers open (kafka.aggregate.xlsx.row_template)
+    rows: list[DeflatedRows]  # every case's rows, numbered and compressed where they land
 
 
 def findings_sheet(collection: Collection, blocks: list[Pieces], t: Translator) -> FindingsSheet | None:
     """The findings sheet from the cases' blocks: the first rows' values (they set the column
-    widths) and every row's XML; None when a block needs openpyxl (the sheet is then made from the table)."""
-    if any(block.sheet is None for block in blocks):
+    widths) and every case's rows; None when a block needs openpyxl (the sheet is then made from the table)."""
+    if any(block.deflated is None for block in blocks):
         return None
     words = [coded(column, t) for column in FINDINGS_COLUMNS]
     sample = [sheet_values(record, words)
               for record in islice((r for case in collection.cases for r in finding_records(case)), Workbook.WIDTH_SAMPLE)]
-    return FindingsSheet(sample, (row for block in blocks for row in block.sheet_rows()))
+    return FindingsSheet(sample, [block.deflated for block in blocks])
 
 
 def downloads(t: Translator) -> list[Link]:
@@ -513,7 +519,7 @@ def summary_workbook(tables: Tables, skipped: list[SkippedFile], t: Translator |
     for name, frame in sheets.items():
         columns = [str(spreadsheet_safe(_header(name, str(c), procedures, t))) for c in frame.columns]
         if name == "findings" and findings is not None:  # the same rows, made per case (case_blocks)
-            book.add_sheet(t(f"aggregate.xlsx.sheet.{name}"), columns, findings.sample, findings.rows)
+            book.add_sheet(t(f"aggregate.xlsx.sheet.{name}"), columns, findings.sample, deflated=findings.rows)
             continue
         words = [coded(str(c), t) for c in frame.columns]
         rows = ([cell_value(value if mapping is None else mapping.get(value, value))
