@@ -88,8 +88,7 @@ def aggregate(
 
         if writing_site is not None:
             writing_site()
-        written, follow = write_site(collection, out, options.lang, site, options.template_dirs,
-                                     parallel=(jobs or os.cpu_count() or 1) > 1)
+        written, follow = write_site(collection, out, options.lang, site, options.template_dirs)
         recorded = [*written, *([inside(out, DATABASE_NAME)] if site.history else [])]
         collection.manifest.site = {"key": key, "files": {path.name: report_stamp(path) for path in recorded}}
         write_manifest(out, collection)

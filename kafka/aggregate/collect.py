@@ -25,7 +25,6 @@ from typing import Callable, Iterable
 from kafka.aggregate.manifest import (
     MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp, rows_json,
 )
-from kafka.aggregate.beside import can_fork
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.diagnostics import Problem
 from kafka.errors import KafkaError, OutputError, RenderError, UsageProblem
@@ -404,7 +403,7 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
     if len(todo) < SMALL_BATCH * workers:
         # A few changed cases: starting the forkserver and its workers costs more than it saves.
         # One copy of this process renders them while this one prepares the site, where it can.
-        workers = 0 if (jobs or os.cpu_count() or 1) > 1 and can_fork() else 1
+        workers = 0 if (jobs or os.cpu_count() or 1) > 1 and _can_fork() else 1
     if workers == 1:
         _warm_up(options)
         for job in todo:
@@ -428,6 +427,16 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
             for future in futures:
                 future.cancel()
             raise
+
+
+def _can_fork() -> bool:
+    """Whether this process can be copied safely to render a few cases beside it: on Linux, and
+    with no other thread running (a copy would find the locks they hold taken for ever; the live
+    preview of kafka serve renders from a thread, so it renders in its own process)."""
+    import sys
+    import threading
+
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _fork_context():

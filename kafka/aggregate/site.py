@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from kafka.aggregate.beside import Beside
 from kafka.aggregate.agenda import Addressee, StatusView, addressee, agenda_page, format_date, status_view
 from kafka.aggregate.collect import Collection, SkippedFile
 from kafka.aggregate.followup import FollowUp
@@ -214,59 +213,38 @@ class IndexPage:
 
 def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl",
                options: SiteOptions = SiteOptions(),
-               templates: tuple[str, ...] = (), *, parallel: bool = True) -> tuple[list[Path], FollowUp]:
+               templates: tuple[str, ...] = ()) -> tuple[list[Path], FollowUp]:
     """Write the pages and exports of ``collection`` into ``out_dir``; the paths written, and the follow-up shown.
 
     The run is also recorded in the site's database (:mod:`kafka.aggregate.history`),
     whose follow-up (statuses, trends, proposals no longer seen) the pages show.
-    ``templates`` are folders that come before kafka's own. With ``parallel``, the exports are
-    written by a copy of this process where one can be made (:mod:`kafka.aggregate.beside`).
+    ``templates`` are folders that come before kafka's own.
     """
     out = ensure_dir(out_dir)
     t = Translator(lang)
     tables = build_tables(collection.cases)
     follow = record_run(out, collection, tables, options)
     dialect = dialect_for(lang, options.csv_dialect)
-    # The exports and the pages draw on the same tables, not on each other: a copy of this
-    # process writes the exports while this one writes the pages (kafka.aggregate.beside).
-    exports = Beside(lambda: write_exports(collection, tables, out, dialect, t), parallel=parallel)
-    try:
-        pages = write_pages(collection, tables, follow, out, t, options, templates)
-    except BaseException:
-        exports.abandon()
-        raise
-    return [*exports.result(), *pages], follow
-
-
-def write_pages(collection: Collection, tables: Tables, follow: FollowUp, out: Path, t: Translator,
-                options: SiteOptions, templates: tuple[str, ...]) -> list[Path]:
-    """index.html, agenda.html, trends.html and forms.html."""
-    from kafka.render import jinja_env
-
-    env = jinja_env(t.lang, templates)
-    index = index_page(tables, collection.skipped, t, follow)
-    agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
-    trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
-    forms = forms_page(collection.cases, t, downloads(t))  # the same form across OCMW's
-    pages = []
-    for name, page in ((INDEX, index), (AGENDA, agenda), (TRENDS, trends), (FORMS_PAGE, forms)):
-        html = env.get_template(SITE_TEMPLATES[name]).render(page=page, site_pages=SITE_PAGES)
-        pages.append(write_atomic(inside(out, name), html))
-    return pages
-
-
-def write_exports(collection: Collection, tables: Tables, out: Path, dialect: CsvDialect,
-                  t: Translator) -> list[Path]:
-    """findings.csv, proposals.csv and summary.xlsx (and the blocks kept for the next run)."""
     # Each case's rows of findings.csv and of the findings sheet, as the workers made them or
     # the previous run kept them (kafka.aggregate.pieces): joined here, not written anew.
     blocks = case_blocks(collection, out, dialect, t)
-    return [
+    written = [
         write_atomic(inside(out, FINDINGS_CSV), [dialect.text([], FINDINGS_COLUMNS), *(b.csv for b in blocks)]),
         write_atomic(inside(out, PROPOSALS_CSV), dialect.text(_records(tables.proposals), PROPOSAL_COLUMNS)),
         write_atomic(inside(out, SUMMARY_XLSX),
                      summary_workbook(tables, collection.skipped, t, findings_sheet(collection, blocks, t))),
     ]
+    from kafka.render import jinja_env
+
+    env = jinja_env(lang, templates)
+    index = index_page(tables, collection.skipped, t, follow)
+    agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
+    trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
+    forms = forms_page(collection.cases, t, downloads(t))  # the same form across OCMW's
+    for name, page in ((INDEX, index), (AGENDA, agenda), (TRENDS, trends), (FORMS_PAGE, forms)):
+        html = env.get_template(SITE_TEMPLATES[name]).render(page=page, site_pages=SITE_PAGES)
+        written.append(write_atomic(inside(out, name), html))
+    return written, follow
 
 
 def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Translator) -> list[Pieces]:
