@@ -462,15 +462,13 @@ def _size_key(attrs: dict[str, str]) -> str:
 
 
 def _measure(size_keys: list[str]) -> dict[str, tuple[float, float]]:
-    import pygraphviz
-
     defaults = " ".join(f'{name}="{value}"' for name, value in NODE_DEFAULTS.items())
     lines = ["digraph {", f'node [{defaults} pos="0,0"]']
     lines += [f"n{i} [{key}]" for i, key in enumerate(size_keys)]
     lines.append("}")
     with _graphviz_messages() as messages:
         try:
-            plain = pygraphviz.AGraph(string="\n".join(lines)).draw(format="plain", prog="nop").decode("utf-8")
+            plain = _read_dot("\n".join(lines)).draw(format="plain", prog="nop").decode("utf-8")
         except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
             raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
     _raise_on_error(messages)
@@ -729,11 +727,9 @@ def render_graphviz(dot_source: str, fmt: str, **graph_attrs: str) -> bytes:
     A Graphviz error raises :class:`~kafka.errors.OutputError`; its warnings
     are kept off the terminal.
     """
-    import pygraphviz
-
     with _graphviz_messages() as messages:
         try:
-            graph = pygraphviz.AGraph(string=dot_source)
+            graph = _read_dot(dot_source)
             graph.graph_attr.update(graph_attrs)
             # The map says layout=nop (positions given); any other DOT is laid out by dot.
             drawn = graph.draw(format=fmt, prog=graph.graph_attr.get("layout") or "dot")
@@ -751,14 +747,15 @@ def _raise_on_error(messages: list[str]) -> None:
             raise OutputError(f"Graphviz could not render the diagram: {' '.join(context)}")
 
 
-_STDERR_LOCK = threading.Lock()
+_STDERR_LOCK = threading.Lock()  # also guards the scratch files below
 
 
 @contextmanager
 def _graphviz_messages():
     """Collect what the Graphviz library prints on the C-level stderr (it has no other channel)."""
     messages: list[str] = []
-    with _STDERR_LOCK, tempfile.TemporaryFile(mode="w+b") as sink:
+    with _STDERR_LOCK:
+        sink = _scratch("messages")
         try:
             sys.stderr.flush()
             saved = os.dup(2)
@@ -773,3 +770,37 @@ def _graphviz_messages():
             os.close(saved)
             sink.seek(0)
             messages.extend(sink.read().decode("utf-8", "replace").splitlines())
+
+
+def _read_dot(dot_source: str):
+    """``pygraphviz.AGraph(string=dot_source)``, through a scratch file kept for the process:
+    pygraphviz writes the text to a new temporary file for every graph (0.3 ms each, two
+    graphs a map). Called under :data:`_STDERR_LOCK` (inside :func:`_graphviz_messages`)."""
+    import pygraphviz
+
+    source = _scratch("source")
+    source.write(dot_source.encode("utf-8"))
+    source.seek(0)
+    graph = pygraphviz.AGraph()
+    graph.read(source)  # Graphviz reads a duplicate of the file's descriptor; ours stays open
+    return graph
+
+
+_SCRATCH: dict[str, tuple[int, object]] = {}  # purpose -> (process that opened it, file)
+
+
+def _scratch(purpose: str):
+    """An empty file in memory (or in the temporary folder), opened once per process and
+    emptied for each use: opening a temporary file cost as much as drawing a small map. A
+    child process (the aggregate's workers) opens its own: a file inherited through fork
+    shares its position with the parent."""
+    owner, handle = _SCRATCH.get(purpose, (None, None))
+    if owner != os.getpid() or handle.closed:
+        try:
+            handle = os.fdopen(os.memfd_create(f"kafka-graphviz-{purpose}"), "w+b")
+        except (AttributeError, OSError):  # no memfd_create (not Linux): an unnamed temporary file
+            handle = tempfile.TemporaryFile(mode="w+b")
+        _SCRATCH[purpose] = (os.getpid(), handle)
+    handle.seek(0)
+    handle.truncate()
+    return handle
