@@ -225,8 +225,8 @@ def test_the_site_names_reports_as_kafka_report_does():
         assert report_name(case_id) == report_file_name(case_id)
 
 
-@pytest.mark.parametrize("also", ["nothing", "pieces_damaged", "pieces_flipped", "pieces_removed", "dialect", "beside"])
-def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_scratch(tmp_path, also, monkeypatch):
+@pytest.mark.parametrize("also", ["nothing", "pieces_damaged", "pieces_flipped", "pieces_removed", "dialect"])
+def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_scratch(tmp_path, also):
     """The second run makes only the changed cases' rows of findings.csv and summary.xlsx and takes
     the others from DIR/.kafka-pieces.bin (kafka.aggregate.pieces), their sheet rows as compressed
     before, numbered and compressed anew where a case before them was removed or gained rows; every
@@ -262,17 +262,8 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
         (warm / PIECES_NAME).unlink()
     elif also == "dialect":
         site = SiteOptions(run_date=DAY, history=False, csv_dialect="plain")
-    # "beside": two jobs, so the three cases are rendered by a copy of the process while it
-    # prepares the site (kafka.aggregate.collect._run)
-    collect_module = sys.modules["kafka.aggregate.collect"]  # (kafka.aggregate.collect is also the function)
-
-    copies = []
-    fork_context = collect_module._fork_context
-    monkeypatch.setattr(collect_module, "_fork_context", lambda: copies.append(1) or fork_context())
-    again = aggregate([tmp_path / "in"], warm, RunOptions.of(to_be=False), jobs=2 if also == "beside" else 1,
-                      site=site).collection
+    again = aggregate([tmp_path / "in"], warm, RunOptions.of(to_be=False), jobs=1, site=site).collection
     assert (again.rendered, again.reused) == (3, 21)
-    assert len(copies) == (also == "beside")
     aggregate([tmp_path / "in"], cold, RunOptions.of(to_be=False), jobs=1, site=site)
     warm_site, cold_site = _site(warm), _site(cold)
     assert warm_site.keys() == cold_site.keys()

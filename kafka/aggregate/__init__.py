@@ -72,7 +72,7 @@ def aggregate(
         remove_temporaries(out, (".html", ".json", ".csv", ".xlsx", ".bin"))
         remove_temporaries(out / CASES_FOLDER, (".html",))
         collection = collect(paths, out, options, jobs=jobs, force=force, progress=progress,
-                             csv_dialect=site.csv_dialect, meanwhile=lambda: _prepare_site(options))
+                             csv_dialect=site.csv_dialect)
         key = site_key(site_inputs(collection, options, site))
         previous = collection.previous_site
         if not force and previous.get("key") == key and _files_as_written(out, previous["files"]):
@@ -96,19 +96,6 @@ def aggregate(
 
 
 DATABASE_NAME = "history.sqlite"  # kafka.aggregate.history.DATABASE_NAME, without importing sqlite here
-
-
-def _prepare_site(options: RunOptions) -> None:
-    """What writing the site needs whichever cases changed, done while worker processes render them:
-    the imports (pandas, openpyxl) and the pages' templates."""
-    import openpyxl  # noqa: F401
-
-    from kafka.aggregate.site import SITE_TEMPLATES
-    from kafka.render import jinja_env
-
-    env = jinja_env(options.lang, options.template_dirs)
-    for name in SITE_TEMPLATES:
-        env.get_template(name)
 
 
 def site_inputs(collection: Collection, options: RunOptions, site: SiteOptions) -> list:

@@ -293,7 +293,6 @@ def collect(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     csv_dialect: str | None = None,
-    meanwhile: Callable[[], None] | None = None,
 ) -> Collection:
     """Every case under ``paths`` analysed, with its report written to ``out_dir/cases/``.
 
@@ -302,10 +301,6 @@ def collect(
     made with the case (kafka.aggregate.pieces).
     The manifest for the next run is in the result (``manifest``); the caller
     writes it (:func:`write_manifest`) once the site is written.
-
-    ``meanwhile()`` is called while worker processes render the changed cases,
-    when there are any: work for the site that needs none of them (imports);
-    this process then also reads the unchanged cases' finding rows back.
     """
     files = [str(path) for path in iter_case_files(paths)]  # each file once
     if not files:
@@ -342,18 +337,8 @@ def collect(
     rows_source = previous if pending else None  # its text: the rows are parsed only if the site is written
     del previous
     rendered = {job.path: job.index for job in todo}
-
-    def prepare_site() -> None:
-        if meanwhile is not None:
-            meanwhile()
-        if rows_source is not None:
-            try:
-                rows_source.rows()  # kept: Collection.fill_rows takes them from there
-            except ValueError:
-                pass  # fill_rows will say so
-
     try:
-        for index, outcome in _run(todo, jobs, options, done, prepare_site):
+        for index, outcome in _run(todo, jobs, options, done):
             outcomes[index] = outcome
         cases, skipped = settle([outcomes[i] for i in range(len(files))])
         _place_reports(cases, rendered, staging, cases_dir)
@@ -393,17 +378,13 @@ def _unchanged(path: str, resolved: str, previous: Manifest, options: str, finge
     return previous.reusable(path, raw, options, fingerprint, out, memo, resolved=resolved)
 
 
-def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable[[int], None],
-         meanwhile: Callable[[], None] = lambda: None):
-    """The outcome of every job, in the order they finish; ``meanwhile()`` is called while they run
-    in other processes."""
+def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable[[int], None]):
+    """The outcome of every job, in the order they finish."""
     if not todo:
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     if len(todo) < SMALL_BATCH * workers:
-        # A few changed cases: starting the forkserver and its workers costs more than it saves.
-        # One copy of this process renders them while this one prepares the site, where it can.
-        workers = 0 if (jobs or os.cpu_count() or 1) > 1 and _can_fork() else 1
+        workers = 1  # a few changed cases: starting the forkserver and its workers costs more than it saves
     if workers == 1:
         _warm_up(options)
         for job in todo:
@@ -412,14 +393,13 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
         return
     import concurrent.futures  # here: a run that renders in this process never needs them
 
-    context = _worker_context() if workers else _fork_context()
-    with concurrent.futures.ProcessPoolExecutor(workers or 1, mp_context=context, initializer=_worker_start,
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_worker_context(), initializer=_worker_start,
                                                 initargs=(options, os.getpid())) as pool:
         futures = [pool.submit(process_case, job) for job in todo]
         try:
-            # This process waits for the workers, and then writes the site with pandas: import it now
-            # (and read the unchanged cases' rows back), so that it is not added to the run's serial part.
-            meanwhile()
+            # This process waits for the workers, and then writes the site with pandas: import it now,
+            # while they work, so that its second or so is not added to the run's serial part.
+            import kafka.aggregate.site  # noqa: F401
             for future in concurrent.futures.as_completed(futures):
                 yield future.result()
                 done(1)
@@ -427,24 +407,6 @@ def _run(todo: list[_Job], jobs: int | None, options: RunOptions, done: Callable
             for future in futures:
                 future.cancel()
             raise
-
-
-def _can_fork() -> bool:
-    """Whether this process can be copied safely to render a few cases beside it: on Linux, and
-    with no other thread running (a copy would find the locks they hold taken for ever; the live
-    preview of kafka serve renders from a thread, so it renders in its own process)."""
-    import sys
-    import threading
-
-    return sys.platform == "linux" and threading.active_count() == 1
-
-
-def _fork_context():
-    """A copy of this process as the worker: it starts at once (a forkserver takes about a second),
-    and for a few cases its memory does not matter."""
-    import multiprocessing
-
-    return multiprocessing.get_context("fork")
 
 
 def _worker_context():

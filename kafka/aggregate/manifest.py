@@ -137,7 +137,6 @@ class Manifest:
     # the site is written (:meth:`rows`): a run with nothing changed never needs them.
     _text: str = field(default="", repr=False, compare=False)
     _rows_at: int = field(default=-1, repr=False, compare=False)
-    _rows: dict | None = field(default=None, repr=False, compare=False)  # rows() once parsed
 
     @classmethod
     def read(cls, folder: Path) -> "Manifest":
@@ -176,13 +175,7 @@ class Manifest:
         as the file has it). ValueError when the file has none that can be read (a damaged manifest).
 
         The text is kept so that the next manifest can be written with it (:meth:`json_pieces`)
-        rather than by encoding the same rows again. Parsed once: the rows are parsed while the
-        workers render (kafka.aggregate.collect) and taken from here when the site is written."""
-        if self._rows is None:
-            self._rows = self._parse_rows()
-        return self._rows
-
-    def _parse_rows(self) -> dict[str, tuple[dict, str]]:
+        rather than by encoding the same rows again."""
         if self._rows_at < 0:
             raise ValueError("no finding rows in this manifest")
         text, decode = self._text, json.JSONDecoder().raw_decode

@@ -53,9 +53,6 @@ SITE_PAGES = [
     (FORMS_PAGE, "aggregate.site.nav_forms"),
 ]
 
-# The templates of the pages above (file name -> template), in the order they are written.
-SITE_TEMPLATES = {INDEX: INDEX, AGENDA: AGENDA, TRENDS: TRENDS, FORMS_PAGE: "forms_compare.html"}
-
 # A proposal found in hundreds of cases would make a page nobody can read or
 # print: the pages show this many cases per proposal, then "and N more" (the
 # CSV and XLSX files always have them all).
@@ -241,8 +238,9 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
     trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
     forms = forms_page(collection.cases, t, downloads(t))  # the same form across OCMW's
-    for name, page in ((INDEX, index), (AGENDA, agenda), (TRENDS, trends), (FORMS_PAGE, forms)):
-        html = env.get_template(SITE_TEMPLATES[name]).render(page=page, site_pages=SITE_PAGES)
+    for name, template, page in ((INDEX, INDEX, index), (AGENDA, AGENDA, agenda), (TRENDS, TRENDS, trends),
+                                 (FORMS_PAGE, "forms_compare.html", forms)):
+        html = env.get_template(template).render(page=page, site_pages=SITE_PAGES)
         written.append(write_atomic(inside(out, name), html))
     return written, follow
 
