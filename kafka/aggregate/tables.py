@@ -10,6 +10,7 @@ kafka.aggregate.site.summary_workbook), which VVSG staff may script against.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -203,7 +204,7 @@ def _most_common(values: pd.Series) -> str:
 
 
 def _distinct(values: Iterable) -> str:
-    return LIST_SEPARATOR.join(dict.fromkeys(v for v in values if v))
+    return LIST_SEPARATOR.join(dict.fromkeys(filter(None, values)))  # the non-empty values, each once
 
 
 def _latest(values: list) -> object:
@@ -231,10 +232,9 @@ def _per_group(members: list[list[int]], values: list, how) -> list[str]:
     result = []
     for rows in members:
         group = [values[row] for row in rows]
-        counts: dict = {}
-        for value in group:
-            if value != "" and value is not None and value == value:  # value_counts leaves out "" (here) and NA
-                counts[value] = counts.get(value, 0) + 1
+        counts = Counter(group)  # in the order of first sight, as the loop it replaces counted
+        for value in [v for v in counts if v == "" or v is None or v != v]:
+            del counts[value]  # value_counts leaves out "" (here) and NA
         ranked = sorted(counts.values(), reverse=True)
         if not ranked:
             result.append("")
