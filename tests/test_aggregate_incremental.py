@@ -274,3 +274,47 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
     from kafka.aggregate.manifest import Manifest
 
     assert Manifest.read(warm).rows() == Manifest.read(cold).rows()
+
+
+def test_the_forms_page_is_kept_while_no_case_changed_its_forms_and_made_again_when_one_did(tmp_path):
+    """forms.html draws on the cases' forms only (kafka.aggregate.site.page_keys): a run after an edit
+    that leaves every form as it was keeps the file; an edited form, or a page edited by hand, makes it
+    again; either way it is the page a run from scratch writes."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate_cases import write_cases
+
+    paths = write_cases(tmp_path / "in", 8, seed=3)
+    out = tmp_path / "out"
+    site = SiteOptions(run_date=DAY, history=False)
+
+    def run(folder: Path) -> None:
+        aggregate([tmp_path / "in"], folder, RunOptions.of(to_be=False), jobs=1, site=site)
+
+    def cold() -> bytes:
+        shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+        run(tmp_path / "cold")
+        return (tmp_path / "cold" / "forms.html").read_bytes()
+
+    run(out)
+    page = out / "forms.html"
+    stamp = page.stat().st_mtime_ns
+    paths[2].write_text(paths[2].read_text(encoding="utf-8").replace("cases_per_year: ", "cases_per_year: 1", 1),
+                        encoding="utf-8")
+    run(out)
+    assert page.stat().st_mtime_ns == stamp  # kept
+    assert page.read_bytes() == cold()
+
+    text = paths[5].read_text(encoding="utf-8")
+    assert "    name: Aanvraagformulier" in text
+    paths[5].write_text(text.replace("    name: Aanvraagformulier", "    name: Nieuw aanvraagformulier", 1),
+                        encoding="utf-8")
+    run(out)
+    assert page.stat().st_mtime_ns != stamp
+    assert b"Nieuw aanvraagformulier" in page.read_bytes() and page.read_bytes() == cold()
+
+    page.write_text("edited by hand", encoding="utf-8")
+    paths[2].write_text(paths[2].read_text(encoding="utf-8") + "\n", encoding="utf-8")  # the site is written
+    run(out)
+    assert page.read_bytes() == cold()

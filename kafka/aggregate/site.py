@@ -19,6 +19,7 @@ import pandas as pd
 
 from kafka.aggregate.agenda import Addressee, StatusView, addressee, agenda_page, format_date, status_view
 from kafka.aggregate.collect import Collection, SkippedFile
+from kafka.aggregate.manifest import code_fingerprint, site_key
 from kafka.aggregate.followup import FollowUp
 from kafka.aggregate.history import record_run
 from kafka.aggregate.options import SiteOptions
@@ -32,6 +33,7 @@ from kafka.aggregate.pieces import (
     PieceStore, Pieces, case_pieces, cell_value, coded, finding_records, piece_key, sheet_values, write_store,
 )
 from kafka.i18n import Translator
+from kafka.run import RunOptions
 from kafka.output import ensure_dir, inside, write_atomic
 from kafka.csvfile import CsvDialect, dialect_for
 from kafka.tables import spreadsheet_safe
@@ -210,12 +212,13 @@ class IndexPage:
 
 def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl",
                options: SiteOptions = SiteOptions(),
-               templates: tuple[str, ...] = ()) -> tuple[list[Path], FollowUp]:
+               templates: tuple[str, ...] = (), keep: frozenset[str] = frozenset()) -> tuple[list[Path], FollowUp]:
     """Write the pages and exports of ``collection`` into ``out_dir``; the paths written, and the follow-up shown.
 
     The run is also recorded in the site's database (:mod:`kafka.aggregate.history`),
     whose follow-up (statuses, trends, proposals no longer seen) the pages show.
-    ``templates`` are folders that come before kafka's own.
+    ``templates`` are folders that come before kafka's own. The pages named in ``keep`` are
+    left as they are: the previous run wrote them from the same inputs (:func:`page_keys`).
     """
     out = ensure_dir(out_dir)
     t = Translator(lang)
@@ -234,15 +237,36 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     from kafka.render import jinja_env
 
     env = jinja_env(lang, templates)
-    index = index_page(tables, collection.skipped, t, follow)
-    agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
-    trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
-    forms = forms_page(collection.cases, t, downloads(t))  # the same form across OCMW's
-    for name, template, page in ((INDEX, INDEX, index), (AGENDA, AGENDA, agenda), (TRENDS, TRENDS, trends),
-                                 (FORMS_PAGE, "forms_compare.html", forms)):
-        html = env.get_template(template).render(page=page, site_pages=SITE_PAGES)
+    pages = {
+        INDEX: lambda: index_page(tables, collection.skipped, t, follow),
+        AGENDA: lambda: agenda_page(tables, t, options.agenda, follow, downloads(t)),
+        TRENDS: lambda: trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else ""),
+        FORMS_PAGE: lambda: forms_page(collection.cases, t, downloads(t)),  # the same form across OCMW's
+    }
+    templates_of = {INDEX: INDEX, AGENDA: AGENDA, TRENDS: TRENDS, FORMS_PAGE: "forms_compare.html"}
+    for name, page in pages.items():
+        if name in keep:
+            written.append(inside(out, name))
+            continue
+        html = env.get_template(templates_of[name]).render(page=page(), site_pages=SITE_PAGES)
         written.append(write_atomic(inside(out, name), html))
     return written, follow
+
+
+def page_keys(collection: Collection, options: RunOptions) -> dict[str, str]:
+    """For the pages that draw on a part of the cases only, the SHA-256 of everything they are made
+    from: a page whose key is the previous run's (and whose file is the one it wrote) is kept.
+
+    The forms page is made from each case's forms (by their key, made with them), id, report and
+    procedure, kafka's code and texts, and the options (language, --templates). "" when a case's
+    forms have no key (a manifest of an earlier kafka): the page is then made again.
+    """
+    cases = collection.cases
+    if any(not case.forms_key for case in cases):
+        return {FORMS_PAGE: ""}
+    parts = [code_fingerprint(), options.fingerprint(), options.lang,
+             [[case.id, case.report, case.procedure, case.forms_key] for case in cases]]
+    return {FORMS_PAGE: site_key(parts)}
 
 
 def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Translator) -> list[Pieces]:
