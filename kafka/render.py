@@ -142,8 +142,8 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
 def _compiled_templates(options: dict) -> jinja2.BytecodeCache | None:
     # The code generator is part of the key: templates compiled by jinja's own would render
     # the same pages, only slower.
-    tag = hashlib.sha256(f"{__version__} joined-output {_JoinedOutput.VERSION} {sorted((k, repr(v)) for k, v in options.items())}"
-                         .encode()).hexdigest()
+    generator = f"joined-output {_JoinedOutput.VERSION}"
+    tag = hashlib.sha256(f"{__version__} {generator} {sorted((k, repr(v)) for k, v in options.items())}".encode()).hexdigest()
     try:
         return _CompiledTemplates(pattern=f"kafka-{tag[:16]}-%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder to be had
