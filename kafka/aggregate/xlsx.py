@@ -11,7 +11,7 @@ the work (13 s of the 1,000-case site). Rows can also come already
 compressed (:class:`DeflatedRows`, made by :func:`deflate_rows`): the rows
 of one case, kept from an earlier run, are then copied into the file as
 they are rather than compressed again (the part's stream is the pieces one
-after the other; see :func:`_write_zip`). A value of any other kind (a date,
+after the other; see :func:`_joined`). A value of any other kind (a date,
 text openpyxl would take for a formula or an error code) sends its sheet
 through openpyxl itself; tests/test_aggregate_xlsx.py checks that both ways
 give the same parts.
@@ -350,15 +350,15 @@ def _write_zip(out: IO[bytes], members: list[tuple[zipfile.ZipInfo, list[bytes |
     for info, pieces, crc, size in members:
         name, flags = _name_and_flags(info)
         dt = info.date_time
-        date, time = (dt[0] - 1980) << 9 | dt[1] << 5 | dt[2], dt[3] << 11 | dt[4] << 5 | (dt[5] // 2)
+        dos_date, dos_time = (dt[0] - 1980) << 9 | dt[1] << 5 | dt[2], dt[3] << 11 | dt[4] << 5 | (dt[5] // 2)
         length = sum(len(piece) for piece in pieces)
         offset = out.tell()
-        out.write(_LOCAL.pack(b"PK\x03\x04", 20, 0, flags, zipfile.ZIP_DEFLATED, time, date, crc, length, size,
+        out.write(_LOCAL.pack(b"PK\x03\x04", 20, 0, flags, zipfile.ZIP_DEFLATED, dos_time, dos_date, crc, length, size,
                               len(name), 0))
         out.write(name)
         for piece in pieces:
             out.write(piece)
-        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, flags, zipfile.ZIP_DEFLATED, time, date, crc,
+        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, flags, zipfile.ZIP_DEFLATED, dos_time, dos_date, crc,
                                      length, size, len(name), 0, 0, 0, 0, info.external_attr or 0o600 << 16, offset)
                        + name)
     start = out.tell()
@@ -376,14 +376,11 @@ def _name_and_flags(info: zipfile.ZipInfo) -> tuple[bytes, int]:
 def _write_zip64(out: IO[bytes], members: list[tuple[zipfile.ZipInfo, list[bytes | memoryview], int, int]]) -> None:
     """A workbook beyond the plain zip format's 4 GB: zipfile writes it, the data decompressed first."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=_LEVEL) as target:
-        for info, pieces, _, size in members:
-            info = zipfile.ZipInfo(info.filename, info.date_time)
-            info.compress_type, info.file_size = zipfile.ZIP_DEFLATED, size
-            with target.open(info, "w", force_zip64=True) as member:
-                inflate = zlib.decompressobj(-15)
-                for piece in pieces:
-                    member.write(inflate.decompress(piece))
-                member.write(inflate.flush())
+        for info, pieces, _, _ in members:
+            inflate = zlib.decompressobj(-15)
+            data = b"".join([*(inflate.decompress(piece) for piece in pieces), inflate.flush()])
+            target.writestr(zipfile.ZipInfo(info.filename, info.date_time), data, compress_type=zipfile.ZIP_DEFLATED,
+                            compresslevel=_LEVEL)
 
 
 def _open_empty(data: bytes) -> tuple[bytes, bytes]:
