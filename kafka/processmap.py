@@ -23,12 +23,8 @@ dark mode and print.
 from __future__ import annotations
 
 import html
-import os
 import re
-import sys
-import tempfile
 import textwrap
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -36,7 +32,7 @@ from typing import Callable, Hashable
 
 import graphviz
 
-from kafka import maproute
+from kafka import graphviz_draw, maproute
 from kafka.analysis import Analysis
 from kafka.errors import OutputError
 from kafka.findings import Severity
@@ -462,18 +458,11 @@ def _size_key(attrs: dict[str, str]) -> str:
 
 
 def _measure(size_keys: list[str]) -> dict[str, tuple[float, float]]:
-    import pygraphviz
-
     defaults = " ".join(f'{name}="{value}"' for name, value in NODE_DEFAULTS.items())
     lines = ["digraph {", f'node [{defaults} pos="0,0"]']
     lines += [f"n{i} [{key}]" for i, key in enumerate(size_keys)]
     lines.append("}")
-    with _graphviz_messages() as messages:
-        try:
-            plain = pygraphviz.AGraph(string="\n".join(lines)).draw(format="plain", prog="nop").decode("utf-8")
-        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
-            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
-    _raise_on_error(messages)
+    plain = graphviz_draw.draw("\n".join(lines), "plain", prog="nop").decode("utf-8")
     sizes: dict[str, tuple[float, float]] = {}
     for match in _PLAIN_NODE.finditer(plain):  # node <name> <x> <y> <width> <height> <label> ... (inches)
         key = size_keys[int(match["index"])]
@@ -723,53 +712,11 @@ def inline_svg(svg: str, id_prefix: str) -> str:
 
 
 def render_graphviz(dot_source: str, fmt: str, **graph_attrs: str) -> bytes:
-    """Lay out and draw DOT in-process (pygraphviz), as ``fmt`` (svg, png...).
+    """Lay out and draw DOT in-process (:mod:`kafka.graphviz_draw`), as ``fmt`` (svg, png...).
 
     ``graph_attrs`` override the graph's attributes (``dpi``, ``bgcolor``).
+    The map says layout=nop2 (positions given); any other DOT is laid out by dot.
     A Graphviz error raises :class:`~kafka.errors.OutputError`; its warnings
     are kept off the terminal.
     """
-    import pygraphviz
-
-    with _graphviz_messages() as messages:
-        try:
-            graph = pygraphviz.AGraph(string=dot_source)
-            graph.graph_attr.update(graph_attrs)
-            # The map says layout=nop (positions given); any other DOT is laid out by dot.
-            drawn = graph.draw(format=fmt, prog=graph.graph_attr.get("layout") or "dot")
-        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
-            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
-    _raise_on_error(messages)
-    return drawn
-
-
-def _raise_on_error(messages: list[str]) -> None:
-    """Graphviz prints an error and its context ("... <B></B> ...", "in label of node x") and goes on."""
-    for i, line in enumerate(messages):
-        if line.startswith("Error"):
-            context = [m.strip() for m in messages[i:i + 3] if m.strip() and not m.startswith(("Warning", "Fontconfig"))]
-            raise OutputError(f"Graphviz could not render the diagram: {' '.join(context)}")
-
-
-_STDERR_LOCK = threading.Lock()
-
-
-@contextmanager
-def _graphviz_messages():
-    """Collect what the Graphviz library prints on the C-level stderr (it has no other channel)."""
-    messages: list[str] = []
-    with _STDERR_LOCK, tempfile.TemporaryFile(mode="w+b") as sink:
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-        except (OSError, ValueError):  # no real stderr (e.g. some embedded interpreters): nothing to capture
-            yield messages
-            return
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield messages
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            messages.extend(sink.read().decode("utf-8", "replace").splitlines())
+    return graphviz_draw.draw(dot_source, fmt, graph_attrs=graph_attrs)
