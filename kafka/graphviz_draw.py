@@ -6,9 +6,9 @@ plugins registered again) for every drawing; kafka also caught Graphviz's
 messages in a new temporary file each time. A case of ``kafka aggregate``
 draws twice (the map's labels measured, then the map), so that was four
 temporary files and two contexts per case: about 1 ms of its CPU. Here a
-process keeps one context and two scratch files, made on its first drawing
-(again in a forked child, which must not share them), and draws one graph at a
-time. The drawing is the same: the same parser, layout and renderer, called
+process keeps one context and two scratch files (in memory where the system
+allows), made on its first drawing (again in a forked child, which must not
+share them), and draws one graph at a time. The drawing is the same: the same parser, layout and renderer, called
 as pygraphviz calls them (tests/test_graphviz_draw.py compares).
 """
 
@@ -50,9 +50,16 @@ def _current() -> _Session:
         from pygraphviz import graphviz as gv
 
         # In a forked child the parent's session is left alone: its files share their offsets with the parent's.
-        _session = _Session(os.getpid(), gv.gvContextWithBuiltins(), tempfile.TemporaryFile(),
-                            tempfile.TemporaryFile())
+        _session = _Session(os.getpid(), gv.gvContextWithBuiltins(), _scratch_file("source"), _scratch_file("messages"))
     return _session
+
+
+def _scratch_file(purpose: str) -> IO[bytes]:
+    """A file in memory (or else an unnamed one in the temporary folder), emptied before each use."""
+    try:
+        return os.fdopen(os.memfd_create(f"kafka-graphviz-{purpose}"), "w+b")
+    except (AttributeError, OSError):  # no memfd_create (not Linux)
+        return tempfile.TemporaryFile(mode="w+b")
 
 
 def _forget() -> None:

@@ -79,14 +79,16 @@ def words(text: str | None) -> str:
 def mentions(text: str | None, phrases) -> bool:
     """Whether ``text`` has one of ``phrases`` as whole words ("arts" is not in "Doktersattest"),
     or, for a phrase ending in "*", words beginning with it."""
-    phrases = tuple(phrases)
-    return bool(phrases) and _phrases_pattern(phrases).search(words(text)) is not None
+    padded = words(text)
+    return any(needle in padded for needle in _needles(tuple(phrases)))
 
 
 @lru_cache(maxsize=64)
-def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern:
-    """One search for all the phrases of a list (a word list is asked about every name)."""
-    return re.compile("|".join(re.escape(f" {p[:-1]}" if p.endswith("*") else f" {p} ") for p in phrases))
+def _needles(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """What to look for in :func:`words`' padded text: " arts " for a whole word, " identiteit"
+    for a beginning. Plain substring tests: a regular expression of the alternatives found the
+    same, but compiling it was a tenth of a first report."""
+    return tuple(f" {p[:-1]}" if p.endswith("*") else f" {p} " for p in phrases)
 
 
 def presence_required(step: Step, case: Case, identifies_item: Callable[[str], bool] | None = None) -> bool:

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import marshal
 import os
+import pickle
 import re
 from contextlib import contextmanager
 from functools import cache
@@ -77,8 +80,20 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # jinja's own reading unmarshals from the open file, piece by piece: four times
+        # slower than from the bytes read at once (4 ms of the templates' 7 ms in a first report).
         try:
-            super().load_bytecode(bucket)
+            with open(self._get_cache_filename(bucket), "rb") as handle:
+                data = handle.read()
+        except OSError:  # not compiled yet
+            return
+        try:
+            header = io.BytesIO(data)
+            if header.read(len(jinja2.bccache.bc_magic)) != jinja2.bccache.bc_magic:
+                return  # another jinja or Python wrote it
+            if pickle.load(header) != bucket.checksum:  # noqa: S301 - our private folder, as jinja reads it
+                return  # the template changed since
+            bucket.code = marshal.loads(data[header.tell():])
         except Exception:  # noqa: BLE001 - a truncated or foreign file: compile instead
             bucket.reset()
 

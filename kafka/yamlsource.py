@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import yaml
 
+from kafka import cachedir
 from kafka.diagnostics import Phrase, format_path
 
 try:  # the C parser is about ten times faster; the pure-Python one is a fine fallback
@@ -140,7 +141,13 @@ class Parsed:
 def load_data(text: str) -> Any:
     """kafka's own data files (catalogues, texts), trusted and plain: read with PyYAML's C
     loader when there is one (ten times faster: they were a fifth of a first report),
-    the same safe loader otherwise. Case files go through :func:`parse`."""
+    the same safe loader otherwise, and kept parsed between runs (:mod:`kafka.cachedir`:
+    PyYAML's constructor was still a seventh of a first report). Case files go through
+    :func:`parse`, and are never kept."""
+    return cachedir.parsed(text, _load_plain, f"yaml {yaml.__version__} {_SafeLoader.__name__}")
+
+
+def _load_plain(text: str) -> Any:
     return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (C or Python)
 
 
