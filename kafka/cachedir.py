@@ -1,10 +1,10 @@
-"""A private folder for what kafka can make again but need not: compiled templates and
-its own data files already parsed.
+"""A private folder for what kafka can make again but need not: its own data files, parsed.
 
-Every ``kafka report`` reads kafka's catalogues and texts (a dozen YAML files) and its
-templates. Parsing and compiling them is the same work every time, and was most of what a
-first report costs beyond its case (PyYAML's constructor alone, 10 ms of a 70 ms report of
-30 steps). This module keeps the results between runs.
+Every ``kafka report`` reads kafka's catalogues and texts (a dozen YAML files inside the
+package). Parsing them is the same work every time, and was a seventh of what a first report
+costs beyond its case (PyYAML's constructor: 10 ms of a 70 ms report of 30 steps). This
+module keeps the results between runs (the compiled templates are kept likewise, in jinja's
+own folder: kafka.render).
 
 The folder is ``<temporary folder>/kafka-cache-<uid>``: created for this user only (0700)
 and refused when anyone else owns it or others may write in it, as jinja does for its own
@@ -24,6 +24,9 @@ import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable
+
+from kafka.errors import OutputError
+from kafka.output import write_atomic
 
 
 @cache
@@ -61,19 +64,28 @@ def parsed(text: str, parse: Callable[[str], Any], kind: str) -> Any:
         pass
     value = parse(text)
     try:
-        _write_atomically(path, marshal.dumps(value))
-    except (OSError, ValueError):  # a full disk, a read-only folder, or a value marshal cannot store
+        data = marshal.dumps(value)
+    except ValueError:  # a value marshal cannot store (a date): parsed again next time
+        return value
+    try:
+        # Another kafka running at the same time reads the old file or the new one, never half of one.
+        write_atomic(path, data, mode=0o600)
+        _prune(folder)
+    except (OutputError, OSError):  # a full disk or a read-only folder: parsed again next time
         pass
     return value
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Another kafka running at the same time reads the old file or the new one, never half of one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+MOST_ENTRIES = 256  # every version of kafka's data files leaves its own entries (a dozen files each)
+
+
+def _prune(folder: Path) -> None:
+    """Past :data:`MOST_ENTRIES`, remove the oldest half: what an older kafka or an edited
+    catalogue left. Only after a new entry was written, so a run that finds what it needs
+    never lists the folder."""
+    entries = list(folder.glob("data-*.marshal"))
+    if len(entries) <= MOST_ENTRIES:
+        return
+    by_age = sorted(entries, key=lambda entry: entry.stat().st_mtime)
+    for entry in by_age[: len(entries) - MOST_ENTRIES // 2]:
+        entry.unlink(missing_ok=True)

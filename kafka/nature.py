@@ -79,8 +79,13 @@ def words(text: str | None) -> str:
 def mentions(text: str | None, phrases) -> bool:
     """Whether ``text`` has one of ``phrases`` as whole words ("arts" is not in "Doktersattest"),
     or, for a phrase ending in "*", words beginning with it."""
+    return _mentions(text, phrases if isinstance(phrases, tuple) else tuple(phrases))
+
+
+@lru_cache(maxsize=16384)  # the same step and item names are asked about, list after list, case after case
+def _mentions(text: str | None, phrases: tuple[str, ...]) -> bool:
     padded = words(text)
-    return any(needle in padded for needle in _needles(tuple(phrases)))
+    return any(needle in padded for needle in _needles(phrases))
 
 
 @lru_cache(maxsize=64)

@@ -22,13 +22,18 @@ import re
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 
 from kafka import __version__
 from kafka.errors import KafkaError, OutputError, RenderError
 from kafka.i18n import Translator
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+    from jinja2.compiler import Frame
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
@@ -56,7 +61,7 @@ def jinja_env(lang: str, extra_dirs: tuple[str, ...] = ()) -> jinja2.Environment
         [jinja2.FileSystemLoader(d) for d in extra_dirs] + [jinja2.FileSystemLoader(templates_dir())]
     )
     options = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
-    env = jinja2.Environment(loader=loader, bytecode_cache=_compiled_templates(options), **options)
+    env = _Environment(loader=loader, bytecode_cache=_compiled_templates(options), **options)
     t = Translator(lang)
     env.globals.update(
         t=t,
@@ -66,6 +71,36 @@ def jinja_env(lang: str, extra_dirs: tuple[str, ...] = ()) -> jinja2.Environment
     )
     env.filters.update(number=t.number, signed=_signed(t))
     return env
+
+
+class _JoinedOutput(CodeGenerator):
+    """jinja's code generator, but a run of text and ``{{ values }}`` is joined before it is
+    given out, in one piece instead of one per text and value.
+
+    jinja renders a page as a generator, and a piece given out inside an included template
+    of a block of a page passes through a generator at each of those levels: a report of
+    100 steps is 45,000 pieces, and passing them on was 40% of rendering it (27.5 ms of
+    template, 16.5 ms joined). The page is the same text: jinja joins all pieces in the end.
+    Where jinja already collects into a list (macros, ``{% set %}`` blocks) and where
+    ``{% extends %}`` decides at run time whether to write at all, jinja's own code is kept.
+    """
+
+    VERSION = 1  # part of the compiled templates' cache key: raise it when this class changes
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
+            super().visit_Output(node, frame)
+            return
+        pieces = self.temporary_identifier()
+        self.writeline(f"{pieces} = []")
+        collecting = frame.copy()
+        collecting.buffer = pieces  # jinja's own way of writing into a list
+        super().visit_Output(node, collecting)
+        self.writeline(f"yield concat({pieces})")
+
+
+class _Environment(jinja2.Environment):
+    code_generator_class = _JoinedOutput
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -105,7 +140,10 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
 
 def _compiled_templates(options: dict) -> jinja2.BytecodeCache | None:
-    tag = hashlib.sha256(f"{__version__} {sorted((k, repr(v)) for k, v in options.items())}".encode()).hexdigest()
+    # The code generator is part of the key: templates compiled by jinja's own would render
+    # the same pages, only slower.
+    generator = f"joined-output {_JoinedOutput.VERSION}"
+    tag = hashlib.sha256(f"{__version__} {generator} {sorted((k, repr(v)) for k, v in options.items())}".encode()).hexdigest()
     try:
         return _CompiledTemplates(pattern=f"kafka-{tag[:16]}-%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder to be had

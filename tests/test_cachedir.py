@@ -132,43 +132,19 @@ def test_graphviz_errors_are_still_reported_after_an_earlier_call_printed_nothin
     assert b">b</text>" in processmap.render_graphviz('digraph { a -> b }', "svg")
 
 
-def _environment(templates: Path, cache: Path):
-    import jinja2
-
-    from kafka.render import _CompiledTemplates
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
-                             bytecode_cache=_CompiledTemplates(directory=str(cache)))
-    compiled = []
-    original = env.compile
-
-    def compile(*args, **kwargs):
-        compiled.append(args[1] if len(args) > 1 else kwargs.get("name"))
-        return original(*args, **kwargs)
-
-    env.compile = compile
-    return env, compiled
+def test_the_folder_keeps_a_bounded_number_of_entries_the_newest(folder, monkeypatch):
+    monkeypatch.setattr(cachedir, "MOST_ENTRIES", 6)
+    for i in range(6):
+        cachedir.parsed(f"text {i}", str.upper, "test")
+    for path in folder.glob("data-*"):  # written in this order, a second apart
+        written = 1_000_000 + int(_read(path).split()[1])
+        os.utime(path, (written, written))
+    assert len(list(folder.glob("data-*"))) == 6
+    cachedir.parsed("text 6", str.upper, "test")  # the seventh: the oldest four go, three stay
+    assert sorted(_read(p) for p in folder.glob("data-*")) == ["TEXT 4", "TEXT 5", "TEXT 6"]
 
 
-def test_compiled_templates_are_loaded_again_not_compiled_and_a_changed_one_is_compiled(tmp_path):
-    templates, cache = tmp_path / "templates", tmp_path / "cache"
-    templates.mkdir(), cache.mkdir()
-    (templates / "page.html").write_text("<p>{{ name }}</p>", encoding="utf-8")
-    env, compiled = _environment(templates, cache)
-    assert env.get_template("page.html").render(name="<b>") == "<p>&lt;b&gt;</p>"
-    assert compiled == ["page.html"]
+def _read(path: Path) -> str:
+    import marshal
 
-    env, compiled = _environment(templates, cache)
-    assert env.get_template("page.html").render(name="x") == "<p>x</p>"
-    assert compiled == []  # read from the cache
-
-    (templates / "page.html").write_text("<div>{{ name }}</div>", encoding="utf-8")
-    env, compiled = _environment(templates, cache)
-    assert env.get_template("page.html").render(name="x") == "<div>x</div>"
-    assert compiled == ["page.html"]
-
-    for entry in cache.iterdir():
-        entry.write_bytes(entry.read_bytes()[:40])  # truncated in the middle of its code
-    env, compiled = _environment(templates, cache)
-    assert env.get_template("page.html").render(name="y") == "<div>y</div>"
-    assert compiled == ["page.html"]
+    return marshal.loads(path.read_bytes())
