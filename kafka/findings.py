@@ -20,7 +20,11 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"high": 3, "medium": 2, "low": 1}[self.value]
+        return _SEVERITY_RANKS[self]
+
+
+# A constant, not a dict made on every call: the map and the report compare severities per finding and step.
+_SEVERITY_RANKS = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
 
 
 @dataclass(frozen=True, slots=True)

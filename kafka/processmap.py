@@ -23,12 +23,8 @@ dark mode and print.
 from __future__ import annotations
 
 import html
-import os
 import re
-import sys
-import tempfile
 import textwrap
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -36,7 +32,7 @@ from typing import Callable, Hashable
 
 import graphviz
 
-from kafka import maproute
+from kafka import graphviz_draw, maproute
 from kafka.analysis import Analysis
 from kafka.errors import OutputError
 from kafka.findings import Severity
@@ -466,12 +462,7 @@ def _measure(size_keys: list[str]) -> dict[str, tuple[float, float]]:
     lines = ["digraph {", f'node [{defaults} pos="0,0"]']
     lines += [f"n{i} [{key}]" for i, key in enumerate(size_keys)]
     lines.append("}")
-    with _graphviz_messages() as messages:
-        try:
-            plain = _read_dot("\n".join(lines)).draw(format="plain", prog="nop").decode("utf-8")
-        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
-            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
-    _raise_on_error(messages)
+    plain = graphviz_draw.draw("\n".join(lines), "plain", prog="nop").decode("utf-8")
     sizes: dict[str, tuple[float, float]] = {}
     for match in _PLAIN_NODE.finditer(plain):  # node <name> <x> <y> <width> <height> <label> ... (inches)
         key = size_keys[int(match["index"])]
@@ -721,86 +712,11 @@ def inline_svg(svg: str, id_prefix: str) -> str:
 
 
 def render_graphviz(dot_source: str, fmt: str, **graph_attrs: str) -> bytes:
-    """Lay out and draw DOT in-process (pygraphviz), as ``fmt`` (svg, png...).
+    """Lay out and draw DOT in-process (:mod:`kafka.graphviz_draw`), as ``fmt`` (svg, png...).
 
     ``graph_attrs`` override the graph's attributes (``dpi``, ``bgcolor``).
+    The map says layout=nop2 (positions given); any other DOT is laid out by dot.
     A Graphviz error raises :class:`~kafka.errors.OutputError`; its warnings
     are kept off the terminal.
     """
-    with _graphviz_messages() as messages:
-        try:
-            graph = _read_dot(dot_source)
-            graph.graph_attr.update(graph_attrs)
-            # The map says layout=nop (positions given); any other DOT is laid out by dot.
-            drawn = graph.draw(format=fmt, prog=graph.graph_attr.get("layout") or "dot")
-        except Exception as exc:  # pygraphviz raises plain Exceptions/ValueErrors from Graphviz
-            raise OutputError(f"Graphviz could not render the diagram: {exc}") from None
-    _raise_on_error(messages)
-    return drawn
-
-
-def _raise_on_error(messages: list[str]) -> None:
-    """Graphviz prints an error and its context ("... <B></B> ...", "in label of node x") and goes on."""
-    for i, line in enumerate(messages):
-        if line.startswith("Error"):
-            context = [m.strip() for m in messages[i:i + 3] if m.strip() and not m.startswith(("Warning", "Fontconfig"))]
-            raise OutputError(f"Graphviz could not render the diagram: {' '.join(context)}")
-
-
-_STDERR_LOCK = threading.Lock()  # also guards the scratch files below
-
-
-@contextmanager
-def _graphviz_messages():
-    """Collect what the Graphviz library prints on the C-level stderr (it has no other channel)."""
-    messages: list[str] = []
-    with _STDERR_LOCK:
-        sink = _scratch("messages")
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-        except (OSError, ValueError):  # no real stderr (e.g. some embedded interpreters): nothing to capture
-            yield messages
-            return
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield messages
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            messages.extend(sink.read().decode("utf-8", "replace").splitlines())
-
-
-def _read_dot(dot_source: str):
-    """``pygraphviz.AGraph(string=dot_source)``, through a scratch file kept for the process:
-    pygraphviz writes the text to a new temporary file for every graph (0.3 ms each, two
-    graphs a map). Called under :data:`_STDERR_LOCK` (inside :func:`_graphviz_messages`)."""
-    import pygraphviz
-
-    source = _scratch("source")
-    source.write(dot_source.encode("utf-8"))
-    source.seek(0)
-    graph = pygraphviz.AGraph()
-    graph.read(source)  # Graphviz reads a duplicate of the file's descriptor; ours stays open
-    return graph
-
-
-_SCRATCH: dict[str, tuple[int, object]] = {}  # purpose -> (process that opened it, file)
-
-
-def _scratch(purpose: str):
-    """An empty file in memory (or in the temporary folder), opened once per process and
-    emptied for each use: opening a temporary file cost as much as drawing a small map. A
-    child process (the aggregate's workers) opens its own: a file inherited through fork
-    shares its position with the parent."""
-    owner, handle = _SCRATCH.get(purpose, (None, None))
-    if owner != os.getpid() or handle.closed:
-        try:
-            handle = os.fdopen(os.memfd_create(f"kafka-graphviz-{purpose}"), "w+b")
-        except (AttributeError, OSError):  # no memfd_create (not Linux): an unnamed temporary file
-            handle = tempfile.TemporaryFile(mode="w+b")
-        _SCRATCH[purpose] = (os.getpid(), handle)
-    handle.seek(0)
-    handle.truncate()
-    return handle
+    return graphviz_draw.draw(dot_source, fmt, graph_attrs=graph_attrs)

@@ -225,11 +225,12 @@ def test_the_site_names_reports_as_kafka_report_does():
         assert report_name(case_id) == report_file_name(case_id)
 
 
-@pytest.mark.parametrize("also", ["nothing", "pieces_damaged", "pieces_removed", "dialect"])
+@pytest.mark.parametrize("also", ["nothing", "pieces_damaged", "pieces_flipped", "pieces_removed", "dialect"])
 def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_scratch(tmp_path, also):
     """The second run makes only the changed cases' rows of findings.csv and summary.xlsx and takes
-    the others from DIR/.kafka-pieces.bin (kafka.aggregate.pieces), numbered anew where a case before
-    them was removed; every file of the site is still the one a run from scratch writes."""
+    the others from DIR/.kafka-pieces.bin (kafka.aggregate.pieces), their sheet rows as compressed
+    before, numbered and compressed anew where a case before them was removed or gained rows; every
+    file of the site is still the one a run from scratch writes, also when a kept block was damaged."""
     import sys
 
     from kafka.aggregate.pieces import PIECES_NAME
@@ -253,6 +254,10 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
     if also == "pieces_damaged":
         data = (warm / PIECES_NAME).read_bytes()
         (warm / PIECES_NAME).write_bytes(data[:len(data) // 2])
+    elif also == "pieces_flipped":  # one byte of a kept block changed: its CRC no longer matches
+        data = bytearray((warm / PIECES_NAME).read_bytes())
+        data[-len(data) // 3] ^= 0x20
+        (warm / PIECES_NAME).write_bytes(bytes(data))
     elif also == "pieces_removed":
         (warm / PIECES_NAME).unlink()
     elif also == "dialect":
@@ -269,3 +274,47 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
     from kafka.aggregate.manifest import Manifest
 
     assert Manifest.read(warm).rows() == Manifest.read(cold).rows()
+
+
+def test_the_forms_page_is_kept_while_no_case_changed_its_forms_and_made_again_when_one_did(tmp_path):
+    """forms.html draws on the cases' forms only (kafka.aggregate.site.page_keys): a run after an edit
+    that leaves every form as it was keeps the file; an edited form, or a page edited by hand, makes it
+    again; either way it is the page a run from scratch writes."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate_cases import write_cases
+
+    paths = write_cases(tmp_path / "in", 8, seed=3)
+    out = tmp_path / "out"
+    site = SiteOptions(run_date=DAY, history=False)
+
+    def run(folder: Path) -> None:
+        aggregate([tmp_path / "in"], folder, RunOptions.of(to_be=False), jobs=1, site=site)
+
+    def cold() -> bytes:
+        shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+        run(tmp_path / "cold")
+        return (tmp_path / "cold" / "forms.html").read_bytes()
+
+    run(out)
+    page = out / "forms.html"
+    stamp = page.stat().st_mtime_ns
+    paths[2].write_text(paths[2].read_text(encoding="utf-8").replace("cases_per_year: ", "cases_per_year: 1", 1),
+                        encoding="utf-8")
+    run(out)
+    assert page.stat().st_mtime_ns == stamp  # kept
+    assert page.read_bytes() == cold()
+
+    text = paths[5].read_text(encoding="utf-8")
+    assert "    name: Aanvraagformulier" in text
+    paths[5].write_text(text.replace("    name: Aanvraagformulier", "    name: Nieuw aanvraagformulier", 1),
+                        encoding="utf-8")
+    run(out)
+    assert page.stat().st_mtime_ns != stamp
+    assert b"Nieuw aanvraagformulier" in page.read_bytes() and page.read_bytes() == cold()
+
+    page.write_text("edited by hand", encoding="utf-8")
+    paths[2].write_text(paths[2].read_text(encoding="utf-8") + "\n", encoding="utf-8")  # the site is written
+    run(out)
+    assert page.read_bytes() == cold()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kafka import cachedir, processmap
+from kafka import cachedir, graphviz_draw, processmap
 from kafka.yamlsource import load_data
 
 
@@ -106,15 +106,15 @@ def test_kafkas_catalogues_read_from_the_cache_are_what_yaml_gives(folder):
 
 def test_graphviz_calls_reuse_their_scratch_files_and_a_child_process_opens_its_own():
     processmap.render_graphviz('digraph { a -> b }', "svg")
-    _, source = processmap._SCRATCH["source"]
+    source = graphviz_draw._session.source  # kept for the process by kafka.graphviz_draw
     processmap.render_graphviz('digraph { c -> d }', "svg")
-    assert processmap._SCRATCH["source"][1] is source
+    assert graphviz_draw._session.source is source
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:  # the aggregate's workers are forked: they must not share the parent's file position
         try:
             svg = processmap.render_graphviz('digraph { e -> f }', "svg")
-            ok = processmap._SCRATCH["source"][1] is not source and b">e</text>" in svg
+            ok = graphviz_draw._session.source is not source and b">e</text>" in svg
             os.write(writer, b"1" if ok else b"0")
         finally:
             os._exit(0)

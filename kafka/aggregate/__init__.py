@@ -84,13 +84,16 @@ def aggregate(
         if not collection.fill_rows():  # the previous manifest lost the unchanged cases' rows
             collection = collect(paths, out, options, jobs=jobs, force=True, progress=progress,
                                  csv_dialect=site.csv_dialect)
-        from kafka.aggregate.site import write_site  # pandas: only now, not in every worker process
+        from kafka.aggregate.site import page_keys, write_site  # pandas: only now, not in every worker process
 
         if writing_site is not None:
             writing_site()
-        written, follow = write_site(collection, out, options.lang, site, options.template_dirs)
+        pages = page_keys(collection, options)
+        written, follow = write_site(collection, out, options.lang, site, options.template_dirs,
+                                     keep=_pages_as_before(out, pages, previous))
         recorded = [*written, *([inside(out, DATABASE_NAME)] if site.history else [])]
-        collection.manifest.site = {"key": key, "files": {path.name: report_stamp(path) for path in recorded}}
+        collection.manifest.site = {"key": key, "files": {path.name: report_stamp(path) for path in recorded},
+                                    "pages": pages}
         write_manifest(out, collection)
         return AggregateResult(collection, written, follow)
 
@@ -123,6 +126,13 @@ def _files_as_written(out: Path, files: dict) -> bool:
         except Exception:  # noqa: BLE001 - a hostile manifest naming a path outside: not ours
             return False
     return bool(files)
+
+
+def _pages_as_before(out: Path, pages: dict[str, str], previous: dict) -> frozenset[str]:
+    """The pages made from what the previous run made them from (the same key), still as it wrote them."""
+    before = previous.get("pages") if isinstance(previous.get("pages"), dict) else {}
+    return frozenset(name for name, key in pages.items()
+                     if key and before.get(name) == key and _files_as_written(out, {name: previous["files"].get(name)}))
 
 
 def _follow_up_unchanged(out: Path, site: SiteOptions) -> FollowUp:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kafka.aggregate.manifest import (
-    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, report_digest, report_stamp, rows_json,
+    MANIFEST_NAME, Manifest, cache_key, code_fingerprint, evidence_digests, forms_key, report_digest, report_stamp,
+    rows_json,
 )
 from kafka.aggregate.watchdog import exit_when_gone
 from kafka.diagnostics import Problem
@@ -70,6 +71,9 @@ class CaseSummary:
     # [[path, SHA-256]] of the files the case's evidence: section names (event log, mapping), hashed
     # before they were read: a log changed since makes the next run render the case again
     evidence: list[list[str]] = field(default_factory=list)
+    # The SHA-256 of ``forms`` as the manifest keeps them: the forms page is made again only when
+    # the forms of some case differ (kafka.aggregate.site.forms_page_key); "" when not known
+    forms_key: str = ""
     # Its rows of findings.csv and summary.xlsx, made by the worker (kafka.aggregate.pieces.Pieces);
     # not in the manifest: the site keeps them in a file of their own.
     pieces: object = field(default=None, repr=False, compare=False)
@@ -235,6 +239,7 @@ def _process(job: _Job) -> CaseSummary | SkippedFile:
     # The case's rows of findings.csv and summary.xlsx, made here in parallel rather than in the main process.
     summary.pieces = case_pieces(summary, dialect_for(job.options.lang, job.csv_dialect), Translator(job.options.lang))
     summary.rows_json = rows_json(summary)  # the manifest's text of its rows, also made here
+    summary.forms_key = forms_key(summary.forms)
     return summary
 
 

@@ -271,6 +271,11 @@ def rows_json(summary: "CaseSummary") -> str:
     return _dumps({k: getattr(summary, k) for k in _ROWS})
 
 
+def forms_key(forms: list[dict]) -> str:
+    """The SHA-256 of a case's forms (kafka.aggregate.forms_page.form_summaries) as JSON."""
+    return hashlib.sha256(_dumps(forms).encode("utf-8", "backslashreplace")).hexdigest()
+
+
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _ROWS = ("findings", "forms")  # the big parts of a case summary, kept apart at the end of the file
 _NOT_KEPT = ("pieces", "rows_json")  # the case's rows of the exports: in their own file (kafka.aggregate.pieces)

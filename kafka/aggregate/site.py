@@ -14,17 +14,17 @@ import os
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from kafka.aggregate.agenda import Addressee, StatusView, addressee, agenda_page, format_date, status_view
 from kafka.aggregate.collect import Collection, SkippedFile
+from kafka.aggregate.manifest import code_fingerprint, site_key
 from kafka.aggregate.followup import FollowUp
 from kafka.aggregate.history import record_run
 from kafka.aggregate.options import SiteOptions
 from kafka.aggregate.trends import trends_page
-from kafka.aggregate.xlsx import Workbook
+from kafka.aggregate.xlsx import DeflatedRows, Workbook
 from kafka.aggregate.tables import (
     CASE_COLUMNS, COMPARED, FINDINGS_COLUMNS, PROPOSAL_COLUMNS, Tables, build_tables,
 )
@@ -33,6 +33,7 @@ from kafka.aggregate.pieces import (
     PieceStore, Pieces, case_pieces, cell_value, coded, finding_records, piece_key, sheet_values, write_store,
 )
 from kafka.i18n import Translator
+from kafka.run import RunOptions
 from kafka.output import ensure_dir, inside, write_atomic
 from kafka.csvfile import CsvDialect, dialect_for
 from kafka.tables import spreadsheet_safe
@@ -211,12 +212,13 @@ class IndexPage:
 
 def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: str = "nl",
                options: SiteOptions = SiteOptions(),
-               templates: tuple[str, ...] = ()) -> tuple[list[Path], FollowUp]:
+               templates: tuple[str, ...] = (), keep: frozenset[str] = frozenset()) -> tuple[list[Path], FollowUp]:
     """Write the pages and exports of ``collection`` into ``out_dir``; the paths written, and the follow-up shown.
 
     The run is also recorded in the site's database (:mod:`kafka.aggregate.history`),
     whose follow-up (statuses, trends, proposals no longer seen) the pages show.
-    ``templates`` are folders that come before kafka's own.
+    ``templates`` are folders that come before kafka's own. The pages named in ``keep`` are
+    left as they are: the previous run wrote them from the same inputs (:func:`page_keys`).
     """
     out = ensure_dir(out_dir)
     t = Translator(lang)
@@ -235,23 +237,45 @@ def write_site(collection: Collection, out_dir: str | os.PathLike[str], lang: st
     from kafka.render import jinja_env
 
     env = jinja_env(lang, templates)
-    index = index_page(tables, collection.skipped, t, follow)
-    agenda = agenda_page(tables, t, options.agenda, follow, downloads(t))
-    trends = trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else "")
-    forms = forms_page(collection.cases, t, downloads(t))  # the same form across OCMW's
-    for name, template, page in ((INDEX, INDEX, index), (AGENDA, AGENDA, agenda), (TRENDS, TRENDS, trends),
-                                 (FORMS_PAGE, "forms_compare.html", forms)):
-        html = env.get_template(template).render(page=page, site_pages=SITE_PAGES)
+    pages = {
+        INDEX: lambda: index_page(tables, collection.skipped, t, follow),
+        AGENDA: lambda: agenda_page(tables, t, options.agenda, follow, downloads(t)),
+        TRENDS: lambda: trends_page(follow, t, downloads(t), Path(options.status.path).name if options.status else ""),
+        FORMS_PAGE: lambda: forms_page(collection.cases, t, downloads(t)),  # the same form across OCMW's
+    }
+    templates_of = {INDEX: INDEX, AGENDA: AGENDA, TRENDS: TRENDS, FORMS_PAGE: "forms_compare.html"}
+    for name, page in pages.items():
+        if name in keep:
+            written.append(inside(out, name))
+            continue
+        html = env.get_template(templates_of[name]).render(page=page(), site_pages=SITE_PAGES)
         written.append(write_atomic(inside(out, name), html))
     return written, follow
 
 
+def page_keys(collection: Collection, options: RunOptions) -> dict[str, str]:
+    """For the pages that draw on a part of the cases only, the SHA-256 of everything they are made
+    from: a page whose key is the previous run's (and whose file is the one it wrote) is kept.
+
+    The forms page is made from each case's forms (by their key, made with them), id, report and
+    procedure, kafka's code and texts, and the options (language, --templates). "" when a case's
+    forms have no key (a manifest of an earlier kafka): the page is then made again.
+    """
+    cases = collection.cases
+    if any(not case.forms_key for case in cases):
+        return {FORMS_PAGE: ""}
+    parts = [code_fingerprint(), options.fingerprint(), options.lang,
+             [[case.id, case.report, case.procedure, case.forms_key] for case in cases]]
+    return {FORMS_PAGE: site_key(parts)}
+
+
 def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Translator) -> list[Pieces]:
-    """Every case's block of findings.csv and of the findings sheet, in file order; kept in
-    DIR/.kafka-pieces.bin for the next run.
+    """Every case's block of findings.csv and of the findings sheet, in file order, the sheet's
+    rows numbered and compressed where they land; kept in DIR/.kafka-pieces.bin for the next run.
 
     A block the worker made, or the previous run kept, is used when its key says it was made
-    from exactly this case, report, file and dialect; any other is made here.
+    from exactly this case, report, file and dialect; any other is made here. Rows the previous
+    run compressed are compressed again only when the case's rows now start on another row.
     """
     store: PieceStore | None = None
     blocks: list[tuple[str, Pieces]] = []
@@ -264,6 +288,12 @@ def case_blocks(collection: Collection, out: Path, dialect: CsvDialect, t: Trans
             store = store if store is not None else PieceStore.read(out)
             block = store.get(resolved, key) or case_pieces(case, dialect, t)
         blocks.append((resolved, block))
+    if all(block.sheet is not None for _, block in blocks):  # else openpyxl writes the whole sheet
+        first_row = 2  # under the header
+        for n, (resolved, block) in enumerate(blocks):
+            block = block.placed_at(first_row)
+            first_row += block.deflated.rows
+            blocks[n] = (resolved, block)
     write_store(out, blocks)
     return [block for _, block in blocks]
 
@@ -273,18 +303,18 @@ class FindingsSheet:
     """The findings sheet of summary.xlsx, made per case (kafka.aggregate.pieces)."""
 
     sample: list[list[object]]  # the first rows' values: they set the column widths
-    rows: Iterable[str]  # every row's XML, numbers open (kafka.aggregate.xlsx.row_template)
+    rows: list[DeflatedRows]  # every case's rows, numbered and compressed where they land
 
 
 def findings_sheet(collection: Collection, blocks: list[Pieces], t: Translator) -> FindingsSheet | None:
     """The findings sheet from the cases' blocks: the first rows' values (they set the column
-    widths) and every row's XML; None when a block needs openpyxl (the sheet is then made from the table)."""
-    if any(block.sheet is None for block in blocks):
+    widths) and every case's rows; None when a block needs openpyxl (the sheet is then made from the table)."""
+    if any(block.deflated is None for block in blocks):
         return None
     words = [coded(column, t) for column in FINDINGS_COLUMNS]
     sample = [sheet_values(record, words)
               for record in islice((r for case in collection.cases for r in finding_records(case)), Workbook.WIDTH_SAMPLE)]
-    return FindingsSheet(sample, (row for block in blocks for row in block.sheet_rows()))
+    return FindingsSheet(sample, [block.deflated for block in blocks])
 
 
 def downloads(t: Translator) -> list[Link]:
@@ -513,7 +543,7 @@ def summary_workbook(tables: Tables, skipped: list[SkippedFile], t: Translator |
     for name, frame in sheets.items():
         columns = [str(spreadsheet_safe(_header(name, str(c), procedures, t))) for c in frame.columns]
         if name == "findings" and findings is not None:  # the same rows, made per case (case_blocks)
-            book.add_sheet(t(f"aggregate.xlsx.sheet.{name}"), columns, findings.sample, findings.rows)
+            book.add_sheet(t(f"aggregate.xlsx.sheet.{name}"), columns, findings.sample, deflated=findings.rows)
             continue
         words = [coded(str(c), t) for c in frame.columns]
         rows = ([cell_value(value if mapping is None else mapping.get(value, value))

@@ -10,6 +10,7 @@ kafka.aggregate.site.summary_workbook), which VVSG staff may script against.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -116,9 +117,10 @@ def findings_frame(cases: Iterable[CaseSummary]) -> pd.DataFrame:
 # --- findings by code, procedure and organisation --------------------------------------
 
 
-def _code_order(codes: Iterable[str]) -> list[str]:
+def _code_order(codes: Iterable[str] | pd.Series) -> list[str]:
     """The registry's order (D01 ... P03), then any other code."""
-    present = set(codes)
+    # A column's distinct values first: iterating a column of text takes pandas a call per value.
+    present = set(codes.unique().tolist() if isinstance(codes, pd.Series) else codes)
     return [c for c in CODES if c in present] + sorted(present - set(CODES))
 
 
@@ -202,7 +204,7 @@ def _most_common(values: pd.Series) -> str:
 
 
 def _distinct(values: Iterable) -> str:
-    return LIST_SEPARATOR.join(dict.fromkeys(v for v in values if v))
+    return LIST_SEPARATOR.join(dict.fromkeys(filter(None, values)))  # the non-empty values, each once
 
 
 def _latest(values: list) -> object:
@@ -211,23 +213,28 @@ def _latest(values: list) -> object:
     return max(present) if present else float("nan")
 
 
-def _per_group(groups: list[int], values: list, count: int, how) -> list[str]:
+def _members(groups: list[int], count: int) -> list[list[int]]:
+    """The rows of each of ``count`` groups (``groups``: each row's group), in the frame's order."""
+    members: list[list[int]] = [[] for _ in range(count)]
+    for row, group in enumerate(groups):
+        members[group].append(row)
+    return members
+
+
+def _per_group(members: list[list[int]], values: list, how) -> list[str]:
     """``how`` (:func:`_distinct`, :func:`_most_common` or :func:`_latest`) of each group's values, in the frame's order.
 
     The most common value is counted here when one value is clearly the most common; a tie
     goes to pandas itself (value_counts), whose order decides it, so the result is always its own.
     """
-    members: list[list] = [[] for _ in range(count)]
-    for group, value in zip(groups, values):
-        members[group].append(value)
     if how is not _most_common:
-        return [how(group) for group in members]
+        return [how([values[row] for row in rows]) for rows in members]
     result = []
-    for group in members:
-        counts: dict = {}
-        for value in group:
-            if value != "" and value is not None and value == value:  # value_counts leaves out "" (here) and NA
-                counts[value] = counts.get(value, 0) + 1
+    for rows in members:
+        group = [values[row] for row in rows]
+        counts = Counter(group)  # in the order of first sight, as the loop it replaces counted
+        for value in [v for v in counts if v == "" or v is None or v != v]:
+            del counts[value]  # value_counts leaves out "" (here) and NA
         ranked = sorted(counts.values(), reverse=True)
         if not ranked:
             result.append("")
@@ -272,7 +279,7 @@ def merge_proposals(findings: pd.DataFrame) -> pd.DataFrame:
     # The lists and the most common values in one pass over plain lists: a Python function per
     # group through pandas (agg with _distinct, _most_common) made a Series per group and column,
     # most of the site's tables for a thousand cases. The same values come out (see _per_group).
-    groups = grouped.ngroup().tolist()  # with sort=False: numbered as agg orders its rows
+    members = _members(grouped.ngroup().tolist(), len(table))  # with sort=False: numbered as agg orders its rows
     for name, column, how in (
             ("target", "target_label", _most_common), ("target_names", "target_label", _distinct),
             ("details", "target_detail", _distinct), ("proposal", "proposal", _most_common),
@@ -280,7 +287,7 @@ def merge_proposals(findings: pd.DataFrame) -> pd.DataFrame:
             ("organisation_names", "organisation", _distinct), ("procedures", "procedure", _distinct),
             ("administration", "administration", _most_common), ("administrations", "administration", _distinct),
             ("deadline_binds", "deadline_binds", _most_common), ("last_case_date", "case_date", _latest)):
-        table[name] = _per_group(groups, findings[column].tolist(), len(table), how)
+        table[name] = _per_group(members, findings[column].tolist(), how)
     table["key"] = [proposal_key(code, government, merge)
                     for code, government, merge in zip(table["code"], table["government"], table["merge_key"])]
     # Days of lead time per case: a case with two findings under one proposal (two

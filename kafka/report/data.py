@@ -238,6 +238,8 @@ class ProposalView:
     # fraction of one from a template, and a long case has hundreds of proposals.
     target_label: str  # "Gegevens", "Formulier" ... (report.target.<kind>)
     finding_link: str  # "Bevinding D01"
+    saving_text: str = ""  # the saving per case: "12 min voor de cliënt · 5 min voor het personeel · 3 dagen"
+    euro_year_text: str = ""  # the saving per year in euro ("€ 1.200 per jaar"), when there is one
 
 
 @dataclass(frozen=True)
@@ -825,8 +827,23 @@ def _proposals(analysis: Analysis, t: Translator) -> list[ProposalView]:
             saving=SavingView(s.client_minutes, s.staff_minutes, s.lead_days, s.client_hours_year,
                               s.staff_hours_year, s.euro_year),
             target_label=target_labels[kind], finding_link=t("report.proposals.finding", code=finding.code),
+            saving_text=_saving_text(s, t),
+            euro_year_text=t("report.proposals.euro_year", euro=t.number(s.euro_year)) if s.euro_year else "",
         ))
     return views
+
+
+def _saving_text(saving, t: Translator) -> str:
+    """A proposal's saving per case in words: the client's and the staff's minutes (from half a
+    minute) and the days of lead time, joined by " · "."""
+    parts = []
+    if saving.client_minutes >= 0.5:
+        parts.append(t("report.proposals.client_minutes", n=t.number(saving.client_minutes)))
+    if saving.staff_minutes >= 0.5:
+        parts.append(t("report.proposals.staff_minutes", n=t.number(saving.staff_minutes)))
+    if saving.lead_days:
+        parts.append(t.n("report.proposals.lead_days", saving.lead_days, days=t.number(saving.lead_days)))
+    return " · ".join(parts)
 
 
 def _finding_groups(analysis: Analysis, t: Translator, refs, proposals: list[ProposalView]) -> list[FindingGroup]:
