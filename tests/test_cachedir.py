@@ -67,11 +67,10 @@ def test_a_value_marshal_cannot_keep_is_given_but_not_kept(folder):
     assert not [p for p in folder.iterdir() if not p.name.startswith(".")]
 
 
-@pytest.mark.skipif(os.getuid() == 0, reason="root may write anywhere")
 def test_no_cache_where_the_folder_cannot_be_made(tmp_path, monkeypatch):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    monkeypatch.setattr(cachedir.tempfile, "tempdir", str(locked))
+    not_a_folder = tmp_path / "a-file"  # no folder can be made inside a file, not even by root
+    not_a_folder.write_text("", encoding="utf-8")
+    monkeypatch.setattr(cachedir.tempfile, "tempdir", str(not_a_folder))
     cachedir.private_folder.cache_clear()
     try:
         assert cachedir.private_folder() is None
