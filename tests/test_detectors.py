@@ -698,3 +698,40 @@ def test_a_saving_rounds_as_round_does_with_its_remembered_cents():
         got, want = _cents(value, known), round(value, 2)
         assert (got, type(got), math.copysign(1, got)) == (want, type(want), math.copysign(1, want)), value
     assert math.isnan(_cents(math.nan, known))
+
+
+def test_a_proposal_that_gives_way_is_never_worded_and_none_is_left_a_draft(monkeypatch):
+    # D01, D02 and D03 leave the title and text of their proposals to the settling, which
+    # words only those that stand after "one action per item": one that gives way there
+    # gets the texts of giving way instead.
+    from pathlib import Path
+
+    from kafka.detectors import settle
+    from kafka.detectors.base import Context
+    from kafka.findings import Proposal
+    from kafka.loader import load_case
+
+    worded, gave_way = [], []
+    texts_later, one_action_per_item = Context.texts_later, settle._one_action_per_item
+
+    def counted(self, code, *args, **params):
+        message, later = texts_later(self, code, *args, **params)
+
+        def wording():
+            worded.append(code)
+            return later()
+        return message, wording
+
+    def noted(ctx, findings):
+        settled = one_action_per_item(ctx, findings)
+        gave_way.extend(f.code for f in settled if f.proposal.defers_to)
+        return settled
+
+    monkeypatch.setattr(Context, "texts_later", counted)
+    monkeypatch.setattr(settle, "_one_action_per_item", noted)
+    case = load_case(Path(__file__).resolve().parent.parent / "cases" / "leefloon-lindenberg.yaml").case
+    findings = analyze(case).findings
+    items = sorted(f.code for f in findings if f.code in ("D01", "D02", "D03"))
+    assert sorted(gave_way) == ["D01"] * 6 + ["D03"] * 2
+    assert sorted(worded + gave_way) == items
+    assert all(type(f.proposal) is Proposal and f.proposal.title and f.proposal.text for f in findings)

@@ -153,6 +153,19 @@ class ItemFacts(Facts):
         return False
 
 
+@dataclass(frozen=True, slots=True)
+class ProposalDraft(Proposal):
+    """The proposal of a finding about one fact asked from the client, as its detector hands
+    it to :func:`kafka.detectors.settle.settle`: its title and text (and the saving of its
+    plan) are only worked out there, for a proposal that stands. About a quarter of the
+    findings give way to another proposal about the same fact, which replaces the whole
+    proposal (title, text and saving): those were formatted and summed for nothing.
+    ``title`` and ``text`` are empty until then; no finding leaves the analysis with one."""
+
+    texts: Callable[[], tuple[str, str]] | None = None  # the title and the text
+    saving_of_plan: bool = False  # the saving is that of the finding's plan, worked out then too
+
+
 @dataclass(frozen=True)
 class Decider:
     """Who can make a proposal happen, and which text speaks to them.
@@ -622,20 +635,31 @@ class Context:
         steps: Iterable[str],
         data: Iterable[str] = (),
         message: str,
-        proposal_title: str,
-        proposal_text: str,
+        proposal_title: str = "",
+        proposal_text: str = "",
         target: Target,
         saving: Saving | None = None,
         plan: Plan | None = None,
         facts: Facts | None = None,
+        proposal_texts: Callable[[], tuple[str, str]] | None = None,
     ) -> Finding:
         """A finding; its saving is given, or made up of a ``plan`` whose parts another
-        proposal may take away first (kafka.detectors.settle counts each part once)."""
-        if saving is None:
-            saving = self.plan_saving(plan) if plan is not None else Saving()
+        proposal may take away first (kafka.detectors.settle counts each part once).
+
+        ``proposal_texts`` instead of ``proposal_title`` and ``proposal_text``: what gives
+        them, for a proposal that may give way (:class:`ProposalDraft`; from
+        :meth:`texts_later`); the saving of its plan is then worked out with them."""
         title = self._titles.get(code)
         if title is None:
             title = self._titles[code] = self.t(f"findings.{code}.title")
+        if proposal_texts is not None:
+            from_plan = saving is None and plan is not None
+            proposal = ProposalDraft("", "", level, target, saving if saving is not None else Saving(), None,
+                                     proposal_texts, from_plan)
+        else:
+            if saving is None:
+                saving = self.plan_saving(plan) if plan is not None else Saving()
+            proposal = Proposal(proposal_title, proposal_text, level, target, saving)
         return Finding(
             code=code,
             title=title,
@@ -644,7 +668,7 @@ class Context:
             level=level,
             steps=tuple(steps),
             data=tuple(data),
-            proposal=Proposal(proposal_title, proposal_text, level, target, saving),
+            proposal=proposal,
             facts=facts,
             plan=plan,
         )
@@ -668,16 +692,37 @@ class Context:
         catalogue has one, else of the level; ``message`` names another message key;
         ``count`` chooses the plural form where a text has one."""
         t = self.t
+        keys = self._keys(code, level, variant, message)
+        message, title, text = t.plurals(keys, count, params)
+        return _sentence(message), _sentence(title), _sentence(text)
+
+    def _keys(self, code: str, level: Level, variant: str | None, message: str) -> tuple[str, str, str]:
+        """The catalogue keys of the message, proposal title and proposal text (see :meth:`texts`)."""
         keys = self._text_keys.get((code, level, variant, message))
         if keys is None:
             base = f"findings.{code}"
             proposal = f"{base}.proposal.{variant}"
-            if variant is None or not t.has(f"{proposal}.title"):
+            if variant is None or not self.t.has(f"{proposal}.title"):
                 proposal = f"{base}.proposal.{level.value}"
             keys = self._text_keys[(code, level, variant, message)] = (
                 f"{base}.{message}", f"{proposal}.title", f"{proposal}.text")
-        message, title, text = t.plurals(keys, count, params)
-        return _sentence(message), _sentence(title), _sentence(text)
+        return keys
+
+    def texts_later(
+        self, code: str, level: Level, count: float = 0, variant: str | None = None, message: str = "message",
+        **params,
+    ) -> tuple[str, Callable[[], tuple[str, str]]]:
+        """:meth:`texts`, with the proposal's title and text given by a function called when
+        they are needed (``proposal_texts`` of :meth:`finding`): the message now."""
+        t = self.t
+        keys = self._keys(code, level, variant, message)
+        (found,) = t.plurals(keys[:1], count, params)
+
+        def proposal() -> tuple[str, str]:
+            title, text = t.plurals(keys[1:], count, params)
+            return _sentence(title), _sentence(text)
+
+        return _sentence(found), proposal
 
 
 def _cents(value: float, known: dict[float, float]) -> float:

@@ -37,7 +37,8 @@ def detect(ctx: Context):
         name = ctx.item_name(fact)
         decider = ctx.decider(level, "data", fact, name, steps)
         consent = ctx.t("findings.D01.consent") if g.is_sensitive(fact) else ""
-        message, title, text = ctx.texts(
+        # A proposal that may give way to another about the same fact: its texts when it stands.
+        message, proposal = ctx.texts_later(
             "D01", level, variant=decider.variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
             n=len(steps), steps=ctx.step_names(steps, counted=True), first=ctx.step_q(steps[0]), others=ctx.step_names(steps[1:]),
             who=decider.who, consent=consent, decides=ctx.decides(decider),
@@ -46,7 +47,7 @@ def detect(ctx: Context):
             "D01",
             severity=Severity.HIGH if len(steps) >= 3 else Severity.MEDIUM,
             level=level, steps=steps, data=[fact], message=message,
-            proposal_title=title, proposal_text=text, target=decider.target,
+            proposal_texts=proposal, target=decider.target,
             plan=Plan(tuple(ctx.asking_parts(fact, steps[1:]))),
             facts=Facts(fact=fact, action=Action.REUSE, times=len(steps)),
         )

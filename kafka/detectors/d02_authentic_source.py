@@ -57,7 +57,8 @@ def detect(ctx: Context):
         via_key = f"findings.D02.via_phrase.{source.via}"
         via = ctx.t(via_key) if source.via and ctx.t.has(via_key) else (source.via or ctx.t("findings.D02.default_via"))
         unused = bool(g.fact_users) and fact not in g.fact_users
-        message, title, text = ctx.texts(
+        # A proposal that may give way to another about the same fact: its texts when it stands.
+        message, proposal = ctx.texts_later(
             "D02", level, variant=variant or decider.variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
             source=ctx.q(source.name), via=via, steps=ctx.step_names(steps), n=len(steps), who=decider.who,
             home=ctx.q(ctx.organisation()), decides=ctx.decides(decider),
@@ -68,7 +69,7 @@ def detect(ctx: Context):
             "D02",
             severity=Severity.HIGH if fetches or ctx.is_document(fact, steps) else Severity.MEDIUM,
             level=level, steps=steps, data=[fact], message=message,
-            proposal_title=title, proposal_text=text, target=decider.target, plan=plan,
+            proposal_texts=proposal, target=decider.target, plan=plan,
             facts=Facts(fact=fact, action=Action.CONSULT, source=source_key, local_access=source.local_access,
                         fetch_steps=tuple(fetches)),
         )

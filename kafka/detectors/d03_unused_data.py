@@ -83,7 +83,8 @@ def detect(ctx: Context):
         else:
             action, variant = Action.DROP, decider.variant
             plan = Plan(tuple(ctx.asking_parts(fact, steps) + ctx.fetch_parts(fact)))
-        message, title, text = ctx.texts(
+        # A proposal that may give way to another about the same fact: its texts when it stands.
+        message, proposal = ctx.texts_later(
             "D03", level, variant=variant, item=ctx.item_q(fact), label=ctx.fact_label(fact, steps),
             steps=ctx.step_names(steps), who=decider.who, where=where, decides=ctx.decides(decider),
             home=ctx.q(ctx.organisation()), **extra,
@@ -93,7 +94,7 @@ def detect(ctx: Context):
             "D03",
             severity=Severity.MEDIUM if document else Severity.LOW,
             level=level, steps=steps, data=[fact], message=message,
-            proposal_title=title, proposal_text=text, target=decider.target, plan=plan,
+            proposal_texts=proposal, target=decider.target, plan=plan,
             facts=Facts(fact=fact, action=action, forms=tuple(forms), required_by=tuple(required_by),
                         required_at=tuple(required_at)),
         )

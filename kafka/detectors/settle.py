@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from kafka.detectors.base import Action, Context, Detector, ItemFacts
+from kafka.detectors.base import Action, Context, Detector, ItemFacts, ProposalDraft
 from kafka.findings import WHEN_EMPTIED, WHOLE_STEP, Finding, Level, Part, Plan, Proposal, Saving
 from kafka.model import StepKind
 
@@ -59,7 +59,19 @@ _COVERING = (Action.DROP, Action.CONSULT, Action.LIMIT)
 def settle(ctx: Context, findings: list[Finding], detectors: Sequence[Detector]) -> list[Finding]:
     """The findings with one action per item and each part of a saving counted once."""
     findings = _one_action_per_item(ctx, findings)
+    # The proposals that stand get the texts (and savings) their detectors left for now.
+    findings = [_drafted(ctx, f) if type(f.proposal) is ProposalDraft else f for f in findings]
     return _each_part_once(ctx, findings, detectors)
+
+
+def _drafted(ctx: Context, finding: Finding) -> Finding:
+    """The finding with its :class:`ProposalDraft` worked out: the proposal as it stands."""
+    draft = finding.proposal
+    title, text = draft.texts()
+    saving = ctx.plan_saving(finding.plan) if draft.saving_of_plan else draft.saving
+    proposal = Proposal(title, text, draft.level, draft.target, saving, draft.defers_to)
+    return Finding(finding.code, finding.title, finding.message, finding.severity, finding.level, finding.steps,
+                   finding.data, proposal, finding.facts, finding.plan)
 
 
 # --- one action per item --------------------------------------------------------------
