@@ -276,6 +276,36 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
     assert Manifest.read(warm).rows() == Manifest.read(cold).rows()
 
 
+def test_the_run_a_warm_site_records_in_history_sqlite_is_the_run_a_cold_one_records(tmp_path):
+    """history.sqlite after a run that rendered only the changed cases holds, for that run, the
+    very rows (cases, findings, proposals) a run from scratch on the same files records."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate_cases import write_cases
+
+    paths = write_cases(tmp_path / "in", 12, seed=8)
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    site = SiteOptions(run_date=DAY)
+    aggregate([tmp_path / "in"], warm, RunOptions.of(to_be=False), jobs=1, site=site)
+    paths[2].write_text(paths[2].read_text(encoding="utf-8").replace("cases_per_year: ", "cases_per_year: 1", 1),
+                        encoding="utf-8")
+    later = SiteOptions(run_date=DAY + dt.timedelta(days=1))
+    assert aggregate([tmp_path / "in"], warm, RunOptions.of(to_be=False), jobs=1, site=later).collection.rendered == 1
+    aggregate([tmp_path / "in"], cold, RunOptions.of(to_be=False), jobs=1, site=later)
+
+    def last_run(out: Path) -> dict[str, list[tuple]]:
+        with sqlite3.connect(out / "history.sqlite") as db:
+            (run_id,) = db.execute("SELECT max(id) FROM runs").fetchone()
+            return {table: db.execute(f"SELECT * FROM {table} WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
+                    for table in ("cases", "findings", "proposals")}
+
+    warm_rows, cold_rows = last_run(warm), last_run(cold)
+    assert all(warm_rows[table] for table in warm_rows)
+    assert {t: [row[1:] for row in rows] for t, rows in warm_rows.items()} == {
+        t: [row[1:] for row in rows] for t, rows in cold_rows.items()}  # run ids apart
+
+
 def test_the_forms_page_is_kept_while_no_case_changed_its_forms_and_made_again_when_one_did(tmp_path):
     """forms.html draws on the cases' forms only (kafka.aggregate.site.page_keys): a run after an edit
     that leaves every form as it was keeps the file; an edited form, or a page edited by hand, makes it
