@@ -12,7 +12,10 @@ The floor beside each figure is the analysis of the as-is case itself,
 twice: a simulation analyses its two to-be cases again, each about as big
 as the as-is, so it cannot cost much less; what it costs beyond that is
 the editing. A size with one case is timed three times, and the least
-counts (its floor likewise). Cases of more than 5,000 steps are beyond what a case file may
+counts (its floor likewise). Beside the growth in time, the growth of the
+work is printed: the Python function calls of both scenarios (cProfile's
+count, one more run per size, not timed), which the machine's caches do
+not bend: a case that outgrows them costs more per operation. Cases of more than 5,000 steps are beyond what a case file may
 hold (kafka.loader.MAX_STEPS): they are built with the model directly, as
 a stress test of the editor's indexes. Figures are CPU seconds, with the
 garbage collector set as the kafka program sets it (kafka.runtime).
@@ -55,6 +58,21 @@ def timed(case) -> tuple[float, float, int, int]:
     return seconds, analysed, len(results["all"].applied), analysis.metrics.steps - results["all"].to_be.steps
 
 
+def calls(case) -> int:
+    """Python function calls of both scenarios of ``case`` (analysis included): the work, not its time."""
+    import cProfile
+    import pstats
+
+    from kafka.analysis import analyze
+    from kafka.simulate import scenarios
+
+    profile = cProfile.Profile()
+    profile.enable()
+    scenarios(analyze(case))
+    profile.disable()
+    return pstats.Stats(profile).total_calls
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="up to 500 steps only")
@@ -66,7 +84,7 @@ def main() -> int:
     print(f"kafka simulate, both scenarios; {load_line()}")
     print(f"{'steps':>6} {'cases':>6} {'s/case':>8} {'target':>7} {'floor':>8} {'ratio':>6} "
           f"{'proposals':>10} {'steps gone':>11}")
-    failed, per_size = [], {}
+    failed, per_size, work = [], {}, {}
     for steps, target in sizes.items():
         runs = 20 if steps <= 100 else 1
         cases = [case_of(seed, steps) for seed in range(runs)]
@@ -79,6 +97,8 @@ def main() -> int:
         floor = 2 * sum(min(r[1] for r in runs_of) for runs_of in results) / len(results)
         results = [runs_of[0] for runs_of in results]
         per_size[steps] = per_case
+        if steps in (3000, 10000):
+            work[steps] = calls(cases[0])
         ok = per_case <= target
         failed += [] if ok else [f"{steps} steps"]
         print(f"{steps:>6} {runs:>6} {per_case:>7.3f}s {target:>6.2f}s {floor:>7.3f}s {ratio(per_case, floor)} "
@@ -89,6 +109,8 @@ def main() -> int:
         failed += [] if ok else ["growth"]
         print(f"growth from 3,000 to 10,000 steps: n^{exponent:.2f} (target <= n^{TARGET_EXPONENT:g}; "
               f"linear is n^1, n log n about n^1.1): {verdict(ok)}")
+        print(f"  the work (Python function calls, {work[3000]:,} -> {work[10000]:,}) grows as "
+              f"n^{math.log(work[10000] / work[3000]) / math.log(10000 / 3000):.2f}")
     print("floor: analysing the as-is case twice (the simulation analyses both to-be cases again)")
     print(f"{load_line()} (at the end)")
     for failure in failed:
