@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import shutil
 import sqlite3
+import sys
 import zipfile
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from kafka.aggregate.options import AgendaOptions
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "cases"
+sys.path.insert(0, str(REPO / "benchmarks"))  # generate_cases: realistic folders of cases
 DAY = dt.date(2026, 6, 15)
 TOLD = (Path(__file__).resolve().parent / "test_log_evidence.py").read_text(encoding="utf-8")
 
@@ -231,11 +233,8 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
     the others from DIR/.kafka-pieces.bin (kafka.aggregate.pieces), their sheet rows as compressed
     before, numbered and compressed anew where a case before them was removed or gained rows; every
     file of the site is still the one a run from scratch writes, also when a kept block was damaged."""
-    import sys
-
     from kafka.aggregate.pieces import PIECES_NAME
 
-    sys.path.insert(0, str(REPO / "benchmarks"))
     from generate_cases import write_cases
 
     paths = write_cases(tmp_path / "in", 24, seed=5)
@@ -279,9 +278,6 @@ def test_a_site_after_a_few_cases_changed_is_byte_for_byte_the_site_made_from_sc
 def test_the_run_a_warm_site_records_in_history_sqlite_is_the_run_a_cold_one_records(tmp_path):
     """history.sqlite after a run that rendered only the changed cases holds, for that run, the
     very rows (cases, findings, proposals) a run from scratch on the same files records."""
-    import sys
-
-    sys.path.insert(0, str(REPO / "benchmarks"))
     from generate_cases import write_cases
 
     paths = write_cases(tmp_path / "in", 12, seed=8)
@@ -310,9 +306,6 @@ def test_the_forms_page_is_kept_while_no_case_changed_its_forms_and_made_again_w
     """forms.html draws on the cases' forms only (kafka.aggregate.site.page_keys): a run after an edit
     that leaves every form as it was keeps the file; an edited form, or a page edited by hand, makes it
     again; either way it is the page a run from scratch writes."""
-    import sys
-
-    sys.path.insert(0, str(REPO / "benchmarks"))
     from generate_cases import write_cases
 
     paths = write_cases(tmp_path / "in", 8, seed=3)
