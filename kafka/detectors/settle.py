@@ -69,9 +69,13 @@ def _drafted(ctx: Context, finding: Finding) -> Finding:
     draft = finding.proposal
     title, text = draft.texts()
     saving = ctx.plan_saving(finding.plan) if draft.saving_of_plan else draft.saving
-    proposal = Proposal(title, text, draft.level, draft.target, saving, draft.defers_to)
+    return _proposing(finding, Proposal(title, text, draft.level, draft.target, saving, draft.defers_to), finding.plan)
+
+
+def _proposing(finding: Finding, proposal: Proposal, plan: Plan | None) -> Finding:
+    """The finding with another proposal and plan, the rest as it is."""
     return Finding(finding.code, finding.title, finding.message, finding.severity, finding.level, finding.steps,
-                   finding.data, proposal, finding.facts, finding.plan)
+                   finding.data, proposal, finding.facts, plan)
 
 
 # --- one action per item --------------------------------------------------------------
@@ -176,9 +180,7 @@ def _deferred(ctx: Context, finding: Finding, winner: Finding | None) -> Finding
     key = _DEFER_KEYS[winner.facts.action]
     title, text = ctx.memo("defer", (key, fact, winner.title), lambda: _defer_texts(ctx, key, fact, winner.title))
     old = finding.proposal
-    proposal = Proposal(title, text, old.level, old.target, Saving(), defers_to=winner.code)
-    return Finding(finding.code, finding.title, finding.message, finding.severity, finding.level, finding.steps,
-                   finding.data, proposal, finding.facts, None)
+    return _proposing(finding, Proposal(title, text, old.level, old.target, Saving(), defers_to=winner.code), None)
 
 
 def _defer_texts(ctx: Context, key: str, fact: str, winner_title: str) -> tuple[str, str]:
@@ -247,8 +249,7 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
                 plan = Plan(tuple(parts), f.plan.lead_days, f.plan.staff_kept)
                 old = f.proposal
                 proposal = Proposal(old.title, old.text, old.level, old.target, ctx.plan_saving(plan), old.defers_to)
-                result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal,
-                                    f.facts, plan)
+                result[i] = _proposing(f, proposal, plan)
             continue
         # Only a proposal about the same fact can stand for this one: when another item's
         # proposal takes away the same steps (two items fetched with one paper), this one's
@@ -266,5 +267,5 @@ def _each_part_once(ctx: Context, findings: list[Finding], detectors: Sequence[D
         old = f.proposal
         proposal = Proposal(old.title, f"{old.text} {note}", old.level, old.target, ctx.plan_saving(plan),
                             old.defers_to)
-        result[i] = Finding(f.code, f.title, f.message, f.severity, f.level, f.steps, f.data, proposal, f.facts, plan)
+        result[i] = _proposing(f, proposal, plan)
     return result
