@@ -379,6 +379,56 @@ def test_d02_and_d03_on_one_item_say_one_thing_and_save_once(tmp_path):
     assert tables.cases["saving_all_eur_year"].sum() == pytest.approx(total)
 
 
+def _required_on_a_later_form():
+    """An attestation the client brings at the intake and attaches to a form later, where a local
+    rule requires it: D03 keeps it on the form and drops it at the intake, D01 reuses it, and
+    D02 takes it from VDAB (no local access: supralocal)."""
+    return case_doc(
+        [step("intake", actor="desk", brings=["job"], asks=["income"], rule="r"),
+         step("form", actor="desk", form="f", rule="r"), uses_decision("income")],
+        rules={"r": {"name": "Reglement", "level": "local"}},
+        forms={"f": {"name": "Aanvraagformulier", "owner": "desk", "fields": [], "attachments": ["job"],
+                     "basis": {"job": "r"}}},
+    )
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_asking_once_gives_way_where_the_rule_keeps_the_item_only_on_its_form(lang):
+    # D03 drops the attestation at the intake (the rule requires it on the form only); D01
+    # would ask it once at the intake and take it from the file for the form. Together they
+    # would leave it asked nowhere, where the rule requires it: D01 gives way to D03. (Found
+    # by the property tests, as a stop: D02, its steps taken by those two, gave way to D03,
+    # and there was no text for giving way to a proposal that keeps the item.)
+    loaded = load_text(yaml.safe_dump(_required_on_a_later_form(), allow_unicode=True), "vereist.yaml")
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    analysis = analyze(loaded.case, lang=lang)
+    [d01] = codes(analysis, "D01")
+    [d02] = codes(analysis, "D02")
+    [d03] = codes(analysis, "D03")
+    assert d03.facts.action.name == "KEEP" and [p.step for p in d03.plan.parts] == ["intake"]
+    assert d01.proposal.defers_to == "D03" and d01.proposal.saving.euro_year == 0
+    assert d01.proposal.title == {
+        "nl": "Eén actie voor «Inschrijving als werkzoekende»: alleen vragen waar de regel het vereist",
+        "en": "One action for “Inschrijving als werkzoekende”: ask only where the rule requires it"}[lang]
+    assert not d02.proposal.defers_to  # VDAB can still give it for the form
+    local = scenarios(analysis)["local"].to_be_case
+    assert "job" in local.forms["f"].attachments and [s.id for s in local.steps if "job" in s.brings] == []
+    assert_list_adds_up(analysis)
+
+
+def test_near_miss_asking_once_stands_when_the_rule_keeps_the_first_question():
+    # The rule requires the attestation at the intake itself: D03 drops it on the later form
+    # (the rule does not reach it), which is what asking it once at the intake does too.
+    doc = _required_on_a_later_form()
+    doc["steps"][0]["form"] = "f"
+    doc["steps"][0]["brings"] = []
+    doc["steps"][1].pop("form")
+    doc["steps"][1]["brings"] = ["job"]
+    analysis = run(doc["steps"], rules=doc["rules"], forms=doc["forms"])
+    assert all(not f.proposal.defers_to for f in codes(analysis, "D01"))
+    assert_list_adds_up(analysis)
+
+
 def test_a_saving_another_proposal_already_counts_is_said_and_not_counted_twice():
     forms = {"f": {"name": "Aanvraagformulier", "owner": "desk", "fields": ["household", "income"],
                    "attachments": ["pension", "report", "job"]}}

@@ -90,8 +90,13 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
         if len(indexes) < 2:
             continue
         group = [findings[i] for i in indexes]
-        winners = _winners(group)
+        keeping = _kept_only_where_required(group)
+        giving_way = [f for f in group if keeping is not None and _reuses_what_is_dropped(f, keeping)]
+        winners = _winners([f for f in group if not any(f is g for g in giving_way)])
         for i, f in zip(indexes, group):
+            if any(f is g for g in giving_way):
+                result[i] = _deferred(ctx, f, keeping)
+                continue
             # "is", not "in": a finding's == compares every text; one finding per code and fact
             if any(f is w for w in winners) or f.facts.stands_apart:
                 continue
@@ -100,6 +105,20 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
                 continue  # the organisations pass the paper on, and ask it once: the two add up
             result[i] = _deferred(ctx, f, winner)
     return result
+
+
+def _kept_only_where_required(group: list[Finding]) -> Finding | None:
+    """The proposal that keeps the item where a rule requires it and drops it at the other
+    steps (D03 with a rule), if the group has one."""
+    return next((f for f in group if f.facts.action is Action.KEEP and f.plan is not None), None)
+
+
+def _reuses_what_is_dropped(finding: Finding, keeping: Finding) -> bool:
+    """Whether ``finding`` asks the item once and then takes it from the file, keeping the very
+    question ``keeping`` drops: the two together would leave the item asked nowhere, where
+    the rule requires it. Asking it only where the rule requires it is the one action then."""
+    dropped = {part.step for part in keeping.plan.parts}
+    return finding.facts.action is Action.REUSE and finding.level is keeping.level and finding.steps[0] in dropped
 
 
 def _steps_left_empty(ctx, planned, claimed, whole, taken, kept_parts, emptied, findings) -> None:
