@@ -425,7 +425,10 @@ def test_near_miss_asking_once_stands_when_the_rule_keeps_the_first_question():
     doc["steps"][1].pop("form")
     doc["steps"][1]["brings"] = ["job"]
     analysis = run(doc["steps"], rules=doc["rules"], forms=doc["forms"])
-    assert all(not f.proposal.defers_to for f in codes(analysis, "D01"))
+    [d01] = codes(analysis, "D01")
+    [d03] = codes(analysis, "D03")
+    assert d03.facts.action.name == "KEEP" and d03.facts.required_at == ("intake",)
+    assert d01.steps[0] == "intake" and not d01.proposal.defers_to
     assert_list_adds_up(analysis)
 
 
