@@ -91,10 +91,10 @@ def _one_action_per_item(ctx: Context, findings: list[Finding]) -> list[Finding]
             continue
         group = [findings[i] for i in indexes]
         keeping = _kept_only_where_required(group)
-        giving_way = [f for f in group if keeping is not None and _reuses_what_is_dropped(f, keeping)]
-        winners = _winners([f for f in group if not any(f is g for g in giving_way)])
-        for i, f in zip(indexes, group):
-            if any(f is g for g in giving_way):
+        gives_way = [keeping is not None and _reuses_what_is_dropped(f, keeping) for f in group]
+        winners = _winners([f for f, gives in zip(group, gives_way) if not gives])
+        for i, f, gives in zip(indexes, group, gives_way):
+            if gives:
                 result[i] = _deferred(ctx, f, keeping)
                 continue
             # "is", not "in": a finding's == compares every text; one finding per code and fact
